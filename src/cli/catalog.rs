@@ -1,0 +1,80 @@
+//! `vetis catalog load|list`: program catalogue editions are data (the yearly 增补专业 included).
+
+use std::path::PathBuf;
+
+use sqlx::Row;
+
+use super::Cli;
+use crate::ingest::finding::Lang;
+use crate::store::audit::os_user;
+use crate::store::refdata;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    pub action: Action,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum Action {
+    /// 载入专业目录版本（与 2021 版同列） / load a catalogue edition (same columns as the 2021 file)
+    Load {
+        file: PathBuf,
+        /// 版本名，如 2022 / edition name, e.g. 2022
+        #[arg(long)]
+        edition: String,
+        #[arg(long)]
+        name: Option<String>,
+        /// 生效年份 / first statistical year it applies to
+        #[arg(long)]
+        effective_year: Option<i64>,
+    },
+    /// 列出已载入的版本 / list loaded editions
+    List,
+}
+
+pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
+    let db = super::open(cli).await?;
+    let zh = cli.lang == Lang::Zh;
+    match &args.action {
+        Action::Load {
+            file,
+            edition,
+            name,
+            effective_year,
+        } => {
+            let text = std::fs::read_to_string(file)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            let name = name
+                .clone()
+                .unwrap_or_else(|| format!("专业目录 {edition}"));
+            let n = refdata::load_catalog(&db, &text, edition, &name, *effective_year, &os_user())
+                .await?;
+            println!(
+                "{}",
+                if zh {
+                    format!("已载入专业目录版本 {edition}：{n} 条")
+                } else {
+                    format!("catalogue edition {edition} loaded: {n} items")
+                }
+            );
+        }
+        Action::List => {
+            let rows = sqlx::query(
+                "SELECT e.edition, e.name, (SELECT COUNT(*) FROM catalog_item i WHERE i.edition = e.edition AND i.item_level = 'MAJOR') FROM catalog_edition e ORDER BY e.edition",
+            )
+            .fetch_all(&db.pool)
+            .await?;
+            for r in rows {
+                println!(
+                    "{}\t{}\t{} {}",
+                    r.get::<String, _>(0),
+                    r.get::<String, _>(1),
+                    r.get::<i64, _>(2),
+                    if zh { "个专业" } else { "programs" }
+                );
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,81 @@
+//! `vetis export --table T`: the table's current rows in the data standard's columns.
+
+use std::path::PathBuf;
+
+use super::Cli;
+use crate::domain::standard::Table;
+use crate::ingest::finding::Lang;
+use crate::store::audit::os_user;
+use crate::workflow::export::{ExportRequest, Format, export};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// 数据表 / the table
+    #[arg(long, value_parser = |s: &str| Table::from_name(s).ok_or_else(|| format!("unknown table '{s}'")))]
+    pub table: Table,
+    /// 统计年度 / statistical year
+    #[arg(long)]
+    pub year: Option<i64>,
+    /// 学校标识码 / school code
+    #[arg(long)]
+    pub school: Option<String>,
+    #[arg(long, value_enum, default_value = "csv")]
+    pub format: Format,
+    /// 输出文件（默认 TABLE.csv / TABLE.xlsx） / output file
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// 导出未脱敏的个人信息（记入审计日志） / export personal data unmasked (audited)
+    #[arg(long)]
+    pub unmask: bool,
+}
+
+pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
+    let db = super::open(cli).await?;
+    let ext = match args.format {
+        Format::Csv => "csv",
+        Format::Xlsx => "xlsx",
+    };
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(format!("{}.{ext}", args.table.key())));
+    let school = match &args.school {
+        Some(s) => Some(
+            crate::domain::ids::SchoolCode::parse(s)
+                .ok_or_else(|| anyhow::anyhow!("'{s}' is not a 10-digit school code"))?
+                .as_str()
+                .to_string(),
+        ),
+        None => None,
+    };
+    let req = ExportRequest {
+        table: args.table,
+        year: args.year,
+        school,
+        format: args.format,
+        unmask: args.unmask,
+    };
+    let n = export(&db, &req, &out, &os_user(), "cli").await?;
+    if cli.lang == Lang::Zh {
+        println!(
+            "已导出 {n} 行到 {}{}",
+            out.display(),
+            if args.unmask {
+                "（未脱敏，已记入审计日志）"
+            } else {
+                "（个人信息已脱敏）"
+            }
+        );
+    } else {
+        println!(
+            "exported {n} rows to {}{}",
+            out.display(),
+            if args.unmask {
+                " (unmasked, audited)"
+            } else {
+                " (personal data masked)"
+            }
+        );
+    }
+    Ok(())
+}

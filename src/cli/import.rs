@@ -1,0 +1,176 @@
+//! `vetis import FILE…`: checks and imports data-standard files; every error with file, row and
+//! column; a refused file changes nothing; exit status 1 when any file is refused.
+
+use std::path::{Path, PathBuf};
+
+use super::progress::CliProgress;
+use super::{Cli, Refused};
+use crate::domain::standard::Table;
+use crate::ingest::finding::Lang;
+use crate::store::audit::os_user;
+use crate::workflow::import::{ImportOptions, SheetResult, dependency_rank, import_file};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// 文件或文件夹（CSV、XLSX） / files or folders (CSV, XLSX)
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// 数据表（默认按工作表名、文件名或表头判断） / the table (default: from the sheet name, file name or header)
+    #[arg(long, value_parser = parse_table)]
+    pub table: Option<Table>,
+    /// 只检查，不写入 / check only, write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+fn parse_table(s: &str) -> Result<Table, String> {
+    Table::from_name(s).ok_or_else(|| {
+        let names: Vec<&str> = Table::ALL.iter().map(|t| t.key()).collect();
+        format!("unknown table '{s}': one of {}", names.join(", "))
+    })
+}
+
+/// Files named directly, and the CSV/XLSX files inside folders named.
+fn expand(files: &[PathBuf]) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for f in files {
+        if f.is_dir() {
+            let mut inside: Vec<PathBuf> = std::fs::read_dir(f)
+                .into_iter()
+                .flatten()
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| {
+                    p.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+                        ["csv", "xlsx", "xls"].contains(&e.to_ascii_lowercase().as_str())
+                    })
+                })
+                .collect();
+            inside.sort();
+            out.extend(inside);
+        } else {
+            out.push(f.clone());
+        }
+    }
+    out
+}
+
+fn guess_table(path: &Path) -> Option<Table> {
+    path.file_stem()
+        .and_then(|s| s.to_str())
+        .and_then(Table::from_file_name)
+}
+
+pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
+    let db = super::open(cli).await?;
+    let actor = os_user();
+    let mut files = expand(&args.files);
+    // Registry first, then offerings and teachers, then what refers to them.
+    files.sort_by_key(|p| dependency_rank(args.table.or_else(|| guess_table(p))));
+    let progress = CliProgress::new();
+    let zh = cli.lang == Lang::Zh;
+    let mut refused = 0;
+    for path in &files {
+        let display = path.display().to_string();
+        let opts = ImportOptions {
+            table: args.table,
+            actor: &actor,
+            source: "cli",
+            status: "approved",
+            allowed_schools: None,
+            dry_run: args.dry_run,
+        };
+        let results = import_file(&db, path, &display, &opts, &progress).await?;
+        for r in &results {
+            report(r, cli.lang, args.dry_run);
+            if !r.accepted() {
+                refused += 1;
+            }
+        }
+    }
+    if refused > 0 {
+        if zh {
+            eprintln!("共 {refused} 个文件（工作表）被拒绝；被拒绝的文件未对数据库作任何修改。");
+        } else {
+            eprintln!(
+                "{refused} file(s) (sheets) refused; a refused file changes nothing in the database."
+            );
+        }
+        return Err(Refused.into());
+    }
+    Ok(())
+}
+
+fn report(r: &SheetResult, lang: Lang, dry_run: bool) {
+    let zh = lang == Lang::Zh;
+    let table = r
+        .table
+        .map(|t| {
+            if zh {
+                t.zh().to_string()
+            } else {
+                t.key().to_string()
+            }
+        })
+        .unwrap_or_else(|| "?".into());
+    for w in &r.warnings {
+        eprintln!("{}", w.render(lang));
+    }
+    if r.accepted() {
+        match (&r.written, zh) {
+            (Some(w), true) => println!(
+                "已导入 {}：{table} {} 行，写入 {} 行，{} 组未变化，{} 组替换旧版本（提交 {:?}）",
+                r.label,
+                r.rows,
+                w.rows_written,
+                w.unchanged_groups,
+                w.replaced_groups,
+                w.submissions
+            ),
+            (Some(w), false) => println!(
+                "imported {}: {table}, {} rows read, {} written, {} group(s) unchanged, {} replaced (submissions {:?})",
+                r.label,
+                r.rows,
+                w.rows_written,
+                w.unchanged_groups,
+                w.replaced_groups,
+                w.submissions
+            ),
+            (None, true) => println!(
+                "检查通过 {}：{table} {} 行{}",
+                r.label,
+                r.rows,
+                if dry_run { "（未写入）" } else { "" }
+            ),
+            (None, false) => println!(
+                "checked {}: {table}, {} rows, no errors{}",
+                r.label,
+                r.rows,
+                if dry_run { " (not written)" } else { "" }
+            ),
+        }
+        return;
+    }
+    for e in &r.errors {
+        eprintln!("{}", e.render(lang));
+    }
+    let more = r.error_total.saturating_sub(r.errors.len());
+    if more > 0 {
+        eprintln!(
+            "{}: {}",
+            r.label,
+            crate::ingest::finding::Problem::TooManyErrors { more }.message(lang)
+        );
+    }
+    if zh {
+        eprintln!(
+            "已拒绝 {}：{table}，共 {} 处错误，未写入任何数据。请修改后重新提交。",
+            r.label, r.error_total
+        );
+    } else {
+        eprintln!(
+            "refused {}: {table}, {} error(s); nothing was written. Fix them and submit again.",
+            r.label, r.error_total
+        );
+    }
+}

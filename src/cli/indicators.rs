@@ -1,0 +1,254 @@
+//! `vetis indicators --year Y [--school C | --district D]`: the plan's key indicators computed from
+//! the records, as a terminal table (zh names, coloured status on a TTY), JSON or CSV.
+
+use std::io::IsTerminal;
+
+use sqlx::Row;
+
+use super::Cli;
+use crate::domain::ids::SchoolCode;
+use crate::domain::status::Status;
+use crate::figures::Scope;
+use crate::figures::indicators::{IndicatorResult, compute, display};
+use crate::ingest::finding::Lang;
+use crate::store::{Db, refdata};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    Table,
+    Json,
+    Csv,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// 统计年度（默认：有在校生数据的最近年度） / statistical year (default: the latest with students)
+    #[arg(long)]
+    pub year: Option<i32>,
+    /// 学校标识码 / a school's figures
+    #[arg(long, conflicts_with = "district")]
+    pub school: Option<String>,
+    /// 区代码，如 440106 / a district's figures, e.g. 440106
+    #[arg(long)]
+    pub district: Option<String>,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: OutputFormat,
+}
+
+async fn resolve_scope(db: &Db, args: &Args) -> anyhow::Result<(Scope, String)> {
+    if let Some(s) = &args.school {
+        let code = SchoolCode::parse(s)
+            .ok_or_else(|| anyhow::anyhow!("'{s}' is not a 10-digit school code"))?;
+        let row =
+            sqlx::query("SELECT name FROM rec_school WHERE school_code = $1 AND is_current = 1")
+                .bind(code.as_str().to_string())
+                .fetch_optional(&db.pool)
+                .await?
+                .ok_or_else(|| {
+                    anyhow::anyhow!("school {} is not in the registry", code.as_str())
+                })?;
+        return Ok((Scope::School(code.as_str().into()), row.get(0)));
+    }
+    if let Some(d) = &args.district {
+        let row = sqlx::query("SELECT name FROM gz_district WHERE code = $1")
+            .bind(d.trim().to_string())
+            .fetch_optional(&db.pool)
+            .await?
+            .ok_or_else(|| {
+                anyhow::anyhow!("'{d}' is not a Guangzhou district code (440103–440118)")
+            })?;
+        return Ok((Scope::District(d.trim().into()), row.get(0)));
+    }
+    Ok((Scope::City, "全市".into()))
+}
+
+async fn default_year(db: &Db, fallback: i32) -> anyhow::Result<i32> {
+    let y: Option<i64> = sqlx::query("SELECT MAX(year) FROM rec_student WHERE is_current = 1")
+        .fetch_one(&db.pool)
+        .await?
+        .get(0);
+    Ok(y.map_or(fallback, |y| y as i32))
+}
+
+pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
+    let db = super::open(cli).await?;
+    let plan = refdata::active_plan(&db).await?;
+    let year = match args.year {
+        Some(y) => y,
+        None => default_year(&db, plan.baseline_year).await?,
+    };
+    let (scope, scope_name) = resolve_scope(&db, args).await?;
+    let results = compute(&db, &plan, &scope, year).await?;
+    match args.format {
+        OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&results)?),
+        OutputFormat::Csv => print_csv(&results)?,
+        OutputFormat::Table => {
+            let zh = cli.lang == Lang::Zh;
+            let title = if zh {
+                format!("{} · 主要指标 · {year} 年 · {scope_name}", plan.name_zh)
+            } else {
+                format!(
+                    "{} · key indicators · {year} · {}",
+                    plan.name_en,
+                    if scope == Scope::City {
+                        "city"
+                    } else {
+                        &scope_name
+                    }
+                )
+            };
+            println!("{title}\n");
+            print!(
+                "{}",
+                render(&results, cli.lang, std::io::stdout().is_terminal())
+            );
+            let alerts: Vec<&IndicatorResult> = results.iter().filter(|r| r.alert).collect();
+            if !alerts.is_empty() {
+                println!();
+                for a in alerts {
+                    if zh {
+                        println!("⚠ 约束性指标预警：{}（{}）", a.name, a.status.zh());
+                    } else {
+                        println!(
+                            "⚠ binding indicator alert: {} ({})",
+                            a.name_en,
+                            a.status.en()
+                        );
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn colour(status: Status, text: String, tty: bool) -> String {
+    if !tty {
+        return text;
+    }
+    let code = match status {
+        Status::Met => "32",
+        Status::OnTrack => "36",
+        Status::AtRisk => "33",
+        Status::OffTrack => "31",
+        Status::NoData | Status::NoTarget => "2",
+    };
+    format!("\u{1b}[{code}m{text}\u{1b}[0m")
+}
+
+pub fn render(results: &[IndicatorResult], lang: Lang, tty: bool) -> String {
+    let zh = lang == Lang::Zh;
+    let year = results.first().map_or(0, |r| r.year);
+    let header: Vec<String> = if zh {
+        vec![
+            "序号".into(),
+            "指标".into(),
+            "单位".into(),
+            "2020 基期".into(),
+            format!("{year} 年"),
+            "2025 目标".into(),
+            "属性".into(),
+            "状态".into(),
+            "2025 预测".into(),
+        ]
+    } else {
+        vec![
+            "#".into(),
+            "indicator".into(),
+            "unit".into(),
+            "2020 base".into(),
+            format!("{year}"),
+            "2025 target".into(),
+            "attribute".into(),
+            "status".into(),
+            "2025 projected".into(),
+        ]
+    };
+    let rows: Vec<Vec<String>> = results
+        .iter()
+        .map(|r| {
+            let target = r.target.map_or("—".into(), |t| {
+                format!(
+                    "{}{}",
+                    r.comparator_symbol,
+                    display(Some(t), if t.fract() == 0.0 { 0 } else { r.decimals })
+                )
+            });
+            let attr = match (r.attribute.as_str(), zh) {
+                ("binding", true) => "约束性",
+                ("binding", false) => "binding",
+                (_, true) => "预期性",
+                (_, false) => "expected",
+            };
+            vec![
+                r.number.to_string(),
+                if zh {
+                    r.name.clone()
+                } else {
+                    r.name_en.clone()
+                },
+                if zh {
+                    r.unit.clone()
+                } else {
+                    r.unit_en.clone()
+                },
+                display(r.baseline, r.decimals),
+                display(r.value, r.decimals),
+                target,
+                attr.to_string(),
+                colour(
+                    r.status,
+                    if zh {
+                        r.status.zh().into()
+                    } else {
+                        r.status.en().into()
+                    },
+                    tty,
+                ),
+                display(r.projection_2025, r.decimals),
+            ]
+        })
+        .collect();
+    super::table::render(&header, &rows, 3)
+}
+
+fn print_csv(results: &[IndicatorResult]) -> anyhow::Result<()> {
+    let mut w = csv::Writer::from_writer(std::io::stdout());
+    w.write_record([
+        "id",
+        "number",
+        "name",
+        "year",
+        "value",
+        "unit",
+        "baseline",
+        "target",
+        "comparator",
+        "attribute",
+        "status",
+        "projection_2025",
+        "numerator",
+        "denominator",
+    ])?;
+    let f = |v: Option<f64>| v.map_or(String::new(), |v| v.to_string());
+    for r in results {
+        w.write_record([
+            r.id.clone(),
+            r.number.to_string(),
+            r.name.clone(),
+            r.year.to_string(),
+            f(r.value),
+            r.unit.clone(),
+            f(r.baseline),
+            f(r.target),
+            r.comparator.clone(),
+            r.attribute.clone(),
+            r.status.key().to_string(),
+            f(r.projection_2025),
+            f(r.numerator),
+            f(r.denominator),
+        ])?;
+    }
+    w.flush()?;
+    Ok(())
+}

@@ -1,0 +1,60 @@
+//! `vetis init`: creates the database (or brings it up to date), the key and the reference data.
+
+use sqlx::Row;
+
+use super::Cli;
+use crate::ingest::finding::Lang;
+use crate::store::refdata;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {}
+
+pub async fn run(cli: &Cli, _args: &Args) -> anyhow::Result<()> {
+    let db = super::open(cli).await?;
+    let count = |sql: &'static str| {
+        let pool = db.pool.clone();
+        async move {
+            sqlx::query(sql)
+                .fetch_one(&pool)
+                .await
+                .map(|r| r.get::<i64, _>(0))
+        }
+    };
+    let programs = count("SELECT COUNT(*) FROM catalog_item WHERE item_level = 'MAJOR'").await?;
+    let editions = count("SELECT COUNT(*) FROM catalog_edition").await?;
+    let divisions = count("SELECT COUNT(DISTINCT code) FROM division").await?;
+    let districts = count("SELECT COUNT(*) FROM gz_district").await?;
+    let plan = refdata::active_plan(&db).await?;
+    let version = db.schema_version().await?;
+    let zh = cli.lang == Lang::Zh;
+    if zh {
+        println!("数据库已就绪：{}（结构版本 {version}）", db.location);
+        println!(
+            "专业目录：{editions} 个版本，{programs} 个专业；行政区划代码 {divisions} 个；广州市辖区 {districts} 个"
+        );
+        println!(
+            "规划：{}（{} 项主要指标）",
+            plan.name_zh,
+            plan.indicators.len()
+        );
+        println!(
+            "个人信息密钥指纹：{}（密钥保存在数据库之外，请妥善备份）",
+            db.keys.fingerprint()
+        );
+    } else {
+        println!("database ready: {} (schema version {version})", db.location);
+        println!(
+            "catalogue: {editions} edition(s), {programs} programs; {divisions} division codes; {districts} Guangzhou districts"
+        );
+        println!(
+            "plan: {} ({} key indicators)",
+            plan.name_en,
+            plan.indicators.len()
+        );
+        println!(
+            "personal-data key fingerprint: {} (the key is kept outside the database: back it up)",
+            db.keys.fingerprint()
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,146 @@
+//! The command line: one subcommand per module, global options that work after any subcommand.
+
+mod audit;
+mod catalog;
+mod export;
+mod import;
+mod indicators;
+mod init;
+mod plan;
+mod progress;
+mod table;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::ingest::finding::Lang;
+use crate::store::Db;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "vetis",
+    version,
+    about = "VETIS：广州市职业教育发展“十四五”规划信息系统 / the information system of Guangzhou's VET plan"
+)]
+pub struct Cli {
+    /// 数据库：SQLite 文件路径（默认，首次使用时创建）或 postgres://… / a SQLite file (created on first use) or a postgres:// URL
+    #[arg(
+        long,
+        global = true,
+        env = "VETIS_DB",
+        default_value = "vetis.db",
+        hide_env_values = true
+    )]
+    pub db: String,
+    /// 个人信息密钥文件 / the personal-data key file (default: beside a SQLite file, else ~/.config/vetis/)
+    #[arg(long, global = true, env = "VETIS_KEY_FILE")]
+    pub key_file: Option<PathBuf>,
+    /// 界面语言 / language of messages: zh or en
+    #[arg(long, global = true, env = "VETIS_LANG", default_value = "zh", value_parser = parse_lang)]
+    pub lang: Lang,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+fn parse_lang(s: &str) -> Result<Lang, String> {
+    Lang::parse(s).ok_or_else(|| format!("unknown language '{s}': use zh or en"))
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// 初始化数据库、参考数据与规划 / create the database, load reference data and the plan
+    Init(init::Args),
+    /// 导入数据标准文件（CSV/XLSX） / import data-standard files (CSV/XLSX)
+    Import(import::Args),
+    /// 导出数据表 / export a table
+    Export(export::Args),
+    /// 计算规划主要指标 / compute the plan's key indicators
+    Indicators(indicators::Args),
+    /// 规划文件 / plan files
+    Plan(plan::Args),
+    /// 专业目录版本 / program catalogue editions
+    Catalog(catalog::Args),
+    /// 审计日志 / the audit log
+    Audit(audit::Args),
+}
+
+/// A refusal the user can act on (exit status 1), as opposed to a usage error (2).
+#[derive(Debug)]
+pub struct Refused;
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("refused")
+    }
+}
+impl std::error::Error for Refused {}
+
+pub async fn open(cli: &Cli) -> anyhow::Result<Db> {
+    Ok(Db::open(&cli.db, cli.key_file.clone()).await?)
+}
+
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("vetis: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let lang = cli.lang;
+    let result = runtime.block_on(async {
+        match &cli.command {
+            Command::Init(a) => init::run(&cli, a).await,
+            Command::Import(a) => import::run(&cli, a).await,
+            Command::Export(a) => export::run(&cli, a).await,
+            Command::Indicators(a) => indicators::run(&cli, a).await,
+            Command::Plan(a) => plan::run(&cli, a).await,
+            Command::Catalog(a) => catalog::run(&cli, a).await,
+            Command::Audit(a) => audit::run(&cli, a).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.is::<Refused>() => ExitCode::FAILURE,
+        Err(e) => {
+            let label = if lang == Lang::Zh { "错误" } else { "error" };
+            eprintln!("vetis: {label}: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn global_options_work_after_the_subcommand() {
+        let cli = Cli::try_parse_from([
+            "vetis",
+            "indicators",
+            "--year",
+            "2024",
+            "--db",
+            "x.db",
+            "--lang",
+            "en",
+        ])
+        .unwrap();
+        assert_eq!(cli.db, "x.db");
+        assert_eq!(cli.lang, Lang::En);
+    }
+}

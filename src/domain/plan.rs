@@ -1,0 +1,339 @@
+//! The plan as data: key indicators with baselines, targets, comparators and the formula each uses,
+//! and the designation kinds that records may name. Loaded from a TOML file and checked on load.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::standard::{Kind, LEVELS, SPONSORS, Table, find_choice};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Plan {
+    /// A stable identifier: loading a plan with the same id replaces it.
+    pub id: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub baseline_year: i32,
+    pub target_year: i32,
+    #[serde(rename = "indicator")]
+    pub indicators: Vec<Indicator>,
+    #[serde(rename = "designation_kind", default)]
+    pub designation_kinds: Vec<DesignationKind>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Attribute {
+    Binding,
+    Expected,
+}
+
+impl Attribute {
+    pub fn zh(self) -> &'static str {
+        match self {
+            Attribute::Binding => "约束性",
+            Attribute::Expected => "预期性",
+        }
+    }
+    pub fn key(self) -> &'static str {
+        match self {
+            Attribute::Binding => "binding",
+            Attribute::Expected => "expected",
+        }
+    }
+}
+
+/// How a value is compared with its target.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "type")]
+pub enum Comparator {
+    AtLeast,
+    AtMost,
+    /// Within ± `band_pct` per cent of the target.
+    Around {
+        band_pct: f64,
+    },
+}
+
+impl Comparator {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Comparator::AtLeast => "≥",
+            Comparator::AtMost => "≤",
+            Comparator::Around { .. } => "≈",
+        }
+    }
+    pub fn key(self) -> &'static str {
+        match self {
+            Comparator::AtLeast => "at_least",
+            Comparator::AtMost => "at_most",
+            Comparator::Around { .. } => "around",
+        }
+    }
+    pub fn satisfied(self, value: f64, target: f64) -> bool {
+        match self {
+            Comparator::AtLeast => value >= target,
+            Comparator::AtMost => value <= target,
+            Comparator::Around { band_pct } => {
+                (value - target).abs() <= target.abs() * band_pct / 100.0 + 1e-12
+            }
+        }
+    }
+}
+
+/// Where an indicator's target applies: ratios apply to every school, totals only to the city.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TargetScope {
+    City,
+    All,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Interim {
+    pub year: i32,
+    pub target: f64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Indicator {
+    pub id: String,
+    pub number: u32,
+    pub name_zh: String,
+    pub name_en: String,
+    pub unit_zh: String,
+    pub unit_en: String,
+    /// Decimals shown (values are compared unrounded).
+    pub decimals: u32,
+    /// The plan's 2020 figure; none for counts that start from nothing.
+    pub baseline: Option<f64>,
+    pub target: f64,
+    pub comparator: Comparator,
+    pub attribute: Attribute,
+    pub target_scope: TargetScope,
+    #[serde(default)]
+    pub interim: Vec<Interim>,
+    pub formula: Formula,
+}
+
+/// A filter on a table's coded columns: every listed column must hold one of the listed values.
+pub type Filter = BTreeMap<String, Vec<FilterValue>>;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum FilterValue {
+    Bool(bool),
+    Text(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Measure {
+    /// Number of rows.
+    Count,
+    /// Number of distinct schools among the rows.
+    DistinctSchools,
+    /// Sum of a column (`sum_column`).
+    Sum,
+    /// Rows matching `numerator` ÷ rows, × 100.
+    Share,
+}
+
+/// The formula of an indicator: which rows of which table, at which schools, measured how.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Formula {
+    pub table: String,
+    pub measure: Measure,
+    /// School levels in scope (`secondary`, `higher`, `bachelor`).
+    pub levels: Vec<String>,
+    /// School sponsors in scope (`municipal`, `district`, `private`).
+    pub sponsors: Vec<String>,
+    #[serde(default)]
+    pub filter: Filter,
+    /// For `share`: rows matching any of these filters (each filter's entries all hold).
+    #[serde(default)]
+    pub numerator: Vec<Filter>,
+    pub sum_column: Option<String>,
+    /// The year column; designations count every year up to Y when `cumulative`.
+    pub year_column: Option<String>,
+    #[serde(default)]
+    pub cumulative: bool,
+    #[serde(default = "one")]
+    pub divisor: f64,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DesignationKind {
+    pub key: String,
+    pub name_zh: String,
+    pub name_en: String,
+}
+
+impl Plan {
+    /// Parses and checks a plan file; every problem is listed, with where it is.
+    pub fn from_toml(text: &str) -> Result<Plan, Vec<String>> {
+        let plan: Plan = toml::from_str(text).map_err(|e| vec![e.to_string()])?;
+        let errors = plan.check();
+        if errors.is_empty() {
+            Ok(plan)
+        } else {
+            Err(errors)
+        }
+    }
+
+    pub fn indicator(&self, id: &str) -> Option<&Indicator> {
+        self.indicators.iter().find(|i| i.id == id)
+    }
+
+    fn check(&self) -> Vec<String> {
+        let mut errors = Vec::new();
+        if self.target_year <= self.baseline_year {
+            errors.push(format!(
+                "target_year {} must follow baseline_year {}",
+                self.target_year, self.baseline_year
+            ));
+        }
+        let mut seen = std::collections::HashSet::new();
+        for ind in &self.indicators {
+            let at = format!("indicator '{}'", ind.id);
+            if !seen.insert(ind.id.clone()) {
+                errors.push(format!("{at}: the id is used twice"));
+            }
+            if let Comparator::Around { band_pct } = ind.comparator {
+                if !(band_pct > 0.0 && band_pct < 100.0) {
+                    errors.push(format!("{at}: band_pct must be between 0 and 100"));
+                }
+            }
+            for i in &ind.interim {
+                if i.year <= self.baseline_year || i.year > self.target_year {
+                    errors.push(format!(
+                        "{at}: interim year {} is outside the plan's period",
+                        i.year
+                    ));
+                }
+            }
+            errors.extend(
+                self.check_formula(&ind.formula)
+                    .into_iter()
+                    .map(|e| format!("{at}: {e}")),
+            );
+        }
+        let mut kinds = std::collections::HashSet::new();
+        for k in &self.designation_kinds {
+            if !kinds.insert(k.key.clone()) || !kinds.insert(k.name_zh.clone()) {
+                errors.push(format!(
+                    "designation kind '{}': key or name used twice",
+                    k.key
+                ));
+            }
+        }
+        errors
+    }
+
+    fn check_formula(&self, f: &Formula) -> Vec<String> {
+        let mut errors = Vec::new();
+        let Some(table) = Table::from_name(&f.table) else {
+            return vec![format!("unknown table '{}'", f.table)];
+        };
+        for l in &f.levels {
+            if find_choice(LEVELS, l).is_none() {
+                errors.push(format!("unknown school level '{l}'"));
+            }
+        }
+        for s in &f.sponsors {
+            if find_choice(SPONSORS, s).is_none() {
+                errors.push(format!("unknown sponsor '{s}'"));
+            }
+        }
+        let filters = std::iter::once(&f.filter).chain(f.numerator.iter());
+        for filter in filters {
+            for (column, values) in filter {
+                match table.column(column) {
+                    None => errors.push(format!("table {} has no column '{column}'", table.key())),
+                    Some(c) => {
+                        for v in values {
+                            let ok = match (c.kind, v) {
+                                (Kind::Bool, FilterValue::Bool(_)) => true,
+                                (Kind::Choice(list), FilterValue::Text(t)) => {
+                                    list.iter().any(|x| x.key == t)
+                                }
+                                (Kind::DesignationKind, FilterValue::Text(t)) => {
+                                    self.designation_kinds.iter().any(|k| &k.key == t)
+                                }
+                                _ => false,
+                            };
+                            if !ok {
+                                errors.push(format!(
+                                    "'{v:?}' is not a value of {}.{column}",
+                                    table.key()
+                                ));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if f.measure == Measure::Share && f.numerator.is_empty() {
+            errors.push("a share needs a numerator".into());
+        }
+        if f.measure == Measure::Sum {
+            match f.sum_column.as_deref().and_then(|c| table.column(c)) {
+                Some(c) if c.kind.is_integer() || c.kind.is_real() => {}
+                _ => errors.push("a sum needs a numeric sum_column".into()),
+            }
+        }
+        let year_col = f.year_column.as_deref().or(table.year_column());
+        match year_col.and_then(|c| table.column(c)) {
+            Some(c) if c.kind == Kind::Year => {}
+            _ => errors.push("no year column: name one with year_column".into()),
+        }
+        if f.divisor <= 0.0 {
+            errors.push("divisor must be positive".into());
+        }
+        errors
+    }
+}
+
+/// The plan shipped with VETIS: Guangzhou's 14th five-year plan for vocational education.
+pub const GUANGZHOU_PLAN: &str = include_str!("../../plans/guangzhou-2021-2025.toml");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_plan_loads_with_ten_indicators() {
+        let plan = Plan::from_toml(GUANGZHOU_PLAN).unwrap();
+        assert_eq!(plan.indicators.len(), 10);
+        assert_eq!(
+            plan.indicator("secondary_master_share").unwrap().target,
+            25.0
+        );
+        assert!(plan.designation_kinds.len() >= 24);
+    }
+
+    #[test]
+    fn a_plan_naming_an_unknown_column_is_refused_with_the_indicator_named() {
+        let bad = GUANGZHOU_PLAN.replacen(
+            "destination = [\"study_higher\"",
+            "destiny = [\"study_higher\"",
+            1,
+        );
+        let errors = Plan::from_toml(&bad).unwrap_err();
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.contains("secondary_progression_rate") && e.contains("destiny")),
+            "{errors:?}"
+        );
+    }
+}

@@ -1,0 +1,226 @@
+//! Turning a plan formula into one portable SQL query that returns its figure for every year.
+//! Column and table names come from the data standard only; every value is a bound parameter.
+
+use std::collections::BTreeMap;
+
+use sqlx::{AssertSqlSafe, Row};
+
+use crate::domain::plan::{Filter, FilterValue, Formula, Measure};
+use crate::domain::standard::Table;
+use crate::store::records::{SqlValue, bind, record_table};
+use crate::store::{Db, StoreError};
+
+/// Whose figures: the whole city, one district or one school.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", content = "code", rename_all = "snake_case")]
+pub enum Scope {
+    City,
+    District(String),
+    School(String),
+}
+
+/// A figure for one year: the value and, for ratios, what it is made of.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Point {
+    pub value: f64,
+    pub numerator: Option<f64>,
+    pub denominator: Option<f64>,
+}
+
+struct Sql {
+    text: String,
+    params: Vec<SqlValue>,
+}
+
+impl Sql {
+    fn param(&mut self, v: SqlValue) -> String {
+        self.params.push(v);
+        format!("${}", self.params.len())
+    }
+    fn in_list(&mut self, vs: Vec<SqlValue>) -> String {
+        let ps: Vec<String> = vs.into_iter().map(|v| self.param(v)).collect();
+        ps.join(", ")
+    }
+}
+
+fn filter_value(v: &FilterValue) -> SqlValue {
+    match v {
+        FilterValue::Bool(b) => SqlValue::Int(*b as i64),
+        FilterValue::Text(t) => SqlValue::Text(t.clone()),
+    }
+}
+
+/// `t.a IN (…) AND t.b IN (…)`, or `1 = 1` for an empty filter.
+fn condition(sql: &mut Sql, filter: &Filter) -> String {
+    if filter.is_empty() {
+        return "1 = 1".into();
+    }
+    let parts: Vec<String> = filter
+        .iter()
+        .map(|(col, values)| {
+            let list = sql.in_list(values.iter().map(filter_value).collect());
+            format!("t.{col} IN ({list})")
+        })
+        .collect();
+    parts.join(" AND ")
+}
+
+/// FROM/WHERE shared by every measure: current rows at current schools in scope, filtered.
+fn from_where(sql: &mut Sql, table: Table, f: &Formula, scope: &Scope) -> String {
+    let levels = sql.in_list(f.levels.iter().map(|l| SqlValue::text(l)).collect());
+    let sponsors = sql.in_list(f.sponsors.iter().map(|s| SqlValue::text(s)).collect());
+    let filter = condition(sql, &f.filter);
+    let scope_sql = match scope {
+        Scope::City => String::new(),
+        Scope::District(d) => format!(" AND k.district_code = {}", sql.param(SqlValue::text(d))),
+        Scope::School(s) => format!(" AND k.school_code = {}", sql.param(SqlValue::text(s))),
+    };
+    format!(
+        "FROM {} t JOIN rec_school k ON k.school_code = t.school_code AND k.is_current = 1 \
+         WHERE t.is_current = 1 AND k.level IN ({levels}) AND k.sponsor IN ({sponsors}) AND {filter}{scope_sql}",
+        record_table(table)
+    )
+}
+
+/// The formula's figure for every year the records have, as `year → point`. Cumulative formulas
+/// (designations) give a value for every year from `from_year` to `to_year`.
+pub async fn series(
+    db: &Db,
+    f: &Formula,
+    scope: &Scope,
+    from_year: i32,
+    to_year: i32,
+) -> Result<BTreeMap<i32, Point>, StoreError> {
+    let table = Table::from_name(&f.table)
+        .ok_or_else(|| StoreError::Invalid(format!("unknown table {}", f.table)))?;
+    let yc = f
+        .year_column
+        .as_deref()
+        .or(table.year_column())
+        .ok_or_else(|| StoreError::Invalid("no year column".into()))?;
+    let mut sql = Sql {
+        text: String::new(),
+        params: Vec::new(),
+    };
+    let body = from_where(&mut sql, table, f, scope);
+    let (select, group) = match f.measure {
+        Measure::Count => ("COUNT(*)".to_string(), format!("t.{yc}")),
+        Measure::Sum => {
+            let col = f.sum_column.as_deref().unwrap_or("0");
+            (
+                format!("CAST(SUM(t.{col}) AS DOUBLE PRECISION)"),
+                format!("t.{yc}"),
+            )
+        }
+        Measure::Share => {
+            let mut alts = Vec::new();
+            for n in &f.numerator {
+                alts.push(format!("({})", condition(&mut sql, n)));
+            }
+            (
+                format!(
+                    "COUNT(*), SUM(CASE WHEN {} THEN 1 ELSE 0 END)",
+                    alts.join(" OR ")
+                ),
+                format!("t.{yc}"),
+            )
+        }
+        // The first year each school qualifies; counted cumulatively below.
+        Measure::DistinctSchools => (format!("MIN(t.{yc})"), "t.school_code".to_string()),
+    };
+    sql.text = if f.measure == Measure::DistinctSchools {
+        format!("SELECT {select} {body} AND t.{yc} IS NOT NULL GROUP BY {group}")
+    } else {
+        format!("SELECT t.{yc}, {select} {body} AND t.{yc} IS NOT NULL GROUP BY {group}")
+    };
+    let mut q = sqlx::query(AssertSqlSafe(sql.text.clone()));
+    for p in sql.params.clone() {
+        q = bind(q, p);
+    }
+    let rows = q.fetch_all(&db.pool).await?;
+    let mut per_year: BTreeMap<i32, Point> = BTreeMap::new();
+    for row in &rows {
+        match f.measure {
+            Measure::Count => {
+                let y: i64 = row.get(0);
+                let n: i64 = row.get(1);
+                per_year.insert(
+                    y as i32,
+                    Point {
+                        value: n as f64,
+                        numerator: None,
+                        denominator: None,
+                    },
+                );
+            }
+            Measure::Sum => {
+                let y: i64 = row.get(0);
+                let s: Option<f64> = row.get(1);
+                per_year.insert(
+                    y as i32,
+                    Point {
+                        value: s.unwrap_or(0.0),
+                        numerator: None,
+                        denominator: None,
+                    },
+                );
+            }
+            Measure::Share => {
+                let y: i64 = row.get(0);
+                let den: i64 = row.get(1);
+                let num: Option<i64> = row.get(2);
+                let num = num.unwrap_or(0);
+                // A ratio with no denominator has no value (indicators.md: never 0 or 100).
+                if den > 0 {
+                    per_year.insert(
+                        y as i32,
+                        Point {
+                            value: num as f64 * 100.0 / den as f64,
+                            numerator: Some(num as f64),
+                            denominator: Some(den as f64),
+                        },
+                    );
+                }
+            }
+            Measure::DistinctSchools => {
+                let first: i64 = row.get(0);
+                per_year
+                    .entry(first as i32)
+                    .or_insert(Point {
+                        value: 0.0,
+                        numerator: None,
+                        denominator: None,
+                    })
+                    .value += 1.0;
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    if f.cumulative {
+        let mut running = per_year
+            .range(..from_year)
+            .map(|(_, p)| p.value)
+            .sum::<f64>();
+        for y in from_year..=to_year {
+            running += per_year.get(&y).map_or(0.0, |p| p.value);
+            out.insert(
+                y,
+                Point {
+                    value: running / f.divisor,
+                    numerator: None,
+                    denominator: None,
+                },
+            );
+        }
+    } else {
+        for (y, p) in per_year {
+            let value = if f.measure == Measure::Share {
+                p.value
+            } else {
+                p.value / f.divisor
+            };
+            out.insert(y, Point { value, ..p });
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,51 @@
+//! The reference data and existing records an import is checked against, loaded by the store for
+//! the schools and years a file touches. Plain data: the checker asks, never queries.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::domain::ids::DivisionHistory;
+
+#[derive(Debug, Clone)]
+pub struct SchoolInfo {
+    pub level: String,
+    pub sponsor: String,
+    pub district: String,
+}
+
+#[derive(Default)]
+pub struct Reference {
+    pub schools: HashMap<String, SchoolInfo>,
+    /// (level, program code) → catalogue name, over every loaded catalogue edition.
+    pub programs: HashMap<(String, String), String>,
+    /// Every 6-digit code the division lists know (current and historical).
+    pub divisions: HashSet<String>,
+    /// code → periods [from, to] in which it was valid (None = open).
+    pub division_history: HashMap<String, Vec<(Option<i32>, Option<i32>)>>,
+    pub guangzhou_districts: HashSet<String>,
+    pub industries: HashSet<String>,
+    /// Designation kinds of the active plan: Chinese name or key → key.
+    pub designation_kinds: HashMap<String, String>,
+    /// (school, year) → programs offered, from approved records.
+    pub offerings: HashMap<(String, i64), HashSet<String>>,
+    /// school → teacher numbers in any year's approved `teacher` rows.
+    pub teachers: HashMap<String, HashSet<String>>,
+    /// (year, pseudonym) → school, for students enrolled at a school the file does not replace.
+    pub enrolled: HashMap<(i64, String), String>,
+    /// (school, teacher) → approved placements (start, end) not replaced by the file.
+    pub placements: HashMap<(String, String), Vec<(String, String)>>,
+    /// (school, year) → approved row count of this table (for plausibility warnings).
+    pub row_counts: HashMap<(String, i64), i64>,
+    /// (school, year) → approved Σ person_times of `training`.
+    pub person_times: HashMap<(String, i64), i64>,
+}
+
+impl DivisionHistory for Reference {
+    fn valid_in(&self, code: &str, year: i32) -> Option<bool> {
+        let periods = self.division_history.get(code)?;
+        Some(
+            periods
+                .iter()
+                .any(|(from, to)| from.is_none_or(|f| f <= year) && to.is_none_or(|t| year <= t)),
+        )
+    }
+}

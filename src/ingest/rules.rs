@@ -1,0 +1,504 @@
+//! The rules of each table beyond one cell (data standard §3–§5): within a row (conditional
+//! columns, dates in order, ID agreeing with gender), across rows of the file (uniqueness,
+//! overlapping placements, one enrolment per person and year) and against approved records.
+
+use std::collections::HashMap;
+
+use super::cells::{Value, parse_date};
+use super::check::ParsedRow;
+use super::finding::{Problem, Severity};
+use super::reference::Reference;
+use crate::domain::ids::{IdNumber, IdProblem};
+use crate::domain::privacy::Keys;
+use crate::domain::standard::{EMPLOYED_DESTINATIONS, Table};
+
+type RowProblem = (&'static str, Problem, Severity);
+
+fn err(col: &'static str, p: Problem) -> RowProblem {
+    (col, p, Severity::Error)
+}
+
+/// Rules within one row. Cells that failed their own check are Null here and are not judged again.
+pub fn row_rules(table: Table, row: &ParsedRow, reference: &Reference) -> Vec<RowProblem> {
+    let mut out = Vec::new();
+    let t = |k| row.text(table, k);
+    let i = |k| row.int(table, k);
+    let school = t("school_code").and_then(|s| reference.schools.get(s).map(|info| (s, info)));
+    if table != Table::School {
+        if let Some(code) = t("school_code") {
+            if !reference.schools.contains_key(code) {
+                out.push(err(
+                    "school_code",
+                    Problem::SchoolUnknown { value: code.into() },
+                ));
+            }
+        }
+    }
+    if let Some(code) = t("prior_school_code") {
+        // A prior school may be outside Guangzhou: only the code's form is checked (cells.rs).
+        let _ = code;
+    }
+    if table.spec().personal {
+        person(row, table, reference, &mut out);
+    }
+    // The program must be in the catalogue for the school's level (§3).
+    if let (Some(code), Some((_, info))) = (t("program_code"), school) {
+        match reference
+            .programs
+            .get(&(info.level.clone(), code.to_string()))
+        {
+            None => out.push(err(
+                "program_code",
+                Problem::ProgramNotInCatalog {
+                    value: code.into(),
+                    level: level_zh(&info.level),
+                },
+            )),
+            Some(name) => {
+                if let Some(given) = t("program_name") {
+                    if given != name {
+                        out.push((
+                            "program_name",
+                            Problem::ProgramNameMismatch {
+                                value: given.into(),
+                                expected: name.clone(),
+                            },
+                            Severity::Warning,
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    // §5: students', graduates' and cooperations' programs are offered by the school that year.
+    let offer_year = match table {
+        Table::Student | Table::Cooperation => i("year"),
+        Table::Graduate => i("graduation_year"),
+        _ => None,
+    };
+    if let (Some(code), Some(year), Some((s, _))) = (t("program_code"), offer_year, school) {
+        let offered = reference
+            .offerings
+            .get(&(s.to_string(), year))
+            .is_some_and(|p| p.contains(code));
+        if !offered {
+            out.push(err(
+                "program_code",
+                Problem::ProgramNotOffered {
+                    value: code.into(),
+                    year: year as i32,
+                },
+            ));
+        }
+    }
+    match table {
+        Table::Offering => year_not_after(row, table, "first_year", "year", &mut out),
+        Table::Student => year_not_after(row, table, "entry_year", "year", &mut out),
+        Table::Graduate => {
+            let employed = t("destination").is_some_and(|d| EMPLOYED_DESTINATIONS.contains(&d));
+            let has = !row.get(table, "in_field").is_null();
+            if t("destination").is_some() {
+                if employed && !has {
+                    out.push(err(
+                        "in_field",
+                        Problem::ConditionalRequired {
+                            when: "毕业去向为单位就业、自主创业或灵活就业".into(),
+                        },
+                    ));
+                } else if !employed && has {
+                    out.push(err(
+                        "in_field",
+                        Problem::ConditionalForbidden {
+                            when: "毕业去向不是就业".into(),
+                        },
+                    ));
+                }
+            }
+        }
+        Table::Teacher => {
+            if i("dual_qualified") == Some(1) && row.get(table, "dual_since").is_null() {
+                out.push(err(
+                    "dual_since",
+                    Problem::ConditionalRequired {
+                        when: "是“双师型”教师".into(),
+                    },
+                ));
+            }
+        }
+        Table::Practice | Table::Pd | Table::Training | Table::Cooperation => {
+            dates_in_order(row, table, &mut out);
+            if matches!(table, Table::Practice | Table::Pd) {
+                if let (Some(s), Some(no)) = (t("school_code"), t("teacher_no")) {
+                    if reference.schools.contains_key(s)
+                        && !reference
+                            .teachers
+                            .get(s)
+                            .is_some_and(|set| set.contains(no))
+                    {
+                        out.push(err(
+                            "teacher_no",
+                            Problem::TeacherUnknown { value: no.into() },
+                        ));
+                    }
+                }
+            }
+            if table == Table::Practice {
+                if let (Some(s), Some(e), Some(days)) = (
+                    t("start_date").and_then(parse_date),
+                    t("end_date").and_then(parse_date),
+                    i("days"),
+                ) {
+                    let max = (e - s).num_days() + 1;
+                    if max >= 1 && !(1..=max).contains(&days) {
+                        out.push(err("days", Problem::DaysOutOfRange { max }));
+                    }
+                }
+            }
+            if table == Table::Training {
+                training(row, table, &mut out);
+            }
+        }
+        Table::Designation => {
+            let accepted = t("status") == Some("accepted");
+            match i("accepted_year") {
+                None if accepted => out.push(err(
+                    "accepted_year",
+                    Problem::ConditionalRequired {
+                        when: "状态为验收通过".into(),
+                    },
+                )),
+                Some(a) if i("approved_year").is_some_and(|p| a < p) => {
+                    out.push(err("accepted_year", Problem::AcceptedBeforeApproved))
+                }
+                _ => {}
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+fn level_zh(level: &str) -> String {
+    crate::domain::standard::find_choice(crate::domain::standard::LEVELS, level)
+        .map_or(level.to_string(), |c| c.zh.to_string())
+}
+
+fn year_not_after(
+    row: &ParsedRow,
+    table: Table,
+    col: &'static str,
+    limit_col: &'static str,
+    out: &mut Vec<RowProblem>,
+) {
+    if let (Some(v), Some(limit)) = (row.int(table, col), row.int(table, limit_col)) {
+        if v > limit {
+            let limit_column = table
+                .column(limit_col)
+                .map_or(limit_col, |c| c.zh)
+                .to_string();
+            out.push(err(
+                col,
+                Problem::YearAfter {
+                    value: v as i32,
+                    limit_column,
+                    limit: limit as i32,
+                },
+            ));
+        }
+    }
+}
+
+fn dates_in_order(row: &ParsedRow, table: Table, out: &mut Vec<RowProblem>) {
+    if let (Some(s), Some(e)) = (row.text(table, "start_date"), row.text(table, "end_date")) {
+        if e < s {
+            out.push(err("end_date", Problem::EndBeforeStart));
+        }
+    }
+}
+
+fn training(row: &ParsedRow, table: Table, out: &mut Vec<RowProblem>) {
+    let i = |k| row.int(table, k);
+    if let (Some(c), Some(p)) = (i("completed"), i("person_times")) {
+        if c > p {
+            out.push(err(
+                "completed",
+                Problem::ExceedsColumn {
+                    other: "培训人次".into(),
+                },
+            ));
+        }
+    }
+    if let (Some(cert), Some(c)) = (i("certified"), i("completed")) {
+        if cert > c {
+            out.push(err(
+                "certified",
+                Problem::ExceedsColumn {
+                    other: "结业人数".into(),
+                },
+            ));
+        }
+    }
+    if let (Some(y), Some(s), Some(e)) = (
+        i("year"),
+        row.text(table, "start_date"),
+        row.text(table, "end_date"),
+    ) {
+        let (sy, ey) = (
+            s[..4].parse::<i64>().unwrap_or(0),
+            e[..4].parse::<i64>().unwrap_or(0),
+        );
+        if !(sy <= y && y <= ey) {
+            out.push(err("start_date", Problem::OutsideYear { year: y as i32 }));
+        }
+    }
+}
+
+/// ID number by its type (§3), and gender against the ID's digit 17.
+fn person(row: &ParsedRow, table: Table, reference: &Reference, out: &mut Vec<RowProblem>) {
+    let Some(id) = row.text(table, "id_number") else {
+        return;
+    };
+    let id_type = row.text(table, "id_type").unwrap_or("resident_id");
+    if matches!(id_type, "resident_id" | "residence_permit") {
+        match IdNumber::parse(id, Some(reference)) {
+            Ok(parsed) => {
+                let id_male = parsed.is_male();
+                if let Some(g) = row.text(table, "gender") {
+                    if (g == "male") != id_male {
+                        out.push(err(
+                            "gender",
+                            Problem::GenderMismatch {
+                                id_gender: if id_male { "男" } else { "女" }.into(),
+                            },
+                        ));
+                    }
+                }
+            }
+            Err(problems) => {
+                for p in problems {
+                    out.push(match p {
+                        IdProblem::Format => {
+                            err("id_number", Problem::IdFormat { value: id.into() })
+                        }
+                        IdProblem::Checksum { expected, found } => {
+                            err("id_number", Problem::IdChecksum { expected, found })
+                        }
+                        IdProblem::BirthDate => err("id_number", Problem::IdBirthDate),
+                        IdProblem::Province => err("id_number", Problem::IdProvince),
+                        // The historical list is a secondary source: a warning, never a refusal.
+                        IdProblem::RegionInBirthYear { code, year } => (
+                            "id_number",
+                            Problem::IdRegionHistory { code, year },
+                            Severity::Warning,
+                        ),
+                    });
+                }
+            }
+        }
+    } else if id.is_empty() || id.chars().count() > 32 || id.chars().any(|c| c.is_control()) {
+        out.push(err("id_number", Problem::IdOtherFormat));
+    }
+}
+
+/// Rules across the rows of a file, fed row by row (rows with errors of their own are not fed).
+pub struct FileRules<'k> {
+    table: Table,
+    keys: &'k Keys,
+    /// Natural or per-year unique key → first row.
+    seen: HashMap<String, usize>,
+    /// (year, id) → (row, school) of enrolled students in this file.
+    enrolled: HashMap<(i64, String), (usize, String)>,
+    /// (school, teacher) → placements (row, start, end).
+    placements: HashMap<(String, String), Vec<(usize, String, String)>>,
+    deferred: Vec<(usize, &'static str, Problem, Severity)>,
+}
+
+impl<'k> FileRules<'k> {
+    pub fn new(table: Table, keys: &'k Keys) -> Self {
+        FileRules {
+            table,
+            keys,
+            seen: HashMap::new(),
+            enrolled: HashMap::new(),
+            placements: HashMap::new(),
+            deferred: Vec::new(),
+        }
+    }
+
+    /// The columns that must be unique within the file, and how the key is shown.
+    fn unique_key(&self) -> (&'static [&'static str], &'static str) {
+        match self.table {
+            Table::School => (&["school_code"], "school_code"),
+            Table::Condition => (&["school_code", "year"], "year"),
+            Table::Offering => (&["school_code", "year", "program_code"], "program_code"),
+            Table::Student => (&["school_code", "year", "student_no"], "student_no"),
+            Table::Graduate => (
+                &["school_code", "graduation_year", "student_no"],
+                "student_no",
+            ),
+            Table::Teacher => (&["school_code", "year", "teacher_no"], "teacher_no"),
+            Table::Practice => (&["school_code", "teacher_no", "start_date"], "start_date"),
+            Table::Pd => (
+                &["school_code", "teacher_no", "course", "start_date"],
+                "course",
+            ),
+            Table::Training => (&["school_code", "year", "project_code"], "project_code"),
+            Table::Cooperation => (
+                &["school_code", "year", "credit_code", "form", "program_code"],
+                "credit_code",
+            ),
+            Table::Designation => (&["designation_code"], "designation_code"),
+        }
+    }
+
+    pub fn observe(
+        &mut self,
+        row: &ParsedRow,
+        reference: &Reference,
+    ) -> Vec<(usize, &'static str, Problem, Severity)> {
+        let mut out = Vec::new();
+        let table = self.table;
+        let (cols, shown) = self.unique_key();
+        let key: Vec<String> = cols.iter().map(|c| row.get(table, c).canonical()).collect();
+        let key = key.join("\u{1f}");
+        if let Some(&first) = self.seen.get(&key) {
+            let label = cols
+                .iter()
+                .map(|c| table.column(c).map_or(*c, |x| x.zh))
+                .collect::<Vec<_>>()
+                .join("+");
+            out.push((
+                row.row,
+                shown,
+                Problem::Duplicate {
+                    key: label,
+                    first_row: first,
+                },
+                Severity::Error,
+            ));
+        } else {
+            self.seen.insert(key, row.row);
+        }
+        if table == Table::Student && row.text(table, "status") == Some("enrolled") {
+            self.enrolled_once(row, reference, &mut out);
+        }
+        if table == Table::Practice {
+            if let (Some(s), Some(tn), Some(a), Some(b)) = (
+                row.text(table, "school_code"),
+                row.text(table, "teacher_no"),
+                row.text(table, "start_date"),
+                row.text(table, "end_date"),
+            ) {
+                if let Some(existing) = reference.placements.get(&(s.to_string(), tn.to_string())) {
+                    for (ea, eb) in existing {
+                        if ea.as_str() != a && ea.as_str() <= b && a <= eb.as_str() {
+                            out.push((
+                                row.row,
+                                "start_date",
+                                Problem::Overlap {
+                                    other_row: None,
+                                    start: ea.clone(),
+                                    end: eb.clone(),
+                                },
+                                Severity::Error,
+                            ));
+                        }
+                    }
+                }
+                self.placements
+                    .entry((s.into(), tn.into()))
+                    .or_default()
+                    .push((row.row, a.into(), b.into()));
+            }
+        }
+        out
+    }
+
+    /// One ID enrolled (在籍) at one school per year, across the file and the approved records (§4.4, §5).
+    fn enrolled_once(
+        &mut self,
+        row: &ParsedRow,
+        reference: &Reference,
+        out: &mut Vec<(usize, &'static str, Problem, Severity)>,
+    ) {
+        let table = self.table;
+        let (Some(year), Some(id), Some(school)) = (
+            row.int(table, "year"),
+            row.text(table, "id_number"),
+            row.text(table, "school_code"),
+        ) else {
+            return;
+        };
+        let id_type = row.text(table, "id_type").unwrap_or("resident_id");
+        match self.enrolled.get(&(year, id.to_string())) {
+            Some((first, first_school)) if first_school != school => {
+                out.push((
+                    row.row,
+                    "id_number",
+                    Problem::EnrolledTwice {
+                        other: format!("第 {first} 行 / row {first}"),
+                    },
+                    Severity::Error,
+                ));
+                self.deferred.push((
+                    *first,
+                    "id_number",
+                    Problem::EnrolledTwice {
+                        other: format!("第 {} 行 / row {}", row.row, row.row),
+                    },
+                    Severity::Error,
+                ));
+            }
+            Some(_) => {}
+            None => {
+                self.enrolled
+                    .insert((year, id.to_string()), (row.row, school.to_string()));
+                if !reference.enrolled.is_empty() {
+                    let pseudo = self.keys.pseudonym(id_type, id);
+                    if let Some(other) = reference.enrolled.get(&(year, pseudo)) {
+                        if other != school {
+                            out.push((
+                                row.row,
+                                "id_number",
+                                Problem::EnrolledTwice {
+                                    other: format!("学校 {other}"),
+                                },
+                                Severity::Error,
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Rules that need the whole file: overlapping placements of one teacher.
+    pub fn finish(mut self) -> Vec<(usize, &'static str, Problem, Severity)> {
+        let mut out = std::mem::take(&mut self.deferred);
+        for list in self.placements.values_mut() {
+            list.sort_by(|a, b| a.1.cmp(&b.1));
+            for w in list.windows(2) {
+                let (prev, next) = (&w[0], &w[1]);
+                if next.1 <= prev.2 {
+                    out.push((
+                        next.0,
+                        "start_date",
+                        Problem::Overlap {
+                            other_row: Some(prev.0),
+                            start: prev.1.clone(),
+                            end: prev.2.clone(),
+                        },
+                        Severity::Error,
+                    ));
+                }
+            }
+        }
+        out.sort_by_key(|p| p.0);
+        out
+    }
+}
+
+/// The value of a row's column as stored, for tests and the store.
+pub fn value_of<'a>(row: &'a ParsedRow, table: Table, key: &str) -> &'a Value {
+    row.get(table, key)
+}

@@ -1,0 +1,237 @@
+//! Storage: one code path for SQLite (the embedded default) and PostgreSQL, through sqlx's Any
+//! driver with portable SQL. Migrations are numbered files per backend, applied on open. Dates are
+//! ISO text and booleans 0/1 on both, so a query reads the same everywhere.
+
+pub mod audit;
+pub mod keyfile;
+pub mod records;
+pub mod refdata;
+pub mod reference;
+
+use std::path::PathBuf;
+
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Executor, Row};
+
+use crate::domain::privacy::Keys;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("cannot open the database {location}: {reason}")]
+    Open { location: String, reason: String },
+    #[error(
+        "the key file {path} is missing: personal data in this database cannot be read without it (set --key-file or VETIS_KEY_FILE)"
+    )]
+    KeyMissing { path: PathBuf },
+    #[error("the key file {path} cannot be used: {reason}")]
+    KeyFile { path: PathBuf, reason: String },
+    #[error(
+        "the key file {path} is not this database's key (fingerprints differ): use the key created with the database"
+    )]
+    KeyMismatch { path: PathBuf },
+    #[error(
+        "the database was written by a newer VETIS (schema version {found}, this build knows {known})"
+    )]
+    TooNew { found: i64, known: i64 },
+    #[error("{0}")]
+    Invalid(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// An open database with its personal-data keys.
+pub struct Db {
+    pub pool: AnyPool,
+    pub backend: Backend,
+    /// The location without any password, for messages and the audit log.
+    pub location: String,
+    pub keys: Keys,
+}
+
+struct Migration {
+    version: i64,
+    name: &'static str,
+    sqlite: &'static str,
+    postgres: &'static str,
+}
+
+const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "init",
+    sqlite: include_str!("../../migrations/sqlite/0001_init.sql"),
+    postgres: include_str!("../../migrations/postgres/0001_init.sql"),
+}];
+
+/// How the user named the database: a PostgreSQL URL, a `sqlite:` URL or a plain file path.
+pub fn parse_location(spec: &str) -> (Backend, String) {
+    if spec.starts_with("postgres://") || spec.starts_with("postgresql://") {
+        (Backend::Postgres, spec.to_string())
+    } else {
+        let path = spec
+            .strip_prefix("sqlite://")
+            .or_else(|| spec.strip_prefix("sqlite:"))
+            .unwrap_or(spec);
+        (Backend::Sqlite, path.to_string())
+    }
+}
+
+/// Hides the password of a URL: `postgres://u:secret@h/db` → `postgres://u:***@h/db`.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.find(':') {
+                Some(c) => format!("{}{}:***{}", &url[..s + 3], &creds[..c], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+pub fn now() -> String {
+    chrono::Local::now()
+        .format("%Y-%m-%dT%H:%M:%S%:z")
+        .to_string()
+}
+
+impl Db {
+    /// Opens (creating on first use) the database, applies migrations and checks the key.
+    pub async fn open(spec: &str, key_file: Option<PathBuf>) -> Result<Db, StoreError> {
+        sqlx::any::install_default_drivers();
+        let (backend, location) = parse_location(spec);
+        let shown = redact(&location);
+        let open_err = |e: sqlx::Error| StoreError::Open {
+            location: shown.clone(),
+            reason: e.to_string(),
+        };
+        let pool = match backend {
+            Backend::Sqlite => {
+                if let Some(dir) = std::path::Path::new(&location)
+                    .parent()
+                    .filter(|d| !d.as_os_str().is_empty())
+                {
+                    if !dir.is_dir() {
+                        return Err(StoreError::Open {
+                            location: shown,
+                            reason: format!("the folder {} does not exist", dir.display()),
+                        });
+                    }
+                }
+                AnyPoolOptions::new()
+                    .max_connections(4)
+                    .after_connect(|conn, _| {
+                        Box::pin(async move {
+                            conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 30000; PRAGMA foreign_keys = ON;")
+                                .await?;
+                            Ok(())
+                        })
+                    })
+                    .connect(&format!("sqlite://{location}?mode=rwc"))
+                    .await
+                    .map_err(open_err)?
+            }
+            Backend::Postgres => AnyPoolOptions::new()
+                .max_connections(8)
+                .connect(&location)
+                .await
+                .map_err(open_err)?,
+        };
+        let fresh = migrate(&pool, backend).await?;
+        let key_path = key_file
+            .unwrap_or_else(|| keyfile::default_path(&location, backend == Backend::Sqlite));
+        let stored: Option<String> =
+            sqlx::query("SELECT value FROM setting WHERE key = 'key_fingerprint'")
+                .fetch_optional(&pool)
+                .await?
+                .map(|r: AnyRow| r.get(0));
+        let keys = keyfile::load_or_create(&key_path, stored.is_none() || fresh)?;
+        match stored {
+            Some(fp) if fp != keys.fingerprint() => {
+                return Err(StoreError::KeyMismatch { path: key_path });
+            }
+            Some(_) => {}
+            None => {
+                sqlx::query("INSERT INTO setting (key, value) VALUES ('key_fingerprint', $1)")
+                    .bind(keys.fingerprint().to_string())
+                    .execute(&pool)
+                    .await?;
+            }
+        }
+        let db = Db {
+            pool,
+            backend,
+            location: shown,
+            keys,
+        };
+        refdata::ensure_loaded(&db).await?;
+        Ok(db)
+    }
+
+    pub async fn schema_version(&self) -> Result<i64, StoreError> {
+        let v: Option<i64> = sqlx::query("SELECT MAX(version) FROM schema_migration")
+            .fetch_one(&self.pool)
+            .await?
+            .get(0);
+        Ok(v.unwrap_or(0))
+    }
+}
+
+/// Applies pending migrations, each in its own transaction. Returns whether the database was new.
+async fn migrate(pool: &AnyPool, backend: Backend) -> Result<bool, StoreError> {
+    sqlx::raw_sql("CREATE TABLE IF NOT EXISTS schema_migration (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)")
+        .execute(pool)
+        .await?;
+    let current: Option<i64> = sqlx::query("SELECT MAX(version) FROM schema_migration")
+        .fetch_one(pool)
+        .await?
+        .get(0);
+    let current = current.unwrap_or(0);
+    let known = MIGRATIONS.last().map_or(0, |m| m.version);
+    if current > known {
+        return Err(StoreError::TooNew {
+            found: current,
+            known,
+        });
+    }
+    for m in MIGRATIONS.iter().filter(|m| m.version > current) {
+        let mut tx = pool.begin().await?;
+        let sql = match backend {
+            Backend::Sqlite => m.sqlite,
+            Backend::Postgres => m.postgres,
+        };
+        sqlx::raw_sql(sql).execute(&mut *tx).await?;
+        sqlx::query("INSERT INTO schema_migration (version, name, applied_at) VALUES ($1, $2, $3)")
+            .bind(m.version)
+            .bind(m.name)
+            .bind(now())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+    }
+    Ok(current == 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_hidden_in_locations() {
+        assert_eq!(
+            redact("postgres://vetis:s3cret@db:5432/vetis"),
+            "postgres://vetis:***@db:5432/vetis"
+        );
+        assert_eq!(redact("postgres://db/vetis"), "postgres://db/vetis");
+        assert_eq!(
+            parse_location("sqlite:x.db"),
+            (Backend::Sqlite, "x.db".into())
+        );
+    }
+}

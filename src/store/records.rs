@@ -1,0 +1,394 @@
+//! Writing checked records: one transaction per sheet, a submission per school and year, the
+//! previous version kept (its rows stay with `is_current = 0`), identical data left untouched.
+
+use std::collections::{HashMap, HashSet};
+
+use sqlx::any::AnyArguments;
+use sqlx::{Any, AssertSqlSafe, Row, Transaction};
+
+use super::audit::{self, Entry};
+use super::{Db, StoreError, now};
+use crate::domain::ids::{IdNumber, mask_name, mask_other_id};
+use crate::domain::standard::{Column, Keying, Table};
+use crate::ingest::cells::Value;
+use crate::ingest::check::{CheckReport, ColumnMap, GroupKey, ParsedRow, group_key, parse_row};
+use crate::ingest::read::Sheet;
+use crate::ingest::reference::Reference;
+
+/// A value bound to a statement, typed so that NULLs have a type PostgreSQL accepts.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SqlValue {
+    NullInt,
+    NullReal,
+    NullText,
+    Int(i64),
+    Real(f64),
+    Text(String),
+}
+
+impl SqlValue {
+    pub fn text(s: &str) -> SqlValue {
+        SqlValue::Text(s.to_string())
+    }
+    pub fn opt_text(s: &str) -> SqlValue {
+        if s.is_empty() {
+            SqlValue::NullText
+        } else {
+            SqlValue::text(s)
+        }
+    }
+    fn from_value(v: &Value, c: &Column) -> SqlValue {
+        match v {
+            Value::Null if c.kind.is_integer() => SqlValue::NullInt,
+            Value::Null if c.kind.is_real() => SqlValue::NullReal,
+            Value::Null => SqlValue::NullText,
+            Value::Int(i) => SqlValue::Int(*i),
+            Value::Real(r) => SqlValue::Real(*r),
+            Value::Text(s) => SqlValue::Text(s.clone()),
+        }
+    }
+}
+
+pub type Query<'q> = sqlx::query::Query<'q, Any, AnyArguments>;
+
+pub fn bind(q: Query<'_>, v: SqlValue) -> Query<'_> {
+    match v {
+        SqlValue::NullInt => q.bind(None::<i64>),
+        SqlValue::NullReal => q.bind(None::<f64>),
+        SqlValue::NullText => q.bind(None::<String>),
+        SqlValue::Int(i) => q.bind(i),
+        SqlValue::Real(r) => q.bind(r),
+        SqlValue::Text(s) => q.bind(s),
+    }
+}
+
+/// Rows per multi-row INSERT: well under SQLite's and PostgreSQL's parameter limits.
+const PARAMS_PER_STATEMENT: usize = 15_000;
+
+/// Inserts rows with multi-row VALUES statements. `table` and `columns` are the program's own names.
+pub async fn insert_batch(
+    tx: &mut Transaction<'_, Any>,
+    table: &str,
+    columns: &[&str],
+    rows: Vec<Vec<SqlValue>>,
+) -> Result<(), StoreError> {
+    let per = (PARAMS_PER_STATEMENT / columns.len()).max(1);
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<Vec<SqlValue>> = rows.by_ref().take(per).collect();
+        let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
+        let mut n = 0;
+        for (i, _) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push('(');
+            for j in 0..columns.len() {
+                n += 1;
+                if j > 0 {
+                    sql.push_str(", ");
+                }
+                sql.push_str(&format!("${n}"));
+            }
+            sql.push(')');
+        }
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for v in chunk.into_iter().flatten() {
+            q = bind(q, v);
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// The stored columns of a record table, in order: personal columns expanded (§6), then the
+/// bookkeeping columns.
+pub fn stored_columns(table: Table) -> Vec<&'static str> {
+    let mut cols = Vec::new();
+    for c in table.spec().columns {
+        match c.key {
+            "id_number" => cols.extend(["id_pseudo", "id_enc", "id_masked"]),
+            "name" if table.spec().personal => cols.extend(["name_enc", "name_masked"]),
+            k => cols.push(k),
+        }
+    }
+    cols.extend(["submission_id", "row_no", "is_current", "row_hash"]);
+    cols
+}
+
+pub fn record_table(table: Table) -> String {
+    format!("rec_{}", table.key())
+}
+
+/// What a write did, for the user and the audit log.
+#[derive(Debug, Default, Clone, serde::Serialize)]
+pub struct WriteOutcome {
+    pub submissions: Vec<i64>,
+    pub rows_written: i64,
+    /// Groups whose content was identical to the approved version: left untouched.
+    pub unchanged_groups: usize,
+    pub replaced_groups: usize,
+}
+
+pub struct FileMeta<'a> {
+    pub name: &'a str,
+    pub hash: &'a str,
+    pub actor: &'a str,
+    pub source: &'a str,
+    /// `approved` for the operator's imports; `submitted` where a review follows.
+    pub status: &'a str,
+}
+
+fn row_values(
+    db: &Db,
+    table: Table,
+    row: &ParsedRow,
+    submission: i64,
+    current: bool,
+) -> Vec<SqlValue> {
+    let spec = table.spec();
+    let mut out = Vec::with_capacity(spec.columns.len() + 8);
+    let id_type = row
+        .text(table, "id_type")
+        .unwrap_or("resident_id")
+        .to_string();
+    for (c, v) in spec.columns.iter().zip(&row.values) {
+        match c.key {
+            "id_type" if spec.personal => out.push(SqlValue::Text(id_type.clone())),
+            "id_number" => {
+                let id = v.as_str().unwrap_or("");
+                let masked = match IdNumber::parse(id, None) {
+                    Ok(n) => n.masked(),
+                    Err(_) => mask_other_id(id),
+                };
+                out.push(SqlValue::Text(db.keys.pseudonym(&id_type, id)));
+                out.push(SqlValue::Text(db.keys.encrypt(id)));
+                out.push(SqlValue::Text(masked));
+            }
+            "name" if spec.personal => {
+                let name = v.as_str().unwrap_or("");
+                out.push(SqlValue::Text(db.keys.encrypt(name)));
+                out.push(SqlValue::Text(mask_name(name)));
+            }
+            _ => out.push(SqlValue::from_value(v, c)),
+        }
+    }
+    out.push(SqlValue::Int(submission));
+    out.push(SqlValue::Int(row.row as i64));
+    out.push(SqlValue::Int(current as i64));
+    out.push(SqlValue::Text(hex::encode(row.content_hash())));
+    out
+}
+
+fn natural_key(table: Table, row: &ParsedRow) -> Vec<String> {
+    match table.spec().keying {
+        Keying::Natural { key } => key.iter().map(|k| row.get(table, k).canonical()).collect(),
+        Keying::SchoolYear { .. } => Vec::new(),
+    }
+}
+
+/// Second pass: writes an accepted sheet in one transaction. Nothing is visible until commit, so
+/// a killed process leaves the database as it was.
+#[allow(clippy::too_many_arguments)]
+pub async fn write_sheet(
+    db: &Db,
+    table: Table,
+    sheet: &Sheet,
+    map: &ColumnMap,
+    reference: &Reference,
+    report: &CheckReport,
+    meta: &FileMeta<'_>,
+    mut progress: impl FnMut(usize),
+) -> Result<WriteOutcome, StoreError> {
+    let rec = record_table(table);
+    let columns = stored_columns(table);
+    let now = now();
+    let current = meta.status == "approved";
+    let mut outcome = WriteOutcome::default();
+    let mut tx = db.pool.begin().await?;
+    // A submission for each group that changes; None for groups left as they are.
+    let mut group_submission: HashMap<GroupKey, Option<i64>> = HashMap::new();
+    for (key, g) in &report.groups {
+        let (school, year) = key;
+        let previous = sqlx::query(
+            "SELECT id, content_hash FROM submission WHERE table_name = $1 AND school_code = $2 AND (year = $3 OR (year IS NULL AND $3 IS NULL)) AND status = 'approved'",
+        )
+        .bind(table.key())
+        .bind(school.clone())
+        .bind(*year)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let previous: Option<(i64, String)> = previous.map(|r| (r.get(0), r.get(1)));
+        let natural = matches!(table.spec().keying, Keying::Natural { .. });
+        if !natural && previous.as_ref().is_some_and(|p| p.1 == g.content_hash) {
+            outcome.unchanged_groups += 1;
+            group_submission.insert(key.clone(), None);
+            continue;
+        }
+        let warnings = serde_json::to_string(&report.warnings).unwrap_or_else(|_| "[]".into());
+        let id: i64 = sqlx::query(
+            "INSERT INTO submission (table_name, school_code, year, file_name, file_hash, content_hash, row_count, status, warnings, submitted_by, submitted_at, reviewed_by, reviewed_at, replaces) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
+        )
+        .bind(table.key())
+        .bind(school.clone())
+        .bind(*year)
+        .bind(meta.name.to_string())
+        .bind(meta.hash.to_string())
+        .bind(g.content_hash.clone())
+        .bind(g.rows)
+        .bind(meta.status.to_string())
+        .bind(warnings)
+        .bind(meta.actor.to_string())
+        .bind(now.clone())
+        .bind(current.then(|| meta.actor.to_string()))
+        .bind(current.then(|| now.clone()))
+        .bind(previous.as_ref().filter(|_| !natural).map(|p| p.0))
+        .fetch_one(&mut *tx)
+        .await?
+        .get(0);
+        if current && !natural {
+            if let Some((prev, _)) = &previous {
+                sqlx::query("UPDATE submission SET status = 'superseded' WHERE id = $1")
+                    .bind(*prev)
+                    .execute(&mut *tx)
+                    .await?;
+                let year_col = table.year_column().expect("school-year table");
+                sqlx::query(AssertSqlSafe(format!("UPDATE {rec} SET is_current = 0 WHERE school_code = $1 AND {year_col} = $2 AND is_current = 1")))
+                    .bind(school.clone())
+                    .bind(*year)
+                    .execute(&mut *tx)
+                    .await?;
+                outcome.replaced_groups += 1;
+            }
+        }
+        outcome.submissions.push(id);
+        group_submission.insert(key.clone(), Some(id));
+    }
+
+    // Natural-key tables: each row replaces the current row with its key, unless identical.
+    let existing: HashMap<Vec<String>, String> = match table.spec().keying {
+        Keying::Natural { key } => {
+            let sql = format!(
+                "SELECT {}, row_hash FROM {rec} WHERE is_current = 1",
+                key.join(", ")
+            );
+            sqlx::query(AssertSqlSafe(sql))
+                .fetch_all(&mut *tx)
+                .await?
+                .into_iter()
+                .map(|r| {
+                    let k: Vec<String> = (0..key.len())
+                        .map(|i| r.try_get::<String, _>(i).unwrap_or_default())
+                        .collect();
+                    (k, r.get::<String, _>(key.len()))
+                })
+                .collect()
+        }
+        Keying::SchoolYear { .. } => HashMap::new(),
+    };
+    let mut written_per_submission: HashMap<i64, i64> = HashMap::new();
+    let mut batch = Vec::new();
+    let mut seen = 0usize;
+    let mut replaced_keys: HashSet<Vec<String>> = HashSet::new();
+    for item in sheet.rows() {
+        let Ok((row_no, cells)) = item else { continue };
+        if Sheet::is_blank(&cells) {
+            continue;
+        }
+        let row = parse_row(table, map, row_no, &cells, reference);
+        seen += 1;
+        let Some(Some(sub)) = group_submission.get(&group_key(table, &row)) else {
+            continue;
+        };
+        let key = natural_key(table, &row);
+        if !key.is_empty() {
+            match existing.get(&key) {
+                Some(h) if *h == hex::encode(row.content_hash()) => continue,
+                Some(_) if current => {
+                    replaced_keys.insert(key.clone());
+                }
+                _ => {}
+            }
+        }
+        batch.push(row_values(db, table, &row, *sub, current));
+        *written_per_submission.entry(*sub).or_default() += 1;
+        if batch.len() >= 2_000 {
+            insert_batch(&mut tx, &rec, &columns, std::mem::take(&mut batch)).await?;
+            progress(seen);
+        }
+    }
+    if let Keying::Natural { key } = table.spec().keying {
+        let cond: Vec<String> = key
+            .iter()
+            .enumerate()
+            .map(|(i, k)| format!("{k} = ${}", i + 1))
+            .collect();
+        let sql = format!(
+            "UPDATE {rec} SET is_current = 0 WHERE {} AND is_current = 1",
+            cond.join(" AND ")
+        );
+        for k in &replaced_keys {
+            let mut q = sqlx::query(AssertSqlSafe(sql.clone()));
+            for (name, v) in key.iter().zip(k) {
+                let c = table.column(name).expect("key column");
+                q = bind(
+                    q,
+                    if c.kind.is_integer() {
+                        SqlValue::Int(v.parse().unwrap_or(0))
+                    } else {
+                        SqlValue::Text(v.clone())
+                    },
+                );
+            }
+            q.execute(&mut *tx).await?;
+        }
+    }
+    insert_batch(&mut tx, &rec, &columns, batch).await?;
+    progress(seen);
+    // Natural-key submissions count the rows they changed; one that changed nothing is dropped.
+    if matches!(table.spec().keying, Keying::Natural { .. }) {
+        for id in outcome.submissions.clone() {
+            match written_per_submission.get(&id) {
+                Some(n) => {
+                    sqlx::query("UPDATE submission SET row_count = $1 WHERE id = $2")
+                        .bind(*n)
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                None => {
+                    sqlx::query("DELETE FROM submission WHERE id = $1")
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                    outcome.submissions.retain(|s| *s != id);
+                    outcome.unchanged_groups += 1;
+                }
+            }
+        }
+        outcome.replaced_groups = replaced_keys.len();
+    }
+    outcome.rows_written = written_per_submission.values().sum();
+    let detail = format!(
+        "table {}, {} rows read, {} written, submissions {:?}, {} unchanged",
+        table.key(),
+        report.rows,
+        outcome.rows_written,
+        outcome.submissions,
+        outcome.unchanged_groups
+    );
+    audit::record(
+        &mut *tx,
+        &Entry {
+            actor: meta.actor,
+            action: "import",
+            object: meta.name,
+            detail: &detail,
+            source: meta.source,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(outcome)
+}

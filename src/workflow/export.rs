@@ -1,0 +1,272 @@
+//! Exporting a table in the data standard's columns (Chinese headers and code-list labels, so the
+//! file reads like the template and re-imports as it is). Personal data is masked unless unmasked
+//! explicitly, which is audited. Text a spreadsheet would execute is escaped in CSV.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::Path;
+
+use futures_util::TryStreamExt;
+use sqlx::{AssertSqlSafe, Row};
+
+use crate::domain::standard::{Kind, Table};
+use crate::store::audit::{self, Entry};
+use crate::store::records::record_table;
+use crate::store::{Db, StoreError, refdata};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Csv,
+    Xlsx,
+}
+
+pub struct ExportRequest {
+    pub table: Table,
+    pub year: Option<i64>,
+    pub school: Option<String>,
+    pub format: Format,
+    pub unmask: bool,
+}
+
+/// A cell of an exported row: numbers stay numbers in XLSX.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Text(String),
+    Number(f64),
+    Empty,
+}
+
+impl Cell {
+    fn csv(&self, escape: bool) -> String {
+        match self {
+            Cell::Text(s) if escape && s.starts_with(['=', '+', '-', '@']) => format!("'{s}"),
+            Cell::Text(s) => s.clone(),
+            Cell::Number(n) => format!("{n}"),
+            Cell::Empty => String::new(),
+        }
+    }
+}
+
+/// The columns read from the record table for an export, in the standard's order.
+fn select_list(table: Table, unmask: bool) -> Vec<&'static str> {
+    let spec = table.spec();
+    spec.columns
+        .iter()
+        .map(|c| match c.key {
+            "id_number" => {
+                if unmask {
+                    "id_enc"
+                } else {
+                    "id_masked"
+                }
+            }
+            "name" if spec.personal => {
+                if unmask {
+                    "name_enc"
+                } else {
+                    "name_masked"
+                }
+            }
+            k => k,
+        })
+        .collect()
+}
+
+/// Reads the current rows of a table as export cells, one row at a time.
+pub async fn for_each_row(
+    db: &Db,
+    req: &ExportRequest,
+    mut f: impl FnMut(Vec<Cell>) -> Result<(), StoreError>,
+) -> Result<usize, StoreError> {
+    let table = req.table;
+    let spec = table.spec();
+    let cols = select_list(table, req.unmask);
+    let mut sql = format!(
+        "SELECT {} FROM {} WHERE is_current = 1",
+        cols.join(", "),
+        record_table(table)
+    );
+    let year_col = table.year_column();
+    if req.year.is_some() {
+        let yc = year_col.ok_or_else(|| {
+            StoreError::Invalid(format!(
+                "table {} has no statistical year: leave out --year",
+                table.key()
+            ))
+        })?;
+        sql.push_str(&format!(" AND {yc} = $1"));
+    }
+    if req.school.is_some() {
+        sql.push_str(&format!(
+            " AND school_code = ${}",
+            if req.year.is_some() { 2 } else { 1 }
+        ));
+    }
+    sql.push_str(&format!(
+        " ORDER BY school_code, {}row_no",
+        year_col.map(|y| format!("{y}, ")).unwrap_or_default()
+    ));
+    let kinds: HashMap<String, String> = if table == Table::Designation {
+        refdata::active_plan(db)
+            .await?
+            .designation_kinds
+            .into_iter()
+            .map(|k| (k.key, k.name_zh))
+            .collect()
+    } else {
+        HashMap::new()
+    };
+    let mut q = sqlx::query(AssertSqlSafe(sql));
+    if let Some(y) = req.year {
+        q = q.bind(y);
+    }
+    if let Some(s) = &req.school {
+        q = q.bind(s.clone());
+    }
+    let mut stream = q.fetch(&db.pool);
+    let mut n = 0;
+    while let Some(row) = stream.try_next().await? {
+        let mut cells = Vec::with_capacity(spec.columns.len());
+        for (i, c) in spec.columns.iter().enumerate() {
+            let cell = if c.kind.is_integer() {
+                match row.try_get::<Option<i64>, _>(i)? {
+                    None => Cell::Empty,
+                    Some(v) if c.kind == Kind::Bool => {
+                        Cell::Text(if v == 1 { "是" } else { "否" }.into())
+                    }
+                    Some(v) => Cell::Number(v as f64),
+                }
+            } else if c.kind.is_real() {
+                row.try_get::<Option<f64>, _>(i)?
+                    .map_or(Cell::Empty, Cell::Number)
+            } else {
+                match row.try_get::<Option<String>, _>(i)? {
+                    None => Cell::Empty,
+                    Some(s) => Cell::Text(match (c.kind, c.key) {
+                        (_, "id_number") | (_, "name") if req.unmask && spec.personal => db
+                            .keys
+                            .decrypt(&s)
+                            .map_err(|e| StoreError::Invalid(e.to_string()))?,
+                        (Kind::Choice(list), _) => list
+                            .iter()
+                            .find(|x| x.key == s)
+                            .map_or(s.clone(), |x| x.zh.to_string()),
+                        (Kind::DesignationKind, _) => kinds.get(&s).cloned().unwrap_or(s),
+                        _ => s,
+                    }),
+                }
+            };
+            cells.push(cell);
+        }
+        f(cells)?;
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// Writes the export to `out` through a temporary file, so a failed export leaves no half file.
+pub async fn export(
+    db: &Db,
+    req: &ExportRequest,
+    out: &Path,
+    actor: &str,
+    source: &str,
+) -> Result<usize, StoreError> {
+    let table = req.table;
+    let header: Vec<&str> = table.spec().columns.iter().map(|c| c.zh).collect();
+    let escape: Vec<bool> = table
+        .spec()
+        .columns
+        .iter()
+        .map(|c| c.kind == Kind::Text)
+        .collect();
+    let dir = out
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let tmp = tempfile::NamedTempFile::new_in(dir)
+        .map_err(|e| StoreError::Invalid(format!("{}: {e}", out.display())))?;
+    let io = |e: std::io::Error| StoreError::Invalid(format!("{}: {e}", out.display()));
+    let n = match req.format {
+        Format::Csv => {
+            let mut file = std::io::BufWriter::new(tmp.reopen().map_err(io)?);
+            // A BOM, so that Excel opens the UTF-8 file with its Chinese intact.
+            file.write_all(b"\xEF\xBB\xBF").map_err(io)?;
+            let mut w = csv::WriterBuilder::new().from_writer(file);
+            w.write_record(&header)
+                .map_err(|e| StoreError::Invalid(e.to_string()))?;
+            let n = for_each_row(db, req, |cells| {
+                let rec: Vec<String> = cells.iter().zip(&escape).map(|(c, e)| c.csv(*e)).collect();
+                w.write_record(&rec)
+                    .map_err(|e| StoreError::Invalid(e.to_string()))
+            })
+            .await?;
+            w.flush().map_err(io)?;
+            n
+        }
+        Format::Xlsx => {
+            use rust_xlsxwriter::{Format as XFormat, Workbook};
+            let mut wb = Workbook::new();
+            let bold = XFormat::new().set_bold();
+            let xerr = |e: rust_xlsxwriter::XlsxError| StoreError::Invalid(e.to_string());
+            let sheet = wb.add_worksheet_with_constant_memory().map_err(xerr)?;
+            sheet.set_name(table.key()).map_err(xerr)?;
+            for (i, h) in header.iter().enumerate() {
+                sheet
+                    .write_string_with_format(0, i as u16, *h, &bold)
+                    .map_err(xerr)?;
+                sheet.set_column_width(i as u16, 14).map_err(xerr)?;
+            }
+            let mut r = 0u32;
+            let n = for_each_row(db, req, |cells| {
+                r += 1;
+                if r > 1_048_575 {
+                    return Err(StoreError::Invalid("more rows than an Excel sheet holds (1,048,576): export as CSV or by year/school".into()));
+                }
+                for (i, c) in cells.iter().enumerate() {
+                    // Strings are written as strings: Excel never evaluates them as formulas.
+                    match c {
+                        Cell::Text(s) => sheet.write_string(r, i as u16, s).map(|_| ()),
+                        Cell::Number(v) => sheet.write_number(r, i as u16, *v).map(|_| ()),
+                        Cell::Empty => Ok(()),
+                    }
+                    .map_err(xerr)?;
+                }
+                Ok(())
+            })
+            .await?;
+            wb.save(tmp.path()).map_err(xerr)?;
+            n
+        }
+    };
+    tmp.persist(out)
+        .map_err(|e| StoreError::Invalid(format!("{}: {}", out.display(), e.error)))?;
+    let detail = format!(
+        "table {}, year {:?}, school {:?}, {n} rows, {}",
+        table.key(),
+        req.year,
+        req.school,
+        if req.unmask {
+            "UNMASKED personal data"
+        } else {
+            "masked"
+        }
+    );
+    let action = if req.unmask {
+        "export_unmasked"
+    } else {
+        "export"
+    };
+    audit::record(
+        &db.pool,
+        &Entry {
+            actor,
+            action,
+            object: &out.display().to_string(),
+            detail: &detail,
+            source,
+        },
+    )
+    .await?;
+    Ok(n)
+}

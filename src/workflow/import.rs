@@ -1,0 +1,183 @@
+//! Importing a file end to end: read, find each sheet's table, check every rule, and write an
+//! accepted sheet in one transaction. Used by the CLI and (later) the web, so both refuse and
+//! accept the same files with the same messages.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+
+use crate::domain::standard::Table;
+use crate::ingest::check::{CheckReport, check_sheet, map_header};
+use crate::ingest::finding::{Finding, Problem, Severity};
+use crate::ingest::{read, resolve_table};
+use crate::store::records::{FileMeta, WriteOutcome, write_sheet};
+use crate::store::{Db, StoreError, reference};
+
+/// Progress of a long import, for a progress bar or a web page.
+pub trait Progress {
+    fn phase(&self, _label: &str, _sheet: &str, _total: Option<u64>) {}
+    fn rows(&self, _n: u64) {}
+    fn done(&self) {}
+}
+
+pub struct NoProgress;
+impl Progress for NoProgress {}
+
+pub struct ImportOptions<'a> {
+    pub table: Option<Table>,
+    pub actor: &'a str,
+    pub source: &'a str,
+    pub status: &'a str,
+    /// Schools the submitter may submit for; None for the bureau and the CLI operator.
+    pub allowed_schools: Option<&'a HashSet<String>>,
+    /// Check only: never write.
+    pub dry_run: bool,
+}
+
+/// What happened to one sheet of a file.
+pub struct SheetResult {
+    pub label: String,
+    pub table: Option<Table>,
+    pub rows: usize,
+    pub errors: Vec<Finding>,
+    pub error_total: usize,
+    pub warnings: Vec<Finding>,
+    pub written: Option<WriteOutcome>,
+}
+
+impl SheetResult {
+    pub fn accepted(&self) -> bool {
+        self.error_total == 0
+    }
+    fn refused(
+        label: &str,
+        table: Option<Table>,
+        problems: Vec<(Option<String>, Problem)>,
+    ) -> SheetResult {
+        let errors: Vec<Finding> = problems
+            .into_iter()
+            .map(|(column, problem)| Finding {
+                file: label.to_string(),
+                row: if column.is_some() { Some(1) } else { None },
+                column,
+                severity: Severity::Error,
+                problem,
+            })
+            .collect();
+        SheetResult {
+            label: label.to_string(),
+            table,
+            rows: 0,
+            error_total: errors.len(),
+            errors,
+            warnings: Vec::new(),
+            written: None,
+        }
+    }
+}
+
+/// The order in which tables must go in when several files are imported together: a student's
+/// program must be offered, a placement's teacher must exist, every school must be registered.
+pub fn dependency_rank(t: Option<Table>) -> usize {
+    match t {
+        Some(Table::School) => 0,
+        Some(Table::Offering) | Some(Table::Teacher) => 1,
+        Some(_) => 2,
+        None => 3,
+    }
+}
+
+pub fn file_hash(path: &Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let mut f = std::fs::File::open(path)?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = f.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(hex::encode(h.finalize()))
+}
+
+/// Imports one file (every sheet of a workbook). Each sheet is accepted whole or refused whole.
+pub async fn import_file(
+    db: &Db,
+    path: &Path,
+    display: &str,
+    opts: &ImportOptions<'_>,
+    progress: &dyn Progress,
+) -> Result<Vec<SheetResult>, StoreError> {
+    let sheets = match read::read_file(path, display) {
+        Ok(s) => s,
+        Err(p) => {
+            return Ok(vec![SheetResult::refused(
+                display,
+                opts.table,
+                vec![(None, p)],
+            )]);
+        }
+    };
+    let hash = file_hash(path).map_err(|e| StoreError::Invalid(format!("{display}: {e}")))?;
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+    let mut results = Vec::new();
+    for sheet in &sheets {
+        let table = match resolve_table(opts.table, sheet, stem) {
+            Ok(t) => t,
+            Err(p) => {
+                results.push(SheetResult::refused(&sheet.label, None, vec![(None, p)]));
+                continue;
+            }
+        };
+        let map = match map_header(table, &sheet.header) {
+            Ok(m) => m,
+            Err(problems) => {
+                results.push(SheetResult::refused(&sheet.label, Some(table), problems));
+                continue;
+            }
+        };
+        progress.phase("读取 reading", &sheet.label, None);
+        let (schools, years) = reference::scan(table, sheet, &map);
+        let refs = reference::load(db, table, &schools, &years).await?;
+        progress.phase("检查 checking", &sheet.label, None);
+        let report: CheckReport = check_sheet(
+            table,
+            sheet,
+            &map,
+            &refs,
+            &db.keys,
+            opts.allowed_schools,
+            |n| progress.rows(n as u64),
+        );
+        let mut result = SheetResult {
+            label: sheet.label.clone(),
+            table: Some(table),
+            rows: report.rows,
+            errors: report.errors.clone(),
+            error_total: report.error_total,
+            warnings: report.warnings.clone(),
+            written: None,
+        };
+        if report.accepted() && !opts.dry_run {
+            progress.phase("写入 writing", &sheet.label, Some(report.rows as u64));
+            let meta = FileMeta {
+                name: display,
+                hash: &hash,
+                actor: opts.actor,
+                source: opts.source,
+                status: opts.status,
+            };
+            let outcome = write_sheet(db, table, sheet, &map, &refs, &report, &meta, |n| {
+                progress.rows(n as u64)
+            })
+            .await?;
+            result.written = Some(outcome);
+        }
+        progress.done();
+        results.push(result);
+    }
+    Ok(results)
+}
