@@ -13,10 +13,7 @@ pub struct Args {
 pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
     let db = super::open(cli).await?;
     for e in audit::recent(&db, args.limit).await? {
-        println!(
-            "{}\t{}\t{}\t{}\t{}\t{}",
-            e.at, e.actor, e.source, e.action, e.object, e.detail
-        );
+        println!("{}\t{}\t{}\t{}\t{}\t{}", e.at, e.actor, e.source, e.action, e.object, e.detail);
     }
     Ok(())
 }

@@ -37,19 +37,10 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
     let db = super::open(cli).await?;
     let zh = cli.lang == Lang::Zh;
     match &args.action {
-        Action::Load {
-            file,
-            edition,
-            name,
-            effective_year,
-        } => {
-            let text = std::fs::read_to_string(file)
-                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
-            let name = name
-                .clone()
-                .unwrap_or_else(|| format!("专业目录 {edition}"));
-            let n = refdata::load_catalog(&db, &text, edition, &name, *effective_year, &os_user())
-                .await?;
+        Action::Load { file, edition, name, effective_year } => {
+            let text = std::fs::read_to_string(file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            let name = name.clone().unwrap_or_else(|| format!("专业目录 {edition}"));
+            let n = refdata::load_catalog(&db, &text, edition, &name, *effective_year, &os_user()).await?;
             println!(
                 "{}",
                 if zh {

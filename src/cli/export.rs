@@ -35,10 +35,7 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
         Format::Csv => "csv",
         Format::Xlsx => "xlsx",
     };
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| PathBuf::from(format!("{}.{ext}", args.table.key())));
+    let out = args.out.clone().unwrap_or_else(|| PathBuf::from(format!("{}.{ext}", args.table.key())));
     let school = match &args.school {
         Some(s) => Some(
             crate::domain::ids::SchoolCode::parse(s)
@@ -48,33 +45,19 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
         ),
         None => None,
     };
-    let req = ExportRequest {
-        table: args.table,
-        year: args.year,
-        school,
-        format: args.format,
-        unmask: args.unmask,
-    };
+    let req = ExportRequest { table: args.table, year: args.year, school, format: args.format, unmask: args.unmask };
     let n = export(&db, &req, &out, &os_user(), "cli").await?;
     if cli.lang == Lang::Zh {
         println!(
             "已导出 {n} 行到 {}{}",
             out.display(),
-            if args.unmask {
-                "（未脱敏，已记入审计日志）"
-            } else {
-                "（个人信息已脱敏）"
-            }
+            if args.unmask { "（未脱敏，已记入审计日志）" } else { "（个人信息已脱敏）" }
         );
     } else {
         println!(
             "exported {n} rows to {}{}",
             out.display(),
-            if args.unmask {
-                " (unmasked, audited)"
-            } else {
-                " (personal data masked)"
-            }
+            if args.unmask { " (unmasked, audited)" } else { " (personal data masked)" }
         );
     }
     Ok(())

@@ -41,9 +41,9 @@ fn expand(files: &[PathBuf]) -> Vec<PathBuf> {
                 .flatten()
                 .map(|e| e.path())
                 .filter(|p| {
-                    p.extension().and_then(|e| e.to_str()).is_some_and(|e| {
-                        ["csv", "xlsx", "xls"].contains(&e.to_ascii_lowercase().as_str())
-                    })
+                    p.extension()
+                        .and_then(|e| e.to_str())
+                        .is_some_and(|e| ["csv", "xlsx", "xls"].contains(&e.to_ascii_lowercase().as_str()))
                 })
                 .collect();
             inside.sort();
@@ -56,9 +56,7 @@ fn expand(files: &[PathBuf]) -> Vec<PathBuf> {
 }
 
 fn guess_table(path: &Path) -> Option<Table> {
-    path.file_stem()
-        .and_then(|s| s.to_str())
-        .and_then(Table::from_file_name)
+    path.file_stem().and_then(|s| s.to_str()).and_then(Table::from_file_name)
 }
 
 pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
@@ -92,9 +90,7 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
         if zh {
             eprintln!("共 {refused} 个文件（工作表）被拒绝；被拒绝的文件未对数据库作任何修改。");
         } else {
-            eprintln!(
-                "{refused} file(s) (sheets) refused; a refused file changes nothing in the database."
-            );
+            eprintln!("{refused} file(s) (sheets) refused; a refused file changes nothing in the database.");
         }
         return Err(Refused.into());
     }
@@ -103,16 +99,8 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
 
 fn report(r: &SheetResult, lang: Lang, dry_run: bool) {
     let zh = lang == Lang::Zh;
-    let table = r
-        .table
-        .map(|t| {
-            if zh {
-                t.zh().to_string()
-            } else {
-                t.key().to_string()
-            }
-        })
-        .unwrap_or_else(|| "?".into());
+    let table =
+        r.table.map(|t| if zh { t.zh().to_string() } else { t.key().to_string() }).unwrap_or_else(|| "?".into());
     for w in &r.warnings {
         eprintln!("{}", w.render(lang));
     }
@@ -120,28 +108,15 @@ fn report(r: &SheetResult, lang: Lang, dry_run: bool) {
         match (&r.written, zh) {
             (Some(w), true) => println!(
                 "已导入 {}：{table} {} 行，写入 {} 行，{} 组未变化，{} 组替换旧版本（提交 {:?}）",
-                r.label,
-                r.rows,
-                w.rows_written,
-                w.unchanged_groups,
-                w.replaced_groups,
-                w.submissions
+                r.label, r.rows, w.rows_written, w.unchanged_groups, w.replaced_groups, w.submissions
             ),
             (Some(w), false) => println!(
                 "imported {}: {table}, {} rows read, {} written, {} group(s) unchanged, {} replaced (submissions {:?})",
-                r.label,
-                r.rows,
-                w.rows_written,
-                w.unchanged_groups,
-                w.replaced_groups,
-                w.submissions
+                r.label, r.rows, w.rows_written, w.unchanged_groups, w.replaced_groups, w.submissions
             ),
-            (None, true) => println!(
-                "检查通过 {}：{table} {} 行{}",
-                r.label,
-                r.rows,
-                if dry_run { "（未写入）" } else { "" }
-            ),
+            (None, true) => {
+                println!("检查通过 {}：{table} {} 行{}", r.label, r.rows, if dry_run { "（未写入）" } else { "" })
+            }
             (None, false) => println!(
                 "checked {}: {table}, {} rows, no errors{}",
                 r.label,
@@ -156,17 +131,10 @@ fn report(r: &SheetResult, lang: Lang, dry_run: bool) {
     }
     let more = r.error_total.saturating_sub(r.errors.len());
     if more > 0 {
-        eprintln!(
-            "{}: {}",
-            r.label,
-            crate::ingest::finding::Problem::TooManyErrors { more }.message(lang)
-        );
+        eprintln!("{}: {}", r.label, crate::ingest::finding::Problem::TooManyErrors { more }.message(lang));
     }
     if zh {
-        eprintln!(
-            "已拒绝 {}：{table}，共 {} 处错误，未写入任何数据。请修改后重新提交。",
-            r.label, r.error_total
-        );
+        eprintln!("已拒绝 {}：{table}，共 {} 处错误，未写入任何数据。请修改后重新提交。", r.label, r.error_total);
     } else {
         eprintln!(
             "refused {}: {table}, {} error(s); nothing was written. Fix them and submit again.",

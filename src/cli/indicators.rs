@@ -37,16 +37,12 @@ pub struct Args {
 
 async fn resolve_scope(db: &Db, args: &Args) -> anyhow::Result<(Scope, String)> {
     if let Some(s) = &args.school {
-        let code = SchoolCode::parse(s)
-            .ok_or_else(|| anyhow::anyhow!("'{s}' is not a 10-digit school code"))?;
-        let row =
-            sqlx::query("SELECT name FROM rec_school WHERE school_code = $1 AND is_current = 1")
-                .bind(code.as_str().to_string())
-                .fetch_optional(&db.pool)
-                .await?
-                .ok_or_else(|| {
-                    anyhow::anyhow!("school {} is not in the registry", code.as_str())
-                })?;
+        let code = SchoolCode::parse(s).ok_or_else(|| anyhow::anyhow!("'{s}' is not a 10-digit school code"))?;
+        let row = sqlx::query("SELECT name FROM rec_school WHERE school_code = $1 AND is_current = 1")
+            .bind(code.as_str().to_string())
+            .fetch_optional(&db.pool)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("school {} is not in the registry", code.as_str()))?;
         return Ok((Scope::School(code.as_str().into()), row.get(0)));
     }
     if let Some(d) = &args.district {
@@ -54,19 +50,15 @@ async fn resolve_scope(db: &Db, args: &Args) -> anyhow::Result<(Scope, String)> 
             .bind(d.trim().to_string())
             .fetch_optional(&db.pool)
             .await?
-            .ok_or_else(|| {
-                anyhow::anyhow!("'{d}' is not a Guangzhou district code (440103–440118)")
-            })?;
+            .ok_or_else(|| anyhow::anyhow!("'{d}' is not a Guangzhou district code (440103–440118)"))?;
         return Ok((Scope::District(d.trim().into()), row.get(0)));
     }
     Ok((Scope::City, "全市".into()))
 }
 
 async fn default_year(db: &Db, fallback: i32) -> anyhow::Result<i32> {
-    let y: Option<i64> = sqlx::query("SELECT MAX(year) FROM rec_student WHERE is_current = 1")
-        .fetch_one(&db.pool)
-        .await?
-        .get(0);
+    let y: Option<i64> =
+        sqlx::query("SELECT MAX(year) FROM rec_student WHERE is_current = 1").fetch_one(&db.pool).await?.get(0);
     Ok(y.map_or(fallback, |y| y as i32))
 }
 
@@ -90,18 +82,11 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
                 format!(
                     "{} · key indicators · {year} · {}",
                     plan.name_en,
-                    if scope == Scope::City {
-                        "city"
-                    } else {
-                        &scope_name
-                    }
+                    if scope == Scope::City { "city" } else { &scope_name }
                 )
             };
             println!("{title}\n");
-            print!(
-                "{}",
-                render(&results, cli.lang, std::io::stdout().is_terminal())
-            );
+            print!("{}", render(&results, cli.lang, std::io::stdout().is_terminal()));
             let alerts: Vec<&IndicatorResult> = results.iter().filter(|r| r.alert).collect();
             if !alerts.is_empty() {
                 println!();
@@ -109,11 +94,7 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
                     if zh {
                         println!("⚠ 约束性指标预警：{}（{}）", a.name, a.status.zh());
                     } else {
-                        println!(
-                            "⚠ binding indicator alert: {} ({})",
-                            a.name_en,
-                            a.status.en()
-                        );
+                        println!("⚠ binding indicator alert: {} ({})", a.name_en, a.status.en());
                     }
                 }
             }
@@ -168,11 +149,7 @@ pub fn render(results: &[IndicatorResult], lang: Lang, tty: bool) -> String {
         .iter()
         .map(|r| {
             let target = r.target.map_or("—".into(), |t| {
-                format!(
-                    "{}{}",
-                    r.comparator_symbol,
-                    display(Some(t), if t.fract() == 0.0 { 0 } else { r.decimals })
-                )
+                format!("{}{}", r.comparator_symbol, display(Some(t), if t.fract() == 0.0 { 0 } else { r.decimals }))
             });
             let attr = match (r.attribute.as_str(), zh) {
                 ("binding", true) => "约束性",
@@ -182,29 +159,13 @@ pub fn render(results: &[IndicatorResult], lang: Lang, tty: bool) -> String {
             };
             vec![
                 r.number.to_string(),
-                if zh {
-                    r.name.clone()
-                } else {
-                    r.name_en.clone()
-                },
-                if zh {
-                    r.unit.clone()
-                } else {
-                    r.unit_en.clone()
-                },
+                if zh { r.name.clone() } else { r.name_en.clone() },
+                if zh { r.unit.clone() } else { r.unit_en.clone() },
                 display(r.baseline, r.decimals),
                 display(r.value, r.decimals),
                 target,
                 attr.to_string(),
-                colour(
-                    r.status,
-                    if zh {
-                        r.status.zh().into()
-                    } else {
-                        r.status.en().into()
-                    },
-                    tty,
-                ),
+                colour(r.status, if zh { r.status.zh().into() } else { r.status.en().into() }, tty),
                 display(r.projection_2025, r.decimals),
             ]
         })

@@ -13,12 +13,7 @@ pub async fn run(cli: &Cli, _args: &Args) -> anyhow::Result<()> {
     let db = super::open(cli).await?;
     let count = |sql: &'static str| {
         let pool = db.pool.clone();
-        async move {
-            sqlx::query(sql)
-                .fetch_one(&pool)
-                .await
-                .map(|r| r.get::<i64, _>(0))
-        }
+        async move { sqlx::query(sql).fetch_one(&pool).await.map(|r| r.get::<i64, _>(0)) }
     };
     let programs = count("SELECT COUNT(*) FROM catalog_item WHERE item_level = 'MAJOR'").await?;
     let editions = count("SELECT COUNT(*) FROM catalog_edition").await?;
@@ -32,25 +27,14 @@ pub async fn run(cli: &Cli, _args: &Args) -> anyhow::Result<()> {
         println!(
             "专业目录：{editions} 个版本，{programs} 个专业；行政区划代码 {divisions} 个；广州市辖区 {districts} 个"
         );
-        println!(
-            "规划：{}（{} 项主要指标）",
-            plan.name_zh,
-            plan.indicators.len()
-        );
-        println!(
-            "个人信息密钥指纹：{}（密钥保存在数据库之外，请妥善备份）",
-            db.keys.fingerprint()
-        );
+        println!("规划：{}（{} 项主要指标）", plan.name_zh, plan.indicators.len());
+        println!("个人信息密钥指纹：{}（密钥保存在数据库之外，请妥善备份）", db.keys.fingerprint());
     } else {
         println!("database ready: {} (schema version {version})", db.location);
         println!(
             "catalogue: {editions} edition(s), {programs} programs; {divisions} division codes; {districts} Guangzhou districts"
         );
-        println!(
-            "plan: {} ({} key indicators)",
-            plan.name_en,
-            plan.indicators.len()
-        );
+        println!("plan: {} ({} key indicators)", plan.name_en, plan.indicators.len());
         println!(
             "personal-data key fingerprint: {} (the key is kept outside the database: back it up)",
             db.keys.fingerprint()

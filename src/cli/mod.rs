@@ -26,13 +26,7 @@ use crate::store::Db;
 )]
 pub struct Cli {
     /// 数据库：SQLite 文件路径（默认，首次使用时创建）或 postgres://… / a SQLite file (created on first use) or a postgres:// URL
-    #[arg(
-        long,
-        global = true,
-        env = "VETIS_DB",
-        default_value = "vetis.db",
-        hide_env_values = true
-    )]
+    #[arg(long, global = true, env = "VETIS_DB", default_value = "vetis.db", hide_env_values = true)]
     pub db: String,
     /// 个人信息密钥文件 / the personal-data key file (default: beside a SQLite file, else ~/.config/vetis/)
     #[arg(long, global = true, env = "VETIS_KEY_FILE")]
@@ -83,11 +77,7 @@ pub async fn open(cli: &Cli) -> anyhow::Result<Db> {
 
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
         Ok(r) => r,
         Err(e) => {
             eprintln!("vetis: {e}");
@@ -129,17 +119,8 @@ mod tests {
 
     #[test]
     fn global_options_work_after_the_subcommand() {
-        let cli = Cli::try_parse_from([
-            "vetis",
-            "indicators",
-            "--year",
-            "2024",
-            "--db",
-            "x.db",
-            "--lang",
-            "en",
-        ])
-        .unwrap();
+        let cli =
+            Cli::try_parse_from(["vetis", "indicators", "--year", "2024", "--db", "x.db", "--lang", "en"]).unwrap();
         assert_eq!(cli.db, "x.db");
         assert_eq!(cli.lang, Lang::En);
     }

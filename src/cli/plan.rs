@@ -49,9 +49,7 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
         }
         Action::Load { file } => {
             let db = super::open(cli).await?;
-            let plan = refdata::load_plan(&db, &read(file)?, &os_user())
-                .await
-                .map_err(|e| refuse(file, &e))?;
+            let plan = refdata::load_plan(&db, &read(file)?, &os_user()).await.map_err(|e| refuse(file, &e))?;
             if zh {
                 println!(
                     "已载入规划：{}（{} 项主要指标，{} 类建设项目）",
@@ -87,11 +85,7 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
                     i.comparator.symbol(),
                     i.target,
                     if zh { &i.unit_zh } else { &i.unit_en },
-                    if zh {
-                        i.attribute.zh()
-                    } else {
-                        i.attribute.key()
-                    }
+                    if zh { i.attribute.zh() } else { i.attribute.key() }
                 );
             }
         }

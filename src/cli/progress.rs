@@ -16,10 +16,7 @@ pub struct CliProgress {
 
 impl CliProgress {
     pub fn new() -> Self {
-        CliProgress {
-            bar: Mutex::new(None),
-            tty: std::io::stderr().is_terminal(),
-        }
+        CliProgress { bar: Mutex::new(None), tty: std::io::stderr().is_terminal() }
     }
 }
 
@@ -35,11 +32,9 @@ impl Progress for CliProgress {
         }
         let bar = match total {
             Some(t) => ProgressBar::new(t).with_style(
-                ProgressStyle::with_template(
-                    "{prefix} {msg} [{bar:30}] {pos}/{len} 行 {per_sec} 剩余 {eta}",
-                )
-                .unwrap_or_else(|_| ProgressStyle::default_bar())
-                .progress_chars("=> "),
+                ProgressStyle::with_template("{prefix} {msg} [{bar:30}] {pos}/{len} 行 {per_sec} 剩余 {eta}")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar())
+                    .progress_chars("=> "),
             ),
             None => ProgressBar::new_spinner().with_style(
                 ProgressStyle::with_template("{prefix} {spinner} {msg} {pos} 行 {per_sec}")

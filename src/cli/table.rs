@@ -66,10 +66,7 @@ mod tests {
     fn chinese_cells_align_by_display_width() {
         let t = render(
             &["指标".into(), "值".into()],
-            &[
-                vec!["在校生".into(), "9.74".into()],
-                vec!["x".into(), "33.5".into()],
-            ],
+            &[vec!["在校生".into(), "9.74".into()], vec!["x".into(), "33.5".into()]],
             1,
         );
         let lines: Vec<&str> = t.lines().collect();

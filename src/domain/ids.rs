@@ -39,8 +39,7 @@ pub struct DivisionCode(String);
 impl DivisionCode {
     pub fn parse(raw: &str) -> Option<DivisionCode> {
         let s = normalise_code(raw);
-        (s.len() == 6 && s.bytes().all(|b| b.is_ascii_digit()) && is_province(&s[..2]))
-            .then_some(DivisionCode(s))
+        (s.len() == 6 && s.bytes().all(|b| b.is_ascii_digit()) && is_province(&s[..2])).then_some(DivisionCode(s))
     }
     pub fn as_str(&self) -> &str {
         &self.0
@@ -49,9 +48,8 @@ impl DivisionCode {
 
 /// Province-level prefixes of GB/T 2260 (mainland, Taiwan, Hong Kong, Macao); stable since 1997.
 const PROVINCES: [&str; 34] = [
-    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41",
-    "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65", "71",
-    "81", "82",
+    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41", "42", "43", "44",
+    "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65", "71", "81", "82",
 ];
 
 pub fn is_province(prefix: &str) -> bool {
@@ -86,42 +84,27 @@ pub trait DivisionHistory {
 
 pub fn id_check_char(first17: &[u8]) -> char {
     const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let sum: u32 = first17
-        .iter()
-        .zip(W)
-        .map(|(d, w)| (d - b'0') as u32 * w)
-        .sum();
+    let sum: u32 = first17.iter().zip(W).map(|(d, w)| (d - b'0') as u32 * w).sum();
     b"10X98765432"[(sum % 11) as usize] as char
 }
 
 impl IdNumber {
     /// Checks everything the number itself can tell; `history`, when given, adds the region check.
-    pub fn parse(
-        raw: &str,
-        history: Option<&dyn DivisionHistory>,
-    ) -> Result<IdNumber, Vec<IdProblem>> {
+    pub fn parse(raw: &str, history: Option<&dyn DivisionHistory>) -> Result<IdNumber, Vec<IdProblem>> {
         let s = normalise_code(raw).to_uppercase();
         let b = s.as_bytes();
-        if b.len() != 18
-            || !b[..17].iter().all(u8::is_ascii_digit)
-            || !(b[17].is_ascii_digit() || b[17] == b'X')
-        {
+        if b.len() != 18 || !b[..17].iter().all(u8::is_ascii_digit) || !(b[17].is_ascii_digit() || b[17] == b'X') {
             return Err(vec![IdProblem::Format]);
         }
         let mut problems = Vec::new();
         let expected = id_check_char(&b[..17]);
         if expected != b[17] as char {
-            problems.push(IdProblem::Checksum {
-                expected,
-                found: b[17] as char,
-            });
+            problems.push(IdProblem::Checksum { expected, found: b[17] as char });
         }
         let birth = NaiveDate::parse_from_str(&s[6..14], "%Y%m%d").ok();
         let today = chrono::Local::now().date_naive();
         match birth {
-            Some(d)
-                if d.format("%Y").to_string().parse::<i32>().unwrap_or(0) >= 1900 && d <= today => {
-            }
+            Some(d) if d.format("%Y").to_string().parse::<i32>().unwrap_or(0) >= 1900 && d <= today => {}
             _ => problems.push(IdProblem::BirthDate),
         }
         if !is_province(&s[..2]) {
@@ -129,17 +112,10 @@ impl IdNumber {
         } else if let (Some(h), Some(d)) = (history, birth) {
             let year = d.format("%Y").to_string().parse::<i32>().unwrap_or(0);
             if h.valid_in(&s[..6], year) == Some(false) {
-                problems.push(IdProblem::RegionInBirthYear {
-                    code: s[..6].to_string(),
-                    year,
-                });
+                problems.push(IdProblem::RegionInBirthYear { code: s[..6].to_string(), year });
             }
         }
-        if problems.is_empty() {
-            Ok(IdNumber(s))
-        } else {
-            Err(problems)
-        }
+        if problems.is_empty() { Ok(IdNumber(s)) } else { Err(problems) }
     }
     pub fn as_str(&self) -> &str {
         &self.0
@@ -198,9 +174,7 @@ pub enum CreditProblem {
 pub struct CreditCode(String);
 
 pub fn credit_check_char(first17: &[u8]) -> Option<char> {
-    const W: [u32; 17] = [
-        1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
-    ];
+    const W: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
     let mut sum = 0u32;
     for (c, w) in first17.iter().zip(W) {
         sum += USCC_ALPHABET.iter().position(|a| a == c)? as u32 * w;
@@ -221,10 +195,7 @@ impl CreditCode {
         }
         let expected = credit_check_char(&b[..17]).ok_or(CreditProblem::Format)?;
         if expected != b[17] as char {
-            return Err(CreditProblem::Checksum {
-                expected,
-                found: b[17] as char,
-            });
+            return Err(CreditProblem::Checksum { expected, found: b[17] as char });
         }
         Ok(CreditCode(s))
     }
@@ -274,37 +245,17 @@ mod tests {
     fn checksum_date_and_province_are_reported_separately() {
         assert_eq!(
             IdNumber::parse("36042619910102009X", None).unwrap_err(),
-            vec![IdProblem::Checksum {
-                expected: '3',
-                found: 'X'
-            }]
+            vec![IdProblem::Checksum { expected: '3', found: 'X' }]
         );
-        assert_eq!(
-            IdNumber::parse("360426199113010079", None).unwrap_err(),
-            vec![IdProblem::BirthDate]
-        );
-        assert_eq!(
-            IdNumber::parse("990426199112010074", None).unwrap_err(),
-            vec![IdProblem::Province]
-        );
-        assert_eq!(
-            IdNumber::parse("T60426199101010078", None).unwrap_err(),
-            vec![IdProblem::Format]
-        );
+        assert_eq!(IdNumber::parse("360426199113010079", None).unwrap_err(), vec![IdProblem::BirthDate]);
+        assert_eq!(IdNumber::parse("990426199112010074", None).unwrap_err(), vec![IdProblem::Province]);
+        assert_eq!(IdNumber::parse("T60426199101010078", None).unwrap_err(), vec![IdProblem::Format]);
     }
 
     #[test]
     fn full_width_codes_are_folded_to_half_width() {
-        assert_eq!(
-            SchoolCode::parse(" ４１４４０１０１０１ ")
-                .unwrap()
-                .as_str(),
-            "4144010101"
-        );
-        assert_eq!(
-            ProgramCode::parse("５２０１０１ｋ").unwrap().as_str(),
-            "520101K"
-        );
+        assert_eq!(SchoolCode::parse(" ４１４４０１０１０１ ").unwrap().as_str(), "4144010101");
+        assert_eq!(ProgramCode::parse("５２０１０１ｋ").unwrap().as_str(), "520101K");
     }
 
     #[test]
@@ -318,18 +269,9 @@ mod tests {
         assert!(CreditCode::parse("91110000600037341L").is_ok());
         assert_eq!(
             CreditCode::parse("91110000600037341N").unwrap_err(),
-            CreditProblem::Checksum {
-                expected: 'L',
-                found: 'N'
-            }
+            CreditProblem::Checksum { expected: 'L', found: 'N' }
         );
-        assert_eq!(
-            CreditCode::parse("9111000060003IOZSV").unwrap_err(),
-            CreditProblem::Format
-        );
-        assert_eq!(
-            CreditCode::parse("12345").unwrap_err(),
-            CreditProblem::Length
-        );
+        assert_eq!(CreditCode::parse("9111000060003IOZSV").unwrap_err(), CreditProblem::Format);
+        assert_eq!(CreditCode::parse("12345").unwrap_err(), CreditProblem::Length);
     }
 }

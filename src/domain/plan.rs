@@ -75,9 +75,7 @@ impl Comparator {
         match self {
             Comparator::AtLeast => value >= target,
             Comparator::AtMost => value <= target,
-            Comparator::Around { band_pct } => {
-                (value - target).abs() <= target.abs() * band_pct / 100.0 + 1e-12
-            }
+            Comparator::Around { band_pct } => (value - target).abs() <= target.abs() * band_pct / 100.0 + 1e-12,
         }
     }
 }
@@ -183,11 +181,7 @@ impl Plan {
     pub fn from_toml(text: &str) -> Result<Plan, Vec<String>> {
         let plan: Plan = toml::from_str(text).map_err(|e| vec![e.to_string()])?;
         let errors = plan.check();
-        if errors.is_empty() {
-            Ok(plan)
-        } else {
-            Err(errors)
-        }
+        if errors.is_empty() { Ok(plan) } else { Err(errors) }
     }
 
     pub fn indicator(&self, id: &str) -> Option<&Indicator> {
@@ -197,10 +191,7 @@ impl Plan {
     fn check(&self) -> Vec<String> {
         let mut errors = Vec::new();
         if self.target_year <= self.baseline_year {
-            errors.push(format!(
-                "target_year {} must follow baseline_year {}",
-                self.target_year, self.baseline_year
-            ));
+            errors.push(format!("target_year {} must follow baseline_year {}", self.target_year, self.baseline_year));
         }
         let mut seen = std::collections::HashSet::new();
         for ind in &self.indicators {
@@ -215,25 +206,15 @@ impl Plan {
             }
             for i in &ind.interim {
                 if i.year <= self.baseline_year || i.year > self.target_year {
-                    errors.push(format!(
-                        "{at}: interim year {} is outside the plan's period",
-                        i.year
-                    ));
+                    errors.push(format!("{at}: interim year {} is outside the plan's period", i.year));
                 }
             }
-            errors.extend(
-                self.check_formula(&ind.formula)
-                    .into_iter()
-                    .map(|e| format!("{at}: {e}")),
-            );
+            errors.extend(self.check_formula(&ind.formula).into_iter().map(|e| format!("{at}: {e}")));
         }
         let mut kinds = std::collections::HashSet::new();
         for k in &self.designation_kinds {
             if !kinds.insert(k.key.clone()) || !kinds.insert(k.name_zh.clone()) {
-                errors.push(format!(
-                    "designation kind '{}': key or name used twice",
-                    k.key
-                ));
+                errors.push(format!("designation kind '{}': key or name used twice", k.key));
             }
         }
         errors
@@ -263,19 +244,14 @@ impl Plan {
                         for v in values {
                             let ok = match (c.kind, v) {
                                 (Kind::Bool, FilterValue::Bool(_)) => true,
-                                (Kind::Choice(list), FilterValue::Text(t)) => {
-                                    list.iter().any(|x| x.key == t)
-                                }
+                                (Kind::Choice(list), FilterValue::Text(t)) => list.iter().any(|x| x.key == t),
                                 (Kind::DesignationKind, FilterValue::Text(t)) => {
                                     self.designation_kinds.iter().any(|k| &k.key == t)
                                 }
                                 _ => false,
                             };
                             if !ok {
-                                errors.push(format!(
-                                    "'{v:?}' is not a value of {}.{column}",
-                                    table.key()
-                                ));
+                                errors.push(format!("'{v:?}' is not a value of {}.{column}", table.key()));
                             }
                         }
                     }
@@ -314,26 +290,14 @@ mod tests {
     fn the_shipped_plan_loads_with_ten_indicators() {
         let plan = Plan::from_toml(GUANGZHOU_PLAN).unwrap();
         assert_eq!(plan.indicators.len(), 10);
-        assert_eq!(
-            plan.indicator("secondary_master_share").unwrap().target,
-            25.0
-        );
+        assert_eq!(plan.indicator("secondary_master_share").unwrap().target, 25.0);
         assert!(plan.designation_kinds.len() >= 24);
     }
 
     #[test]
     fn a_plan_naming_an_unknown_column_is_refused_with_the_indicator_named() {
-        let bad = GUANGZHOU_PLAN.replacen(
-            "destination = [\"study_higher\"",
-            "destiny = [\"study_higher\"",
-            1,
-        );
+        let bad = GUANGZHOU_PLAN.replacen("destination = [\"study_higher\"", "destiny = [\"study_higher\"", 1);
         let errors = Plan::from_toml(&bad).unwrap_err();
-        assert!(
-            errors
-                .iter()
-                .any(|e| e.contains("secondary_progression_rate") && e.contains("destiny")),
-            "{errors:?}"
-        );
+        assert!(errors.iter().any(|e| e.contains("secondary_progression_rate") && e.contains("destiny")), "{errors:?}");
     }
 }

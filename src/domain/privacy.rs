@@ -45,11 +45,7 @@ impl Keys {
         let pseudonym = hmac(master, b"vetis/pseudonym/v1");
         let enc = hmac(master, b"vetis/encryption/v1");
         let fingerprint = hex::encode(&hmac(master, b"vetis/fingerprint/v1")[..8]);
-        Keys {
-            pseudonym,
-            cipher: Aes256Gcm::new_from_slice(&enc).expect("32-byte key"),
-            fingerprint,
-        }
+        Keys { pseudonym, cipher: Aes256Gcm::new_from_slice(&enc).expect("32-byte key"), fingerprint }
     }
 
     /// Identifies the key without revealing it, so a database can tell it is opened with its own key.
@@ -70,10 +66,7 @@ impl Keys {
         let mut nonce = [0u8; 12];
         rand::fill(&mut nonce);
         let nonce_ga = Nonce::try_from(&nonce[..]).expect("12-byte nonce");
-        let ct = self
-            .cipher
-            .encrypt(&nonce_ga, plain.as_bytes())
-            .expect("AES-GCM encryption does not fail");
+        let ct = self.cipher.encrypt(&nonce_ga, plain.as_bytes()).expect("AES-GCM encryption does not fail");
         let mut out = nonce.to_vec();
         out.extend_from_slice(&ct);
         B64.encode(out)
@@ -85,10 +78,7 @@ impl Keys {
             return Err(DecryptError);
         }
         let nonce = Nonce::try_from(&bytes[..12]).map_err(|_| DecryptError)?;
-        let plain = self
-            .cipher
-            .decrypt(&nonce, &bytes[12..])
-            .map_err(|_| DecryptError)?;
+        let plain = self.cipher.decrypt(&nonce, &bytes[12..]).map_err(|_| DecryptError)?;
         String::from_utf8(plain).map_err(|_| DecryptError)
     }
 }
@@ -111,10 +101,7 @@ mod tests {
         let k = Keys::from_master(&[7u8; 32]);
         let p = k.pseudonym("resident_id", "11010519491231002X");
         assert_eq!(p, k.pseudonym("resident_id", "11010519491231002X"));
-        assert_ne!(
-            p,
-            Keys::from_master(&[8u8; 32]).pseudonym("resident_id", "11010519491231002X")
-        );
+        assert_ne!(p, Keys::from_master(&[8u8; 32]).pseudonym("resident_id", "11010519491231002X"));
         assert_eq!(p.len(), 32);
     }
 }

@@ -14,18 +14,9 @@ const fn c(key: &'static str, zh: &'static str) -> Choice {
     Choice { key, zh }
 }
 
-pub const LEVELS: &[Choice] = &[
-    c("secondary", "中职"),
-    c("higher", "高职"),
-    c("bachelor", "职业本科"),
-];
-pub const SPONSORS: &[Choice] = &[
-    c("municipal", "市属"),
-    c("district", "区属"),
-    c("private", "民办"),
-    c("provincial", "省属"),
-    c("other", "其他"),
-];
+pub const LEVELS: &[Choice] = &[c("secondary", "中职"), c("higher", "高职"), c("bachelor", "职业本科")];
+pub const SPONSORS: &[Choice] =
+    &[c("municipal", "市属"), c("district", "区属"), c("private", "民办"), c("provincial", "省属"), c("other", "其他")];
 pub const GENDERS: &[Choice] = &[c("male", "男"), c("female", "女")];
 pub const ID_TYPES: &[Choice] = &[
     c("resident_id", "居民身份证"),
@@ -61,18 +52,9 @@ pub const TEACHER_CATEGORIES: &[Choice] = &[
     c("external", "外聘教师"),
     c("admin_teaching", "行政兼课"),
 ];
-pub const EDUCATIONS: &[Choice] = &[
-    c("postgraduate", "研究生"),
-    c("undergraduate", "本科"),
-    c("associate", "专科"),
-    c("other", "其他"),
-];
-pub const DEGREES: &[Choice] = &[
-    c("doctor", "博士"),
-    c("master", "硕士"),
-    c("bachelor", "学士"),
-    c("none", "无"),
-];
+pub const EDUCATIONS: &[Choice] =
+    &[c("postgraduate", "研究生"), c("undergraduate", "本科"), c("associate", "专科"), c("other", "其他")];
+pub const DEGREES: &[Choice] = &[c("doctor", "博士"), c("master", "硕士"), c("bachelor", "学士"), c("none", "无")];
 pub const TITLES: &[Choice] = &[
     c("senior", "正高级"),
     c("associate_senior", "副高级"),
@@ -111,17 +93,10 @@ pub const COOPERATION_FORMS: &[Choice] = &[
     c("tech_service", "技术服务"),
     c("other", "其他"),
 ];
-pub const DESIGNATION_LEVELS: &[Choice] = &[
-    c("national", "国家级"),
-    c("provincial", "省级"),
-    c("municipal", "市级"),
-    c("district", "区级"),
-];
-pub const DESIGNATION_STATUSES: &[Choice] = &[
-    c("in_progress", "立项建设"),
-    c("accepted", "验收通过"),
-    c("revoked", "撤销"),
-];
+pub const DESIGNATION_LEVELS: &[Choice] =
+    &[c("national", "国家级"), c("provincial", "省级"), c("municipal", "市级"), c("district", "区级")];
+pub const DESIGNATION_STATUSES: &[Choice] =
+    &[c("in_progress", "立项建设"), c("accepted", "验收通过"), c("revoked", "撤销")];
 
 /// Whether a column must be filled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -232,9 +207,7 @@ static SPECS: [TableSpec; 11] = [
         table: Table::School,
         key: "school",
         zh: "学校",
-        keying: Keying::Natural {
-            key: &["school_code"],
-        },
+        keying: Keying::Natural { key: &["school_code"] },
         personal: false,
         columns: &[
             col("school_code", "学校标识码", R, K::School),
@@ -249,31 +222,14 @@ static SPECS: [TableSpec; 11] = [
         table: Table::Condition,
         key: "condition",
         zh: "办学条件",
-        keying: Keying::SchoolYear {
-            year_column: "year",
-        },
+        keying: Keying::SchoolYear { year_column: "year" },
         personal: false,
         columns: &[
             col("school_code", "学校标识码", R, K::School),
             col("year", "统计年度", R, K::Year),
-            col(
-                "land_area",
-                "占地面积（平方米）",
-                R,
-                K::Number { positive: false },
-            ),
-            col(
-                "building_area",
-                "校舍建筑面积（平方米）",
-                R,
-                K::Number { positive: false },
-            ),
-            col(
-                "equipment_value",
-                "教学仪器设备值（万元）",
-                R,
-                K::Number { positive: false },
-            ),
+            col("land_area", "占地面积（平方米）", R, K::Number { positive: false }),
+            col("building_area", "校舍建筑面积（平方米）", R, K::Number { positive: false }),
+            col("equipment_value", "教学仪器设备值（万元）", R, K::Number { positive: false }),
             col("books", "纸质图书（册）", R, K::Count),
             col("workstations", "实训工位数", O, K::Count),
         ],
@@ -282,9 +238,7 @@ static SPECS: [TableSpec; 11] = [
         table: Table::Offering,
         key: "offering",
         zh: "专业设置",
-        keying: Keying::SchoolYear {
-            year_column: "year",
-        },
+        keying: Keying::SchoolYear { year_column: "year" },
         personal: false,
         columns: &[
             col("school_code", "学校标识码", R, K::School),
@@ -299,9 +253,7 @@ static SPECS: [TableSpec; 11] = [
         table: Table::Student,
         key: "student",
         zh: "在校生",
-        keying: Keying::SchoolYear {
-            year_column: "year",
-        },
+        keying: Keying::SchoolYear { year_column: "year" },
         personal: true,
         columns: &[
             col("student_no", "学号", R, K::Text),
@@ -327,9 +279,7 @@ static SPECS: [TableSpec; 11] = [
         table: Table::Graduate,
         key: "graduate",
         zh: "毕业生去向",
-        keying: Keying::SchoolYear {
-            year_column: "graduation_year",
-        },
+        keying: Keying::SchoolYear { year_column: "graduation_year" },
         personal: true,
         columns: &[
             col("student_no", "学号", R, K::Text),
@@ -341,12 +291,7 @@ static SPECS: [TableSpec; 11] = [
             col("program_code", "专业代码", R, K::Program),
             col("graduation_year", "毕业年份", R, K::Year),
             col("destination", "毕业去向", R, K::Choice(DESTINATIONS)),
-            col(
-                "employer_credit_code",
-                "就业单位统一社会信用代码",
-                O,
-                K::Credit,
-            ),
+            col("employer_credit_code", "就业单位统一社会信用代码", O, K::Credit),
             col("employer_name", "就业单位名称", O, K::Text),
             col("industry_code", "就业行业代码", O, K::Industry),
             col("in_field", "是否对口就业", C, K::Bool),
@@ -356,9 +301,7 @@ static SPECS: [TableSpec; 11] = [
         table: Table::Teacher,
         key: "teacher",
         zh: "教师",
-        keying: Keying::SchoolYear {
-            year_column: "year",
-        },
+        keying: Keying::SchoolYear { year_column: "year" },
         personal: true,
         columns: &[
             col("teacher_no", "工号", R, K::Text),
@@ -376,21 +319,14 @@ static SPECS: [TableSpec; 11] = [
             col("degree", "最高学位", R, K::Choice(DEGREES)),
             col("title", "专业技术职务", O, K::Choice(TITLES)),
             col("hire_date", "入职日期", O, K::Date),
-            col(
-                "industry_years",
-                "企业工作年限",
-                O,
-                K::Number { positive: false },
-            ),
+            col("industry_years", "企业工作年限", O, K::Number { positive: false }),
         ],
     },
     TableSpec {
         table: Table::Practice,
         key: "practice",
         zh: "教师企业实践",
-        keying: Keying::Natural {
-            key: &["school_code", "teacher_no", "start_date"],
-        },
+        keying: Keying::Natural { key: &["school_code", "teacher_no", "start_date"] },
         personal: false,
         columns: &[
             col("teacher_no", "工号", R, K::Text),
@@ -406,9 +342,7 @@ static SPECS: [TableSpec; 11] = [
         table: Table::Pd,
         key: "pd",
         zh: "教师培训",
-        keying: Keying::Natural {
-            key: &["school_code", "teacher_no", "course", "start_date"],
-        },
+        keying: Keying::Natural { key: &["school_code", "teacher_no", "course", "start_date"] },
         personal: false,
         columns: &[
             col("teacher_no", "工号", R, K::Text),
@@ -424,9 +358,7 @@ static SPECS: [TableSpec; 11] = [
         table: Table::Training,
         key: "training",
         zh: "社会培训项目",
-        keying: Keying::SchoolYear {
-            year_column: "year",
-        },
+        keying: Keying::SchoolYear { year_column: "year" },
         personal: false,
         columns: &[
             col("project_code", "项目编号", R, K::Text),
@@ -440,21 +372,14 @@ static SPECS: [TableSpec; 11] = [
             col("person_times", "培训人次", R, K::Count),
             col("completed", "结业人数", R, K::Count),
             col("certified", "获证人数", O, K::Count),
-            col(
-                "revenue",
-                "培训收入（元）",
-                O,
-                K::Number { positive: false },
-            ),
+            col("revenue", "培训收入（元）", O, K::Number { positive: false }),
         ],
     },
     TableSpec {
         table: Table::Cooperation,
         key: "cooperation",
         zh: "校企合作",
-        keying: Keying::SchoolYear {
-            year_column: "year",
-        },
+        keying: Keying::SchoolYear { year_column: "year" },
         personal: false,
         columns: &[
             col("school_code", "学校标识码", R, K::School),
@@ -472,9 +397,7 @@ static SPECS: [TableSpec; 11] = [
         table: Table::Designation,
         key: "designation",
         zh: "建设项目与认定",
-        keying: Keying::Natural {
-            key: &["designation_code"],
-        },
+        keying: Keying::Natural { key: &["designation_code"] },
         personal: false,
         columns: &[
             col("designation_code", "项目编号", R, K::Text),
@@ -519,9 +442,7 @@ impl Table {
     pub fn from_name(name: &str) -> Option<Table> {
         let n = name.trim();
         Table::ALL.into_iter().find(|t| {
-            t.key().eq_ignore_ascii_case(n)
-                || t.zh() == n
-                || (*t == Table::Pd && n == "教师培训（继续教育）")
+            t.key().eq_ignore_ascii_case(n) || t.zh() == n || (*t == Table::Pd && n == "教师培训（继续教育）")
         })
     }
 
@@ -529,9 +450,7 @@ impl Table {
     pub fn from_file_name(stem: &str) -> Option<Table> {
         let lower = stem.to_lowercase();
         // Split on separators so that `pd` is not found inside another word.
-        let parts: Vec<&str> = lower
-            .split(|c: char| c == '-' || c == '_' || c == ' ' || c == '.')
-            .collect();
+        let parts: Vec<&str> = lower.split(|c: char| c == '-' || c == '_' || c == ' ' || c == '.').collect();
         for t in Table::ALL {
             if parts.iter().any(|p| *p == t.key()) || lower.contains(t.zh()) {
                 return Some(t);
@@ -550,17 +469,9 @@ impl Table {
             let spec = t.spec();
             let known = header
                 .iter()
-                .filter(|h| {
-                    spec.columns
-                        .iter()
-                        .any(|c| c.key == h.as_str() || c.zh == h.as_str())
-                })
+                .filter(|h| spec.columns.iter().any(|c| c.key == h.as_str() || c.zh == h.as_str()))
                 .count();
-            let required = spec
-                .columns
-                .iter()
-                .filter(|c| c.req == Req::Required)
-                .count();
+            let required = spec.columns.iter().filter(|c| c.req == Req::Required).count();
             let has_required = spec
                 .columns
                 .iter()
@@ -569,15 +480,9 @@ impl Table {
                 .count();
             (known == header.len() && has_required == required, known)
         };
-        let best = Table::ALL
-            .into_iter()
-            .filter(|t| score(*t).0)
-            .max_by_key(|t| score(*t).1)?;
+        let best = Table::ALL.into_iter().filter(|t| score(*t).0).max_by_key(|t| score(*t).1)?;
         // Ambiguous headers (two tables fit equally well) name no table.
-        let ties = Table::ALL
-            .into_iter()
-            .filter(|t| score(*t).0 && score(*t).1 == score(best).1)
-            .count();
+        let ties = Table::ALL.into_iter().filter(|t| score(*t).0 && score(*t).1 == score(best).1).count();
         (ties == 1).then_some(best)
     }
 
@@ -593,8 +498,7 @@ impl Table {
 /// Looks a code-list value up by Chinese label or English key (case-insensitive).
 pub fn find_choice(list: &'static [Choice], raw: &str) -> Option<&'static Choice> {
     let v = raw.trim();
-    list.iter()
-        .find(|c| c.zh == v || c.key.eq_ignore_ascii_case(v))
+    list.iter().find(|c| c.zh == v || c.key.eq_ignore_ascii_case(v))
 }
 
 #[cfg(test)]
@@ -605,10 +509,7 @@ mod tests {
     fn tables_are_found_by_key_chinese_name_and_file_name() {
         assert_eq!(Table::from_name("在校生"), Some(Table::Student));
         assert_eq!(Table::from_name("STUDENT"), Some(Table::Student));
-        assert_eq!(
-            Table::from_file_name("2024-student-4144010101"),
-            Some(Table::Student)
-        );
+        assert_eq!(Table::from_file_name("2024-student-4144010101"), Some(Table::Student));
         assert_eq!(Table::from_file_name("在校生"), Some(Table::Student));
         assert_eq!(Table::from_file_name("update"), None);
     }
@@ -622,18 +523,11 @@ mod tests {
 
     #[test]
     fn a_header_names_its_table_when_it_fits_one_table() {
-        let h: Vec<String> = [
-            "teacher_no",
-            "school_code",
-            "credit_code",
-            "enterprise_name",
-            "start_date",
-            "end_date",
-            "days",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+        let h: Vec<String> =
+            ["teacher_no", "school_code", "credit_code", "enterprise_name", "start_date", "end_date", "days"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
         assert_eq!(Table::from_header(&h), Some(Table::Practice));
     }
 }

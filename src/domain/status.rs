@@ -101,12 +101,8 @@ impl Judgement<'_> {
     /// The points the trend is fitted to: the records' values up to `year`, with the plan's baseline
     /// standing in for the baseline year when the records have none there.
     fn trend_points(&self) -> Vec<(f64, f64)> {
-        let mut pts: Vec<(f64, f64)> = self
-            .values
-            .iter()
-            .filter(|(y, _)| *y <= self.year)
-            .map(|(y, v)| (*y as f64, *v))
-            .collect();
+        let mut pts: Vec<(f64, f64)> =
+            self.values.iter().filter(|(y, _)| *y <= self.year).map(|(y, v)| (*y as f64, *v)).collect();
         let has_base = self.values.iter().any(|(y, _)| *y == self.baseline_year);
         if !has_base {
             pts.insert(0, (self.baseline_year as f64, self.baseline.unwrap_or(0.0)));
@@ -116,18 +112,13 @@ impl Judgement<'_> {
 
     pub fn assess(&self) -> Assessment {
         let Some(&(_, value)) = self.values.iter().find(|(y, _)| *y == self.year) else {
-            return Assessment {
-                status: Status::NoData,
-                projection: None,
-                crossing_year: None,
-            };
+            return Assessment { status: Status::NoData, projection: None, crossing_year: None };
         };
         let (slope, intercept) = fit(&self.trend_points()).expect("at least the baseline point");
         let at = |y: i32| slope * y as f64 + intercept;
         let projection = at(self.target_year);
-        let crossing_year = (self.baseline_year + 1..=2100).find(|y| {
-            *y >= self.year.min(self.target_year) && self.comparator.satisfied(at(*y), self.target)
-        });
+        let crossing_year = (self.baseline_year + 1..=2100)
+            .find(|y| *y >= self.year.min(self.target_year) && self.comparator.satisfied(at(*y), self.target));
         let status = if self.comparator.satisfied(value, self.target) {
             Status::Met
         } else if self.beyond_line(value) {
@@ -137,16 +128,8 @@ impl Judgement<'_> {
         } else {
             Status::OffTrack
         };
-        let crossing_year = if status == Status::Met {
-            Some(self.year)
-        } else {
-            crossing_year
-        };
-        Assessment {
-            status,
-            projection: Some(projection),
-            crossing_year,
-        }
+        let crossing_year = if status == Status::Met { Some(self.year) } else { crossing_year };
+        Assessment { status, projection: Some(projection), crossing_year }
     }
 
     /// At or beyond the planned line in the direction of the target, and not past the target's band.
@@ -179,27 +162,12 @@ mod tests {
         target: f64,
         comparator: Comparator,
     ) -> Assessment {
-        Judgement {
-            baseline_year: 2020,
-            baseline,
-            target_year: 2025,
-            target,
-            comparator,
-            values,
-            year,
-        }
-        .assess()
+        Judgement { baseline_year: 2020, baseline, target_year: 2025, target, comparator, values, year }.assess()
     }
 
     #[test]
     fn a_value_that_satisfies_the_target_is_met() {
-        let a = judge(
-            &[(2020, 33.5), (2023, 51.0)],
-            2023,
-            Some(33.5),
-            50.0,
-            Comparator::AtLeast,
-        );
+        let a = judge(&[(2020, 33.5), (2023, 51.0)], 2023, Some(33.5), 50.0, Comparator::AtLeast);
         assert_eq!(a.status, Status::Met);
         assert_eq!(a.crossing_year, Some(2023));
     }
@@ -207,35 +175,17 @@ mod tests {
     #[test]
     fn a_value_on_the_planned_line_is_on_track() {
         // Line from 33.5 to 50 over five years: 2022 → 40.1.
-        let a = judge(
-            &[(2020, 33.5), (2021, 36.8), (2022, 40.1)],
-            2022,
-            Some(33.5),
-            50.0,
-            Comparator::AtLeast,
-        );
+        let a = judge(&[(2020, 33.5), (2021, 36.8), (2022, 40.1)], 2022, Some(33.5), 50.0, Comparator::AtLeast);
         assert_eq!(a.status, Status::OnTrack);
     }
 
     #[test]
     fn behind_the_line_but_trending_to_the_target_is_at_risk() {
         // Behind the line at 2022 (40.1): whether the trend reaches 50 decides.
-        let a = judge(
-            &[(2020, 33.5), (2021, 33.6), (2022, 40.0)],
-            2022,
-            Some(33.5),
-            50.0,
-            Comparator::AtLeast,
-        );
+        let a = judge(&[(2020, 33.5), (2021, 33.6), (2022, 40.0)], 2022, Some(33.5), 50.0, Comparator::AtLeast);
         // Trend: slope 3.25, projection 2025 = 48.7 → misses: off track.
         assert_eq!(a.status, Status::OffTrack);
-        let b = judge(
-            &[(2020, 30.0), (2021, 35.0), (2022, 39.9)],
-            2022,
-            Some(33.5),
-            50.0,
-            Comparator::AtLeast,
-        );
+        let b = judge(&[(2020, 30.0), (2021, 35.0), (2022, 39.9)], 2022, Some(33.5), 50.0, Comparator::AtLeast);
         // Slope 4.95: projection 2025 ≈ 54.77 → reaches: at risk.
         assert_eq!(b.status, Status::AtRisk);
         assert!((b.projection.unwrap() - 54.7667).abs() < 0.001);
@@ -254,18 +204,9 @@ mod tests {
     #[test]
     fn around_is_met_within_the_band_and_not_on_track_past_it() {
         let c = Comparator::Around { band_pct: 5.0 };
-        assert_eq!(
-            judge(&[(2020, 9.74), (2022, 9.6)], 2022, Some(9.74), 10.0, c).status,
-            Status::Met
-        );
-        assert_eq!(
-            judge(&[(2020, 9.74), (2022, 11.0)], 2022, Some(9.74), 10.0, c).status,
-            Status::OffTrack
-        );
-        assert_eq!(
-            judge(&[(2020, 6.4), (2022, 7.1)], 2022, Some(6.4), 8.0, c).status,
-            Status::OnTrack
-        );
+        assert_eq!(judge(&[(2020, 9.74), (2022, 9.6)], 2022, Some(9.74), 10.0, c).status, Status::Met);
+        assert_eq!(judge(&[(2020, 9.74), (2022, 11.0)], 2022, Some(9.74), 10.0, c).status, Status::OffTrack);
+        assert_eq!(judge(&[(2020, 6.4), (2022, 7.1)], 2022, Some(6.4), 8.0, c).status, Status::OnTrack);
     }
 
     #[test]
@@ -276,9 +217,6 @@ mod tests {
 
     #[test]
     fn no_value_for_the_year_is_no_data() {
-        assert_eq!(
-            judge(&[(2020, 1.0)], 2021, Some(1.0), 2.0, Comparator::AtLeast).status,
-            Status::NoData
-        );
+        assert_eq!(judge(&[(2020, 1.0)], 2021, Some(1.0), 2.0, Comparator::AtLeast).status, Status::NoData);
     }
 }

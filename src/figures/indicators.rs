@@ -60,11 +60,7 @@ fn judge(
     // Below the city, the line starts at the scope's own first value when it has one.
     let baseline = match scope {
         Scope::City => ind.baseline,
-        _ => values
-            .iter()
-            .find(|(y, _)| *y == plan.baseline_year)
-            .map(|(_, v)| *v)
-            .or(ind.baseline),
+        _ => values.iter().find(|(y, _)| *y == plan.baseline_year).map(|(_, v)| *v).or(ind.baseline),
     };
     Judgement {
         baseline_year: plan.baseline_year,
@@ -85,47 +81,17 @@ pub async fn indicator(
     scope: &Scope,
     year: i32,
 ) -> Result<IndicatorResult, StoreError> {
-    let all = series(
-        db,
-        &ind.formula,
-        scope,
-        plan.baseline_year,
-        year.max(plan.target_year),
-    )
-    .await?;
-    let values: Vec<(i32, f64)> = all
-        .iter()
-        .filter(|(y, _)| **y >= plan.baseline_year && **y <= year)
-        .map(|(y, p)| (*y, p.value))
-        .collect();
+    let all = series(db, &ind.formula, scope, plan.baseline_year, year.max(plan.target_year)).await?;
+    let values: Vec<(i32, f64)> =
+        all.iter().filter(|(y, _)| **y >= plan.baseline_year && **y <= year).map(|(y, p)| (*y, p.value)).collect();
     let point: Option<&Point> = all.get(&year);
     let has_target = ind.target_scope == TargetScope::All || *scope == Scope::City;
     let a = if has_target {
-        judge(
-            ind,
-            plan,
-            &values,
-            year,
-            plan.target_year,
-            ind.target,
-            scope,
-        )
+        judge(ind, plan, &values, year, plan.target_year, ind.target, scope)
     } else {
-        let base = judge(
-            ind,
-            plan,
-            &values,
-            year,
-            plan.target_year,
-            ind.target,
-            scope,
-        );
+        let base = judge(ind, plan, &values, year, plan.target_year, ind.target, scope);
         Assessment {
-            status: if point.is_some() {
-                Status::NoTarget
-            } else {
-                Status::NoData
-            },
+            status: if point.is_some() { Status::NoTarget } else { Status::NoData },
             crossing_year: None,
             ..base
         }
@@ -136,12 +102,7 @@ pub async fn indicator(
             .filter(|i| year <= i.year)
             .map(|i| {
                 let a = judge(ind, plan, &values, year, i.year, i.target, scope);
-                InterimResult {
-                    year: i.year,
-                    target: i.target,
-                    status: a.status,
-                    projection: a.projection,
-                }
+                InterimResult { year: i.year, target: i.target, status: a.status, projection: a.projection }
             })
             .collect()
     } else {
@@ -177,12 +138,7 @@ pub async fn indicator(
 }
 
 /// Every key indicator of the plan for a scope and year.
-pub async fn compute(
-    db: &Db,
-    plan: &Plan,
-    scope: &Scope,
-    year: i32,
-) -> Result<Vec<IndicatorResult>, StoreError> {
+pub async fn compute(db: &Db, plan: &Plan, scope: &Scope, year: i32) -> Result<Vec<IndicatorResult>, StoreError> {
     let mut out = Vec::with_capacity(plan.indicators.len());
     for ind in &plan.indicators {
         out.push(indicator(db, plan, ind, scope, year).await?);

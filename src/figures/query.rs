@@ -91,39 +91,23 @@ pub async fn series(
     from_year: i32,
     to_year: i32,
 ) -> Result<BTreeMap<i32, Point>, StoreError> {
-    let table = Table::from_name(&f.table)
-        .ok_or_else(|| StoreError::Invalid(format!("unknown table {}", f.table)))?;
-    let yc = f
-        .year_column
-        .as_deref()
-        .or(table.year_column())
-        .ok_or_else(|| StoreError::Invalid("no year column".into()))?;
-    let mut sql = Sql {
-        text: String::new(),
-        params: Vec::new(),
-    };
+    let table = Table::from_name(&f.table).ok_or_else(|| StoreError::Invalid(format!("unknown table {}", f.table)))?;
+    let yc =
+        f.year_column.as_deref().or(table.year_column()).ok_or_else(|| StoreError::Invalid("no year column".into()))?;
+    let mut sql = Sql { text: String::new(), params: Vec::new() };
     let body = from_where(&mut sql, table, f, scope);
     let (select, group) = match f.measure {
         Measure::Count => ("COUNT(*)".to_string(), format!("t.{yc}")),
         Measure::Sum => {
             let col = f.sum_column.as_deref().unwrap_or("0");
-            (
-                format!("CAST(SUM(t.{col}) AS DOUBLE PRECISION)"),
-                format!("t.{yc}"),
-            )
+            (format!("CAST(SUM(t.{col}) AS DOUBLE PRECISION)"), format!("t.{yc}"))
         }
         Measure::Share => {
             let mut alts = Vec::new();
             for n in &f.numerator {
                 alts.push(format!("({})", condition(&mut sql, n)));
             }
-            (
-                format!(
-                    "COUNT(*), SUM(CASE WHEN {} THEN 1 ELSE 0 END)",
-                    alts.join(" OR ")
-                ),
-                format!("t.{yc}"),
-            )
+            (format!("COUNT(*), SUM(CASE WHEN {} THEN 1 ELSE 0 END)", alts.join(" OR ")), format!("t.{yc}"))
         }
         // The first year each school qualifies; counted cumulatively below.
         Measure::DistinctSchools => (format!("MIN(t.{yc})"), "t.school_code".to_string()),
@@ -144,26 +128,12 @@ pub async fn series(
             Measure::Count => {
                 let y: i64 = row.get(0);
                 let n: i64 = row.get(1);
-                per_year.insert(
-                    y as i32,
-                    Point {
-                        value: n as f64,
-                        numerator: None,
-                        denominator: None,
-                    },
-                );
+                per_year.insert(y as i32, Point { value: n as f64, numerator: None, denominator: None });
             }
             Measure::Sum => {
                 let y: i64 = row.get(0);
                 let s: Option<f64> = row.get(1);
-                per_year.insert(
-                    y as i32,
-                    Point {
-                        value: s.unwrap_or(0.0),
-                        numerator: None,
-                        denominator: None,
-                    },
-                );
+                per_year.insert(y as i32, Point { value: s.unwrap_or(0.0), numerator: None, denominator: None });
             }
             Measure::Share => {
                 let y: i64 = row.get(0);
@@ -186,39 +156,21 @@ pub async fn series(
                 let first: i64 = row.get(0);
                 per_year
                     .entry(first as i32)
-                    .or_insert(Point {
-                        value: 0.0,
-                        numerator: None,
-                        denominator: None,
-                    })
+                    .or_insert(Point { value: 0.0, numerator: None, denominator: None })
                     .value += 1.0;
             }
         }
     }
     let mut out = BTreeMap::new();
     if f.cumulative {
-        let mut running = per_year
-            .range(..from_year)
-            .map(|(_, p)| p.value)
-            .sum::<f64>();
+        let mut running = per_year.range(..from_year).map(|(_, p)| p.value).sum::<f64>();
         for y in from_year..=to_year {
             running += per_year.get(&y).map_or(0.0, |p| p.value);
-            out.insert(
-                y,
-                Point {
-                    value: running / f.divisor,
-                    numerator: None,
-                    denominator: None,
-                },
-            );
+            out.insert(y, Point { value: running / f.divisor, numerator: None, denominator: None });
         }
     } else {
         for (y, p) in per_year {
-            let value = if f.measure == Measure::Share {
-                p.value
-            } else {
-                p.value / f.divisor
-            };
+            let value = if f.measure == Measure::Share { p.value } else { p.value / f.divisor };
             out.insert(y, Point { value, ..p });
         }
     }

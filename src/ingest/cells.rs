@@ -4,9 +4,7 @@ use chrono::NaiveDate;
 
 use super::finding::Problem;
 use super::reference::Reference;
-use crate::domain::ids::{
-    CreditCode, CreditProblem, DivisionCode, ProgramCode, SchoolCode, normalise_code,
-};
+use crate::domain::ids::{CreditCode, CreditProblem, DivisionCode, ProgramCode, SchoolCode, normalise_code};
 use crate::domain::standard::{Kind, find_choice};
 
 /// A checked cell, in the form it is stored: codes as their English key, booleans as 0/1,
@@ -63,10 +61,7 @@ pub fn unescape_text(raw: &str) -> &str {
 
 pub fn parse_date(raw: &str) -> Option<NaiveDate> {
     let s = normalise_code(raw);
-    let s = s
-        .get(..10)
-        .filter(|_| s.len() > 10 && s.as_bytes()[10] == b' ')
-        .unwrap_or(&s);
+    let s = s.get(..10).filter(|_| s.len() > 10 && s.as_bytes()[10] == b' ').unwrap_or(&s);
     let parts: Vec<&str> = s.split(['-', '/', '.']).collect();
     if parts.len() != 3 || parts[0].len() != 4 {
         return None;
@@ -103,9 +98,7 @@ pub fn parse_cell(kind: Kind, raw: &str, reference: &Reference) -> Result<Value,
             }
         }
         Kind::Number { positive } => {
-            let f: f64 = normalise_code(v).parse().map_err(|_| Problem::NotNumber {
-                value: value.clone(),
-            })?;
+            let f: f64 = normalise_code(v).parse().map_err(|_| Problem::NotNumber { value: value.clone() })?;
             if !f.is_finite() {
                 Err(Problem::NotNumber { value })
             } else if positive && f <= 0.0 {
@@ -123,18 +116,13 @@ pub fn parse_cell(kind: Kind, raw: &str, reference: &Reference) -> Result<Value,
                 _ => Err(Problem::NotYear { value }),
             }
         }
-        Kind::Date => parse_date(v)
-            .map(|d| Value::Text(d.format("%Y-%m-%d").to_string()))
-            .ok_or(Problem::NotDate { value }),
-        Kind::Bool => parse_bool(v)
-            .map(|b| Value::Int(b as i64))
-            .ok_or(Problem::NotBool { value }),
+        Kind::Date => {
+            parse_date(v).map(|d| Value::Text(d.format("%Y-%m-%d").to_string())).ok_or(Problem::NotDate { value })
+        }
+        Kind::Bool => parse_bool(v).map(|b| Value::Int(b as i64)).ok_or(Problem::NotBool { value }),
         Kind::Choice(list) => find_choice(list, v)
             .map(|c| Value::Text(c.key.to_string()))
-            .ok_or_else(|| Problem::NotInList {
-                value,
-                allowed: choices_hint(list),
-            }),
+            .ok_or_else(|| Problem::NotInList { value, allowed: choices_hint(list) }),
         Kind::School => {
             let code = SchoolCode::parse(v).ok_or(Problem::SchoolCodeFormat { value })?;
             Ok(Value::Text(code.as_str().to_string()))
@@ -149,14 +137,10 @@ pub fn parse_cell(kind: Kind, raw: &str, reference: &Reference) -> Result<Value,
             Ok(c) => Ok(Value::Text(c.as_str().to_string())),
             Err(CreditProblem::Length) => Err(Problem::CreditLength { value }),
             Err(CreditProblem::Format) => Err(Problem::CreditFormat { value }),
-            Err(CreditProblem::Checksum { expected, found }) => {
-                Err(Problem::CreditChecksum { expected, found })
-            }
+            Err(CreditProblem::Checksum { expected, found }) => Err(Problem::CreditChecksum { expected, found }),
         },
         Kind::Division => match DivisionCode::parse(v) {
-            Some(d) if reference.divisions.contains(d.as_str()) => {
-                Ok(Value::Text(d.as_str().to_string()))
-            }
+            Some(d) if reference.divisions.contains(d.as_str()) => Ok(Value::Text(d.as_str().to_string())),
             _ => Err(Problem::DivisionUnknown { value }),
         },
         Kind::District => {
@@ -169,11 +153,7 @@ pub fn parse_cell(kind: Kind, raw: &str, reference: &Reference) -> Result<Value,
         }
         Kind::Industry => {
             let s = normalise_code(v).to_uppercase();
-            if reference.industries.contains(&s) {
-                Ok(Value::Text(s))
-            } else {
-                Err(Problem::IndustryUnknown { value })
-            }
+            if reference.industries.contains(&s) { Ok(Value::Text(s)) } else { Err(Problem::IndustryUnknown { value }) }
         }
         Kind::DesignationKind => reference
             .designation_kinds
@@ -190,15 +170,9 @@ mod tests {
     #[test]
     fn dates_accept_excel_habits_and_store_iso() {
         assert_eq!(parse_date("2024/9/1"), NaiveDate::from_ymd_opt(2024, 9, 1));
-        assert_eq!(
-            parse_date("２０２４-０９-０１"),
-            NaiveDate::from_ymd_opt(2024, 9, 1)
-        );
+        assert_eq!(parse_date("２０２４-０９-０１"), NaiveDate::from_ymd_opt(2024, 9, 1));
         assert_eq!(parse_date("2024-02-30"), None);
-        assert_eq!(
-            parse_date("2024-02-29 00:00:00"),
-            NaiveDate::from_ymd_opt(2024, 2, 29)
-        );
+        assert_eq!(parse_date("2024-02-29 00:00:00"), NaiveDate::from_ymd_opt(2024, 2, 29));
     }
 
     #[test]
@@ -211,17 +185,8 @@ mod tests {
     fn code_lists_take_chinese_or_english_keys() {
         let r = Reference::default();
         let k = Kind::Choice(crate::domain::standard::PATHWAYS);
-        assert_eq!(
-            parse_cell(k, "三二分段", &r),
-            Ok(Value::Text("three_plus_two".into()))
-        );
-        assert_eq!(
-            parse_cell(k, "Three_Plus_Two", &r),
-            Ok(Value::Text("three_plus_two".into()))
-        );
-        assert!(matches!(
-            parse_cell(k, "3+2", &r),
-            Err(Problem::NotInList { .. })
-        ));
+        assert_eq!(parse_cell(k, "三二分段", &r), Ok(Value::Text("three_plus_two".into())));
+        assert_eq!(parse_cell(k, "Three_Plus_Two", &r), Ok(Value::Text("three_plus_two".into())));
+        assert!(matches!(parse_cell(k, "3+2", &r), Err(Problem::NotInList { .. })));
     }
 }

@@ -27,52 +27,29 @@ fn label_matches(header: &str, key: &str, zh: &str) -> bool {
 }
 
 /// Maps the header onto the table's columns; every missing, unknown or duplicated column is named.
-pub fn map_header(
-    table: Table,
-    header: &[String],
-) -> Result<ColumnMap, Vec<(Option<String>, Problem)>> {
+pub fn map_header(table: Table, header: &[String]) -> Result<ColumnMap, Vec<(Option<String>, Problem)>> {
     let spec = table.spec();
     let mut map: ColumnMap = vec![None; spec.columns.len()];
     let mut problems = Vec::new();
     for (i, h) in header.iter().enumerate() {
-        match spec
-            .columns
-            .iter()
-            .position(|c| label_matches(h, c.key, c.zh))
-        {
-            Some(ci) if map[ci].is_some() => problems.push((
-                Some(h.clone()),
-                Problem::DuplicateColumn { column: h.clone() },
-            )),
+        match spec.columns.iter().position(|c| label_matches(h, c.key, c.zh)) {
+            Some(ci) if map[ci].is_some() => {
+                problems.push((Some(h.clone()), Problem::DuplicateColumn { column: h.clone() }))
+            }
             Some(ci) => map[ci] = Some(i),
             None => {
-                let shown = if h.is_empty() {
-                    format!("#{}", i + 1)
-                } else {
-                    h.clone()
-                };
-                problems.push((
-                    Some(shown.clone()),
-                    Problem::UnknownColumn { column: shown },
-                ));
+                let shown = if h.is_empty() { format!("#{}", i + 1) } else { h.clone() };
+                problems.push((Some(shown.clone()), Problem::UnknownColumn { column: shown }));
             }
         }
     }
     for (ci, c) in spec.columns.iter().enumerate() {
         if c.req == Req::Required && map[ci].is_none() {
-            problems.push((
-                Some(c.zh.to_string()),
-                Problem::MissingColumn {
-                    column: format!("{}（{}）", c.zh, c.key),
-                },
-            ));
+            problems
+                .push((Some(c.zh.to_string()), Problem::MissingColumn { column: format!("{}（{}）", c.zh, c.key) }));
         }
     }
-    if problems.is_empty() {
-        Ok(map)
-    } else {
-        Err(problems)
-    }
+    if problems.is_empty() { Ok(map) } else { Err(problems) }
 }
 
 /// A row after its cells and its own rules were checked.
@@ -84,14 +61,14 @@ pub struct ParsedRow {
 }
 
 impl ParsedRow {
+    /// The value of a column; Null for a column the table does not have, so that shared rules can
+    /// ask about any column.
     pub fn get(&self, table: Table, key: &str) -> &Value {
-        let i = table
-            .spec()
-            .columns
-            .iter()
-            .position(|c| c.key == key)
-            .expect("a column of the table");
-        &self.values[i]
+        static NULL: Value = Value::Null;
+        match table.spec().columns.iter().position(|c| c.key == key) {
+            Some(i) => &self.values[i],
+            None => &NULL,
+        }
     }
     pub fn text(&self, table: Table, key: &str) -> Option<&str> {
         self.get(table, key).as_str()
@@ -114,13 +91,7 @@ impl ParsedRow {
 }
 
 /// Checks one row: each cell by its kind, then the table's rules on the row (pure).
-pub fn parse_row(
-    table: Table,
-    map: &ColumnMap,
-    row: usize,
-    cells: &[String],
-    reference: &Reference,
-) -> ParsedRow {
+pub fn parse_row(table: Table, map: &ColumnMap, row: usize, cells: &[String], reference: &Reference) -> ParsedRow {
     let spec = table.spec();
     let mut problems = Vec::new();
     let mut values = Vec::with_capacity(spec.columns.len());
@@ -128,20 +99,10 @@ pub fn parse_row(
         && cells.iter().skip(map.len()).any(|c| !c.trim().is_empty())
     {
         let found = cells.len();
-        problems.push((
-            "",
-            Problem::TooManyCells {
-                expected: map.iter().flatten().count(),
-                found,
-            },
-            Severity::Error,
-        ));
+        problems.push(("", Problem::TooManyCells { expected: map.iter().flatten().count(), found }, Severity::Error));
     }
     for (ci, c) in spec.columns.iter().enumerate() {
-        let raw = map[ci]
-            .and_then(|i| cells.get(i))
-            .map(|s| s.trim())
-            .unwrap_or("");
+        let raw = map[ci].and_then(|i| cells.get(i)).map(|s| s.trim()).unwrap_or("");
         if raw.is_empty() {
             if c.req == Req::Required {
                 problems.push((c.key, Problem::Required, Severity::Error));
@@ -157,11 +118,7 @@ pub fn parse_row(
             }
         }
     }
-    let mut parsed = ParsedRow {
-        row,
-        values,
-        problems,
-    };
+    let mut parsed = ParsedRow { row, values, problems };
     let extra = row_rules(table, &parsed, reference);
     parsed.problems.extend(extra);
     parsed
@@ -227,34 +184,20 @@ pub fn check_sheet(
         groups: BTreeMap::new(),
     };
     let mut file_rules = FileRules::new(table, keys);
-    let column_label = |key: &str| {
-        spec.columns
-            .iter()
-            .find(|c| c.key == key)
-            .map(|c| c.zh.to_string())
-    };
-    let push = |report: &mut CheckReport,
-                row: Option<usize>,
-                column: Option<String>,
-                problem: Problem,
-                severity: Severity| {
-        let finding = Finding {
-            file: sheet.label.clone(),
-            row,
-            column,
-            severity,
-            problem,
-        };
-        match severity {
-            Severity::Warning => report.warnings.push(finding),
-            Severity::Error => {
-                report.error_total += 1;
-                if report.errors.len() < ERROR_CAP {
-                    report.errors.push(finding);
+    let column_label = |key: &str| spec.columns.iter().find(|c| c.key == key).map(|c| c.zh.to_string());
+    let push =
+        |report: &mut CheckReport, row: Option<usize>, column: Option<String>, problem: Problem, severity: Severity| {
+            let finding = Finding { file: sheet.label.clone(), row, column, severity, problem };
+            match severity {
+                Severity::Warning => report.warnings.push(finding),
+                Severity::Error => {
+                    report.error_total += 1;
+                    if report.errors.len() < ERROR_CAP {
+                        report.errors.push(finding);
+                    }
                 }
             }
-        }
-    };
+        };
     for item in sheet.rows() {
         let (row, cells) = match item {
             Ok(r) => r,
@@ -274,16 +217,13 @@ pub fn check_sheet(
         for (col, p, sev) in &parsed.problems {
             push(&mut report, Some(row), column_label(col), p.clone(), *sev);
         }
-        if let (Some(allowed), Some(school)) = (allowed_schools, parsed.text(table, "school_code"))
-        {
+        if let (Some(allowed), Some(school)) = (allowed_schools, parsed.text(table, "school_code")) {
             if !allowed.contains(school) {
                 push(
                     &mut report,
                     Some(row),
                     column_label("school_code"),
-                    Problem::SchoolNotAllowed {
-                        value: school.into(),
-                    },
+                    Problem::SchoolNotAllowed { value: school.into() },
                     Severity::Error,
                 );
             }
@@ -318,15 +258,7 @@ pub fn check_sheet(
         g.content_hash = hex::encode(h.finalize());
         g.row_hashes = Vec::new();
         let Some(year) = *year else { continue };
-        plausibility(
-            table,
-            school,
-            year,
-            g,
-            reference,
-            &sheet.label,
-            &mut report.warnings,
-        );
+        plausibility(table, school, year, g, reference, &sheet.label, &mut report.warnings);
     }
     report
 }
@@ -341,30 +273,19 @@ fn plausibility(
     label: &str,
     out: &mut Vec<Finding>,
 ) {
-    let warn = |problem| Finding {
-        file: label.to_string(),
-        row: None,
-        column: None,
-        severity: Severity::Warning,
-        problem,
-    };
+    let warn =
+        |problem| Finding { file: label.to_string(), row: None, column: None, severity: Severity::Warning, problem };
     if let Some(&prev) = reference.row_counts.get(&(school.to_string(), year - 1)) {
         let change = (g.rows - prev).abs() as f64 / prev.max(1) as f64;
         // Small tables swing naturally; only counts of ten rows or more are judged.
         if prev >= 10 && change > 0.5 {
-            out.push(warn(Problem::YearOnYear {
-                previous: prev as f64,
-                current: g.rows as f64,
-            }));
+            out.push(warn(Problem::YearOnYear { previous: prev as f64, current: g.rows as f64 }));
         }
     }
     if table == Table::Training {
         if let Some(&prev) = reference.person_times.get(&(school.to_string(), year - 1)) {
             if prev > 0 && g.person_times * 2 < prev {
-                out.push(warn(Problem::PersonTimesFell {
-                    previous: prev,
-                    current: g.person_times,
-                }));
+                out.push(warn(Problem::PersonTimesFell { previous: prev, current: g.person_times }));
             }
         }
     }

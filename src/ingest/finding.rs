@@ -60,171 +60,62 @@ impl Finding {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Problem {
-    FileUnreadable {
-        reason: String,
-    },
-    UnsupportedFormat {
-        extension: String,
-    },
+    FileUnreadable { reason: String },
+    UnsupportedFormat { extension: String },
     Encoding,
     EmptyFile,
     NoTable,
-    UnknownTable {
-        name: String,
-    },
-    MissingColumn {
-        column: String,
-    },
-    UnknownColumn {
-        column: String,
-    },
-    DuplicateColumn {
-        column: String,
-    },
-    MalformedCsv {
-        reason: String,
-    },
-    TooManyCells {
-        expected: usize,
-        found: usize,
-    },
+    UnknownTable { name: String },
+    MissingColumn { column: String },
+    UnknownColumn { column: String },
+    DuplicateColumn { column: String },
+    MalformedCsv { reason: String },
+    TooManyCells { expected: usize, found: usize },
     Required,
-    NotInteger {
-        value: String,
-    },
-    NotNumber {
-        value: String,
-    },
-    Negative {
-        value: String,
-    },
-    NotPositive {
-        value: String,
-    },
-    NotYear {
-        value: String,
-    },
-    NotDate {
-        value: String,
-    },
-    NotBool {
-        value: String,
-    },
-    NotInList {
-        value: String,
-        allowed: String,
-    },
-    SchoolCodeFormat {
-        value: String,
-    },
-    SchoolUnknown {
-        value: String,
-    },
-    ProgramFormat {
-        value: String,
-    },
-    ProgramNotInCatalog {
-        value: String,
-        level: String,
-    },
-    ProgramNameMismatch {
-        value: String,
-        expected: String,
-    },
-    IdFormat {
-        value: String,
-    },
-    IdChecksum {
-        expected: char,
-        found: char,
-    },
+    NotInteger { value: String },
+    NotNumber { value: String },
+    Negative { value: String },
+    NotPositive { value: String },
+    NotYear { value: String },
+    NotDate { value: String },
+    NotBool { value: String },
+    NotInList { value: String, allowed: String },
+    SchoolCodeFormat { value: String },
+    SchoolUnknown { value: String },
+    ProgramFormat { value: String },
+    ProgramNotInCatalog { value: String, level: String },
+    ProgramNameMismatch { value: String, expected: String },
+    IdFormat { value: String },
+    IdChecksum { expected: char, found: char },
     IdBirthDate,
     IdProvince,
-    IdRegionHistory {
-        code: String,
-        year: i32,
-    },
+    IdRegionHistory { code: String, year: i32 },
     IdOtherFormat,
-    CreditLength {
-        value: String,
-    },
-    CreditFormat {
-        value: String,
-    },
-    CreditChecksum {
-        expected: char,
-        found: char,
-    },
-    DivisionUnknown {
-        value: String,
-    },
-    NotGuangzhouDistrict {
-        value: String,
-    },
-    IndustryUnknown {
-        value: String,
-    },
-    DesignationKindUnknown {
-        value: String,
-    },
-    GenderMismatch {
-        id_gender: String,
-    },
-    Duplicate {
-        key: String,
-        first_row: usize,
-    },
-    YearAfter {
-        value: i32,
-        limit_column: String,
-        limit: i32,
-    },
-    ConditionalRequired {
-        when: String,
-    },
-    ConditionalForbidden {
-        when: String,
-    },
+    CreditLength { value: String },
+    CreditFormat { value: String },
+    CreditChecksum { expected: char, found: char },
+    DivisionUnknown { value: String },
+    NotGuangzhouDistrict { value: String },
+    IndustryUnknown { value: String },
+    DesignationKindUnknown { value: String },
+    GenderMismatch { id_gender: String },
+    Duplicate { key: String, first_row: usize },
+    YearAfter { value: i32, limit_column: String, limit: i32 },
+    ConditionalRequired { when: String },
+    ConditionalForbidden { when: String },
     EndBeforeStart,
-    DaysOutOfRange {
-        max: i64,
-    },
-    Overlap {
-        other_row: Option<usize>,
-        start: String,
-        end: String,
-    },
-    ExceedsColumn {
-        other: String,
-    },
-    OutsideYear {
-        year: i32,
-    },
+    DaysOutOfRange { max: i64 },
+    Overlap { other_row: Option<usize>, start: String, end: String },
+    ExceedsColumn { other: String },
+    OutsideYear { year: i32 },
     AcceptedBeforeApproved,
-    ProgramNotOffered {
-        value: String,
-        year: i32,
-    },
-    TeacherUnknown {
-        value: String,
-    },
-    EnrolledTwice {
-        other: String,
-    },
-    YearOnYear {
-        previous: f64,
-        current: f64,
-    },
-    PersonTimesFell {
-        previous: i64,
-        current: i64,
-    },
-    TooManyErrors {
-        more: usize,
-    },
-    SchoolNotAllowed {
-        value: String,
-    },
+    ProgramNotOffered { value: String, year: i32 },
+    TeacherUnknown { value: String },
+    EnrolledTwice { other: String },
+    YearOnYear { previous: f64, current: f64 },
+    PersonTimesFell { previous: i64, current: i64 },
+    TooManyErrors { more: usize },
+    SchoolNotAllowed { value: String },
 }
 
 impl Problem {
@@ -237,10 +128,7 @@ impl Problem {
             };
         }
         match self {
-            FileUnreadable { reason } => t!(
-                "无法读取文件（{reason}）",
-                "cannot read the file ({reason})"
-            ),
+            FileUnreadable { reason } => t!("无法读取文件（{reason}）", "cannot read the file ({reason})"),
             UnsupportedFormat { extension } => t!(
                 "不支持的文件格式“{extension}”：请另存为 CSV（UTF-8）或 XLSX",
                 "unsupported file format '{extension}': save it as CSV (UTF-8) or XLSX"
@@ -249,10 +137,7 @@ impl Problem {
                 "文件编码无法识别（既不是 UTF-8 也不是 GBK/GB18030）：请在 Excel 中另存为“CSV UTF-8”",
                 "the file's encoding is neither UTF-8 nor GBK/GB18030: save it from Excel as 'CSV UTF-8'"
             ),
-            EmptyFile => t!(
-                "文件为空：第 1 行应为表头",
-                "the file is empty: row 1 must be the header"
-            ),
+            EmptyFile => t!("文件为空：第 1 行应为表头", "the file is empty: row 1 must be the header"),
             NoTable => t!(
                 "无法确定数据表：请用 --table 指定，或把表名写进文件名（如 student.csv、在校生.xlsx）",
                 "cannot tell which table this is: give --table, or name the file after it (student.csv, 在校生.xlsx)"
@@ -266,43 +151,28 @@ impl Problem {
                 "未知列“{column}”：请删除该列或改为数据标准中的列名",
                 "unknown column '{column}': remove it or rename it to a column of the data standard"
             ),
-            DuplicateColumn { column } => t!(
-                "列“{column}”重复出现：请只保留一列",
-                "column '{column}' appears twice: keep one"
-            ),
+            DuplicateColumn { column } => {
+                t!("列“{column}”重复出现：请只保留一列", "column '{column}' appears twice: keep one")
+            }
             MalformedCsv { reason } => t!("CSV 格式错误（{reason}）", "malformed CSV ({reason})"),
             TooManyCells { expected, found } => t!(
                 "本行有 {found} 个单元格，而表头只有 {expected} 列",
                 "this row has {found} cells but the header has {expected} columns"
             ),
             Required => t!("必填项为空", "required value is empty"),
-            NotInteger { value } => t!(
-                "“{value}”不是非负整数",
-                "'{value}' is not a whole number ≥ 0"
-            ),
+            NotInteger { value } => t!("“{value}”不是非负整数", "'{value}' is not a whole number ≥ 0"),
             NotNumber { value } => t!("“{value}”不是数字", "'{value}' is not a number"),
             Negative { value } => t!("“{value}”不能为负数", "'{value}' must not be negative"),
             NotPositive { value } => t!("“{value}”必须大于 0", "'{value}' must be greater than 0"),
-            NotYear { value } => t!(
-                "“{value}”不是有效年份（YYYY）",
-                "'{value}' is not a year (YYYY)"
-            ),
-            NotDate { value } => t!(
-                "“{value}”不是有效日期（YYYY-MM-DD）",
-                "'{value}' is not a date (YYYY-MM-DD)"
-            ),
-            NotBool { value } => t!(
-                "“{value}”应为“是”或“否”",
-                "'{value}' must be 是/否 (yes/no)"
-            ),
-            NotInList { value, allowed } => t!(
-                "“{value}”不在代码表中；可选值：{allowed}",
-                "'{value}' is not in the code list; allowed: {allowed}"
-            ),
-            SchoolCodeFormat { value } => t!(
-                "学校标识码“{value}”应为 10 位数字",
-                "school code '{value}' must be 10 digits"
-            ),
+            NotYear { value } => t!("“{value}”不是有效年份（YYYY）", "'{value}' is not a year (YYYY)"),
+            NotDate { value } => t!("“{value}”不是有效日期（YYYY-MM-DD）", "'{value}' is not a date (YYYY-MM-DD)"),
+            NotBool { value } => t!("“{value}”应为“是”或“否”", "'{value}' must be 是/否 (yes/no)"),
+            NotInList { value, allowed } => {
+                t!("“{value}”不在代码表中；可选值：{allowed}", "'{value}' is not in the code list; allowed: {allowed}")
+            }
+            SchoolCodeFormat { value } => {
+                t!("学校标识码“{value}”应为 10 位数字", "school code '{value}' must be 10 digits")
+            }
             SchoolUnknown { value } => t!(
                 "学校标识码“{value}”不在学校名录中：请先由教育局导入该校的 school 记录",
                 "school code '{value}' is not in the school registry: the bureau must import the school first"
@@ -339,14 +209,12 @@ impl Problem {
                 "身份证件号地址码 {code} 在出生年份 {year} 不存在（历史区划代码表），请核对",
                 "area code {code} of the ID number did not exist in the birth year {year} (historical division list): please check"
             ),
-            IdOtherFormat => t!(
-                "证件号应为 1–32 个可打印字符",
-                "the document number must be 1–32 printable characters"
-            ),
-            CreditLength { value } => t!(
-                "统一社会信用代码“{value}”应为 18 位",
-                "credit code '{value}' must have 18 characters"
-            ),
+            IdOtherFormat => {
+                t!("证件号应为 1–32 个可打印字符", "the document number must be 1–32 printable characters")
+            }
+            CreditLength { value } => {
+                t!("统一社会信用代码“{value}”应为 18 位", "credit code '{value}' must have 18 characters")
+            }
             CreditFormat { value } => t!(
                 "统一社会信用代码“{value}”含有不允许的字符（不得含 I、O、Z、S、V，第 3–8 位为数字）",
                 "credit code '{value}' has characters not allowed (no I, O, Z, S, V; positions 3–8 are digits)"
@@ -355,14 +223,12 @@ impl Problem {
                 "统一社会信用代码校验码错误：应为 {expected}，实为 {found}",
                 "credit code check character is {found} but should be {expected}"
             ),
-            DivisionUnknown { value } => t!(
-                "“{value}”不是有效的行政区划代码（6 位）",
-                "'{value}' is not a valid 6-digit division code"
-            ),
-            NotGuangzhouDistrict { value } => t!(
-                "“{value}”不是广州市的区代码（4401xx）",
-                "'{value}' is not a Guangzhou district code (4401xx)"
-            ),
+            DivisionUnknown { value } => {
+                t!("“{value}”不是有效的行政区划代码（6 位）", "'{value}' is not a valid 6-digit division code")
+            }
+            NotGuangzhouDistrict { value } => {
+                t!("“{value}”不是广州市的区代码（4401xx）", "'{value}' is not a Guangzhou district code (4401xx)")
+            }
             IndustryUnknown { value } => t!(
                 "“{value}”不是国民经济行业分类（GB/T 4754-2017）的门类字母或两位大类代码",
                 "'{value}' is not a GB/T 4754-2017 section letter or 2-digit division"
@@ -375,33 +241,18 @@ impl Problem {
                 "性别与身份证件号第 17 位不符（号码表明为“{id_gender}”）",
                 "gender disagrees with digit 17 of the ID number (which says '{id_gender}')"
             ),
-            Duplicate { key, first_row } => t!(
-                "{key} 与第 {first_row} 行重复",
-                "{key} repeats row {first_row}"
-            ),
-            YearAfter {
-                value,
-                limit_column,
-                limit,
-            } => t!(
-                "{value} 晚于“{limit_column}”（{limit}）",
-                "{value} is after '{limit_column}' ({limit})"
-            ),
+            Duplicate { key, first_row } => t!("{key} 与第 {first_row} 行重复", "{key} repeats row {first_row}"),
+            YearAfter { value, limit_column, limit } => {
+                t!("{value} 晚于“{limit_column}”（{limit}）", "{value} is after '{limit_column}' ({limit})")
+            }
             ConditionalRequired { when } => t!("{when}时必须填写", "required when {when}"),
             ConditionalForbidden { when } => t!("{when}时应为空", "must be empty when {when}"),
-            EndBeforeStart => t!(
-                "结束日期早于开始日期",
-                "the end date is before the start date"
-            ),
+            EndBeforeStart => t!("结束日期早于开始日期", "the end date is before the start date"),
             DaysOutOfRange { max } => t!(
                 "实践天数应在 1 到 {max}（起止日期间的天数）之间",
                 "days must be between 1 and {max} (the days from start to end)"
             ),
-            Overlap {
-                other_row,
-                start,
-                end,
-            } => match other_row {
+            Overlap { other_row, start, end } => match other_row {
                 Some(r) => t!(
                     "与第 {r} 行的实践时段（{start} 至 {end}）重叠",
                     "overlaps the placement of row {r} ({start} to {end})"
@@ -416,10 +267,7 @@ impl Problem {
                 "培训时段未落在或跨越统计年度 {year}",
                 "the training period neither falls in nor spans the year {year}"
             ),
-            AcceptedBeforeApproved => t!(
-                "验收年份早于立项年份",
-                "the acceptance year is before the approval year"
-            ),
+            AcceptedBeforeApproved => t!("验收年份早于立项年份", "the acceptance year is before the approval year"),
             ProgramNotOffered { value, year } => t!(
                 "专业“{value}”在 {year} 年未由本校开设：请先提交该年度的专业设置（offering）",
                 "program '{value}' is not offered by this school in {year}: submit the offering table first"
@@ -443,10 +291,9 @@ impl Problem {
             TooManyErrors { more } => {
                 t!("另有 {more} 处错误未列出", "{more} more errors not shown")
             }
-            SchoolNotAllowed { value } => t!(
-                "无权为学校“{value}”提交数据",
-                "you may not submit data for school '{value}'"
-            ),
+            SchoolNotAllowed { value } => {
+                t!("无权为学校“{value}”提交数据", "you may not submit data for school '{value}'")
+            }
         }
     }
 }

@@ -13,11 +13,7 @@ use finding::Problem;
 use read::Sheet;
 
 /// The table a sheet holds (§1): `--table`, else the sheet's name, else the file name, else the header.
-pub fn resolve_table(
-    explicit: Option<Table>,
-    sheet: &Sheet,
-    file_stem: &str,
-) -> Result<Table, Problem> {
+pub fn resolve_table(explicit: Option<Table>, sheet: &Sheet, file_stem: &str) -> Result<Table, Problem> {
     explicit
         .or(sheet.named_table)
         .or_else(|| Table::from_file_name(file_stem))

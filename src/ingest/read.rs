@@ -29,15 +29,10 @@ pub type Row<'a> = (usize, Vec<&'a str>);
 
 impl Sheet {
     /// Every data row, in order. CSV rows are parsed lazily so that a pass holds one row at a time.
-    pub fn rows(
-        &self,
-    ) -> Box<dyn Iterator<Item = Result<(usize, Vec<String>), (usize, Problem)>> + '_> {
+    pub fn rows(&self) -> Box<dyn Iterator<Item = Result<(usize, Vec<String>), (usize, Problem)>> + '_> {
         match &self.body {
             Body::Csv(text) => {
-                let mut rdr = csv::ReaderBuilder::new()
-                    .has_headers(true)
-                    .flexible(true)
-                    .from_reader(text.as_bytes());
+                let mut rdr = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(text.as_bytes());
                 let mut record = csv::StringRecord::new();
                 let mut n = 1usize;
                 Box::new(std::iter::from_fn(move || {
@@ -45,18 +40,11 @@ impl Sheet {
                     match rdr.read_record(&mut record) {
                         Ok(false) => None,
                         Ok(true) => Some(Ok((n, record.iter().map(str::to_string).collect()))),
-                        Err(e) => Some(Err((
-                            n,
-                            Problem::MalformedCsv {
-                                reason: e.to_string(),
-                            },
-                        ))),
+                        Err(e) => Some(Err((n, Problem::MalformedCsv { reason: e.to_string() }))),
                     }
                 }))
             }
-            Body::Grid(rows) => {
-                Box::new(rows.iter().enumerate().map(|(i, r)| Ok((i + 2, r.clone()))))
-            }
+            Body::Grid(rows) => Box::new(rows.iter().enumerate().map(|(i, r)| Ok((i + 2, r.clone())))),
         }
     }
 
@@ -74,48 +62,31 @@ pub fn decode_text(bytes: &[u8]) -> Result<String, Problem> {
         Ok(s) => Ok(s.to_string()),
         Err(_) => {
             let (text, had_errors) = encoding_rs::GB18030.decode_without_bom_handling(bytes);
-            if had_errors {
-                Err(Problem::Encoding)
-            } else {
-                Ok(text.into_owned())
-            }
+            if had_errors { Err(Problem::Encoding) } else { Ok(text.into_owned()) }
         }
     }
 }
 
 fn csv_header(text: &str) -> Result<Vec<String>, Problem> {
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
+    let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
     let mut rec = csv::StringRecord::new();
     match rdr.read_record(&mut rec) {
         Ok(true) => Ok(rec.iter().map(|s| s.trim().to_string()).collect()),
         Ok(false) => Err(Problem::EmptyFile),
-        Err(e) => Err(Problem::MalformedCsv {
-            reason: e.to_string(),
-        }),
+        Err(e) => Err(Problem::MalformedCsv { reason: e.to_string() }),
     }
 }
 
 /// Reads a file into its sheets. `display` is how the file is named in messages.
 pub fn read_file(path: &Path, display: &str) -> Result<Vec<Sheet>, Problem> {
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
     match ext.as_str() {
         "csv" | "txt" => {
-            let bytes = std::fs::read(path).map_err(|e| Problem::FileUnreadable {
-                reason: e.to_string(),
-            })?;
+            let bytes = std::fs::read(path).map_err(|e| Problem::FileUnreadable { reason: e.to_string() })?;
             read_csv_bytes(&bytes, display).map(|s| vec![s])
         }
         "xlsx" | "xlsm" | "xls" | "ods" => read_workbook(path, display),
-        other => Err(Problem::UnsupportedFormat {
-            extension: other.to_string(),
-        }),
+        other => Err(Problem::UnsupportedFormat { extension: other.to_string() }),
     }
 }
 
@@ -125,12 +96,7 @@ pub fn read_csv_bytes(bytes: &[u8], display: &str) -> Result<Sheet, Problem> {
     if header.iter().all(|h| h.is_empty()) {
         return Err(Problem::EmptyFile);
     }
-    Ok(Sheet {
-        label: display.to_string(),
-        named_table: None,
-        header,
-        body: Body::Csv(text),
-    })
+    Ok(Sheet { label: display.to_string(), named_table: None, header, body: Body::Csv(text) })
 }
 
 fn cell_text(d: &Data) -> String {
@@ -149,9 +115,7 @@ fn cell_text(d: &Data) -> String {
             }
         }
         Data::DateTime(dt) => match dt.as_datetime() {
-            Some(t) if t.time() == chrono::NaiveTime::MIN => {
-                t.date().format("%Y-%m-%d").to_string()
-            }
+            Some(t) if t.time() == chrono::NaiveTime::MIN => t.date().format("%Y-%m-%d").to_string(),
             Some(t) => t.format("%Y-%m-%d %H:%M:%S").to_string(),
             None => dt.as_f64().to_string(),
         },
@@ -162,40 +126,21 @@ fn cell_text(d: &Data) -> String {
 }
 
 fn read_workbook(path: &Path, display: &str) -> Result<Vec<Sheet>, Problem> {
-    let mut wb = calamine::open_workbook_auto(path).map_err(|e| Problem::FileUnreadable {
-        reason: e.to_string(),
-    })?;
+    let mut wb = calamine::open_workbook_auto(path).map_err(|e| Problem::FileUnreadable { reason: e.to_string() })?;
     let names = wb.sheet_names();
-    let named: Vec<String> = names
-        .iter()
-        .filter(|n| Table::from_name(n).is_some())
-        .cloned()
-        .collect();
+    let named: Vec<String> = names.iter().filter(|n| Table::from_name(n).is_some()).cloned().collect();
     // Every sheet named after a table; otherwise the first sheet. Instruction sheets are skipped.
-    let chosen = if named.is_empty() {
-        names.iter().take(1).cloned().collect()
-    } else {
-        named
-    };
+    let chosen = if named.is_empty() { names.iter().take(1).cloned().collect() } else { named };
     let mut sheets = Vec::new();
     for name in chosen {
-        let range = wb
-            .worksheet_range(&name)
-            .map_err(|e| Problem::FileUnreadable {
-                reason: e.to_string(),
-            })?;
-        let mut rows = range
-            .rows()
-            .map(|r| r.iter().map(cell_text).collect::<Vec<String>>());
+        let range = wb.worksheet_range(&name).map_err(|e| Problem::FileUnreadable { reason: e.to_string() })?;
+        let mut rows = range.rows().map(|r| r.iter().map(cell_text).collect::<Vec<String>>());
         let header: Vec<String> = match rows.next() {
             Some(h) => h.into_iter().map(|s| s.trim().to_string()).collect(),
             None => return Err(Problem::EmptyFile),
         };
         // Trailing empty header cells (formatted but unused columns) are not columns.
-        let width = header
-            .iter()
-            .rposition(|h| !h.is_empty())
-            .map_or(0, |p| p + 1);
+        let width = header.iter().rposition(|h| !h.is_empty()).map_or(0, |p| p + 1);
         if width == 0 {
             return Err(Problem::EmptyFile);
         }
@@ -208,17 +153,8 @@ fn read_workbook(path: &Path, display: &str) -> Result<Vec<Sheet>, Problem> {
                 r
             })
             .collect();
-        let label = if names.len() > 1 {
-            format!("{display}[{name}]")
-        } else {
-            display.to_string()
-        };
-        sheets.push(Sheet {
-            label,
-            named_table: Table::from_name(&name),
-            header,
-            body: Body::Grid(body),
-        });
+        let label = if names.len() > 1 { format!("{display}[{name}]") } else { display.to_string() };
+        sheets.push(Sheet { label, named_table: Table::from_name(&name), header, body: Body::Grid(body) });
     }
     Ok(sheets)
 }
@@ -236,9 +172,6 @@ mod tests {
 
     #[test]
     fn bytes_that_are_neither_utf8_nor_gbk_are_refused() {
-        assert_eq!(
-            decode_text(&[0x61, 0xFF, 0xFF, 0x80, 0x20]),
-            Err(Problem::Encoding)
-        );
+        assert_eq!(decode_text(&[0x61, 0xFF, 0xFF, 0x80, 0x20]), Err(Problem::Encoding));
     }
 }

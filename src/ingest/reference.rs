@@ -42,10 +42,6 @@ pub struct Reference {
 impl DivisionHistory for Reference {
     fn valid_in(&self, code: &str, year: i32) -> Option<bool> {
         let periods = self.division_history.get(code)?;
-        Some(
-            periods
-                .iter()
-                .any(|(from, to)| from.is_none_or(|f| f <= year) && to.is_none_or(|t| year <= t)),
-        )
+        Some(periods.iter().any(|(from, to)| from.is_none_or(|f| f <= year) && to.is_none_or(|t| year <= t)))
     }
 }

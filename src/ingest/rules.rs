@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use super::cells::{Value, parse_date};
+use super::cells::parse_date;
 use super::check::ParsedRow;
 use super::finding::{Problem, Severity};
 use super::reference::Reference;
@@ -27,42 +27,26 @@ pub fn row_rules(table: Table, row: &ParsedRow, reference: &Reference) -> Vec<Ro
     if table != Table::School {
         if let Some(code) = t("school_code") {
             if !reference.schools.contains_key(code) {
-                out.push(err(
-                    "school_code",
-                    Problem::SchoolUnknown { value: code.into() },
-                ));
+                out.push(err("school_code", Problem::SchoolUnknown { value: code.into() }));
             }
         }
-    }
-    if let Some(code) = t("prior_school_code") {
-        // A prior school may be outside Guangzhou: only the code's form is checked (cells.rs).
-        let _ = code;
     }
     if table.spec().personal {
         person(row, table, reference, &mut out);
     }
     // The program must be in the catalogue for the school's level (§3).
     if let (Some(code), Some((_, info))) = (t("program_code"), school) {
-        match reference
-            .programs
-            .get(&(info.level.clone(), code.to_string()))
-        {
+        match reference.programs.get(&(info.level.clone(), code.to_string())) {
             None => out.push(err(
                 "program_code",
-                Problem::ProgramNotInCatalog {
-                    value: code.into(),
-                    level: level_zh(&info.level),
-                },
+                Problem::ProgramNotInCatalog { value: code.into(), level: level_zh(&info.level) },
             )),
             Some(name) => {
                 if let Some(given) = t("program_name") {
                     if given != name {
                         out.push((
                             "program_name",
-                            Problem::ProgramNameMismatch {
-                                value: given.into(),
-                                expected: name.clone(),
-                            },
+                            Problem::ProgramNameMismatch { value: given.into(), expected: name.clone() },
                             Severity::Warning,
                         ));
                     }
@@ -77,18 +61,9 @@ pub fn row_rules(table: Table, row: &ParsedRow, reference: &Reference) -> Vec<Ro
         _ => None,
     };
     if let (Some(code), Some(year), Some((s, _))) = (t("program_code"), offer_year, school) {
-        let offered = reference
-            .offerings
-            .get(&(s.to_string(), year))
-            .is_some_and(|p| p.contains(code));
+        let offered = reference.offerings.get(&(s.to_string(), year)).is_some_and(|p| p.contains(code));
         if !offered {
-            out.push(err(
-                "program_code",
-                Problem::ProgramNotOffered {
-                    value: code.into(),
-                    year: year as i32,
-                },
-            ));
+            out.push(err("program_code", Problem::ProgramNotOffered { value: code.into(), year: year as i32 }));
         }
     }
     match table {
@@ -102,27 +77,17 @@ pub fn row_rules(table: Table, row: &ParsedRow, reference: &Reference) -> Vec<Ro
                     out.push(err(
                         "in_field",
                         Problem::ConditionalRequired {
-                            when: "毕业去向为单位就业、自主创业或灵活就业".into(),
+                            when: "毕业去向为单位就业、自主创业或灵活就业".into()
                         },
                     ));
                 } else if !employed && has {
-                    out.push(err(
-                        "in_field",
-                        Problem::ConditionalForbidden {
-                            when: "毕业去向不是就业".into(),
-                        },
-                    ));
+                    out.push(err("in_field", Problem::ConditionalForbidden { when: "毕业去向不是就业".into() }));
                 }
             }
         }
         Table::Teacher => {
             if i("dual_qualified") == Some(1) && row.get(table, "dual_since").is_null() {
-                out.push(err(
-                    "dual_since",
-                    Problem::ConditionalRequired {
-                        when: "是“双师型”教师".into(),
-                    },
-                ));
+                out.push(err("dual_since", Problem::ConditionalRequired { when: "是“双师型”教师".into() }));
             }
         }
         Table::Practice | Table::Pd | Table::Training | Table::Cooperation => {
@@ -130,24 +95,16 @@ pub fn row_rules(table: Table, row: &ParsedRow, reference: &Reference) -> Vec<Ro
             if matches!(table, Table::Practice | Table::Pd) {
                 if let (Some(s), Some(no)) = (t("school_code"), t("teacher_no")) {
                     if reference.schools.contains_key(s)
-                        && !reference
-                            .teachers
-                            .get(s)
-                            .is_some_and(|set| set.contains(no))
+                        && !reference.teachers.get(s).is_some_and(|set| set.contains(no))
                     {
-                        out.push(err(
-                            "teacher_no",
-                            Problem::TeacherUnknown { value: no.into() },
-                        ));
+                        out.push(err("teacher_no", Problem::TeacherUnknown { value: no.into() }));
                     }
                 }
             }
             if table == Table::Practice {
-                if let (Some(s), Some(e), Some(days)) = (
-                    t("start_date").and_then(parse_date),
-                    t("end_date").and_then(parse_date),
-                    i("days"),
-                ) {
+                if let (Some(s), Some(e), Some(days)) =
+                    (t("start_date").and_then(parse_date), t("end_date").and_then(parse_date), i("days"))
+                {
                     let max = (e - s).num_days() + 1;
                     if max >= 1 && !(1..=max).contains(&days) {
                         out.push(err("days", Problem::DaysOutOfRange { max }));
@@ -161,12 +118,9 @@ pub fn row_rules(table: Table, row: &ParsedRow, reference: &Reference) -> Vec<Ro
         Table::Designation => {
             let accepted = t("status") == Some("accepted");
             match i("accepted_year") {
-                None if accepted => out.push(err(
-                    "accepted_year",
-                    Problem::ConditionalRequired {
-                        when: "状态为验收通过".into(),
-                    },
-                )),
+                None if accepted => {
+                    out.push(err("accepted_year", Problem::ConditionalRequired { when: "状态为验收通过".into() }))
+                }
                 Some(a) if i("approved_year").is_some_and(|p| a < p) => {
                     out.push(err("accepted_year", Problem::AcceptedBeforeApproved))
                 }
@@ -192,18 +146,8 @@ fn year_not_after(
 ) {
     if let (Some(v), Some(limit)) = (row.int(table, col), row.int(table, limit_col)) {
         if v > limit {
-            let limit_column = table
-                .column(limit_col)
-                .map_or(limit_col, |c| c.zh)
-                .to_string();
-            out.push(err(
-                col,
-                Problem::YearAfter {
-                    value: v as i32,
-                    limit_column,
-                    limit: limit as i32,
-                },
-            ));
+            let limit_column = table.column(limit_col).map_or(limit_col, |c| c.zh).to_string();
+            out.push(err(col, Problem::YearAfter { value: v as i32, limit_column, limit: limit as i32 }));
         }
     }
 }
@@ -220,33 +164,16 @@ fn training(row: &ParsedRow, table: Table, out: &mut Vec<RowProblem>) {
     let i = |k| row.int(table, k);
     if let (Some(c), Some(p)) = (i("completed"), i("person_times")) {
         if c > p {
-            out.push(err(
-                "completed",
-                Problem::ExceedsColumn {
-                    other: "培训人次".into(),
-                },
-            ));
+            out.push(err("completed", Problem::ExceedsColumn { other: "培训人次".into() }));
         }
     }
     if let (Some(cert), Some(c)) = (i("certified"), i("completed")) {
         if cert > c {
-            out.push(err(
-                "certified",
-                Problem::ExceedsColumn {
-                    other: "结业人数".into(),
-                },
-            ));
+            out.push(err("certified", Problem::ExceedsColumn { other: "结业人数".into() }));
         }
     }
-    if let (Some(y), Some(s), Some(e)) = (
-        i("year"),
-        row.text(table, "start_date"),
-        row.text(table, "end_date"),
-    ) {
-        let (sy, ey) = (
-            s[..4].parse::<i64>().unwrap_or(0),
-            e[..4].parse::<i64>().unwrap_or(0),
-        );
+    if let (Some(y), Some(s), Some(e)) = (i("year"), row.text(table, "start_date"), row.text(table, "end_date")) {
+        let (sy, ey) = (s[..4].parse::<i64>().unwrap_or(0), e[..4].parse::<i64>().unwrap_or(0));
         if !(sy <= y && y <= ey) {
             out.push(err("start_date", Problem::OutsideYear { year: y as i32 }));
         }
@@ -267,9 +194,7 @@ fn person(row: &ParsedRow, table: Table, reference: &Reference, out: &mut Vec<Ro
                     if (g == "male") != id_male {
                         out.push(err(
                             "gender",
-                            Problem::GenderMismatch {
-                                id_gender: if id_male { "男" } else { "女" }.into(),
-                            },
+                            Problem::GenderMismatch { id_gender: if id_male { "男" } else { "女" }.into() },
                         ));
                     }
                 }
@@ -277,20 +202,16 @@ fn person(row: &ParsedRow, table: Table, reference: &Reference, out: &mut Vec<Ro
             Err(problems) => {
                 for p in problems {
                     out.push(match p {
-                        IdProblem::Format => {
-                            err("id_number", Problem::IdFormat { value: id.into() })
-                        }
+                        IdProblem::Format => err("id_number", Problem::IdFormat { value: id.into() }),
                         IdProblem::Checksum { expected, found } => {
                             err("id_number", Problem::IdChecksum { expected, found })
                         }
                         IdProblem::BirthDate => err("id_number", Problem::IdBirthDate),
                         IdProblem::Province => err("id_number", Problem::IdProvince),
                         // The historical list is a secondary source: a warning, never a refusal.
-                        IdProblem::RegionInBirthYear { code, year } => (
-                            "id_number",
-                            Problem::IdRegionHistory { code, year },
-                            Severity::Warning,
-                        ),
+                        IdProblem::RegionInBirthYear { code, year } => {
+                            ("id_number", Problem::IdRegionHistory { code, year }, Severity::Warning)
+                        }
                     });
                 }
             }
@@ -332,52 +253,44 @@ impl<'k> FileRules<'k> {
             Table::Condition => (&["school_code", "year"], "year"),
             Table::Offering => (&["school_code", "year", "program_code"], "program_code"),
             Table::Student => (&["school_code", "year", "student_no"], "student_no"),
-            Table::Graduate => (
-                &["school_code", "graduation_year", "student_no"],
-                "student_no",
-            ),
+            Table::Graduate => (&["school_code", "graduation_year", "student_no"], "student_no"),
             Table::Teacher => (&["school_code", "year", "teacher_no"], "teacher_no"),
             Table::Practice => (&["school_code", "teacher_no", "start_date"], "start_date"),
-            Table::Pd => (
-                &["school_code", "teacher_no", "course", "start_date"],
-                "course",
-            ),
+            Table::Pd => (&["school_code", "teacher_no", "course", "start_date"], "course"),
             Table::Training => (&["school_code", "year", "project_code"], "project_code"),
-            Table::Cooperation => (
-                &["school_code", "year", "credit_code", "form", "program_code"],
-                "credit_code",
-            ),
+            Table::Cooperation => (&["school_code", "year", "credit_code", "form", "program_code"], "credit_code"),
             Table::Designation => (&["designation_code"], "designation_code"),
         }
     }
 
-    pub fn observe(
-        &mut self,
-        row: &ParsedRow,
-        reference: &Reference,
-    ) -> Vec<(usize, &'static str, Problem, Severity)> {
+    pub fn observe(&mut self, row: &ParsedRow, reference: &Reference) -> Vec<(usize, &'static str, Problem, Severity)> {
         let mut out = Vec::new();
         let table = self.table;
         let (cols, shown) = self.unique_key();
         let key: Vec<String> = cols.iter().map(|c| row.get(table, c).canonical()).collect();
         let key = key.join("\u{1f}");
         if let Some(&first) = self.seen.get(&key) {
-            let label = cols
-                .iter()
-                .map(|c| table.column(c).map_or(*c, |x| x.zh))
-                .collect::<Vec<_>>()
-                .join("+");
-            out.push((
-                row.row,
-                shown,
-                Problem::Duplicate {
-                    key: label,
-                    first_row: first,
-                },
-                Severity::Error,
-            ));
+            let label = cols.iter().map(|c| table.column(c).map_or(*c, |x| x.zh)).collect::<Vec<_>>().join("+");
+            out.push((row.row, shown, Problem::Duplicate { key: label, first_row: first }, Severity::Error));
         } else {
             self.seen.insert(key, row.row);
+        }
+        // One person appears once in a school's year (students, teachers, graduates).
+        if table.spec().personal {
+            let year = table.year_column().and_then(|y| row.int(table, y));
+            if let (Some(s), Some(y), Some(id)) = (row.text(table, "school_code"), year, row.text(table, "id_number")) {
+                let k = format!("person\u{1f}{s}\u{1f}{y}\u{1f}{id}");
+                if let Some(&first) = self.seen.get(&k) {
+                    out.push((
+                        row.row,
+                        "id_number",
+                        Problem::Duplicate { key: "身份证件号".into(), first_row: first },
+                        Severity::Error,
+                    ));
+                } else {
+                    self.seen.insert(k, row.row);
+                }
+            }
         }
         if table == Table::Student && row.text(table, "status") == Some("enrolled") {
             self.enrolled_once(row, reference, &mut out);
@@ -395,20 +308,13 @@ impl<'k> FileRules<'k> {
                             out.push((
                                 row.row,
                                 "start_date",
-                                Problem::Overlap {
-                                    other_row: None,
-                                    start: ea.clone(),
-                                    end: eb.clone(),
-                                },
+                                Problem::Overlap { other_row: None, start: ea.clone(), end: eb.clone() },
                                 Severity::Error,
                             ));
                         }
                     }
                 }
-                self.placements
-                    .entry((s.into(), tn.into()))
-                    .or_default()
-                    .push((row.row, a.into(), b.into()));
+                self.placements.entry((s.into(), tn.into())).or_default().push((row.row, a.into(), b.into()));
             }
         }
         out
@@ -422,11 +328,9 @@ impl<'k> FileRules<'k> {
         out: &mut Vec<(usize, &'static str, Problem, Severity)>,
     ) {
         let table = self.table;
-        let (Some(year), Some(id), Some(school)) = (
-            row.int(table, "year"),
-            row.text(table, "id_number"),
-            row.text(table, "school_code"),
-        ) else {
+        let (Some(year), Some(id), Some(school)) =
+            (row.int(table, "year"), row.text(table, "id_number"), row.text(table, "school_code"))
+        else {
             return;
         };
         let id_type = row.text(table, "id_type").unwrap_or("resident_id");
@@ -435,24 +339,19 @@ impl<'k> FileRules<'k> {
                 out.push((
                     row.row,
                     "id_number",
-                    Problem::EnrolledTwice {
-                        other: format!("第 {first} 行 / row {first}"),
-                    },
+                    Problem::EnrolledTwice { other: format!("第 {first} 行 / row {first}") },
                     Severity::Error,
                 ));
                 self.deferred.push((
                     *first,
                     "id_number",
-                    Problem::EnrolledTwice {
-                        other: format!("第 {} 行 / row {}", row.row, row.row),
-                    },
+                    Problem::EnrolledTwice { other: format!("第 {} 行 / row {}", row.row, row.row) },
                     Severity::Error,
                 ));
             }
             Some(_) => {}
             None => {
-                self.enrolled
-                    .insert((year, id.to_string()), (row.row, school.to_string()));
+                self.enrolled.insert((year, id.to_string()), (row.row, school.to_string()));
                 if !reference.enrolled.is_empty() {
                     let pseudo = self.keys.pseudonym(id_type, id);
                     if let Some(other) = reference.enrolled.get(&(year, pseudo)) {
@@ -460,9 +359,7 @@ impl<'k> FileRules<'k> {
                             out.push((
                                 row.row,
                                 "id_number",
-                                Problem::EnrolledTwice {
-                                    other: format!("学校 {other}"),
-                                },
+                                Problem::EnrolledTwice { other: format!("学校 {other}") },
                                 Severity::Error,
                             ));
                         }
@@ -483,11 +380,7 @@ impl<'k> FileRules<'k> {
                     out.push((
                         next.0,
                         "start_date",
-                        Problem::Overlap {
-                            other_row: Some(prev.0),
-                            start: prev.1.clone(),
-                            end: prev.2.clone(),
-                        },
+                        Problem::Overlap { other_row: Some(prev.0), start: prev.1.clone(), end: prev.2.clone() },
                         Severity::Error,
                     ));
                 }
@@ -496,9 +389,4 @@ impl<'k> FileRules<'k> {
         out.sort_by_key(|p| p.0);
         out
     }
-}
-
-/// The value of a row's column as stored, for tests and the store.
-pub fn value_of<'a>(row: &'a ParsedRow, table: Table, key: &str) -> &'a Value {
-    row.get(table, key)
 }

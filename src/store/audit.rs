@@ -41,12 +41,10 @@ pub struct LoggedEntry {
 }
 
 pub async fn recent(db: &Db, limit: i64) -> Result<Vec<LoggedEntry>, StoreError> {
-    let rows = sqlx::query(
-        "SELECT at, actor, action, object, detail, source FROM audit_log ORDER BY id DESC LIMIT $1",
-    )
-    .bind(limit)
-    .fetch_all(&db.pool)
-    .await?;
+    let rows = sqlx::query("SELECT at, actor, action, object, detail, source FROM audit_log ORDER BY id DESC LIMIT $1")
+        .bind(limit)
+        .fetch_all(&db.pool)
+        .await?;
     Ok(rows
         .into_iter()
         .map(|r| LoggedEntry {

@@ -31,9 +31,7 @@ pub enum StoreError {
         "the key file {path} is not this database's key (fingerprints differ): use the key created with the database"
     )]
     KeyMismatch { path: PathBuf },
-    #[error(
-        "the database was written by a newer VETIS (schema version {found}, this build knows {known})"
-    )]
+    #[error("the database was written by a newer VETIS (schema version {found}, this build knows {known})")]
     TooNew { found: i64, known: i64 },
     #[error("{0}")]
     Invalid(String),
@@ -73,10 +71,7 @@ pub fn parse_location(spec: &str) -> (Backend, String) {
     if spec.starts_with("postgres://") || spec.starts_with("postgresql://") {
         (Backend::Postgres, spec.to_string())
     } else {
-        let path = spec
-            .strip_prefix("sqlite://")
-            .or_else(|| spec.strip_prefix("sqlite:"))
-            .unwrap_or(spec);
+        let path = spec.strip_prefix("sqlite://").or_else(|| spec.strip_prefix("sqlite:")).unwrap_or(spec);
         (Backend::Sqlite, path.to_string())
     }
 }
@@ -96,9 +91,7 @@ pub fn redact(url: &str) -> String {
 }
 
 pub fn now() -> String {
-    chrono::Local::now()
-        .format("%Y-%m-%dT%H:%M:%S%:z")
-        .to_string()
+    chrono::Local::now().format("%Y-%m-%dT%H:%M:%S%:z").to_string()
 }
 
 impl Db {
@@ -107,16 +100,10 @@ impl Db {
         sqlx::any::install_default_drivers();
         let (backend, location) = parse_location(spec);
         let shown = redact(&location);
-        let open_err = |e: sqlx::Error| StoreError::Open {
-            location: shown.clone(),
-            reason: e.to_string(),
-        };
+        let open_err = |e: sqlx::Error| StoreError::Open { location: shown.clone(), reason: e.to_string() };
         let pool = match backend {
             Backend::Sqlite => {
-                if let Some(dir) = std::path::Path::new(&location)
-                    .parent()
-                    .filter(|d| !d.as_os_str().is_empty())
-                {
+                if let Some(dir) = std::path::Path::new(&location).parent().filter(|d| !d.as_os_str().is_empty()) {
                     if !dir.is_dir() {
                         return Err(StoreError::Open {
                             location: shown,
@@ -137,20 +124,14 @@ impl Db {
                     .await
                     .map_err(open_err)?
             }
-            Backend::Postgres => AnyPoolOptions::new()
-                .max_connections(8)
-                .connect(&location)
-                .await
-                .map_err(open_err)?,
+            Backend::Postgres => AnyPoolOptions::new().max_connections(8).connect(&location).await.map_err(open_err)?,
         };
         let fresh = migrate(&pool, backend).await?;
-        let key_path = key_file
-            .unwrap_or_else(|| keyfile::default_path(&location, backend == Backend::Sqlite));
-        let stored: Option<String> =
-            sqlx::query("SELECT value FROM setting WHERE key = 'key_fingerprint'")
-                .fetch_optional(&pool)
-                .await?
-                .map(|r: AnyRow| r.get(0));
+        let key_path = key_file.unwrap_or_else(|| keyfile::default_path(&location, backend == Backend::Sqlite));
+        let stored: Option<String> = sqlx::query("SELECT value FROM setting WHERE key = 'key_fingerprint'")
+            .fetch_optional(&pool)
+            .await?
+            .map(|r: AnyRow| r.get(0));
         let keys = keyfile::load_or_create(&key_path, stored.is_none() || fresh)?;
         match stored {
             Some(fp) if fp != keys.fingerprint() => {
@@ -164,21 +145,14 @@ impl Db {
                     .await?;
             }
         }
-        let db = Db {
-            pool,
-            backend,
-            location: shown,
-            keys,
-        };
+        let db = Db { pool, backend, location: shown, keys };
         refdata::ensure_loaded(&db).await?;
         Ok(db)
     }
 
     pub async fn schema_version(&self) -> Result<i64, StoreError> {
-        let v: Option<i64> = sqlx::query("SELECT MAX(version) FROM schema_migration")
-            .fetch_one(&self.pool)
-            .await?
-            .get(0);
+        let v: Option<i64> =
+            sqlx::query("SELECT MAX(version) FROM schema_migration").fetch_one(&self.pool).await?.get(0);
         Ok(v.unwrap_or(0))
     }
 }
@@ -188,17 +162,11 @@ async fn migrate(pool: &AnyPool, backend: Backend) -> Result<bool, StoreError> {
     sqlx::raw_sql("CREATE TABLE IF NOT EXISTS schema_migration (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)")
         .execute(pool)
         .await?;
-    let current: Option<i64> = sqlx::query("SELECT MAX(version) FROM schema_migration")
-        .fetch_one(pool)
-        .await?
-        .get(0);
+    let current: Option<i64> = sqlx::query("SELECT MAX(version) FROM schema_migration").fetch_one(pool).await?.get(0);
     let current = current.unwrap_or(0);
     let known = MIGRATIONS.last().map_or(0, |m| m.version);
     if current > known {
-        return Err(StoreError::TooNew {
-            found: current,
-            known,
-        });
+        return Err(StoreError::TooNew { found: current, known });
     }
     for m in MIGRATIONS.iter().filter(|m| m.version > current) {
         let mut tx = pool.begin().await?;
@@ -224,14 +192,8 @@ mod tests {
 
     #[test]
     fn passwords_are_hidden_in_locations() {
-        assert_eq!(
-            redact("postgres://vetis:s3cret@db:5432/vetis"),
-            "postgres://vetis:***@db:5432/vetis"
-        );
+        assert_eq!(redact("postgres://vetis:s3cret@db:5432/vetis"), "postgres://vetis:***@db:5432/vetis");
         assert_eq!(redact("postgres://db/vetis"), "postgres://db/vetis");
-        assert_eq!(
-            parse_location("sqlite:x.db"),
-            (Backend::Sqlite, "x.db".into())
-        );
+        assert_eq!(parse_location("sqlite:x.db"), (Backend::Sqlite, "x.db".into()));
     }
 }

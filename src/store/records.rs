@@ -31,11 +31,7 @@ impl SqlValue {
         SqlValue::Text(s.to_string())
     }
     pub fn opt_text(s: &str) -> SqlValue {
-        if s.is_empty() {
-            SqlValue::NullText
-        } else {
-            SqlValue::text(s)
-        }
+        if s.is_empty() { SqlValue::NullText } else { SqlValue::text(s) }
     }
     fn from_value(v: &Value, c: &Column) -> SqlValue {
         match v {
@@ -139,19 +135,10 @@ pub struct FileMeta<'a> {
     pub status: &'a str,
 }
 
-fn row_values(
-    db: &Db,
-    table: Table,
-    row: &ParsedRow,
-    submission: i64,
-    current: bool,
-) -> Vec<SqlValue> {
+fn row_values(db: &Db, table: Table, row: &ParsedRow, submission: i64, current: bool) -> Vec<SqlValue> {
     let spec = table.spec();
     let mut out = Vec::with_capacity(spec.columns.len() + 8);
-    let id_type = row
-        .text(table, "id_type")
-        .unwrap_or("resident_id")
-        .to_string();
+    let id_type = row.text(table, "id_type").unwrap_or("resident_id").to_string();
     for (c, v) in spec.columns.iter().zip(&row.values) {
         match c.key {
             "id_type" if spec.personal => out.push(SqlValue::Text(id_type.clone())),
@@ -254,11 +241,13 @@ pub async fn write_sheet(
                     .execute(&mut *tx)
                     .await?;
                 let year_col = table.year_column().expect("school-year table");
-                sqlx::query(AssertSqlSafe(format!("UPDATE {rec} SET is_current = 0 WHERE school_code = $1 AND {year_col} = $2 AND is_current = 1")))
-                    .bind(school.clone())
-                    .bind(*year)
-                    .execute(&mut *tx)
-                    .await?;
+                sqlx::query(AssertSqlSafe(format!(
+                    "UPDATE {rec} SET is_current = 0 WHERE school_code = $1 AND {year_col} = $2 AND is_current = 1"
+                )))
+                .bind(school.clone())
+                .bind(*year)
+                .execute(&mut *tx)
+                .await?;
                 outcome.replaced_groups += 1;
             }
         }
@@ -269,18 +258,14 @@ pub async fn write_sheet(
     // Natural-key tables: each row replaces the current row with its key, unless identical.
     let existing: HashMap<Vec<String>, String> = match table.spec().keying {
         Keying::Natural { key } => {
-            let sql = format!(
-                "SELECT {}, row_hash FROM {rec} WHERE is_current = 1",
-                key.join(", ")
-            );
+            let sql = format!("SELECT {}, row_hash FROM {rec} WHERE is_current = 1", key.join(", "));
             sqlx::query(AssertSqlSafe(sql))
                 .fetch_all(&mut *tx)
                 .await?
                 .into_iter()
                 .map(|r| {
-                    let k: Vec<String> = (0..key.len())
-                        .map(|i| r.try_get::<String, _>(i).unwrap_or_default())
-                        .collect();
+                    let k: Vec<String> =
+                        (0..key.len()).map(|i| r.try_get::<String, _>(i).unwrap_or_default()).collect();
                     (k, r.get::<String, _>(key.len()))
                 })
                 .collect()
@@ -319,26 +304,15 @@ pub async fn write_sheet(
         }
     }
     if let Keying::Natural { key } = table.spec().keying {
-        let cond: Vec<String> = key
-            .iter()
-            .enumerate()
-            .map(|(i, k)| format!("{k} = ${}", i + 1))
-            .collect();
-        let sql = format!(
-            "UPDATE {rec} SET is_current = 0 WHERE {} AND is_current = 1",
-            cond.join(" AND ")
-        );
+        let cond: Vec<String> = key.iter().enumerate().map(|(i, k)| format!("{k} = ${}", i + 1)).collect();
+        let sql = format!("UPDATE {rec} SET is_current = 0 WHERE {} AND is_current = 1", cond.join(" AND "));
         for k in &replaced_keys {
             let mut q = sqlx::query(AssertSqlSafe(sql.clone()));
             for (name, v) in key.iter().zip(k) {
                 let c = table.column(name).expect("key column");
                 q = bind(
                     q,
-                    if c.kind.is_integer() {
-                        SqlValue::Int(v.parse().unwrap_or(0))
-                    } else {
-                        SqlValue::Text(v.clone())
-                    },
+                    if c.kind.is_integer() { SqlValue::Int(v.parse().unwrap_or(0)) } else { SqlValue::Text(v.clone()) },
                 );
             }
             q.execute(&mut *tx).await?;
@@ -358,10 +332,7 @@ pub async fn write_sheet(
                         .await?;
                 }
                 None => {
-                    sqlx::query("DELETE FROM submission WHERE id = $1")
-                        .bind(id)
-                        .execute(&mut *tx)
-                        .await?;
+                    sqlx::query("DELETE FROM submission WHERE id = $1").bind(id).execute(&mut *tx).await?;
                     outcome.submissions.retain(|s| *s != id);
                     outcome.unchanged_groups += 1;
                 }
@@ -380,13 +351,7 @@ pub async fn write_sheet(
     );
     audit::record(
         &mut *tx,
-        &Entry {
-            actor: meta.actor,
-            action: "import",
-            object: meta.name,
-            detail: &detail,
-            source: meta.source,
-        },
+        &Entry { actor: meta.actor, action: "import", object: meta.name, detail: &detail, source: meta.source },
     )
     .await?;
     tx.commit().await?;

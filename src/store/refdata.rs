@@ -16,51 +16,26 @@ const AREAS: &str = include_str!("../../data/ref/cn-admin-areas.csv");
 const INDUSTRIES: &str = include_str!("../../data/ref/gbt4754-2017-divisions.csv");
 
 fn csv_rows(text: &str) -> impl Iterator<Item = Result<csv::StringRecord, csv::Error>> + '_ {
-    csv::ReaderBuilder::new()
-        .has_headers(true)
-        .from_reader(text.as_bytes())
-        .into_records()
+    csv::ReaderBuilder::new().has_headers(true).from_reader(text.as_bytes()).into_records()
 }
 
 fn opt_int(s: &str) -> SqlValue {
-    s.trim()
-        .parse::<i64>()
-        .map(SqlValue::Int)
-        .unwrap_or(SqlValue::NullInt)
+    s.trim().parse::<i64>().map(SqlValue::Int).unwrap_or(SqlValue::NullInt)
 }
 
 /// Loads whatever reference data and plan a database lacks (first use of a new database).
 pub async fn ensure_loaded(db: &Db) -> Result<(), StoreError> {
-    let editions: i64 = sqlx::query("SELECT COUNT(*) FROM catalog_edition")
-        .fetch_one(&db.pool)
-        .await?
-        .get(0);
+    let editions: i64 = sqlx::query("SELECT COUNT(*) FROM catalog_edition").fetch_one(&db.pool).await?.get(0);
     if editions == 0 {
-        load_catalog(
-            db,
-            CATALOG_2021,
-            "2021",
-            "职业教育专业目录（2021年）",
-            None,
-            "system",
-        )
-        .await?;
+        load_catalog(db, CATALOG_2021, "2021", "职业教育专业目录（2021年）", None, "system").await?;
     }
-    let divisions: i64 = sqlx::query("SELECT COUNT(*) FROM division")
-        .fetch_one(&db.pool)
-        .await?
-        .get(0);
+    let divisions: i64 = sqlx::query("SELECT COUNT(*) FROM division").fetch_one(&db.pool).await?.get(0);
     if divisions == 0 {
         load_geography(db).await?;
     }
-    let plans: i64 = sqlx::query("SELECT COUNT(*) FROM plan")
-        .fetch_one(&db.pool)
-        .await?
-        .get(0);
+    let plans: i64 = sqlx::query("SELECT COUNT(*) FROM plan").fetch_one(&db.pool).await?.get(0);
     if plans == 0 {
-        load_plan(db, GUANGZHOU_PLAN, "system")
-            .await
-            .map_err(|e| StoreError::Invalid(e.join("; ")))?;
+        load_plan(db, GUANGZHOU_PLAN, "system").await.map_err(|e| StoreError::Invalid(e.join("; ")))?;
     }
     Ok(())
 }
@@ -94,28 +69,14 @@ async fn load_geography(db: &Db) -> Result<(), StoreError> {
             ]);
         }
     }
-    insert_batch(
-        &mut tx,
-        "division",
-        &["code", "province", "name", "valid_from", "valid_to"],
-        rows,
-    )
-    .await?;
+    insert_batch(&mut tx, "division", &["code", "province", "name", "valid_from", "valid_to"], rows).await?;
     let rows = csv_rows(DISTRICTS)
         .map(|r| r.map(|r| vec![SqlValue::text(&r[0]), SqlValue::text(&r[1])]))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| StoreError::Invalid(e.to_string()))?;
     insert_batch(&mut tx, "gz_district", &["code", "name"], rows).await?;
     let rows = csv_rows(INDUSTRIES)
-        .map(|r| {
-            r.map(|r| {
-                vec![
-                    SqlValue::text(&r[0]),
-                    SqlValue::text(&r[1]),
-                    SqlValue::text(&r[2]),
-                ]
-            })
-        })
+        .map(|r| r.map(|r| vec![SqlValue::text(&r[0]), SqlValue::text(&r[1]), SqlValue::text(&r[2])]))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| StoreError::Invalid(e.to_string()))?;
     insert_batch(&mut tx, "industry", &["code", "name", "level"], rows).await?;
@@ -142,34 +103,13 @@ pub async fn load_catalog(
     effective_year: Option<i64>,
     actor: &str,
 ) -> Result<usize, StoreError> {
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .from_reader(text.as_bytes());
-    let header = rdr
-        .headers()
-        .map_err(|e| StoreError::Invalid(e.to_string()))?
-        .clone();
-    let col = |n: &str| {
-        header
-            .iter()
-            .position(|h| h.trim_start_matches('\u{feff}') == n)
-    };
-    let need = [
-        "educationLevel",
-        "categoryCode",
-        "classCode",
-        "majorCode",
-        "majorName",
-        "parentCode",
-        "itemLevel",
-    ];
+    let mut rdr = csv::ReaderBuilder::new().has_headers(true).from_reader(text.as_bytes());
+    let header = rdr.headers().map_err(|e| StoreError::Invalid(e.to_string()))?.clone();
+    let col = |n: &str| header.iter().position(|h| h.trim_start_matches('\u{feff}') == n);
+    let need = ["educationLevel", "categoryCode", "classCode", "majorCode", "majorName", "parentCode", "itemLevel"];
     let idx: Vec<usize> = need
         .iter()
-        .map(|n| {
-            col(n).ok_or_else(|| {
-                StoreError::Invalid(format!("catalogue file: column '{n}' is missing"))
-            })
-        })
+        .map(|n| col(n).ok_or_else(|| StoreError::Invalid(format!("catalogue file: column '{n}' is missing"))))
         .collect::<Result<_, _>>()?;
     let mut rows = Vec::new();
     let mut errors = Vec::new();
@@ -183,24 +123,17 @@ pub async fn load_catalog(
             }
         };
         let Some(level) = level_of(r[idx[0]].trim()) else {
-            errors.push(format!(
-                "line {line}: unknown educationLevel '{}'",
-                &r[idx[0]]
-            ));
+            errors.push(format!("line {line}: unknown educationLevel '{}'", &r[idx[0]]));
             continue;
         };
         let item_level = r[idx[6]].trim().to_ascii_uppercase();
         if !["CATEGORY", "CLASS", "MAJOR"].contains(&item_level.as_str()) {
-            errors.push(format!(
-                "line {line}: itemLevel must be CATEGORY, CLASS or MAJOR"
-            ));
+            errors.push(format!("line {line}: itemLevel must be CATEGORY, CLASS or MAJOR"));
             continue;
         }
         let code = r[idx[3]].trim().to_uppercase();
         if item_level == "MAJOR" && crate::domain::ids::ProgramCode::parse(&code).is_none() {
-            errors.push(format!(
-                "line {line}: '{code}' is not a 6-digit program code"
-            ));
+            errors.push(format!("line {line}: '{code}' is not a 6-digit program code"));
             continue;
         }
         rows.push(vec![
@@ -215,21 +148,12 @@ pub async fn load_catalog(
         ]);
     }
     if !errors.is_empty() {
-        return Err(StoreError::Invalid(format!(
-            "the catalogue was not loaded:\n{}",
-            errors.join("\n")
-        )));
+        return Err(StoreError::Invalid(format!("the catalogue was not loaded:\n{}", errors.join("\n"))));
     }
     let n = rows.len();
     let mut tx = db.pool.begin().await?;
-    sqlx::query("DELETE FROM catalog_item WHERE edition = $1")
-        .bind(edition.to_string())
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("DELETE FROM catalog_edition WHERE edition = $1")
-        .bind(edition.to_string())
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query("DELETE FROM catalog_item WHERE edition = $1").bind(edition.to_string()).execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM catalog_edition WHERE edition = $1").bind(edition.to_string()).execute(&mut *tx).await?;
     sqlx::query("INSERT INTO catalog_edition (edition, name, effective_year, source_note, loaded_at) VALUES ($1, $2, $3, $4, $5)")
         .bind(edition.to_string())
         .bind(name.to_string())
@@ -241,31 +165,13 @@ pub async fn load_catalog(
     insert_batch(
         &mut tx,
         "catalog_item",
-        &[
-            "edition",
-            "level",
-            "code",
-            "name",
-            "item_level",
-            "category_code",
-            "class_code",
-            "parent_code",
-        ],
+        &["edition", "level", "code", "name", "item_level", "category_code", "class_code", "parent_code"],
         rows,
     )
     .await?;
     let detail = format!("{n} items");
-    audit::record(
-        &mut *tx,
-        &Entry {
-            actor,
-            action: "catalog_load",
-            object: edition,
-            detail: &detail,
-            source: "cli",
-        },
-    )
-    .await?;
+    audit::record(&mut *tx, &Entry { actor, action: "catalog_load", object: edition, detail: &detail, source: "cli" })
+        .await?;
     tx.commit().await?;
     Ok(n)
 }
@@ -275,13 +181,8 @@ pub async fn load_plan(db: &Db, text: &str, actor: &str) -> Result<Plan, Vec<Str
     let plan = Plan::from_toml(text)?;
     let run = async {
         let mut tx = db.pool.begin().await?;
-        sqlx::query("UPDATE plan SET active = 0")
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("DELETE FROM plan WHERE id = $1")
-            .bind(plan.id.clone())
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query("UPDATE plan SET active = 0").execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM plan WHERE id = $1").bind(plan.id.clone()).execute(&mut *tx).await?;
         sqlx::query("INSERT INTO plan (id, name_zh, name_en, source, active, loaded_at, loaded_by) VALUES ($1, $2, $3, $4, 1, $5, $6)")
             .bind(plan.id.clone())
             .bind(plan.name_zh.clone())
@@ -291,20 +192,11 @@ pub async fn load_plan(db: &Db, text: &str, actor: &str) -> Result<Plan, Vec<Str
             .bind(actor.to_string())
             .execute(&mut *tx)
             .await?;
-        let detail = format!(
-            "{} indicators, {} designation kinds",
-            plan.indicators.len(),
-            plan.designation_kinds.len()
-        );
+        let detail =
+            format!("{} indicators, {} designation kinds", plan.indicators.len(), plan.designation_kinds.len());
         audit::record(
             &mut *tx,
-            &Entry {
-                actor,
-                action: "plan_load",
-                object: &plan.id,
-                detail: &detail,
-                source: "cli",
-            },
+            &Entry { actor, action: "plan_load", object: &plan.id, detail: &detail, source: "cli" },
         )
         .await?;
         tx.commit().await?;
@@ -316,11 +208,8 @@ pub async fn load_plan(db: &Db, text: &str, actor: &str) -> Result<Plan, Vec<Str
 
 /// The active plan.
 pub async fn active_plan(db: &Db) -> Result<Plan, StoreError> {
-    let row = sqlx::query("SELECT source FROM plan WHERE active = 1")
-        .fetch_optional(&db.pool)
-        .await?;
-    let text: String = row
-        .ok_or_else(|| StoreError::Invalid("no plan is loaded: run `vetis plan load FILE`".into()))?
-        .get(0);
+    let row = sqlx::query("SELECT source FROM plan WHERE active = 1").fetch_optional(&db.pool).await?;
+    let text: String =
+        row.ok_or_else(|| StoreError::Invalid("no plan is loaded: run `vetis plan load FILE`".into()))?.get(0);
     Plan::from_toml(&text).map_err(|e| StoreError::Invalid(e.join("; ")))
 }

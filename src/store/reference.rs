@@ -15,29 +15,16 @@ use crate::ingest::reference::{Reference, SchoolInfo};
 
 /// The schools and years a sheet names, read from the raw cells before any checking.
 pub fn scan(table: Table, sheet: &Sheet, map: &ColumnMap) -> (HashSet<String>, HashSet<i64>) {
-    let col = |k: &str| {
-        table
-            .spec()
-            .columns
-            .iter()
-            .position(|c| c.key == k)
-            .and_then(|i| map[i])
-    };
+    let col = |k: &str| table.spec().columns.iter().position(|c| c.key == k).and_then(|i| map[i]);
     let school_col = col("school_code");
     let year_col = table.year_column().and_then(col);
     let mut schools = HashSet::new();
     let mut years = HashSet::new();
     for (_, cells) in sheet.rows().flatten() {
-        if let Some(s) = school_col
-            .and_then(|i| cells.get(i))
-            .and_then(|s| SchoolCode::parse(s))
-        {
+        if let Some(s) = school_col.and_then(|i| cells.get(i)).and_then(|s| SchoolCode::parse(s)) {
             schools.insert(s.as_str().to_string());
         }
-        if let Some(y) = year_col
-            .and_then(|i| cells.get(i))
-            .and_then(|y| normalise_code(y).parse::<i64>().ok())
-        {
+        if let Some(y) = year_col.and_then(|i| cells.get(i)).and_then(|y| normalise_code(y).parse::<i64>().ok()) {
             years.insert(y);
         }
     }
@@ -45,10 +32,7 @@ pub fn scan(table: Table, sheet: &Sheet, map: &ColumnMap) -> (HashSet<String>, H
 }
 
 fn in_list(n: usize, start: usize) -> String {
-    (0..n)
-        .map(|i| format!("${}", start + i))
-        .collect::<Vec<_>>()
-        .join(", ")
+    (0..n).map(|i| format!("${}", start + i)).collect::<Vec<_>>().join(", ")
 }
 
 pub async fn load(
@@ -59,50 +43,28 @@ pub async fn load(
 ) -> Result<Reference, StoreError> {
     let mut r = Reference::default();
     let pool = &db.pool;
-    for row in sqlx::query(
-        "SELECT school_code, level, sponsor, district_code FROM rec_school WHERE is_current = 1",
-    )
-    .fetch_all(pool)
-    .await?
-    {
-        r.schools.insert(
-            row.get(0),
-            SchoolInfo {
-                level: row.get(1),
-                sponsor: row.get(2),
-                district: row.get(3),
-            },
-        );
-    }
-    for row in sqlx::query("SELECT level, code, name FROM catalog_item WHERE item_level = 'MAJOR'")
+    for row in sqlx::query("SELECT school_code, level, sponsor, district_code FROM rec_school WHERE is_current = 1")
         .fetch_all(pool)
         .await?
+    {
+        r.schools.insert(row.get(0), SchoolInfo { level: row.get(1), sponsor: row.get(2), district: row.get(3) });
+    }
+    for row in
+        sqlx::query("SELECT level, code, name FROM catalog_item WHERE item_level = 'MAJOR'").fetch_all(pool).await?
     {
         r.programs.insert((row.get(0), row.get(1)), row.get(2));
     }
-    for row in sqlx::query("SELECT code, valid_from, valid_to, province FROM division")
-        .fetch_all(pool)
-        .await?
-    {
+    for row in sqlx::query("SELECT code, valid_from, valid_to, province FROM division").fetch_all(pool).await? {
         let code: String = row.get(0);
         r.divisions.insert(code.clone());
         let from: Option<i64> = row.get(1);
         let to: Option<i64> = row.get(2);
-        r.division_history
-            .entry(code)
-            .or_default()
-            .push((from.map(|v| v as i32), to.map(|v| v as i32)));
+        r.division_history.entry(code).or_default().push((from.map(|v| v as i32), to.map(|v| v as i32)));
     }
-    for row in sqlx::query("SELECT code FROM gz_district")
-        .fetch_all(pool)
-        .await?
-    {
+    for row in sqlx::query("SELECT code FROM gz_district").fetch_all(pool).await? {
         r.guangzhou_districts.insert(row.get(0));
     }
-    for row in sqlx::query("SELECT code FROM industry")
-        .fetch_all(pool)
-        .await?
-    {
+    for row in sqlx::query("SELECT code FROM industry").fetch_all(pool).await? {
         r.industries.insert(row.get(0));
     }
     let plan = refdata::active_plan(db).await?;
@@ -127,10 +89,7 @@ pub async fn load(
             "SELECT school_code, year, program_code FROM rec_offering WHERE is_current = 1 AND school_code IN ({school_in})"
         );
         for row in bind_schools(sql).fetch_all(pool).await? {
-            r.offerings
-                .entry((row.get(0), row.get(1)))
-                .or_default()
-                .insert(row.get(2));
+            r.offerings.entry((row.get(0), row.get(1))).or_default().insert(row.get(2));
         }
     }
     if matches!(table, Table::Practice | Table::Pd) {
@@ -146,10 +105,7 @@ pub async fn load(
             "SELECT school_code, teacher_no, start_date, end_date FROM rec_practice WHERE is_current = 1 AND school_code IN ({school_in})"
         );
         for row in bind_schools(sql).fetch_all(pool).await? {
-            r.placements
-                .entry((row.get(0), row.get(1)))
-                .or_default()
-                .push((row.get(2), row.get(3)));
+            r.placements.entry((row.get(0), row.get(1))).or_default().push((row.get(2), row.get(3)));
         }
     }
     if table == Table::Student && !years.is_empty() {
@@ -172,11 +128,7 @@ pub async fn load(
     }
     if let Some(year_col) = table.year_column() {
         let rec = super::records::record_table(table);
-        let extra = if table == Table::Training {
-            "CAST(SUM(person_times) AS BIGINT)"
-        } else {
-            "0"
-        };
+        let extra = if table == Table::Training { "CAST(SUM(person_times) AS BIGINT)" } else { "0" };
         let sql = format!(
             "SELECT school_code, {year_col}, COUNT(*), {extra} FROM {rec} WHERE is_current = 1 AND school_code IN ({school_in}) GROUP BY school_code, {year_col}"
         );
@@ -186,8 +138,7 @@ pub async fn load(
             if wanted.contains(&year) {
                 let key: (String, i64) = (row.get(0), year);
                 r.row_counts.insert(key.clone(), row.get(2));
-                r.person_times
-                    .insert(key, row.get::<Option<i64>, _>(3).unwrap_or(0));
+                r.person_times.insert(key, row.get::<Option<i64>, _>(3).unwrap_or(0));
             }
         }
     }

@@ -81,38 +81,20 @@ pub async fn for_each_row(
     let table = req.table;
     let spec = table.spec();
     let cols = select_list(table, req.unmask);
-    let mut sql = format!(
-        "SELECT {} FROM {} WHERE is_current = 1",
-        cols.join(", "),
-        record_table(table)
-    );
+    let mut sql = format!("SELECT {} FROM {} WHERE is_current = 1", cols.join(", "), record_table(table));
     let year_col = table.year_column();
     if req.year.is_some() {
         let yc = year_col.ok_or_else(|| {
-            StoreError::Invalid(format!(
-                "table {} has no statistical year: leave out --year",
-                table.key()
-            ))
+            StoreError::Invalid(format!("table {} has no statistical year: leave out --year", table.key()))
         })?;
         sql.push_str(&format!(" AND {yc} = $1"));
     }
     if req.school.is_some() {
-        sql.push_str(&format!(
-            " AND school_code = ${}",
-            if req.year.is_some() { 2 } else { 1 }
-        ));
+        sql.push_str(&format!(" AND school_code = ${}", if req.year.is_some() { 2 } else { 1 }));
     }
-    sql.push_str(&format!(
-        " ORDER BY school_code, {}row_no",
-        year_col.map(|y| format!("{y}, ")).unwrap_or_default()
-    ));
+    sql.push_str(&format!(" ORDER BY school_code, {}row_no", year_col.map(|y| format!("{y}, ")).unwrap_or_default()));
     let kinds: HashMap<String, String> = if table == Table::Designation {
-        refdata::active_plan(db)
-            .await?
-            .designation_kinds
-            .into_iter()
-            .map(|k| (k.key, k.name_zh))
-            .collect()
+        refdata::active_plan(db).await?.designation_kinds.into_iter().map(|k| (k.key, k.name_zh)).collect()
     } else {
         HashMap::new()
     };
@@ -131,26 +113,21 @@ pub async fn for_each_row(
             let cell = if c.kind.is_integer() {
                 match row.try_get::<Option<i64>, _>(i)? {
                     None => Cell::Empty,
-                    Some(v) if c.kind == Kind::Bool => {
-                        Cell::Text(if v == 1 { "是" } else { "否" }.into())
-                    }
+                    Some(v) if c.kind == Kind::Bool => Cell::Text(if v == 1 { "是" } else { "否" }.into()),
                     Some(v) => Cell::Number(v as f64),
                 }
             } else if c.kind.is_real() {
-                row.try_get::<Option<f64>, _>(i)?
-                    .map_or(Cell::Empty, Cell::Number)
+                row.try_get::<Option<f64>, _>(i)?.map_or(Cell::Empty, Cell::Number)
             } else {
                 match row.try_get::<Option<String>, _>(i)? {
                     None => Cell::Empty,
                     Some(s) => Cell::Text(match (c.kind, c.key) {
-                        (_, "id_number") | (_, "name") if req.unmask && spec.personal => db
-                            .keys
-                            .decrypt(&s)
-                            .map_err(|e| StoreError::Invalid(e.to_string()))?,
-                        (Kind::Choice(list), _) => list
-                            .iter()
-                            .find(|x| x.key == s)
-                            .map_or(s.clone(), |x| x.zh.to_string()),
+                        (_, "id_number") | (_, "name") if req.unmask && spec.personal => {
+                            db.keys.decrypt(&s).map_err(|e| StoreError::Invalid(e.to_string()))?
+                        }
+                        (Kind::Choice(list), _) => {
+                            list.iter().find(|x| x.key == s).map_or(s.clone(), |x| x.zh.to_string())
+                        }
                         (Kind::DesignationKind, _) => kinds.get(&s).cloned().unwrap_or(s),
                         _ => s,
                     }),
@@ -165,27 +142,13 @@ pub async fn for_each_row(
 }
 
 /// Writes the export to `out` through a temporary file, so a failed export leaves no half file.
-pub async fn export(
-    db: &Db,
-    req: &ExportRequest,
-    out: &Path,
-    actor: &str,
-    source: &str,
-) -> Result<usize, StoreError> {
+pub async fn export(db: &Db, req: &ExportRequest, out: &Path, actor: &str, source: &str) -> Result<usize, StoreError> {
     let table = req.table;
     let header: Vec<&str> = table.spec().columns.iter().map(|c| c.zh).collect();
-    let escape: Vec<bool> = table
-        .spec()
-        .columns
-        .iter()
-        .map(|c| c.kind == Kind::Text)
-        .collect();
-    let dir = out
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let tmp = tempfile::NamedTempFile::new_in(dir)
-        .map_err(|e| StoreError::Invalid(format!("{}: {e}", out.display())))?;
+    let escape: Vec<bool> = table.spec().columns.iter().map(|c| c.kind == Kind::Text).collect();
+    let dir = out.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let tmp =
+        tempfile::NamedTempFile::new_in(dir).map_err(|e| StoreError::Invalid(format!("{}: {e}", out.display())))?;
     let io = |e: std::io::Error| StoreError::Invalid(format!("{}: {e}", out.display()));
     let n = match req.format {
         Format::Csv => {
@@ -193,12 +156,10 @@ pub async fn export(
             // A BOM, so that Excel opens the UTF-8 file with its Chinese intact.
             file.write_all(b"\xEF\xBB\xBF").map_err(io)?;
             let mut w = csv::WriterBuilder::new().from_writer(file);
-            w.write_record(&header)
-                .map_err(|e| StoreError::Invalid(e.to_string()))?;
+            w.write_record(&header).map_err(|e| StoreError::Invalid(e.to_string()))?;
             let n = for_each_row(db, req, |cells| {
                 let rec: Vec<String> = cells.iter().zip(&escape).map(|(c, e)| c.csv(*e)).collect();
-                w.write_record(&rec)
-                    .map_err(|e| StoreError::Invalid(e.to_string()))
+                w.write_record(&rec).map_err(|e| StoreError::Invalid(e.to_string()))
             })
             .await?;
             w.flush().map_err(io)?;
@@ -212,16 +173,16 @@ pub async fn export(
             let sheet = wb.add_worksheet_with_constant_memory().map_err(xerr)?;
             sheet.set_name(table.key()).map_err(xerr)?;
             for (i, h) in header.iter().enumerate() {
-                sheet
-                    .write_string_with_format(0, i as u16, *h, &bold)
-                    .map_err(xerr)?;
+                sheet.write_string_with_format(0, i as u16, *h, &bold).map_err(xerr)?;
                 sheet.set_column_width(i as u16, 14).map_err(xerr)?;
             }
             let mut r = 0u32;
             let n = for_each_row(db, req, |cells| {
                 r += 1;
                 if r > 1_048_575 {
-                    return Err(StoreError::Invalid("more rows than an Excel sheet holds (1,048,576): export as CSV or by year/school".into()));
+                    return Err(StoreError::Invalid(
+                        "more rows than an Excel sheet holds (1,048,576): export as CSV or by year/school".into(),
+                    ));
                 }
                 for (i, c) in cells.iter().enumerate() {
                     // Strings are written as strings: Excel never evaluates them as formulas.
@@ -239,34 +200,16 @@ pub async fn export(
             n
         }
     };
-    tmp.persist(out)
-        .map_err(|e| StoreError::Invalid(format!("{}: {}", out.display(), e.error)))?;
+    tmp.persist(out).map_err(|e| StoreError::Invalid(format!("{}: {}", out.display(), e.error)))?;
     let detail = format!(
         "table {}, year {:?}, school {:?}, {n} rows, {}",
         table.key(),
         req.year,
         req.school,
-        if req.unmask {
-            "UNMASKED personal data"
-        } else {
-            "masked"
-        }
+        if req.unmask { "UNMASKED personal data" } else { "masked" }
     );
-    let action = if req.unmask {
-        "export_unmasked"
-    } else {
-        "export"
-    };
-    audit::record(
-        &db.pool,
-        &Entry {
-            actor,
-            action,
-            object: &out.display().to_string(),
-            detail: &detail,
-            source,
-        },
-    )
-    .await?;
+    let action = if req.unmask { "export_unmasked" } else { "export" };
+    audit::record(&db.pool, &Entry { actor, action, object: &out.display().to_string(), detail: &detail, source })
+        .await?;
     Ok(n)
 }

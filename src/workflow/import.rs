@@ -50,11 +50,7 @@ impl SheetResult {
     pub fn accepted(&self) -> bool {
         self.error_total == 0
     }
-    fn refused(
-        label: &str,
-        table: Option<Table>,
-        problems: Vec<(Option<String>, Problem)>,
-    ) -> SheetResult {
+    fn refused(label: &str, table: Option<Table>, problems: Vec<(Option<String>, Problem)>) -> SheetResult {
         let errors: Vec<Finding> = problems
             .into_iter()
             .map(|(column, problem)| Finding {
@@ -114,11 +110,7 @@ pub async fn import_file(
     let sheets = match read::read_file(path, display) {
         Ok(s) => s,
         Err(p) => {
-            return Ok(vec![SheetResult::refused(
-                display,
-                opts.table,
-                vec![(None, p)],
-            )]);
+            return Ok(vec![SheetResult::refused(display, opts.table, vec![(None, p)])]);
         }
     };
     let hash = file_hash(path).map_err(|e| StoreError::Invalid(format!("{display}: {e}")))?;
@@ -143,15 +135,8 @@ pub async fn import_file(
         let (schools, years) = reference::scan(table, sheet, &map);
         let refs = reference::load(db, table, &schools, &years).await?;
         progress.phase("检查 checking", &sheet.label, None);
-        let report: CheckReport = check_sheet(
-            table,
-            sheet,
-            &map,
-            &refs,
-            &db.keys,
-            opts.allowed_schools,
-            |n| progress.rows(n as u64),
-        );
+        let report: CheckReport =
+            check_sheet(table, sheet, &map, &refs, &db.keys, opts.allowed_schools, |n| progress.rows(n as u64));
         let mut result = SheetResult {
             label: sheet.label.clone(),
             table: Some(table),
@@ -163,17 +148,10 @@ pub async fn import_file(
         };
         if report.accepted() && !opts.dry_run {
             progress.phase("写入 writing", &sheet.label, Some(report.rows as u64));
-            let meta = FileMeta {
-                name: display,
-                hash: &hash,
-                actor: opts.actor,
-                source: opts.source,
-                status: opts.status,
-            };
-            let outcome = write_sheet(db, table, sheet, &map, &refs, &report, &meta, |n| {
-                progress.rows(n as u64)
-            })
-            .await?;
+            let meta =
+                FileMeta { name: display, hash: &hash, actor: opts.actor, source: opts.source, status: opts.status };
+            let outcome =
+                write_sheet(db, table, sheet, &map, &refs, &report, &meta, |n| progress.rows(n as u64)).await?;
             result.written = Some(outcome);
         }
         progress.done();
