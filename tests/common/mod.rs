@@ -1,0 +1,192 @@
+//! Test support: a fresh database per test on SQLite or PostgreSQL, and the real `vetis` binary.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use sqlx::Row;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub const BACKENDS: [Backend; 2] = [Backend::Sqlite, Backend::Postgres];
+
+/// The server PostgreSQL tests use; `.ci/run` makes sure one answers.
+pub fn pg_admin_url() -> String {
+    std::env::var("VETIS_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
+}
+
+pub struct TestDb {
+    pub backend: Backend,
+    pub dir: tempfile::TempDir,
+    pub url: String,
+    pg_name: Option<String>,
+}
+
+impl TestDb {
+    pub fn new(backend: Backend) -> TestDb {
+        sqlx::any::install_default_drivers();
+        let dir = tempfile::tempdir().unwrap();
+        match backend {
+            Backend::Sqlite => {
+                let url = dir.path().join("vetis.db").display().to_string();
+                TestDb { backend, dir, url, pg_name: None }
+            }
+            Backend::Postgres => {
+                let name = format!("vetis_test_{}_{}", std::process::id(), rand_suffix());
+                let admin = pg_admin_url();
+                runtime().block_on(async {
+                    let pool = sqlx::AnyPool::connect(&admin).await.unwrap_or_else(|e| {
+                        panic!("PostgreSQL tests need a server at {admin} (set VETIS_TEST_PG; .ci/run starts one): {e}")
+                    });
+                    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&pool).await.unwrap();
+                });
+                let base = admin.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap();
+                TestDb { backend, dir, url: format!("{base}/{name}"), pg_name: Some(name) }
+            }
+        }
+    }
+
+    pub fn key_file(&self) -> PathBuf {
+        self.dir.path().join("test.key")
+    }
+
+    pub fn command(&self) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_vetis"));
+        c.env("VETIS_DB", &self.url)
+            .env("VETIS_KEY_FILE", self.key_file())
+            .env_remove("VETIS_LANG")
+            .env("RUST_BACKTRACE", "0")
+            .current_dir(self.dir.path());
+        c
+    }
+
+    /// Runs `vetis ARGS…` against this database.
+    pub fn vetis(&self, args: &[&str]) -> Output {
+        self.command().args(args).output().unwrap()
+    }
+
+    /// Runs and insists on success, returning stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.vetis(args);
+        assert!(
+            out.status.success(),
+            "vetis {args:?} failed on {:?}:\n{}\n{}",
+            self.backend,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    pub fn write(&self, name: &str, content: &str) -> PathBuf {
+        let p = self.dir.path().join(name);
+        std::fs::write(&p, content).unwrap();
+        p
+    }
+
+    pub fn write_bytes(&self, name: &str, content: &[u8]) -> PathBuf {
+        let p = self.dir.path().join(name);
+        std::fs::write(&p, content).unwrap();
+        p
+    }
+
+    pub fn query_i64(&self, sql: &str) -> i64 {
+        let url = self.connect_url();
+        runtime().block_on(async {
+            let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+            let v: Option<i64> = sqlx::query(sqlx::AssertSqlSafe(sql.to_string())).fetch_one(&pool).await.unwrap().get(0);
+            pool.close().await;
+            v.unwrap_or(0)
+        })
+    }
+
+    pub fn query_strings(&self, sql: &str) -> Vec<String> {
+        let url = self.connect_url();
+        runtime().block_on(async {
+            let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql.to_string())).fetch_all(&pool).await.unwrap();
+            pool.close().await;
+            rows.into_iter().map(|r| r.get::<String, _>(0)).collect()
+        })
+    }
+
+    fn connect_url(&self) -> String {
+        match self.backend {
+            Backend::Sqlite => format!("sqlite://{}", self.url),
+            Backend::Postgres => self.url.clone(),
+        }
+    }
+
+    /// Everything an import may change, to prove that a refused one changed nothing.
+    pub fn state(&self) -> Vec<(String, i64)> {
+        let mut sql = Vec::new();
+        for t in ["school", "condition", "offering", "student", "graduate", "teacher", "practice", "pd", "training", "cooperation", "designation"] {
+            sql.push(format!("SELECT '{t}', COUNT(*), CAST(COALESCE(SUM(is_current), 0) AS BIGINT) FROM rec_{t}"));
+        }
+        sql.push("SELECT 'submission', COUNT(*), CAST(COALESCE(SUM(CASE WHEN status = 'approved' THEN 1 ELSE 0 END), 0) AS BIGINT) FROM submission".into());
+        let url = self.connect_url();
+        runtime().block_on(async {
+            let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql.join(" UNION ALL "))).fetch_all(&pool).await.unwrap();
+            pool.close().await;
+            let mut out = Vec::new();
+            for r in rows {
+                let t: String = r.get(0);
+                out.push((format!("{t} rows"), r.get::<i64, _>(1)));
+                out.push((format!("{t} current"), r.get::<i64, _>(2)));
+            }
+            out.sort();
+            out
+        })
+    }
+
+    /// Imports the fixture city shipped in `examples/city`.
+    pub fn load_fixture(&self) {
+        self.ok(&["import", &fixture_dir().display().to_string()]);
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some(name) = &self.pg_name {
+            let admin = pg_admin_url();
+            let name = name.clone();
+            let _ = std::thread::spawn(move || {
+                runtime().block_on(async {
+                    if let Ok(pool) = sqlx::AnyPool::connect(&admin).await {
+                        let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(&pool).await;
+                    }
+                })
+            })
+            .join();
+        }
+    }
+}
+
+fn rand_suffix() -> String {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    static N: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let t = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().subsec_nanos();
+    format!("{t:x}{n}")
+}
+
+pub fn fixture_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/city")
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
