@@ -118,6 +118,15 @@ pub fn parse_row(table: Table, map: &ColumnMap, row: usize, cells: &[String], re
             }
         }
     }
+    // An empty document type means the default, 居民身份证: stored as such, so that a file that
+    // spells it out is the same data as one that leaves it empty.
+    if spec.personal {
+        if let Some(i) = spec.columns.iter().position(|c| c.key == "id_type") {
+            if values[i].is_null() {
+                values[i] = Value::Text("resident_id".into());
+            }
+        }
+    }
     let mut parsed = ParsedRow { row, values, problems };
     let extra = row_rules(table, &parsed, reference);
     parsed.problems.extend(extra);

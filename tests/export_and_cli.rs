@@ -1,0 +1,139 @@
+//! Exports (masked by default, re-importable when unmasked, safe in spreadsheets), the audit log,
+//! plans and catalogue editions as data, the key check, and the CLI's conventions.
+
+mod common;
+use common::*;
+
+#[test]
+fn exports_mask_personal_data_unless_unmasked_and_an_unmasked_export_reimports_unchanged() {
+    for backend in BACKENDS {
+        let db = TestDb::new(backend);
+        db.load_fixture();
+        let masked = db.dir.path().join("students.csv");
+        db.ok(&["export", "--table", "student", "--year", "2020", "--out", masked.to_str().unwrap()]);
+        let text = std::fs::read_to_string(&masked).unwrap();
+        assert!(text.starts_with('\u{FEFF}'), "BOM for Excel");
+        assert!(text.contains("440106********"), "{text}");
+        assert!(text.contains(",学***,"), "names keep only their first character");
+        let fixture = std::fs::read_to_string(fixture_dir().join("student.csv")).unwrap();
+        let some_id = fixture.lines().nth(1).unwrap().split(',').nth(2).unwrap();
+        assert!(!text.contains(some_id), "no full ID number in a masked export");
+
+        let before = db.state();
+        let unmasked = db.dir.path().join("student.csv");
+        db.ok(&["export", "--table", "student", "--unmask", "--out", unmasked.to_str().unwrap()]);
+        let text = std::fs::read_to_string(&unmasked).unwrap();
+        assert!(text.contains(some_id));
+        let out = db.ok(&["import", unmasked.to_str().unwrap()]);
+        assert!(out.contains("写入 0 行"), "{backend:?}: {out}");
+        assert_eq!(db.state(), before);
+        let audit = db.ok(&["audit"]);
+        assert!(audit.contains("export_unmasked"), "{audit}");
+        assert!(audit.contains("UNMASKED personal data"));
+    }
+}
+
+#[test]
+fn text_a_spreadsheet_would_execute_is_escaped_in_csv_and_comes_back_intact() {
+    let db = TestDb::new(Backend::Sqlite);
+    db.load_fixture();
+    let h = "project_code,school_code,year,name,category,start_date,end_date,hours,person_times,completed,certified,revenue";
+    let path = db.write("training.csv", &format!("{h}\nP2,4401000001,2020,=HYPERLINK(\"http://x\"),其他,2020-01-01,2020-02-01,8,10,5,,\n"));
+    db.ok(&["import", path.to_str().unwrap()]);
+    let out = db.dir.path().join("training.csv");
+    db.ok(&["export", "--table", "training", "--out", out.to_str().unwrap()]);
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(text.contains("'=HYPERLINK"), "{text}");
+    let before = db.state();
+    let res = db.ok(&["import", out.to_str().unwrap()]);
+    assert!(res.contains("写入 0 行"), "{res}");
+    assert_eq!(db.state(), before);
+    assert_eq!(db.query_strings("SELECT name FROM rec_training WHERE project_code = 'P2'"), vec!["=HYPERLINK(\"http://x\")"]);
+}
+
+#[test]
+fn xlsx_exports_open_as_workbooks_with_chinese_headers() {
+    let db = TestDb::new(Backend::Sqlite);
+    db.load_fixture();
+    let out = db.dir.path().join("t.xlsx");
+    let msg = db.ok(&["export", "--table", "teacher", "--format", "xlsx", "--out", out.to_str().unwrap()]);
+    assert!(msg.contains("11 行"), "{msg}");
+    use calamine::Reader;
+    let mut wb = calamine::open_workbook_auto(&out).unwrap();
+    let range = wb.worksheet_range("teacher").unwrap();
+    assert_eq!(range.get_size().0, 12);
+    assert_eq!(range.get((0, 0)).unwrap().to_string(), "工号");
+}
+
+#[test]
+fn the_db_option_works_after_any_subcommand_and_exit_statuses_tell_success_from_refusal() {
+    let dir = tempfile::tempdir().unwrap();
+    let dbp = dir.path().join("x.db");
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_vetis"))
+            .args(args)
+            .env_remove("VETIS_DB")
+            .env("VETIS_KEY_FILE", dir.path().join("k"))
+            .current_dir(dir.path())
+            .output()
+            .unwrap()
+    };
+    let d = dbp.to_str().unwrap();
+    assert!(run(&["init", "--db", d]).status.success());
+    assert!(run(&["plan", "show", "--db", d]).status.success());
+    assert!(run(&["indicators", "--year", "2020", "--db", d]).status.success());
+    let bad = dir.path().join("student.csv");
+    std::fs::write(&bad, "学号\n1\n").unwrap();
+    assert_eq!(run(&["import", bad.to_str().unwrap(), "--db", d]).status.code(), Some(1));
+    assert_eq!(run(&["indicators", "--year", "x", "--db", d]).status.code(), Some(2), "usage errors are 2");
+    assert_eq!(run(&["indicators", "--school", "1", "--db", d]).status.code(), Some(1));
+    assert!(!dir.path().join("vetis.db").exists(), "the default database was not touched");
+}
+
+#[test]
+fn a_database_refuses_a_key_that_is_not_its_own() {
+    let db = TestDb::new(Backend::Sqlite);
+    db.ok(&["init"]);
+    std::fs::write(db.key_file(), "00".repeat(32)).unwrap();
+    let out = db.vetis(&["indicators", "--year", "2020"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("not this database's key"), "{}", stderr(&out));
+    assert!(!stderr(&out).contains(&"00".repeat(32)), "the key is never printed");
+}
+
+#[test]
+fn a_changed_plan_file_changes_targets_and_statuses_without_code() {
+    for backend in BACKENDS {
+        let db = TestDb::new(backend);
+        db.load_fixture();
+        let plan = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("plans/guangzhou-2021-2025.toml")).unwrap();
+        // Lower the dual-qualified target (indicator 7) from 70 to 55: 60 % now meets it.
+        let changed = plan.replacen("baseline = 69.1\ntarget = 70", "baseline = 69.1\ntarget = 55", 1);
+        assert_ne!(changed, plan);
+        let path = db.write("plan.toml", &changed);
+        db.ok(&["plan", "load", path.to_str().unwrap()]);
+        let j: serde_json::Value = serde_json::from_str(&db.ok(&["indicators", "--year", "2020", "--format", "json"])).unwrap();
+        assert_eq!(j[6]["target"], 55.0);
+        assert_eq!(j[6]["status"], "met", "{backend:?}");
+        let bad = db.write("bad.toml", &plan.replacen("table = \"teacher\"", "table = \"teachers\"", 1));
+        let out = db.vetis(&["plan", "load", bad.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(1));
+        assert!(stderr(&out).contains("unknown table 'teachers'"), "{}", stderr(&out));
+        assert!(db.ok(&["audit"]).contains("plan_load"));
+    }
+}
+
+#[test]
+fn a_later_catalogue_edition_loads_beside_2021_without_code_changes() {
+    let db = TestDb::new(Backend::Sqlite);
+    db.load_fixture();
+    let h = "catalogCode,educationLevel,categoryCode,categoryName,classCode,className,majorCode,majorName,parentCode,itemLevel,source";
+    let edition = format!("{h}\nMOE_2022,VOCATIONAL_SECONDARY,71,电子与信息大类,7102,计算机类,710299,人工智能技术应用,7102,MAJOR,教育部\n");
+    let path = db.write("additions-2022.csv", &edition);
+    let out = db.ok(&["catalog", "load", path.to_str().unwrap(), "--edition", "2022"]);
+    assert!(out.contains("1 条"), "{out}");
+    let list = db.ok(&["catalog", "list"]);
+    assert!(list.contains("2021") && list.contains("2022"), "{list}");
+    let off = db.write("offering.csv", "school_code,year,program_code\n4401000001,2022,710299\n");
+    db.ok(&["import", off.to_str().unwrap()]);
+}
