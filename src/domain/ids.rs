@@ -64,7 +64,7 @@ pub enum IdProblem {
     Format,
     /// The check character does not match (expected, found).
     Checksum { expected: char, found: char },
-    /// Positions 7–14 are not a real date, or it lies in the future / before 1900.
+    /// Positions 7–14 are not a real date, or it lies in the future (GB 11643's own example is born in 1880).
     BirthDate,
     /// The first two digits are not a province.
     Province,
@@ -104,7 +104,7 @@ impl IdNumber {
         let birth = NaiveDate::parse_from_str(&s[6..14], "%Y%m%d").ok();
         let today = chrono::Local::now().date_naive();
         match birth {
-            Some(d) if d.format("%Y").to_string().parse::<i32>().unwrap_or(0) >= 1900 && d <= today => {}
+            Some(d) if d.format("%Y").to_string().parse::<i32>().unwrap_or(0) >= 1800 && d <= today => {}
             _ => problems.push(IdProblem::BirthDate),
         }
         if !is_province(&s[..2]) {
