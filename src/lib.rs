@@ -8,4 +8,5 @@ pub mod domain;
 pub mod figures;
 pub mod ingest;
 pub mod store;
+pub mod testdata;
 pub mod workflow;

@@ -38,7 +38,10 @@ fn text_a_spreadsheet_would_execute_is_escaped_in_csv_and_comes_back_intact() {
     let db = TestDb::new(Backend::Sqlite);
     db.load_fixture();
     let h = "project_code,school_code,year,name,category,start_date,end_date,hours,person_times,completed,certified,revenue";
-    let path = db.write("training.csv", &format!("{h}\nP2,4401000001,2020,=HYPERLINK(\"http://x\"),其他,2020-01-01,2020-02-01,8,10,5,,\n"));
+    let path = db.write(
+        "training.csv",
+        &format!("{h}\nP2,4401000001,2020,=HYPERLINK(\"http://x\"),其他,2020-01-01,2020-02-01,8,10,5,,\n"),
+    );
     db.ok(&["import", path.to_str().unwrap()]);
     let out = db.dir.path().join("training.csv");
     db.ok(&["export", "--table", "training", "--out", out.to_str().unwrap()]);
@@ -48,7 +51,10 @@ fn text_a_spreadsheet_would_execute_is_escaped_in_csv_and_comes_back_intact() {
     let res = db.ok(&["import", out.to_str().unwrap()]);
     assert!(res.contains("写入 0 行"), "{res}");
     assert_eq!(db.state(), before);
-    assert_eq!(db.query_strings("SELECT name FROM rec_training WHERE project_code = 'P2'"), vec!["=HYPERLINK(\"http://x\")"]);
+    assert_eq!(
+        db.query_strings("SELECT name FROM rec_training WHERE project_code = 'P2'"),
+        vec!["=HYPERLINK(\"http://x\")"]
+    );
 }
 
 #[test]
@@ -106,13 +112,17 @@ fn a_changed_plan_file_changes_targets_and_statuses_without_code() {
     for backend in BACKENDS {
         let db = TestDb::new(backend);
         db.load_fixture();
-        let plan = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("plans/guangzhou-2021-2025.toml")).unwrap();
+        let plan = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("plans/guangzhou-2021-2025.toml"),
+        )
+        .unwrap();
         // Lower the dual-qualified target (indicator 7) from 70 to 55: 60 % now meets it.
         let changed = plan.replacen("baseline = 69.1\ntarget = 70", "baseline = 69.1\ntarget = 55", 1);
         assert_ne!(changed, plan);
         let path = db.write("plan.toml", &changed);
         db.ok(&["plan", "load", path.to_str().unwrap()]);
-        let j: serde_json::Value = serde_json::from_str(&db.ok(&["indicators", "--year", "2020", "--format", "json"])).unwrap();
+        let j: serde_json::Value =
+            serde_json::from_str(&db.ok(&["indicators", "--year", "2020", "--format", "json"])).unwrap();
         assert_eq!(j[6]["target"], 55.0);
         assert_eq!(j[6]["status"], "met", "{backend:?}");
         let bad = db.write("bad.toml", &plan.replacen("table = \"teacher\"", "table = \"teachers\"", 1));
@@ -128,7 +138,9 @@ fn a_later_catalogue_edition_loads_beside_2021_without_code_changes() {
     let db = TestDb::new(Backend::Sqlite);
     db.load_fixture();
     let h = "catalogCode,educationLevel,categoryCode,categoryName,classCode,className,majorCode,majorName,parentCode,itemLevel,source";
-    let edition = format!("{h}\nMOE_2022,VOCATIONAL_SECONDARY,71,电子与信息大类,7102,计算机类,710299,人工智能技术应用,7102,MAJOR,教育部\n");
+    let edition = format!(
+        "{h}\nMOE_2022,VOCATIONAL_SECONDARY,71,电子与信息大类,7102,计算机类,710299,人工智能技术应用,7102,MAJOR,教育部\n"
+    );
     let path = db.write("additions-2022.csv", &edition);
     let out = db.ok(&["catalog", "load", path.to_str().unwrap(), "--edition", "2022"]);
     assert!(out.contains("1 条"), "{out}");

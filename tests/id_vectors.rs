@@ -33,7 +33,8 @@ fn history() -> History {
 #[test]
 fn all_221_identifier_vectors_pass() {
     let h = history();
-    let mut rdr = csv::Reader::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/id-check-test-vectors.csv")).unwrap();
+    let mut rdr =
+        csv::Reader::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/id-check-test-vectors.csv")).unwrap();
     let mut n = 0;
     let mut wrong = Vec::new();
     for r in rdr.records() {

@@ -33,7 +33,13 @@ struct Case {
 }
 
 fn case(name: &'static str, file: &'static str, content: String, expect: &[&str]) -> Case {
-    Case { name, file, content: content.into_bytes(), args: vec![], expect: expect.iter().map(|s| s.to_string()).collect() }
+    Case {
+        name,
+        file,
+        content: content.into_bytes(),
+        args: vec![],
+        expect: expect.iter().map(|s| s.to_string()).collect(),
+    }
 }
 
 fn cases() -> Vec<Case> {
@@ -45,14 +51,21 @@ fn cases() -> Vec<Case> {
     };
     let practice_h = "teacher_no,school_code,credit_code,enterprise_name,start_date,end_date,days";
     let training_h = "project_code,school_code,year,name,category,start_date,end_date,hours,person_times,completed,certified,revenue";
-    let designation_h = "designation_code,kind,level,school_code,subject,program_code,approved_year,status,accepted_year";
+    let designation_h =
+        "designation_code,kind,level,school_code,subject,program_code,approved_year,status,accepted_year";
     let graduate_h = "student_no,id_type,id_number,name,gender,school_code,program_code,graduation_year,destination,employer_credit_code,employer_name,industry_code,in_field";
     let teacher_h = "teacher_no,id_type,id_number,name,gender,school_code,year,category,is_specialty,dual_qualified,dual_since,education,degree,title,hire_date,industry_years";
     let grad = |dest: &str, in_field: &str, industry: &str, credit: &str| {
-        format!("{graduate_h}\nG900,,{},李四,男,4401000001,700206,2020,{dest},{credit},,{industry},{in_field}\n", id("440113", "20020315", 9, true))
+        format!(
+            "{graduate_h}\nG900,,{},李四,男,4401000001,700206,2020,{dest},{credit},,{industry},{in_field}\n",
+            id("440113", "20020315", 9, true)
+        )
     };
     let teacher = |dual: &str, since: &str| {
-        format!("{teacher_h}\nT9,,{},王五,女,4401000001,2020,专任教师,是,{dual},{since},本科,学士,中级,2010-09-01,2\n", id("440104", "19850101", 3, false))
+        format!(
+            "{teacher_h}\nT9,,{},王五,女,4401000001,2020,专任教师,是,{dual},{since},本科,学士,中级,2010-09-01,2\n",
+            id("440104", "19850101", 3, false)
+        )
     };
     let mut v = vec![
         // §1 files
@@ -119,13 +132,29 @@ fn cases() -> Vec<Case> {
     ];
     // Enrolled elsewhere in the records: a 2021 student of school 1 in the fixture, now claimed by school 3.
     let taken = std::fs::read_to_string(fixture_dir().join("student.csv")).unwrap();
-    let taken_id = taken.lines().find(|l| l.contains(",4401000001,2021,")).unwrap().split(',').nth(2).unwrap().to_string();
+    let taken_id =
+        taken.lines().find(|l| l.contains(",4401000001,2021,")).unwrap().split(',').nth(2).unwrap().to_string();
     let gender = taken.lines().find(|l| l.contains(&taken_id)).unwrap().split(',').nth(4).unwrap().to_string();
-    v.push(case("enrolled at another school in the records", "student.csv", s(&[student_row("M1", &taken_id, &gender, "4401000003", "2021", "700206")]), &["同一身份证件号同一年度在籍于两所学校（另见学校 4401000001）"]));
+    v.push(case(
+        "enrolled at another school in the records",
+        "student.csv",
+        s(&[student_row("M1", &taken_id, &gender, "4401000003", "2021", "700206")]),
+        &["同一身份证件号同一年度在籍于两所学校（另见学校 4401000001 已提交的记录）"],
+    ));
     // §2: every error is reported, up to a cap, with the count of the rest.
     let many: Vec<String> = (0..250).map(|i| good_student(&format!("N{i}"), i).replace(",普通,", ",?,")).collect();
-    v.push(case("errors beyond the cap are counted", "student.csv", s(&many), &["另有 50 处错误未列出", "共 250 处错误"]));
-    let mut en = case("messages in English", "student.csv", s(&[student_row("N1", &id("440106", "20060101", 1, true), "男", "4401000001", "2021", "")]), &[":2:专业代码: required value is empty"]);
+    v.push(case(
+        "errors beyond the cap are counted",
+        "student.csv",
+        s(&many),
+        &["另有 50 处错误未列出", "共 250 处错误"],
+    ));
+    let mut en = case(
+        "messages in English",
+        "student.csv",
+        s(&[student_row("N1", &id("440106", "20060101", 1, true), "男", "4401000001", "2021", "")]),
+        &[":2:专业代码: required value is empty"],
+    );
     en.args = vec!["--lang", "en"];
     v.push(en);
     v
@@ -175,17 +204,24 @@ fn plausibility_findings_warn_without_refusing() {
     let training_h = "project_code,school_code,year,name,category,start_date,end_date,hours,person_times,completed,certified,revenue";
     let before = db.state();
     // School 5 trained 3 000 person-times in 2020: 1 000 in 2021 is a fall of more than half.
-    let path = db.write("training.csv", &format!("{training_h}\nP1,4401000005,2021,x,其他,2021-01-01,2021-02-01,8,1000,900,,\n"));
+    let path = db.write(
+        "training.csv",
+        &format!("{training_h}\nP1,4401000005,2021,x,其他,2021-01-01,2021-02-01,8,1000,900,,\n"),
+    );
     let out = db.vetis(&["import", "--dry-run", path.to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stderr(&out).contains("培训人次合计比上一年度下降超过一半（3000 → 1000）"), "{}", stderr(&out));
     // A program name that differs from the catalogue's is a warning too.
-    let path = db.write("offering.csv", "school_code,year,program_code,program_name\n4401000001,2021,700206,汽车维修\n");
+    let path =
+        db.write("offering.csv", "school_code,year,program_code,program_name\n4401000001,2021,700206,汽车维修\n");
     let out = db.vetis(&["import", "--dry-run", path.to_str().unwrap()]);
     assert!(out.status.success());
     assert!(stderr(&out).contains("专业名称“汽车维修”与目录名称“汽车运用与维修”不一致"), "{}", stderr(&out));
     // An ID whose area code did not exist in the birth year: a warning (the list is a secondary source).
-    let student = format!("{STUDENT_H}\n{}\n", student_row("N1", &id("440106", "19800101", 1, true), "男", "4401000001", "2021", "700206"));
+    let student = format!(
+        "{STUDENT_H}\n{}\n",
+        student_row("N1", &id("440106", "19800101", 1, true), "男", "4401000001", "2021", "700206")
+    );
     let path = db.write("student.csv", &student);
     let out = db.vetis(&["import", "--dry-run", path.to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));

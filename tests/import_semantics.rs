@@ -40,15 +40,20 @@ fn a_new_version_replaces_the_schools_year_and_keeps_the_previous_one() {
         let path = db.write("student.csv", &format!("{header}\n{}\n{}\n", rows[0], rows[1]));
         let out = db.ok(&["import", path.to_str().unwrap()]);
         assert!(out.contains("写入 2 行") && out.contains("1 组替换旧版本"), "{out}");
-        let current = db.query_i64("SELECT COUNT(*) FROM rec_student WHERE school_code = '4401000003' AND year = 2021 AND is_current = 1");
-        let kept = db.query_i64("SELECT COUNT(*) FROM rec_student WHERE school_code = '4401000003' AND year = 2021 AND is_current = 0");
+        let current = db.query_i64(
+            "SELECT COUNT(*) FROM rec_student WHERE school_code = '4401000003' AND year = 2021 AND is_current = 1",
+        );
+        let kept = db.query_i64(
+            "SELECT COUNT(*) FROM rec_student WHERE school_code = '4401000003' AND year = 2021 AND is_current = 0",
+        );
         assert_eq!((current, kept), (2, 3), "{backend:?}");
         let statuses = db.query_strings(
             "SELECT status FROM submission WHERE table_name = 'student' AND school_code = '4401000003' AND year = 2021 ORDER BY id",
         );
         assert_eq!(statuses, vec!["superseded", "approved"]);
         // The other schools and years are untouched, and the figures follow the new version.
-        let j: serde_json::Value = serde_json::from_str(&db.ok(&["indicators", "--year", "2021", "--format", "json"])).unwrap();
+        let j: serde_json::Value =
+            serde_json::from_str(&db.ok(&["indicators", "--year", "2021", "--format", "json"])).unwrap();
         assert!((j[0]["value"].as_f64().unwrap() - 0.0011).abs() < 1e-12, "{backend:?}");
     }
 }
@@ -90,7 +95,11 @@ fn gbk_and_bom_csv_and_xlsx_files_are_read_correctly() {
         info.write_string(0, 0, "请勿修改表头").unwrap();
         let ws = wb.add_worksheet();
         ws.set_name("教师企业实践").unwrap();
-        for (i, h) in ["工号", "学校标识码", "实践企业统一社会信用代码", "实践企业名称", "开始日期", "结束日期", "实践天数"].iter().enumerate() {
+        for (i, h) in
+            ["工号", "学校标识码", "实践企业统一社会信用代码", "实践企业名称", "开始日期", "结束日期", "实践天数"]
+                .iter()
+                .enumerate()
+        {
             ws.write_string(0, i as u16, *h).unwrap();
         }
         let date_format = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd");
@@ -105,7 +114,8 @@ fn gbk_and_bom_csv_and_xlsx_files_are_read_correctly() {
         wb.save(&path).unwrap();
         let out = db.ok(&["import", path.to_str().unwrap()]);
         assert!(out.contains("写入 1 行"), "{out}");
-        let start = db.query_strings("SELECT start_date FROM rec_practice WHERE teacher_no = 'T2' AND start_date LIKE '2021%'");
+        let start =
+            db.query_strings("SELECT start_date FROM rec_practice WHERE teacher_no = 'T2' AND start_date LIKE '2021%'");
         assert_eq!(start, vec!["2021-07-01"], "{backend:?}");
     }
 }
@@ -116,11 +126,16 @@ fn natural_key_rows_replace_their_own_row_only() {
     db.load_fixture();
     let h = "designation_code,kind,level,school_code,subject,program_code,approved_year,status,accepted_year";
     // D2 is accepted in 2022: it replaces D2 and nothing else.
-    let path = db.write("designation.csv", &format!("{h}\nD2,省高水平中等职业学校,省级,4401000002,,,2020,验收通过,2022\n"));
+    let path =
+        db.write("designation.csv", &format!("{h}\nD2,省高水平中等职业学校,省级,4401000002,,,2020,验收通过,2022\n"));
     let out = db.ok(&["import", path.to_str().unwrap()]);
     assert!(out.contains("写入 1 行"), "{out}");
     assert_eq!(db.query_i64("SELECT COUNT(*) FROM rec_designation WHERE is_current = 1"), 6);
-    assert_eq!(db.query_i64("SELECT COUNT(*) FROM rec_designation WHERE designation_code = 'D2' AND is_current = 0"), 1);
-    let j: serde_json::Value = serde_json::from_str(&db.ok(&["indicators", "--year", "2022", "--format", "json"])).unwrap();
+    assert_eq!(
+        db.query_i64("SELECT COUNT(*) FROM rec_designation WHERE designation_code = 'D2' AND is_current = 0"),
+        1
+    );
+    let j: serde_json::Value =
+        serde_json::from_str(&db.ok(&["indicators", "--year", "2022", "--format", "json"])).unwrap();
     assert_eq!(j[2]["value"].as_f64(), Some(2.0));
 }

@@ -166,7 +166,6 @@ CREATE TABLE rec_student (
 );
 CREATE INDEX rec_student_current ON rec_student (school_code, year, is_current);
 CREATE INDEX rec_student_submission ON rec_student (submission_id);
-CREATE INDEX rec_student_person ON rec_student (year, id_pseudo);
 
 CREATE TABLE rec_graduate (
     student_no TEXT NOT NULL,

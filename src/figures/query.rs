@@ -8,7 +8,7 @@ use sqlx::{AssertSqlSafe, Row};
 use crate::domain::plan::{Filter, FilterValue, Formula, Measure};
 use crate::domain::standard::Table;
 use crate::store::records::{SqlValue, bind, record_table};
-use crate::store::{Db, StoreError};
+use crate::store::{Backend, Db, StoreError, dialect};
 
 /// Whose figures: the whole city, one district or one school.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -66,19 +66,23 @@ fn condition(sql: &mut Sql, filter: &Filter) -> String {
 }
 
 /// FROM/WHERE shared by every measure: current rows at current schools in scope, filtered.
-fn from_where(sql: &mut Sql, table: Table, f: &Formula, scope: &Scope) -> String {
+fn from_where(sql: &mut Sql, backend: Backend, table: Table, f: &Formula, scope: &Scope) -> String {
     let levels = sql.in_list(f.levels.iter().map(|l| SqlValue::text(l)).collect());
     let sponsors = sql.in_list(f.sponsors.iter().map(|s| SqlValue::text(s)).collect());
     let filter = condition(sql, &f.filter);
+    // One school's rows are found through the index; wider scopes read most of the table.
+    let from = match scope {
+        Scope::School(_) => format!("{} t", record_table(table)),
+        _ => dialect::scan_table(backend, &record_table(table), "t"),
+    };
     let scope_sql = match scope {
         Scope::City => String::new(),
         Scope::District(d) => format!(" AND k.district_code = {}", sql.param(SqlValue::text(d))),
         Scope::School(s) => format!(" AND k.school_code = {}", sql.param(SqlValue::text(s))),
     };
     format!(
-        "FROM {} t JOIN rec_school k ON k.school_code = t.school_code AND k.is_current = 1 \
-         WHERE t.is_current = 1 AND k.level IN ({levels}) AND k.sponsor IN ({sponsors}) AND {filter}{scope_sql}",
-        record_table(table)
+        "FROM {from} JOIN rec_school k ON k.school_code = t.school_code AND k.is_current = 1 \
+         WHERE t.is_current = 1 AND k.level IN ({levels}) AND k.sponsor IN ({sponsors}) AND {filter}{scope_sql}"
     )
 }
 
@@ -95,7 +99,7 @@ pub async fn series(
     let yc =
         f.year_column.as_deref().or(table.year_column()).ok_or_else(|| StoreError::Invalid("no year column".into()))?;
     let mut sql = Sql { text: String::new(), params: Vec::new() };
-    let body = from_where(&mut sql, table, f, scope);
+    let body = from_where(&mut sql, db.backend, table, f, scope);
     let (select, group) = match f.measure {
         Measure::Count => ("COUNT(*)".to_string(), format!("t.{yc}")),
         Measure::Sum => {

@@ -60,62 +60,173 @@ impl Finding {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Problem {
-    FileUnreadable { reason: String },
-    UnsupportedFormat { extension: String },
+    FileUnreadable {
+        reason: String,
+    },
+    UnsupportedFormat {
+        extension: String,
+    },
     Encoding,
     EmptyFile,
     NoTable,
-    UnknownTable { name: String },
-    MissingColumn { column: String },
-    UnknownColumn { column: String },
-    DuplicateColumn { column: String },
-    MalformedCsv { reason: String },
-    TooManyCells { expected: usize, found: usize },
+    UnknownTable {
+        name: String,
+    },
+    MissingColumn {
+        column: String,
+    },
+    UnknownColumn {
+        column: String,
+    },
+    DuplicateColumn {
+        column: String,
+    },
+    MalformedCsv {
+        reason: String,
+    },
+    TooManyCells {
+        expected: usize,
+        found: usize,
+    },
     Required,
-    NotInteger { value: String },
-    NotNumber { value: String },
-    Negative { value: String },
-    NotPositive { value: String },
-    NotYear { value: String },
-    NotDate { value: String },
-    NotBool { value: String },
-    NotInList { value: String, allowed: String },
-    SchoolCodeFormat { value: String },
-    SchoolUnknown { value: String },
-    ProgramFormat { value: String },
-    ProgramNotInCatalog { value: String, level: String },
-    ProgramNameMismatch { value: String, expected: String },
-    IdFormat { value: String },
-    IdChecksum { expected: char, found: char },
+    NotInteger {
+        value: String,
+    },
+    NotNumber {
+        value: String,
+    },
+    Negative {
+        value: String,
+    },
+    NotPositive {
+        value: String,
+    },
+    NotYear {
+        value: String,
+    },
+    NotDate {
+        value: String,
+    },
+    NotBool {
+        value: String,
+    },
+    NotInList {
+        value: String,
+        allowed: String,
+    },
+    SchoolCodeFormat {
+        value: String,
+    },
+    SchoolUnknown {
+        value: String,
+    },
+    ProgramFormat {
+        value: String,
+    },
+    ProgramNotInCatalog {
+        value: String,
+        level: String,
+    },
+    ProgramNameMismatch {
+        value: String,
+        expected: String,
+    },
+    IdFormat {
+        value: String,
+    },
+    IdChecksum {
+        expected: char,
+        found: char,
+    },
     IdBirthDate,
     IdProvince,
-    IdRegionHistory { code: String, year: i32 },
+    IdRegionHistory {
+        code: String,
+        year: i32,
+    },
     IdOtherFormat,
-    CreditLength { value: String },
-    CreditFormat { value: String },
-    CreditChecksum { expected: char, found: char },
-    DivisionUnknown { value: String },
-    NotGuangzhouDistrict { value: String },
-    IndustryUnknown { value: String },
-    DesignationKindUnknown { value: String },
-    GenderMismatch { id_gender: String },
-    Duplicate { key: String, first_row: usize },
-    YearAfter { value: i32, limit_column: String, limit: i32 },
-    ConditionalRequired { when: String },
-    ConditionalForbidden { when: String },
+    CreditLength {
+        value: String,
+    },
+    CreditFormat {
+        value: String,
+    },
+    CreditChecksum {
+        expected: char,
+        found: char,
+    },
+    DivisionUnknown {
+        value: String,
+    },
+    NotGuangzhouDistrict {
+        value: String,
+    },
+    IndustryUnknown {
+        value: String,
+    },
+    DesignationKindUnknown {
+        value: String,
+    },
+    GenderMismatch {
+        id_gender: String,
+    },
+    Duplicate {
+        key: String,
+        first_row: usize,
+    },
+    YearAfter {
+        value: i32,
+        limit_column: String,
+        limit: i32,
+    },
+    ConditionalRequired {
+        when: String,
+    },
+    ConditionalForbidden {
+        when: String,
+    },
     EndBeforeStart,
-    DaysOutOfRange { max: i64 },
-    Overlap { other_row: Option<usize>, start: String, end: String },
-    ExceedsColumn { other: String },
-    OutsideYear { year: i32 },
+    DaysOutOfRange {
+        max: i64,
+    },
+    Overlap {
+        other_row: Option<usize>,
+        start: String,
+        end: String,
+    },
+    ExceedsColumn {
+        other: String,
+    },
+    OutsideYear {
+        year: i32,
+    },
     AcceptedBeforeApproved,
-    ProgramNotOffered { value: String, year: i32 },
-    TeacherUnknown { value: String },
-    EnrolledTwice { other: String },
-    YearOnYear { previous: f64, current: f64 },
-    PersonTimesFell { previous: i64, current: i64 },
-    TooManyErrors { more: usize },
-    SchoolNotAllowed { value: String },
+    ProgramNotOffered {
+        value: String,
+        year: i32,
+    },
+    TeacherUnknown {
+        value: String,
+    },
+    /// The other row of the file, or the other school in the records.
+    EnrolledTwice {
+        other_row: Option<usize>,
+        other_school: Option<String>,
+    },
+    YearOnYear {
+        previous: f64,
+        current: f64,
+    },
+    PersonTimesFell {
+        previous: i64,
+        current: i64,
+    },
+    TooManyErrors {
+        more: usize,
+    },
+    SchoolNotAllowed {
+        value: String,
+    },
 }
 
 impl Problem {
@@ -276,10 +387,19 @@ impl Problem {
                 "工号“{value}”不是本校教师：请先提交教师（teacher）记录",
                 "teacher '{value}' is not a teacher of this school: submit the teacher table first"
             ),
-            EnrolledTwice { other } => t!(
-                "同一身份证件号同一年度在籍于两所学校（另见{other}）",
-                "the same ID number is enrolled at two schools in one year (see also {other})"
-            ),
+            EnrolledTwice { other_row, other_school } => {
+                let other = match (other_row, other_school, zh) {
+                    (Some(r), _, true) => format!("第 {r} 行"),
+                    (Some(r), _, false) => format!("row {r}"),
+                    (None, Some(s), true) => format!("学校 {s} 已提交的记录"),
+                    (None, Some(s), false) => format!("the records of school {s}"),
+                    (None, None, _) => String::new(),
+                };
+                t!(
+                    "同一身份证件号同一年度在籍于两所学校（另见{other}）",
+                    "the same ID number is enrolled at two schools in one year (see also {other})"
+                )
+            }
             YearOnYear { previous, current } => t!(
                 "与上一年度相比变化超过 50%（{previous} → {current}），请核实",
                 "changed by more than 50 % on the previous year ({previous} → {current}): please check"

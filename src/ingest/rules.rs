@@ -221,14 +221,53 @@ fn person(row: &ParsedRow, table: Table, reference: &Reference, out: &mut Vec<Ro
     }
 }
 
+/// A 128-bit digest of a key's parts. The file-wide rules keep digests, not strings: a million
+/// students' keys then take tens of megabytes, not hundreds. Two independent 64-bit SipHashes make
+/// a false "duplicate" practically impossible (about 1 in 10^26 for a million rows).
+fn key_digest(parts: &[&str]) -> u128 {
+    use std::hash::{Hash, Hasher};
+    let mut a = std::hash::DefaultHasher::new();
+    let mut b = std::hash::DefaultHasher::new();
+    0u8.hash(&mut a);
+    1u8.hash(&mut b);
+    for p in parts {
+        p.hash(&mut a);
+        p.hash(&mut b);
+    }
+    ((a.finish() as u128) << 64) | b.finish() as u128
+}
+
+/// Keys that are digests already need no second hashing.
+#[derive(Default, Clone, Copy)]
+struct Prehashed(u64);
+
+impl std::hash::Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut b = [0u8; 8];
+            b[..chunk.len()].copy_from_slice(chunk);
+            self.0 ^= u64::from_le_bytes(b);
+        }
+    }
+    fn write_u128(&mut self, v: u128) {
+        self.0 = (v as u64) ^ ((v >> 64) as u64);
+    }
+}
+
+type DigestMap<V> = HashMap<u128, V, std::hash::BuildHasherDefault<Prehashed>>;
+
 /// Rules across the rows of a file, fed row by row (rows with errors of their own are not fed).
 pub struct FileRules<'k> {
     table: Table,
     keys: &'k Keys,
-    /// Natural or per-year unique key → first row.
-    seen: HashMap<String, usize>,
-    /// (year, id) → (row, school) of enrolled students in this file.
-    enrolled: HashMap<(i64, String), (usize, String)>,
+    /// Digest of a unique key → first row.
+    seen: DigestMap<usize>,
+    /// Digest of (year, id) → (row, school index) of enrolled students in this file.
+    enrolled: DigestMap<(usize, u32)>,
+    schools: Vec<String>,
     /// (school, teacher) → placements (row, start, end).
     placements: HashMap<(String, String), Vec<(usize, String, String)>>,
     deferred: Vec<(usize, &'static str, Problem, Severity)>,
@@ -239,8 +278,9 @@ impl<'k> FileRules<'k> {
         FileRules {
             table,
             keys,
-            seen: HashMap::new(),
-            enrolled: HashMap::new(),
+            seen: DigestMap::default(),
+            enrolled: DigestMap::default(),
+            schools: Vec::new(),
             placements: HashMap::new(),
             deferred: Vec::new(),
         }
@@ -267,20 +307,21 @@ impl<'k> FileRules<'k> {
         let mut out = Vec::new();
         let table = self.table;
         let (cols, shown) = self.unique_key();
-        let key: Vec<String> = cols.iter().map(|c| row.get(table, c).canonical()).collect();
-        let key = key.join("\u{1f}");
-        if let Some(&first) = self.seen.get(&key) {
+        let parts: Vec<String> = cols.iter().map(|c| row.get(table, c).canonical()).collect();
+        let refs: Vec<&str> = std::iter::once("key").chain(parts.iter().map(String::as_str)).collect();
+        let digest = key_digest(&refs);
+        if let Some(&first) = self.seen.get(&digest) {
             let label = cols.iter().map(|c| table.column(c).map_or(*c, |x| x.zh)).collect::<Vec<_>>().join("+");
             out.push((row.row, shown, Problem::Duplicate { key: label, first_row: first }, Severity::Error));
         } else {
-            self.seen.insert(key, row.row);
+            self.seen.insert(digest, row.row);
         }
         // One person appears once in a school's year (students, teachers, graduates).
         if table.spec().personal {
-            let year = table.year_column().and_then(|y| row.int(table, y));
+            let year = table.year_column().and_then(|y| row.int(table, y)).map(|y| y.to_string());
             if let (Some(s), Some(y), Some(id)) = (row.text(table, "school_code"), year, row.text(table, "id_number")) {
-                let k = format!("person\u{1f}{s}\u{1f}{y}\u{1f}{id}");
-                if let Some(&first) = self.seen.get(&k) {
+                let digest = key_digest(&["person", s, &y, id]);
+                if let Some(&first) = self.seen.get(&digest) {
                     out.push((
                         row.row,
                         "id_number",
@@ -288,7 +329,7 @@ impl<'k> FileRules<'k> {
                         Severity::Error,
                     ));
                 } else {
-                    self.seen.insert(k, row.row);
+                    self.seen.insert(digest, row.row);
                 }
             }
         }
@@ -320,6 +361,16 @@ impl<'k> FileRules<'k> {
         out
     }
 
+    fn school_index(&mut self, school: &str) -> u32 {
+        match self.schools.iter().position(|s| s == school) {
+            Some(i) => i as u32,
+            None => {
+                self.schools.push(school.to_string());
+                (self.schools.len() - 1) as u32
+            }
+        }
+    }
+
     /// One ID enrolled (在籍) at one school per year, across the file and the approved records (§4.4, §5).
     fn enrolled_once(
         &mut self,
@@ -334,24 +385,26 @@ impl<'k> FileRules<'k> {
             return;
         };
         let id_type = row.text(table, "id_type").unwrap_or("resident_id");
-        match self.enrolled.get(&(year, id.to_string())) {
-            Some((first, first_school)) if first_school != school => {
+        let digest = key_digest(&[&year.to_string(), id_type, id]);
+        let school_ix = self.school_index(school);
+        match self.enrolled.get(&digest) {
+            Some(&(first, first_school)) if first_school != school_ix => {
                 out.push((
                     row.row,
                     "id_number",
-                    Problem::EnrolledTwice { other: format!("第 {first} 行 / row {first}") },
+                    Problem::EnrolledTwice { other_row: Some(first), other_school: None },
                     Severity::Error,
                 ));
                 self.deferred.push((
-                    *first,
+                    first,
                     "id_number",
-                    Problem::EnrolledTwice { other: format!("第 {} 行 / row {}", row.row, row.row) },
+                    Problem::EnrolledTwice { other_row: Some(row.row), other_school: None },
                     Severity::Error,
                 ));
             }
             Some(_) => {}
             None => {
-                self.enrolled.insert((year, id.to_string()), (row.row, school.to_string()));
+                self.enrolled.insert(digest, (row.row, school_ix));
                 if !reference.enrolled.is_empty() {
                     let pseudo = self.keys.pseudonym(id_type, id);
                     if let Some(other) = reference.enrolled.get(&(year, pseudo)) {
@@ -359,7 +412,7 @@ impl<'k> FileRules<'k> {
                             out.push((
                                 row.row,
                                 "id_number",
-                                Problem::EnrolledTwice { other: format!("学校 {other}") },
+                                Problem::EnrolledTwice { other_row: None, other_school: Some(other.clone()) },
                                 Severity::Error,
                             ));
                         }

@@ -3,6 +3,7 @@
 //! ISO text and booleans 0/1 on both, so a query reads the same everywhere.
 
 pub mod audit;
+pub mod dialect;
 pub mod keyfile;
 pub mod records;
 pub mod refdata;

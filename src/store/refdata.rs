@@ -69,17 +69,18 @@ async fn load_geography(db: &Db) -> Result<(), StoreError> {
             ]);
         }
     }
-    insert_batch(&mut tx, "division", &["code", "province", "name", "valid_from", "valid_to"], rows).await?;
+    insert_batch(&mut tx, db.backend, "division", &["code", "province", "name", "valid_from", "valid_to"], rows)
+        .await?;
     let rows = csv_rows(DISTRICTS)
         .map(|r| r.map(|r| vec![SqlValue::text(&r[0]), SqlValue::text(&r[1])]))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| StoreError::Invalid(e.to_string()))?;
-    insert_batch(&mut tx, "gz_district", &["code", "name"], rows).await?;
+    insert_batch(&mut tx, db.backend, "gz_district", &["code", "name"], rows).await?;
     let rows = csv_rows(INDUSTRIES)
         .map(|r| r.map(|r| vec![SqlValue::text(&r[0]), SqlValue::text(&r[1]), SqlValue::text(&r[2])]))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| StoreError::Invalid(e.to_string()))?;
-    insert_batch(&mut tx, "industry", &["code", "name", "level"], rows).await?;
+    insert_batch(&mut tx, db.backend, "industry", &["code", "name", "level"], rows).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -164,6 +165,7 @@ pub async fn load_catalog(
         .await?;
     insert_batch(
         &mut tx,
+        db.backend,
         "catalog_item",
         &["edition", "level", "code", "name", "item_level", "category_code", "class_code", "parent_code"],
         rows,

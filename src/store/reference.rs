@@ -14,33 +14,44 @@ use crate::ingest::read::Sheet;
 use crate::ingest::reference::{Reference, SchoolInfo};
 
 /// The schools and years a sheet names, read from the raw cells before any checking.
-pub fn scan(table: Table, sheet: &Sheet, map: &ColumnMap) -> (HashSet<String>, HashSet<i64>) {
+pub struct Scanned {
+    pub schools: HashSet<String>,
+    pub years: HashSet<i64>,
+    /// The (school, year) groups the sheet replaces.
+    pub pairs: HashSet<(String, i64)>,
+}
+
+pub fn scan(table: Table, sheet: &Sheet, map: &ColumnMap) -> Scanned {
     let col = |k: &str| table.spec().columns.iter().position(|c| c.key == k).and_then(|i| map[i]);
     let school_col = col("school_code");
     let year_col = table.year_column().and_then(col);
-    let mut schools = HashSet::new();
-    let mut years = HashSet::new();
+    let mut out = Scanned { schools: HashSet::new(), years: HashSet::new(), pairs: HashSet::new() };
     for (_, cells) in sheet.rows().flatten() {
-        if let Some(s) = school_col.and_then(|i| cells.get(i)).and_then(|s| SchoolCode::parse(s)) {
-            schools.insert(s.as_str().to_string());
+        let school = school_col.and_then(|i| cells.get(i)).and_then(|s| SchoolCode::parse(s));
+        let year = year_col.and_then(|i| cells.get(i)).and_then(|y| normalise_code(y).parse::<i64>().ok());
+        if let Some(s) = &school {
+            if !out.schools.contains(s.as_str()) {
+                out.schools.insert(s.as_str().to_string());
+            }
         }
-        if let Some(y) = year_col.and_then(|i| cells.get(i)).and_then(|y| normalise_code(y).parse::<i64>().ok()) {
-            years.insert(y);
+        if let Some(y) = year {
+            out.years.insert(y);
+            if let Some(s) = school {
+                if !out.pairs.contains(&(s.as_str().to_string(), y)) {
+                    out.pairs.insert((s.as_str().to_string(), y));
+                }
+            }
         }
     }
-    (schools, years)
+    out
 }
 
 fn in_list(n: usize, start: usize) -> String {
     (0..n).map(|i| format!("${}", start + i)).collect::<Vec<_>>().join(", ")
 }
 
-pub async fn load(
-    db: &Db,
-    table: Table,
-    schools: &HashSet<String>,
-    years: &HashSet<i64>,
-) -> Result<Reference, StoreError> {
+pub async fn load(db: &Db, table: Table, scanned: &Scanned) -> Result<Reference, StoreError> {
+    let (schools, years, pairs) = (&scanned.schools, &scanned.years, &scanned.pairs);
     let mut r = Reference::default();
     let pool = &db.pool;
     for row in sqlx::query("SELECT school_code, level, sponsor, district_code FROM rec_school WHERE is_current = 1")
@@ -109,20 +120,36 @@ pub async fn load(
         }
     }
     if table == Table::Student && !years.is_empty() {
-        // Students of the file's schools in the file's years are being replaced: they do not count.
+        // Enrolments of other schools in the file's years. Those of the file's own schools count
+        // only for years the file does not replace.
         let year_in = in_list(years.len(), 1);
+        let school_not_in = in_list(schools.len(), years.len() + 1);
         let sql = format!(
-            "SELECT year, id_pseudo, school_code FROM rec_student WHERE is_current = 1 AND status = 'enrolled' AND year IN ({year_in})"
+            "SELECT year, id_pseudo, school_code FROM rec_student WHERE is_current = 1 AND status = 'enrolled' \
+             AND year IN ({year_in}) AND school_code NOT IN ({school_not_in})"
         );
         let mut q = sqlx::query(AssertSqlSafe(sql));
         for y in years {
             q = q.bind(*y);
         }
-        let replaced: HashSet<&String> = schools.iter().collect();
+        for s in &schools {
+            q = q.bind(s.clone());
+        }
         for row in q.fetch_all(pool).await? {
-            let school: String = row.get(2);
-            if !replaced.contains(&school) {
-                r.enrolled.insert((row.get(0), row.get(1)), school);
+            r.enrolled.insert((row.get(0), row.get(1)), row.get(2));
+        }
+        for s in &schools {
+            for y in years.iter().filter(|y| !pairs.contains(&(s.clone(), **y))) {
+                let rows = sqlx::query(
+                    "SELECT year, id_pseudo, school_code FROM rec_student WHERE is_current = 1 AND status = 'enrolled' AND year = $1 AND school_code = $2",
+                )
+                .bind(*y)
+                .bind(s.clone())
+                .fetch_all(pool)
+                .await?;
+                for row in rows {
+                    r.enrolled.insert((row.get(0), row.get(1)), row.get(2));
+                }
             }
         }
     }

@@ -132,8 +132,8 @@ pub async fn import_file(
             }
         };
         progress.phase("读取 reading", &sheet.label, None);
-        let (schools, years) = reference::scan(table, sheet, &map);
-        let refs = reference::load(db, table, &schools, &years).await?;
+        let scanned = reference::scan(table, sheet, &map);
+        let refs = reference::load(db, table, &scanned).await?;
         progress.phase("检查 checking", &sheet.label, None);
         let report: CheckReport =
             check_sheet(table, sheet, &map, &refs, &db.keys, opts.allowed_schools, |n| progress.rows(n as u64));

@@ -102,7 +102,8 @@ impl TestDb {
         let url = self.connect_url();
         runtime().block_on(async {
             let pool = sqlx::AnyPool::connect(&url).await.unwrap();
-            let v: Option<i64> = sqlx::query(sqlx::AssertSqlSafe(sql.to_string())).fetch_one(&pool).await.unwrap().get(0);
+            let v: Option<i64> =
+                sqlx::query(sqlx::AssertSqlSafe(sql.to_string())).fetch_one(&pool).await.unwrap().get(0);
             pool.close().await;
             v.unwrap_or(0)
         })
@@ -128,7 +129,19 @@ impl TestDb {
     /// Everything an import may change, to prove that a refused one changed nothing.
     pub fn state(&self) -> Vec<(String, i64)> {
         let mut sql = Vec::new();
-        for t in ["school", "condition", "offering", "student", "graduate", "teacher", "practice", "pd", "training", "cooperation", "designation"] {
+        for t in [
+            "school",
+            "condition",
+            "offering",
+            "student",
+            "graduate",
+            "teacher",
+            "practice",
+            "pd",
+            "training",
+            "cooperation",
+            "designation",
+        ] {
             sql.push(format!("SELECT '{t}', COUNT(*), CAST(COALESCE(SUM(is_current), 0) AS BIGINT) FROM rec_{t}"));
         }
         sql.push("SELECT 'submission', COUNT(*), CAST(COALESCE(SUM(CASE WHEN status = 'approved' THEN 1 ELSE 0 END), 0) AS BIGINT) FROM submission".into());
@@ -162,7 +175,10 @@ impl Drop for TestDb {
             let _ = std::thread::spawn(move || {
                 runtime().block_on(async {
                     if let Ok(pool) = sqlx::AnyPool::connect(&admin).await {
-                        let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(&pool).await;
+                        let _ =
+                            sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+                                .execute(&pool)
+                                .await;
                     }
                 })
             })
