@@ -21,6 +21,9 @@ pub struct Args {
     /// 只检查，不写入 / check only, write nothing
     #[arg(long)]
     pub dry_run: bool,
+    /// 存为待审核，不立即生效 / store as submitted, to count only once approved
+    #[arg(long)]
+    pub review: bool,
 }
 
 fn parse_table(s: &str) -> Result<Table, String> {
@@ -74,13 +77,13 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
             table: args.table,
             actor: &actor,
             source: "cli",
-            status: "approved",
+            status: if args.review { "submitted" } else { "approved" },
             allowed_schools: None,
             dry_run: args.dry_run,
         };
         let results = import_file(&db, path, &display, &opts, &progress).await?;
         for r in &results {
-            report(r, cli.lang, args.dry_run);
+            report(r, cli.lang, args.dry_run, args.review);
             if !r.accepted() {
                 refused += 1;
             }
@@ -97,7 +100,7 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn report(r: &SheetResult, lang: Lang, dry_run: bool) {
+fn report(r: &SheetResult, lang: Lang, dry_run: bool, review: bool) {
     let zh = lang == Lang::Zh;
     let table =
         r.table.map(|t| if zh { t.zh().to_string() } else { t.key().to_string() }).unwrap_or_else(|| "?".into());
@@ -107,12 +110,24 @@ fn report(r: &SheetResult, lang: Lang, dry_run: bool) {
     if r.accepted() {
         match (&r.written, zh) {
             (Some(w), true) => println!(
-                "已导入 {}：{table} {} 行，写入 {} 行，{} 组未变化，{} 组替换旧版本（提交 {:?}）",
-                r.label, r.rows, w.rows_written, w.unchanged_groups, w.replaced_groups, w.submissions
+                "{} {}：{table} {} 行，写入 {} 行，{} 组未变化，{} 组替换旧版本（提交 {:?}）",
+                if review { "已提交待审核" } else { "已导入" },
+                r.label,
+                r.rows,
+                w.rows_written,
+                w.unchanged_groups,
+                w.replaced_groups,
+                w.submissions
             ),
             (Some(w), false) => println!(
-                "imported {}: {table}, {} rows read, {} written, {} group(s) unchanged, {} replaced (submissions {:?})",
-                r.label, r.rows, w.rows_written, w.unchanged_groups, w.replaced_groups, w.submissions
+                "{} {}: {table}, {} rows read, {} written, {} group(s) unchanged, {} replaced (submissions {:?})",
+                if review { "submitted for review" } else { "imported" },
+                r.label,
+                r.rows,
+                w.rows_written,
+                w.unchanged_groups,
+                w.replaced_groups,
+                w.submissions
             ),
             (None, true) => {
                 println!("检查通过 {}：{table} {} 行{}", r.label, r.rows, if dry_run { "（未写入）" } else { "" })

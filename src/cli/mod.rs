@@ -8,6 +8,7 @@ mod indicators;
 mod init;
 mod plan;
 mod progress;
+mod submissions;
 mod table;
 
 use std::path::PathBuf;
@@ -56,6 +57,8 @@ pub enum Command {
     Plan(plan::Args),
     /// 专业目录版本 / program catalogue editions
     Catalog(catalog::Args),
+    /// 提交记录与审核 / submissions, versions and review
+    Submissions(submissions::Args),
     /// 审计日志 / the audit log
     Audit(audit::Args),
 }
@@ -93,6 +96,7 @@ pub fn run() -> ExitCode {
             Command::Indicators(a) => indicators::run(&cli, a).await,
             Command::Plan(a) => plan::run(&cli, a).await,
             Command::Catalog(a) => catalog::run(&cli, a).await,
+            Command::Submissions(a) => submissions::run(&cli, a).await,
             Command::Audit(a) => audit::run(&cli, a).await,
         }
     });

@@ -8,6 +8,7 @@ pub mod keyfile;
 pub mod records;
 pub mod refdata;
 pub mod reference;
+pub mod submissions;
 
 use std::path::PathBuf;
 

@@ -1,12 +1,13 @@
 //! Writing checked records: one transaction per sheet, a submission per school and year, the
 //! previous version kept (its rows stay with `is_current = 0`), identical data left untouched.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use sqlx::any::AnyArguments;
 use sqlx::{Any, AssertSqlSafe, Row, Transaction};
 
 use super::audit::{self, Entry};
+use super::submissions::activate;
 use super::{Backend, Db, StoreError, now};
 use crate::domain::ids::{IdNumber, mask_name, mask_other_id};
 use crate::domain::standard::{Column, Keying, Table};
@@ -246,22 +247,8 @@ pub async fn write_sheet(
         .fetch_one(&mut *tx)
         .await?
         .get(0);
-        if current && !natural {
-            if let Some((prev, _)) = &previous {
-                sqlx::query("UPDATE submission SET status = 'superseded' WHERE id = $1")
-                    .bind(*prev)
-                    .execute(&mut *tx)
-                    .await?;
-                let year_col = table.year_column().expect("school-year table");
-                sqlx::query(AssertSqlSafe(format!(
-                    "UPDATE {rec} SET is_current = 0 WHERE school_code = $1 AND {year_col} = $2 AND is_current = 1"
-                )))
-                .bind(school.clone())
-                .bind(*year)
-                .execute(&mut *tx)
-                .await?;
-                outcome.replaced_groups += 1;
-            }
+        if current && !natural && previous.is_some() {
+            outcome.replaced_groups += 1;
         }
         outcome.submissions.push(id);
         group_submission.insert(key.clone(), Some(id));
@@ -287,7 +274,6 @@ pub async fn write_sheet(
     let mut written_per_submission: HashMap<i64, i64> = HashMap::new();
     let mut batch = Vec::new();
     let mut seen = 0usize;
-    let mut replaced_keys: HashSet<Vec<String>> = HashSet::new();
     for item in sheet.rows() {
         let Ok((row_no, cells)) = item else { continue };
         if Sheet::is_blank(&cells) {
@@ -300,12 +286,8 @@ pub async fn write_sheet(
         };
         let key = natural_key(table, &row);
         if !key.is_empty() {
-            match existing.get(&key) {
-                Some(h) if *h == hex::encode(row.content_hash()) => continue,
-                Some(_) if current => {
-                    replaced_keys.insert(key.clone());
-                }
-                _ => {}
+            if existing.get(&key).is_some_and(|h| *h == hex::encode(row.content_hash())) {
+                continue;
             }
         }
         batch.push(row_values(db, table, &row, *sub, current));
@@ -313,21 +295,6 @@ pub async fn write_sheet(
         if batch.len() >= 2_000 {
             insert_batch(&mut tx, db.backend, &rec, &columns, std::mem::take(&mut batch)).await?;
             progress(seen);
-        }
-    }
-    if let Keying::Natural { key } = table.spec().keying {
-        let cond: Vec<String> = key.iter().enumerate().map(|(i, k)| format!("{k} = ${}", i + 1)).collect();
-        let sql = format!("UPDATE {rec} SET is_current = 0 WHERE {} AND is_current = 1", cond.join(" AND "));
-        for k in &replaced_keys {
-            let mut q = sqlx::query(AssertSqlSafe(sql.clone()));
-            for (name, v) in key.iter().zip(k) {
-                let c = table.column(name).expect("key column");
-                q = bind(
-                    q,
-                    if c.kind.is_integer() { SqlValue::Int(v.parse().unwrap_or(0)) } else { SqlValue::Text(v.clone()) },
-                );
-            }
-            q.execute(&mut *tx).await?;
         }
     }
     insert_batch(&mut tx, db.backend, &rec, &columns, batch).await?;
@@ -350,7 +317,16 @@ pub async fn write_sheet(
                 }
             }
         }
-        outcome.replaced_groups = replaced_keys.len();
+    }
+    // The new rows count; what they replace stops counting (the same step a reviewer's approval takes).
+    if current {
+        let mut retired = 0;
+        for id in &outcome.submissions {
+            retired += activate(&mut tx, table, *id).await?;
+        }
+        if matches!(table.spec().keying, Keying::Natural { .. }) {
+            outcome.replaced_groups = retired as usize;
+        }
     }
     outcome.rows_written = written_per_submission.values().sum();
     let detail = format!(

@@ -1,0 +1,220 @@
+//! Submissions and their versions: which rows count (`is_current`), and the moves between states.
+//!
+//!   submitted ──approve──▶ approved ──(a newer version is approved)──▶ superseded
+//!       └──────return────▶ returned            ◀──────restore──────────────┘
+//!
+//! Only approved submissions' rows count. A school-and-year submission replaces the school's
+//! rows of that year; a submission of a natural-key table replaces the rows with the same keys.
+
+use sqlx::{Any, AssertSqlSafe, Row, Transaction};
+
+use super::audit::{self, Entry};
+use super::records::record_table;
+use super::{Db, StoreError, now};
+use crate::domain::standard::{Keying, Table};
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Submission {
+    pub id: i64,
+    pub table: String,
+    pub school_code: String,
+    pub year: Option<i64>,
+    pub file_name: String,
+    pub file_hash: String,
+    pub row_count: i64,
+    pub status: String,
+    pub warnings: String,
+    pub submitted_by: String,
+    pub submitted_at: String,
+    pub reviewed_by: Option<String>,
+    pub reviewed_at: Option<String>,
+    pub review_comment: Option<String>,
+    pub replaces: Option<i64>,
+}
+
+const COLUMNS: &str = "id, table_name, school_code, year, file_name, file_hash, row_count, status, warnings, submitted_by, submitted_at, reviewed_by, reviewed_at, review_comment, replaces";
+
+fn from_row(r: &sqlx::any::AnyRow) -> Submission {
+    Submission {
+        id: r.get(0),
+        table: r.get(1),
+        school_code: r.get(2),
+        year: r.get(3),
+        file_name: r.get(4),
+        file_hash: r.get(5),
+        row_count: r.get(6),
+        status: r.get(7),
+        warnings: r.get(8),
+        submitted_by: r.get(9),
+        submitted_at: r.get(10),
+        reviewed_by: r.get(11),
+        reviewed_at: r.get(12),
+        review_comment: r.get(13),
+        replaces: r.get(14),
+    }
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct Filter {
+    pub table: Option<Table>,
+    pub school: Option<String>,
+    pub year: Option<i64>,
+    pub status: Option<String>,
+    pub limit: i64,
+}
+
+pub async fn list(db: &Db, f: &Filter) -> Result<Vec<Submission>, StoreError> {
+    let mut sql = format!("SELECT {COLUMNS} FROM submission WHERE 1 = 1");
+    let mut n = 0;
+    let mut next = || {
+        n += 1;
+        format!("${n}")
+    };
+    if f.table.is_some() {
+        sql.push_str(&format!(" AND table_name = {}", next()));
+    }
+    if f.school.is_some() {
+        sql.push_str(&format!(" AND school_code = {}", next()));
+    }
+    if f.year.is_some() {
+        sql.push_str(&format!(" AND year = {}", next()));
+    }
+    if f.status.is_some() {
+        sql.push_str(&format!(" AND status = {}", next()));
+    }
+    sql.push_str(&format!(" ORDER BY id DESC LIMIT {}", next()));
+    let mut q = sqlx::query(AssertSqlSafe(sql));
+    if let Some(t) = f.table {
+        q = q.bind(t.key());
+    }
+    if let Some(s) = &f.school {
+        q = q.bind(s.clone());
+    }
+    if let Some(y) = f.year {
+        q = q.bind(y);
+    }
+    if let Some(s) = &f.status {
+        q = q.bind(s.clone());
+    }
+    q = q.bind(if f.limit > 0 { f.limit } else { 100 });
+    Ok(q.fetch_all(&db.pool).await?.iter().map(from_row).collect())
+}
+
+pub async fn get(db: &Db, id: i64) -> Result<Submission, StoreError> {
+    let row = sqlx::query(AssertSqlSafe(format!("SELECT {COLUMNS} FROM submission WHERE id = $1")))
+        .bind(id)
+        .fetch_optional(&db.pool)
+        .await?
+        .ok_or_else(|| StoreError::Invalid(format!("there is no submission {id}")))?;
+    Ok(from_row(&row))
+}
+
+/// Makes a submission's rows the ones that count, and retires what they replace. Returns how many
+/// rows stopped counting.
+pub async fn activate(tx: &mut Transaction<'_, Any>, table: Table, id: i64) -> Result<u64, StoreError> {
+    let rec = record_table(table);
+    let retired = match table.spec().keying {
+        Keying::SchoolYear { year_column } => {
+            let row = sqlx::query("SELECT school_code, year FROM submission WHERE id = $1")
+                .bind(id)
+                .fetch_one(&mut **tx)
+                .await?;
+            let (school, year): (String, Option<i64>) = (row.get(0), row.get(1));
+            sqlx::query(
+                "UPDATE submission SET status = 'superseded' WHERE table_name = $1 AND school_code = $2 AND year = $3 AND status = 'approved' AND id <> $4",
+            )
+            .bind(table.key())
+            .bind(school.clone())
+            .bind(year)
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+            sqlx::query(AssertSqlSafe(format!(
+                "UPDATE {rec} SET is_current = 0 WHERE school_code = $1 AND {year_column} = $2 AND is_current = 1 AND submission_id <> $3"
+            )))
+            .bind(school)
+            .bind(year)
+            .bind(id)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected()
+        }
+        Keying::Natural { key } => {
+            let same_key: Vec<String> = key.iter().map(|k| format!("n.{k} = {rec}.{k}")).collect();
+            sqlx::query(AssertSqlSafe(format!(
+                "UPDATE {rec} SET is_current = 0 WHERE is_current = 1 AND submission_id <> $1 \
+                 AND EXISTS (SELECT 1 FROM {rec} n WHERE n.submission_id = $1 AND {})",
+                same_key.join(" AND ")
+            )))
+            .bind(id)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected()
+        }
+    };
+    sqlx::query(AssertSqlSafe(format!("UPDATE {rec} SET is_current = 1 WHERE submission_id = $1 AND is_current = 0")))
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(retired)
+}
+
+/// Moves a submission between states, checking the move is allowed, with an audit entry.
+async fn transition(
+    db: &Db,
+    id: i64,
+    from: &[&str],
+    to: &str,
+    actor: &str,
+    source: &str,
+    comment: Option<&str>,
+) -> Result<Submission, StoreError> {
+    let s = get(db, id).await?;
+    if !from.contains(&s.status.as_str()) {
+        return Err(StoreError::Invalid(format!("submission {id} is {}: it cannot become {to}", s.status)));
+    }
+    let table = Table::from_name(&s.table).ok_or_else(|| StoreError::Invalid(format!("unknown table {}", s.table)))?;
+    let mut tx = db.pool.begin().await?;
+    sqlx::query(
+        "UPDATE submission SET status = $1, reviewed_by = $2, reviewed_at = $3, review_comment = $4 WHERE id = $5",
+    )
+    .bind(to.to_string())
+    .bind(actor.to_string())
+    .bind(now())
+    .bind(comment.map(str::to_string))
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    if to == "approved" {
+        activate(&mut tx, table, id).await?;
+    }
+    let detail = format!("{} → {to}{}", s.status, comment.map(|c| format!(": {c}")).unwrap_or_default());
+    let action = match to {
+        "approved" if s.status == "superseded" => "submission_restore",
+        "approved" => "submission_approve",
+        _ => "submission_return",
+    };
+    audit::record(&mut *tx, &Entry { actor, action, object: &format!("submission {id}"), detail: &detail, source })
+        .await?;
+    tx.commit().await?;
+    get(db, id).await
+}
+
+pub async fn approve(db: &Db, id: i64, actor: &str, source: &str) -> Result<Submission, StoreError> {
+    transition(db, id, &["submitted"], "approved", actor, source, None).await
+}
+
+pub async fn return_for_changes(
+    db: &Db,
+    id: i64,
+    actor: &str,
+    source: &str,
+    comment: &str,
+) -> Result<Submission, StoreError> {
+    transition(db, id, &["submitted"], "returned", actor, source, Some(comment)).await
+}
+
+/// Brings a replaced version back: it counts again and replaces what replaced it.
+pub async fn restore(db: &Db, id: i64, actor: &str, source: &str) -> Result<Submission, StoreError> {
+    transition(db, id, &["superseded", "approved"], "approved", actor, source, Some("restored")).await
+}
