@@ -99,3 +99,47 @@ fn the_terminal_table_shows_chinese_names_targets_and_statuses() {
     assert!(en.contains("Progression rate of secondary graduates"));
     assert!(en.contains("off track"));
 }
+
+#[test]
+fn indicators_break_down_by_district_school_category_and_pathway() {
+    for backend in BACKENDS {
+        let db = TestDb::new(backend);
+        db.load_fixture();
+        let j: serde_json::Value =
+            serde_json::from_str(&db.ok(&["indicators", "--year", "2020", "--by", "district", "--format", "json"]))
+                .unwrap();
+        let progression = j.as_array().unwrap().iter().find(|o| o["id"] == "secondary_progression_rate").unwrap();
+        let tianhe = progression["groups"].as_array().unwrap().iter().find(|g| g["key"] == "440106").unwrap();
+        // Tianhe: schools 1 and 2 graduate 6, of whom 3 progress.
+        assert_eq!(tianhe["value"].as_f64(), Some(50.0), "{backend:?}");
+        assert_eq!(tianhe["label"], "天河区");
+
+        let j: serde_json::Value =
+            serde_json::from_str(&db.ok(&["indicators", "--year", "2020", "--by", "category", "--format", "json"]))
+                .unwrap();
+        let ids: Vec<&str> = j.as_array().unwrap().iter().map(|o| o["id"].as_str().unwrap()).collect();
+        // Only tables that carry programs: students, graduates, designations (program groups).
+        assert_eq!(
+            ids,
+            [
+                "secondary_enrolment",
+                "secondary_progression_rate",
+                "provincial_high_level_secondary_schools",
+                "provincial_high_level_program_groups",
+                "higher_enrolment",
+                "in_field_employment_rate"
+            ]
+        );
+        let transport = j[0]["groups"].as_array().unwrap().iter().find(|g| g["key"] == "70").unwrap();
+        // 700206 at schools 1 (5) and 3 (3): 8 full-time enrolled.
+        assert!((transport["value"].as_f64().unwrap() - 0.0008).abs() < 1e-12, "{backend:?}");
+        assert_eq!(transport["label"], "交通运输大类");
+
+        let j: serde_json::Value =
+            serde_json::from_str(&db.ok(&["indicators", "--year", "2020", "--by", "pathway", "--format", "json"]))
+                .unwrap();
+        assert_eq!(j.as_array().unwrap().len(), 2, "student indicators only");
+        let table = db.ok(&["indicators", "--year", "2020", "--by", "school"]);
+        assert!(table.contains("4401000001 广州市第一职业技术学校"), "{table}");
+    }
+}

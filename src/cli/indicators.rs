@@ -9,6 +9,7 @@ use super::Cli;
 use crate::domain::ids::SchoolCode;
 use crate::domain::status::Status;
 use crate::figures::Scope;
+use crate::figures::breakdown::{By, Group, breakdown};
 use crate::figures::indicators::{IndicatorResult, compute, display};
 use crate::ingest::finding::Lang;
 use crate::store::{Db, refdata};
@@ -33,6 +34,9 @@ pub struct Args {
     pub district: Option<String>,
     #[arg(long, value_enum, default_value = "table")]
     pub format: OutputFormat,
+    /// 分组：按区、学校、专业大类或培养模式 / break down by district, school, program category or pathway
+    #[arg(long, value_enum)]
+    pub by: Option<By>,
 }
 
 async fn resolve_scope(db: &Db, args: &Args) -> anyhow::Result<(Scope, String)> {
@@ -70,6 +74,9 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
         None => default_year(&db, plan.baseline_year).await?,
     };
     let (scope, scope_name) = resolve_scope(&db, args).await?;
+    if let Some(by) = args.by {
+        return breakdowns(&db, &plan, &scope, year, by, args.format, cli.lang).await;
+    }
     let results = compute(&db, &plan, &scope, year).await?;
     match args.format {
         OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&results)?),
@@ -211,5 +218,93 @@ fn print_csv(results: &[IndicatorResult]) -> anyhow::Result<()> {
         ])?;
     }
     w.flush()?;
+    Ok(())
+}
+
+#[derive(serde::Serialize)]
+struct Broken<'a> {
+    id: &'a str,
+    name: &'a str,
+    year: i32,
+    by: By,
+    unit: &'a str,
+    groups: Vec<Group>,
+}
+
+/// Every indicator that the records can break down so, as one table: groups down, indicators across.
+async fn breakdowns(
+    db: &Db,
+    plan: &crate::domain::plan::Plan,
+    scope: &Scope,
+    year: i32,
+    by: By,
+    format: OutputFormat,
+    lang: Lang,
+) -> anyhow::Result<()> {
+    let mut all = Vec::new();
+    for ind in &plan.indicators {
+        if let Some(groups) = breakdown(db, &ind.formula, scope, year, by).await? {
+            all.push((ind, groups));
+        }
+    }
+    let zh = lang == Lang::Zh;
+    match format {
+        OutputFormat::Json => {
+            let out: Vec<Broken> = all
+                .into_iter()
+                .map(|(i, groups)| Broken { id: &i.id, name: &i.name_zh, year, by, unit: &i.unit_zh, groups })
+                .collect();
+            println!("{}", serde_json::to_string_pretty(&out)?);
+        }
+        OutputFormat::Csv => {
+            let mut w = csv::Writer::from_writer(std::io::stdout());
+            w.write_record(["id", "year", "by", "key", "label", "value", "numerator", "denominator"])?;
+            let f = |v: Option<f64>| v.map_or(String::new(), |v| v.to_string());
+            for (i, groups) in &all {
+                for g in groups {
+                    w.write_record([
+                        i.id.clone(),
+                        year.to_string(),
+                        format!("{by:?}").to_lowercase(),
+                        g.key.clone(),
+                        g.label.clone(),
+                        f(g.value),
+                        f(g.numerator),
+                        f(g.denominator),
+                    ])?;
+                }
+            }
+            w.flush()?;
+        }
+        OutputFormat::Table => {
+            for (i, _) in &all {
+                let name = if zh { &i.name_zh } else { &i.name_en };
+                println!("{:>2}  {name}（{}）", i.number, if zh { &i.unit_zh } else { &i.unit_en });
+            }
+            println!();
+            let mut keys: Vec<(String, String)> = Vec::new();
+            for (_, groups) in &all {
+                for g in groups {
+                    if !keys.iter().any(|k| k.0 == g.key) {
+                        keys.push((g.key.clone(), g.label.clone()));
+                    }
+                }
+            }
+            keys.sort();
+            let mut header = vec![if zh { "分组".to_string() } else { "group".to_string() }];
+            header.extend(all.iter().map(|(i, _)| i.number.to_string()));
+            let rows: Vec<Vec<String>> = keys
+                .iter()
+                .map(|(key, label)| {
+                    let mut r = vec![format!("{key} {label}")];
+                    for (i, groups) in &all {
+                        r.push(display(groups.iter().find(|g| &g.key == key).and_then(|g| g.value), i.decimals));
+                    }
+                    r
+                })
+                .collect();
+            print!("{}", super::table::render(&header, &rows, 1));
+        }
+    }
     Ok(())
 }

@@ -27,13 +27,13 @@ pub struct Point {
     pub denominator: Option<f64>,
 }
 
-struct Sql {
-    text: String,
-    params: Vec<SqlValue>,
+pub(crate) struct Sql {
+    pub(crate) text: String,
+    pub(crate) params: Vec<SqlValue>,
 }
 
 impl Sql {
-    fn param(&mut self, v: SqlValue) -> String {
+    pub(crate) fn param(&mut self, v: SqlValue) -> String {
         self.params.push(v);
         format!("${}", self.params.len())
     }
@@ -51,7 +51,7 @@ fn filter_value(v: &FilterValue) -> SqlValue {
 }
 
 /// `t.a IN (…) AND t.b IN (…)`, or `1 = 1` for an empty filter.
-fn condition(sql: &mut Sql, filter: &Filter) -> String {
+pub(crate) fn condition(sql: &mut Sql, filter: &Filter) -> String {
     if filter.is_empty() {
         return "1 = 1".into();
     }
@@ -66,7 +66,7 @@ fn condition(sql: &mut Sql, filter: &Filter) -> String {
 }
 
 /// FROM/WHERE shared by every measure: current rows at current schools in scope, filtered.
-fn from_where(sql: &mut Sql, backend: Backend, table: Table, f: &Formula, scope: &Scope) -> String {
+pub(crate) fn from_where(sql: &mut Sql, backend: Backend, table: Table, f: &Formula, scope: &Scope) -> String {
     let levels = sql.in_list(f.levels.iter().map(|l| SqlValue::text(l)).collect());
     let sponsors = sql.in_list(f.sponsors.iter().map(|s| SqlValue::text(s)).collect());
     let filter = condition(sql, &f.filter);

@@ -1,0 +1,106 @@
+//! Breakdowns of an indicator in one year (indicators.md): by district and by school for every
+//! indicator, by program category and by pathway where the records carry them.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+use sqlx::{AssertSqlSafe, Row};
+
+use super::query::{Scope, Sql, condition, from_where};
+use crate::domain::plan::{Formula, Measure};
+use crate::domain::standard::{PATHWAYS, Table};
+use crate::store::records::{SqlValue, bind};
+use crate::store::{Db, StoreError};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum By {
+    District,
+    School,
+    /// 专业大类: the first two digits of the program code.
+    Category,
+    Pathway,
+}
+
+impl By {
+    /// The SQL expression a formula's rows are grouped by, if its table has what it needs.
+    fn expression(self, table: Table) -> Option<&'static str> {
+        match self {
+            By::District => Some("k.district_code"),
+            By::School => Some("k.school_code"),
+            By::Category => table.column("program_code").map(|_| "SUBSTR(t.program_code, 1, 2)"),
+            By::Pathway => table.column("pathway").map(|_| "t.pathway"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Group {
+    pub key: String,
+    pub label: String,
+    pub value: Option<f64>,
+    pub numerator: Option<f64>,
+    pub denominator: Option<f64>,
+}
+
+/// The formula's figure for `year`, one per group; None when the table cannot be broken down so.
+pub async fn breakdown(
+    db: &Db,
+    f: &Formula,
+    scope: &Scope,
+    year: i32,
+    by: By,
+) -> Result<Option<Vec<Group>>, StoreError> {
+    let table = Table::from_name(&f.table).ok_or_else(|| StoreError::Invalid(format!("unknown table {}", f.table)))?;
+    let Some(group) = by.expression(table) else { return Ok(None) };
+    let yc =
+        f.year_column.as_deref().or(table.year_column()).ok_or_else(|| StoreError::Invalid("no year column".into()))?;
+    let mut sql = Sql { text: String::new(), params: Vec::new() };
+    let body = from_where(&mut sql, db.backend, table, f, scope);
+    let year_cond =
+        format!("t.{yc} {} {}", if f.cumulative { "<=" } else { "=" }, sql.param(SqlValue::Int(year as i64)));
+    let select = match f.measure {
+        Measure::Count => "COUNT(*)".to_string(),
+        Measure::DistinctSchools => "COUNT(DISTINCT t.school_code)".to_string(),
+        Measure::Sum => format!("CAST(SUM(t.{}) AS DOUBLE PRECISION)", f.sum_column.as_deref().unwrap_or("0")),
+        Measure::Share => {
+            let alts: Vec<String> = f.numerator.iter().map(|n| format!("({})", condition(&mut sql, n))).collect();
+            format!("COUNT(*), SUM(CASE WHEN {} THEN 1 ELSE 0 END)", alts.join(" OR "))
+        }
+    };
+    sql.text = format!("SELECT {group}, {select} {body} AND {year_cond} GROUP BY {group} ORDER BY {group}");
+    let mut q = sqlx::query(AssertSqlSafe(sql.text.clone()));
+    for p in sql.params.clone() {
+        q = bind(q, p);
+    }
+    let labels = labels(db, by).await?;
+    let mut out = Vec::new();
+    for row in q.fetch_all(&db.pool).await? {
+        let key: Option<String> = row.get(0);
+        let key = key.unwrap_or_default();
+        let (value, numerator, denominator) = match f.measure {
+            Measure::Share => {
+                let den: i64 = row.get(1);
+                let num: Option<i64> = row.get(2);
+                let num = num.unwrap_or(0) as f64;
+                let v = (den > 0).then(|| num * 100.0 / den as f64);
+                (v, Some(num), Some(den as f64))
+            }
+            Measure::Sum => (row.get::<Option<f64>, _>(1).map(|v| v / f.divisor), None, None),
+            _ => (Some(row.get::<i64, _>(1) as f64 / f.divisor), None, None),
+        };
+        let label = labels.get(&key).cloned().unwrap_or_else(|| key.clone());
+        out.push(Group { key, label, value, numerator, denominator });
+    }
+    Ok(Some(out))
+}
+
+async fn labels(db: &Db, by: By) -> Result<HashMap<String, String>, StoreError> {
+    let sql = match by {
+        By::District => "SELECT code, name FROM gz_district",
+        By::School => "SELECT school_code, name FROM rec_school WHERE is_current = 1",
+        By::Category => "SELECT DISTINCT code, name FROM catalog_item WHERE item_level = 'CATEGORY'",
+        By::Pathway => return Ok(PATHWAYS.iter().map(|p| (p.key.to_string(), p.zh.to_string())).collect()),
+    };
+    Ok(sqlx::query(sql).fetch_all(&db.pool).await?.into_iter().map(|r| (r.get(0), r.get(1))).collect())
+}
