@@ -30,10 +30,10 @@ fn run(args: &[&str], env: &[(&str, String)]) -> Run {
     let status_file = format!("/proc/{}/status", child.id());
     let mut peak_kib = 0u64;
     loop {
-        if let Ok(s) = std::fs::read_to_string(&status_file) {
-            if let Some(line) = s.lines().find(|l| l.starts_with("VmHWM:")) {
-                peak_kib = peak_kib.max(line.split_whitespace().nth(1).and_then(|v| v.parse().ok()).unwrap_or(0));
-            }
+        if let Ok(s) = std::fs::read_to_string(&status_file)
+            && let Some(line) = s.lines().find(|l| l.starts_with("VmHWM:"))
+        {
+            peak_kib = peak_kib.max(line.split_whitespace().nth(1).and_then(|v| v.parse().ok()).unwrap_or(0));
         }
         if let Some(status) = child.try_wait().unwrap() {
             assert!(status.success(), "vetis {args:?} failed");

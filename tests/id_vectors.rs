@@ -10,7 +10,9 @@ use std::collections::HashMap;
 
 use vetis::domain::ids::{CreditCode, DivisionHistory, IdNumber, IdProblem};
 
-struct History(HashMap<String, Vec<(Option<i32>, Option<i32>)>>);
+type Periods = Vec<(Option<i32>, Option<i32>)>;
+
+struct History(HashMap<String, Periods>);
 
 impl DivisionHistory for History {
     fn valid_in(&self, code: &str, year: i32) -> Option<bool> {
@@ -21,7 +23,7 @@ impl DivisionHistory for History {
 
 fn history() -> History {
     let text = include_str!("../data/ref/cn-division-codes-historical.csv");
-    let mut map: HashMap<String, Vec<(Option<i32>, Option<i32>)>> = HashMap::new();
+    let mut map: HashMap<String, Periods> = HashMap::new();
     let mut rdr = csv::Reader::from_reader(text.as_bytes());
     for r in rdr.records() {
         let r = r.unwrap();

@@ -108,8 +108,8 @@ fn gbk_and_bom_csv_and_xlsx_files_are_read_correctly() {
         ws.write_string(1, 2, "91110000600037341L").unwrap();
         ws.write_string(1, 3, "广州数控设备有限公司").unwrap();
         let d = |y, m, day| rust_xlsxwriter::ExcelDateTime::from_ymd(y, m, day).unwrap();
-        ws.write_datetime_with_format(1, 4, &d(2021, 7, 1), &date_format).unwrap();
-        ws.write_datetime_with_format(1, 5, &d(2021, 8, 20), &date_format).unwrap();
+        ws.write_datetime_with_format(1, 4, d(2021, 7, 1), &date_format).unwrap();
+        ws.write_datetime_with_format(1, 5, d(2021, 8, 20), &date_format).unwrap();
         ws.write_number(1, 6, 51.0).unwrap();
         wb.save(&path).unwrap();
         let out = db.ok(&["import", path.to_str().unwrap()]);

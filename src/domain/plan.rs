@@ -199,10 +199,10 @@ impl Plan {
             if !seen.insert(ind.id.clone()) {
                 errors.push(format!("{at}: the id is used twice"));
             }
-            if let Comparator::Around { band_pct } = ind.comparator {
-                if !(band_pct > 0.0 && band_pct < 100.0) {
-                    errors.push(format!("{at}: band_pct must be between 0 and 100"));
-                }
+            if let Comparator::Around { band_pct } = ind.comparator
+                && !(band_pct > 0.0 && band_pct < 100.0)
+            {
+                errors.push(format!("{at}: band_pct must be between 0 and 100"));
             }
             for i in &ind.interim {
                 if i.year <= self.baseline_year || i.year > self.target_year {

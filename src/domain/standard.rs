@@ -450,13 +450,8 @@ impl Table {
     pub fn from_file_name(stem: &str) -> Option<Table> {
         let lower = stem.to_lowercase();
         // Split on separators so that `pd` is not found inside another word.
-        let parts: Vec<&str> = lower.split(|c: char| c == '-' || c == '_' || c == ' ' || c == '.').collect();
-        for t in Table::ALL {
-            if parts.iter().any(|p| *p == t.key()) || lower.contains(t.zh()) {
-                return Some(t);
-            }
-        }
-        None
+        let parts: Vec<&str> = lower.split(['-', '_', ' ', '.']).collect();
+        Table::ALL.into_iter().find(|&t| parts.iter().any(|p| *p == t.key()) || lower.contains(t.zh()))
     }
 
     pub fn column(self, key: &str) -> Option<&'static Column> {

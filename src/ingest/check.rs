@@ -120,12 +120,11 @@ pub fn parse_row(table: Table, map: &ColumnMap, row: usize, cells: &[String], re
     }
     // An empty document type means the default, 居民身份证: stored as such, so that a file that
     // spells it out is the same data as one that leaves it empty.
-    if spec.personal {
-        if let Some(i) = spec.columns.iter().position(|c| c.key == "id_type") {
-            if values[i].is_null() {
-                values[i] = Value::Text("resident_id".into());
-            }
-        }
+    if spec.personal
+        && let Some(i) = spec.columns.iter().position(|c| c.key == "id_type")
+        && values[i].is_null()
+    {
+        values[i] = Value::Text("resident_id".into());
     }
     let mut parsed = ParsedRow { row, values, problems };
     let extra = row_rules(table, &parsed, reference);
@@ -219,23 +218,23 @@ pub fn check_sheet(
             continue;
         }
         report.rows += 1;
-        if report.rows % 10_000 == 0 {
+        if report.rows.is_multiple_of(10_000) {
             progress(report.rows);
         }
         let parsed = parse_row(table, map, row, &cells, reference);
         for (col, p, sev) in &parsed.problems {
             push(&mut report, Some(row), column_label(col), p.clone(), *sev);
         }
-        if let (Some(allowed), Some(school)) = (allowed_schools, parsed.text(table, "school_code")) {
-            if !allowed.contains(school) {
-                push(
-                    &mut report,
-                    Some(row),
-                    column_label("school_code"),
-                    Problem::SchoolNotAllowed { value: school.into() },
-                    Severity::Error,
-                );
-            }
+        if let (Some(allowed), Some(school)) = (allowed_schools, parsed.text(table, "school_code"))
+            && !allowed.contains(school)
+        {
+            push(
+                &mut report,
+                Some(row),
+                column_label("school_code"),
+                Problem::SchoolNotAllowed { value: school.into() },
+                Severity::Error,
+            );
         }
         if parsed.has_errors() {
             continue;
@@ -291,11 +290,11 @@ fn plausibility(
             out.push(warn(Problem::YearOnYear { previous: prev as f64, current: g.rows as f64 }));
         }
     }
-    if table == Table::Training {
-        if let Some(&prev) = reference.person_times.get(&(school.to_string(), year - 1)) {
-            if prev > 0 && g.person_times * 2 < prev {
-                out.push(warn(Problem::PersonTimesFell { previous: prev, current: g.person_times }));
-            }
-        }
+    if table == Table::Training
+        && let Some(&prev) = reference.person_times.get(&(school.to_string(), year - 1))
+        && prev > 0
+        && g.person_times * 2 < prev
+    {
+        out.push(warn(Problem::PersonTimesFell { previous: prev, current: g.person_times }));
     }
 }

@@ -24,12 +24,12 @@ enum Body {
     Grid(Vec<Vec<String>>),
 }
 
-/// A data row: its spreadsheet row number (header = 1) and its cells.
-pub type Row<'a> = (usize, Vec<&'a str>);
+/// A data row (its spreadsheet row number, header = 1, and its cells), or what is wrong with it.
+pub type RowResult = Result<(usize, Vec<String>), (usize, Problem)>;
 
 impl Sheet {
     /// Every data row, in order. CSV rows are parsed lazily so that a pass holds one row at a time.
-    pub fn rows(&self) -> Box<dyn Iterator<Item = Result<(usize, Vec<String>), (usize, Problem)>> + '_> {
+    pub fn rows(&self) -> Box<dyn Iterator<Item = RowResult> + '_> {
         match &self.body {
             Body::Csv(text) => {
                 let mut rdr = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(text.as_bytes());

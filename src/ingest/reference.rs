@@ -5,6 +5,9 @@ use std::collections::{HashMap, HashSet};
 
 use crate::domain::ids::DivisionHistory;
 
+/// Years a division code was valid: [from, to], None for open.
+pub type Periods = Vec<(Option<i32>, Option<i32>)>;
+
 #[derive(Debug, Clone)]
 pub struct SchoolInfo {
     pub level: String,
@@ -20,7 +23,7 @@ pub struct Reference {
     /// Every 6-digit code the division lists know (current and historical).
     pub divisions: HashSet<String>,
     /// code → periods [from, to] in which it was valid (None = open).
-    pub division_history: HashMap<String, Vec<(Option<i32>, Option<i32>)>>,
+    pub division_history: HashMap<String, Periods>,
     pub guangzhou_districts: HashSet<String>,
     pub industries: HashSet<String>,
     /// Designation kinds of the active plan: Chinese name or key → key.

@@ -24,12 +24,11 @@ pub fn row_rules(table: Table, row: &ParsedRow, reference: &Reference) -> Vec<Ro
     let t = |k| row.text(table, k);
     let i = |k| row.int(table, k);
     let school = t("school_code").and_then(|s| reference.schools.get(s).map(|info| (s, info)));
-    if table != Table::School {
-        if let Some(code) = t("school_code") {
-            if !reference.schools.contains_key(code) {
-                out.push(err("school_code", Problem::SchoolUnknown { value: code.into() }));
-            }
-        }
+    if table != Table::School
+        && let Some(code) = t("school_code")
+        && !reference.schools.contains_key(code)
+    {
+        out.push(err("school_code", Problem::SchoolUnknown { value: code.into() }));
     }
     if table.spec().personal {
         person(row, table, reference, &mut out);
@@ -42,14 +41,14 @@ pub fn row_rules(table: Table, row: &ParsedRow, reference: &Reference) -> Vec<Ro
                 Problem::ProgramNotInCatalog { value: code.into(), level: level_zh(&info.level) },
             )),
             Some(name) => {
-                if let Some(given) = t("program_name") {
-                    if given != name {
-                        out.push((
-                            "program_name",
-                            Problem::ProgramNameMismatch { value: given.into(), expected: name.clone() },
-                            Severity::Warning,
-                        ));
-                    }
+                if let Some(given) = t("program_name")
+                    && given != name
+                {
+                    out.push((
+                        "program_name",
+                        Problem::ProgramNameMismatch { value: given.into(), expected: name.clone() },
+                        Severity::Warning,
+                    ));
                 }
             }
         }
@@ -85,30 +84,25 @@ pub fn row_rules(table: Table, row: &ParsedRow, reference: &Reference) -> Vec<Ro
                 }
             }
         }
-        Table::Teacher => {
-            if i("dual_qualified") == Some(1) && row.get(table, "dual_since").is_null() {
-                out.push(err("dual_since", Problem::ConditionalRequired { when: "是“双师型”教师".into() }));
-            }
+        Table::Teacher if i("dual_qualified") == Some(1) && row.get(table, "dual_since").is_null() => {
+            out.push(err("dual_since", Problem::ConditionalRequired { when: "是“双师型”教师".into() }));
         }
         Table::Practice | Table::Pd | Table::Training | Table::Cooperation => {
             dates_in_order(row, table, &mut out);
-            if matches!(table, Table::Practice | Table::Pd) {
-                if let (Some(s), Some(no)) = (t("school_code"), t("teacher_no")) {
-                    if reference.schools.contains_key(s)
-                        && !reference.teachers.get(s).is_some_and(|set| set.contains(no))
-                    {
-                        out.push(err("teacher_no", Problem::TeacherUnknown { value: no.into() }));
-                    }
-                }
+            if matches!(table, Table::Practice | Table::Pd)
+                && let (Some(s), Some(no)) = (t("school_code"), t("teacher_no"))
+                && reference.schools.contains_key(s)
+                && !reference.teachers.get(s).is_some_and(|set| set.contains(no))
+            {
+                out.push(err("teacher_no", Problem::TeacherUnknown { value: no.into() }));
             }
-            if table == Table::Practice {
-                if let (Some(s), Some(e), Some(days)) =
+            if table == Table::Practice
+                && let (Some(s), Some(e), Some(days)) =
                     (t("start_date").and_then(parse_date), t("end_date").and_then(parse_date), i("days"))
-                {
-                    let max = (e - s).num_days() + 1;
-                    if max >= 1 && !(1..=max).contains(&days) {
-                        out.push(err("days", Problem::DaysOutOfRange { max }));
-                    }
+            {
+                let max = (e - s).num_days() + 1;
+                if max >= 1 && !(1..=max).contains(&days) {
+                    out.push(err("days", Problem::DaysOutOfRange { max }));
                 }
             }
             if table == Table::Training {
@@ -144,33 +138,33 @@ fn year_not_after(
     limit_col: &'static str,
     out: &mut Vec<RowProblem>,
 ) {
-    if let (Some(v), Some(limit)) = (row.int(table, col), row.int(table, limit_col)) {
-        if v > limit {
-            let limit_column = table.column(limit_col).map_or(limit_col, |c| c.zh).to_string();
-            out.push(err(col, Problem::YearAfter { value: v as i32, limit_column, limit: limit as i32 }));
-        }
+    if let (Some(v), Some(limit)) = (row.int(table, col), row.int(table, limit_col))
+        && v > limit
+    {
+        let limit_column = table.column(limit_col).map_or(limit_col, |c| c.zh).to_string();
+        out.push(err(col, Problem::YearAfter { value: v as i32, limit_column, limit: limit as i32 }));
     }
 }
 
 fn dates_in_order(row: &ParsedRow, table: Table, out: &mut Vec<RowProblem>) {
-    if let (Some(s), Some(e)) = (row.text(table, "start_date"), row.text(table, "end_date")) {
-        if e < s {
-            out.push(err("end_date", Problem::EndBeforeStart));
-        }
+    if let (Some(s), Some(e)) = (row.text(table, "start_date"), row.text(table, "end_date"))
+        && e < s
+    {
+        out.push(err("end_date", Problem::EndBeforeStart));
     }
 }
 
 fn training(row: &ParsedRow, table: Table, out: &mut Vec<RowProblem>) {
     let i = |k| row.int(table, k);
-    if let (Some(c), Some(p)) = (i("completed"), i("person_times")) {
-        if c > p {
-            out.push(err("completed", Problem::ExceedsColumn { other: "培训人次".into() }));
-        }
+    if let (Some(c), Some(p)) = (i("completed"), i("person_times"))
+        && c > p
+    {
+        out.push(err("completed", Problem::ExceedsColumn { other: "培训人次".into() }));
     }
-    if let (Some(cert), Some(c)) = (i("certified"), i("completed")) {
-        if cert > c {
-            out.push(err("certified", Problem::ExceedsColumn { other: "结业人数".into() }));
-        }
+    if let (Some(cert), Some(c)) = (i("certified"), i("completed"))
+        && cert > c
+    {
+        out.push(err("certified", Problem::ExceedsColumn { other: "结业人数".into() }));
     }
     if let (Some(y), Some(s), Some(e)) = (i("year"), row.text(table, "start_date"), row.text(table, "end_date")) {
         let (sy, ey) = (s[..4].parse::<i64>().unwrap_or(0), e[..4].parse::<i64>().unwrap_or(0));
@@ -190,13 +184,13 @@ fn person(row: &ParsedRow, table: Table, reference: &Reference, out: &mut Vec<Ro
         match IdNumber::parse(id, Some(reference)) {
             Ok(parsed) => {
                 let id_male = parsed.is_male();
-                if let Some(g) = row.text(table, "gender") {
-                    if (g == "male") != id_male {
-                        out.push(err(
-                            "gender",
-                            Problem::GenderMismatch { id_gender: if id_male { "男" } else { "女" }.into() },
-                        ));
-                    }
+                if let Some(g) = row.text(table, "gender")
+                    && (g == "male") != id_male
+                {
+                    out.push(err(
+                        "gender",
+                        Problem::GenderMismatch { id_gender: if id_male { "男" } else { "女" }.into() },
+                    ));
                 }
             }
             Err(problems) => {
@@ -257,6 +251,9 @@ impl std::hash::Hasher for Prehashed {
     }
 }
 
+/// A placement in the file: row, start, end.
+type Placement = (usize, String, String);
+
 type DigestMap<V> = HashMap<u128, V, std::hash::BuildHasherDefault<Prehashed>>;
 
 /// Rules across the rows of a file, fed row by row (rows with errors of their own are not fed).
@@ -269,7 +266,7 @@ pub struct FileRules<'k> {
     enrolled: DigestMap<(usize, u32)>,
     schools: Vec<String>,
     /// (school, teacher) → placements (row, start, end).
-    placements: HashMap<(String, String), Vec<(usize, String, String)>>,
+    placements: HashMap<(String, String), Vec<Placement>>,
     deferred: Vec<(usize, &'static str, Problem, Severity)>,
 }
 
@@ -336,27 +333,27 @@ impl<'k> FileRules<'k> {
         if table == Table::Student && row.text(table, "status") == Some("enrolled") {
             self.enrolled_once(row, reference, &mut out);
         }
-        if table == Table::Practice {
-            if let (Some(s), Some(tn), Some(a), Some(b)) = (
+        if table == Table::Practice
+            && let (Some(s), Some(tn), Some(a), Some(b)) = (
                 row.text(table, "school_code"),
                 row.text(table, "teacher_no"),
                 row.text(table, "start_date"),
                 row.text(table, "end_date"),
-            ) {
-                if let Some(existing) = reference.placements.get(&(s.to_string(), tn.to_string())) {
-                    for (ea, eb) in existing {
-                        if ea.as_str() != a && ea.as_str() <= b && a <= eb.as_str() {
-                            out.push((
-                                row.row,
-                                "start_date",
-                                Problem::Overlap { other_row: None, start: ea.clone(), end: eb.clone() },
-                                Severity::Error,
-                            ));
-                        }
+            )
+        {
+            if let Some(existing) = reference.placements.get(&(s.to_string(), tn.to_string())) {
+                for (ea, eb) in existing {
+                    if ea.as_str() != a && ea.as_str() <= b && a <= eb.as_str() {
+                        out.push((
+                            row.row,
+                            "start_date",
+                            Problem::Overlap { other_row: None, start: ea.clone(), end: eb.clone() },
+                            Severity::Error,
+                        ));
                     }
                 }
-                self.placements.entry((s.into(), tn.into())).or_default().push((row.row, a.into(), b.into()));
             }
+            self.placements.entry((s.into(), tn.into())).or_default().push((row.row, a.into(), b.into()));
         }
         out
     }
@@ -407,15 +404,15 @@ impl<'k> FileRules<'k> {
                 self.enrolled.insert(digest, (row.row, school_ix));
                 if !reference.enrolled.is_empty() {
                     let pseudo = self.keys.pseudonym(id_type, id);
-                    if let Some(other) = reference.enrolled.get(&(year, pseudo)) {
-                        if other != school {
-                            out.push((
-                                row.row,
-                                "id_number",
-                                Problem::EnrolledTwice { other_row: None, other_school: Some(other.clone()) },
-                                Severity::Error,
-                            ));
-                        }
+                    if let Some(other) = reference.enrolled.get(&(year, pseudo))
+                        && other != school
+                    {
+                        out.push((
+                            row.row,
+                            "id_number",
+                            Problem::EnrolledTwice { other_row: None, other_school: Some(other.clone()) },
+                            Severity::Error,
+                        ));
                     }
                 }
             }

@@ -105,13 +105,13 @@ impl Db {
         let open_err = |e: sqlx::Error| StoreError::Open { location: shown.clone(), reason: e.to_string() };
         let pool = match backend {
             Backend::Sqlite => {
-                if let Some(dir) = std::path::Path::new(&location).parent().filter(|d| !d.as_os_str().is_empty()) {
-                    if !dir.is_dir() {
-                        return Err(StoreError::Open {
-                            location: shown,
-                            reason: format!("the folder {} does not exist", dir.display()),
-                        });
-                    }
+                if let Some(dir) = std::path::Path::new(&location).parent().filter(|d| !d.as_os_str().is_empty())
+                    && !dir.is_dir()
+                {
+                    return Err(StoreError::Open {
+                        location: shown,
+                        reason: format!("the folder {} does not exist", dir.display()),
+                    });
                 }
                 AnyPoolOptions::new()
                     .max_connections(4)

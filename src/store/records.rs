@@ -285,10 +285,8 @@ pub async fn write_sheet(
             continue;
         };
         let key = natural_key(table, &row);
-        if !key.is_empty() {
-            if existing.get(&key).is_some_and(|h| *h == hex::encode(row.content_hash())) {
-                continue;
-            }
+        if !key.is_empty() && existing.get(&key).is_some_and(|h| *h == hex::encode(row.content_hash())) {
+            continue;
         }
         batch.push(row_values(db, table, &row, *sub, current));
         *written_per_submission.entry(*sub).or_default() += 1;

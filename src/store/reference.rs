@@ -29,17 +29,17 @@ pub fn scan(table: Table, sheet: &Sheet, map: &ColumnMap) -> Scanned {
     for (_, cells) in sheet.rows().flatten() {
         let school = school_col.and_then(|i| cells.get(i)).and_then(|s| SchoolCode::parse(s));
         let year = year_col.and_then(|i| cells.get(i)).and_then(|y| normalise_code(y).parse::<i64>().ok());
-        if let Some(s) = &school {
-            if !out.schools.contains(s.as_str()) {
-                out.schools.insert(s.as_str().to_string());
-            }
+        if let Some(s) = &school
+            && !out.schools.contains(s.as_str())
+        {
+            out.schools.insert(s.as_str().to_string());
         }
         if let Some(y) = year {
             out.years.insert(y);
-            if let Some(s) = school {
-                if !out.pairs.contains(&(s.as_str().to_string(), y)) {
-                    out.pairs.insert((s.as_str().to_string(), y));
-                }
+            if let Some(s) = school
+                && !out.pairs.contains(&(s.as_str().to_string(), y))
+            {
+                out.pairs.insert((s.as_str().to_string(), y));
             }
         }
     }
