@@ -4,6 +4,7 @@
 //! checked rows), `store` (SQLite/PostgreSQL), `figures` (indicators from records), `views` and `cli`.
 
 pub mod cli;
+pub mod demo;
 pub mod domain;
 pub mod figures;
 pub mod ingest;

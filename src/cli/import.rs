@@ -1,14 +1,14 @@
 //! `vetis import FILE…`: checks and imports data-standard files; every error with file, row and
 //! column; a refused file changes nothing; exit status 1 when any file is refused.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use super::progress::CliProgress;
 use super::{Cli, Refused};
 use crate::domain::standard::Table;
 use crate::ingest::finding::Lang;
 use crate::store::audit::os_user;
-use crate::workflow::import::{ImportOptions, SheetResult, dependency_rank, import_file};
+use crate::workflow::import::{ImportOptions, SheetResult, import_all};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -58,35 +58,27 @@ fn expand(files: &[PathBuf]) -> Vec<PathBuf> {
     out
 }
 
-fn guess_table(path: &Path) -> Option<Table> {
-    path.file_stem().and_then(|s| s.to_str()).and_then(Table::from_file_name)
-}
-
 pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
     let db = super::open(cli).await?;
     let actor = os_user();
-    let mut files = expand(&args.files);
-    // Registry first, then offerings and teachers, then what refers to them.
-    files.sort_by_key(|p| dependency_rank(args.table.or_else(|| guess_table(p))));
+    let files = expand(&args.files);
     let progress = CliProgress::new();
     let zh = cli.lang == Lang::Zh;
+    let status = if args.review { "submitted" } else { "approved" };
+    let opts = ImportOptions {
+        table: args.table,
+        actor: &actor,
+        source: "cli",
+        status,
+        allowed_schools: None,
+        dry_run: args.dry_run,
+    };
+    let results = import_all(&db, &files, &opts, &progress).await?;
     let mut refused = 0;
-    for path in &files {
-        let display = path.display().to_string();
-        let opts = ImportOptions {
-            table: args.table,
-            actor: &actor,
-            source: "cli",
-            status: if args.review { "submitted" } else { "approved" },
-            allowed_schools: None,
-            dry_run: args.dry_run,
-        };
-        let results = import_file(&db, path, &display, &opts, &progress).await?;
-        for r in &results {
-            report(r, cli.lang, args.dry_run, args.review);
-            if !r.accepted() {
-                refused += 1;
-            }
+    for r in &results {
+        report(r, cli.lang, args.dry_run, args.review);
+        if !r.accepted() {
+            refused += 1;
         }
     }
     if refused > 0 {
@@ -100,7 +92,7 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn report(r: &SheetResult, lang: Lang, dry_run: bool, review: bool) {
+pub fn report(r: &SheetResult, lang: Lang, dry_run: bool, review: bool) {
     let zh = lang == Lang::Zh;
     let table =
         r.table.map(|t| if zh { t.zh().to_string() } else { t.key().to_string() }).unwrap_or_else(|| "?".into());

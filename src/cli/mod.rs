@@ -2,6 +2,7 @@
 
 mod audit;
 mod catalog;
+mod demo;
 mod export;
 mod import;
 mod indicators;
@@ -61,6 +62,8 @@ pub enum Command {
     Submissions(submissions::Args),
     /// 审计日志 / the audit log
     Audit(audit::Args),
+    /// 示例城市：生成并导入 2020–2025 年的示例数据 / the demo city: generate and import 2020–2025
+    Demo(demo::Args),
 }
 
 /// A refusal the user can act on (exit status 1), as opposed to a usage error (2).
@@ -98,6 +101,7 @@ pub fn run() -> ExitCode {
             Command::Catalog(a) => catalog::run(&cli, a).await,
             Command::Submissions(a) => submissions::run(&cli, a).await,
             Command::Audit(a) => audit::run(&cli, a).await,
+            Command::Demo(a) => demo::run(&cli, a).await,
         }
     });
     match result {

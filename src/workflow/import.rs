@@ -159,3 +159,21 @@ pub async fn import_file(
     }
     Ok(results)
 }
+
+/// Imports several files in dependency order (registry first), each accepted or refused alone.
+pub async fn import_all(
+    db: &Db,
+    paths: &[std::path::PathBuf],
+    opts: &ImportOptions<'_>,
+    progress: &dyn Progress,
+) -> Result<Vec<SheetResult>, StoreError> {
+    let mut files = paths.to_vec();
+    files.sort_by_key(|p| {
+        dependency_rank(opts.table.or_else(|| p.file_stem().and_then(|s| s.to_str()).and_then(Table::from_file_name)))
+    });
+    let mut out = Vec::new();
+    for path in &files {
+        out.extend(import_file(db, path, &path.display().to_string(), opts, progress).await?);
+    }
+    Ok(out)
+}

@@ -1,0 +1,173 @@
+//! `vetis demo`: the demo city, generated and imported (or only written with `--out`), then its
+//! ten key indicators for every year.
+
+use std::path::PathBuf;
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::progress::CliProgress;
+use super::{Cli, Refused};
+use crate::demo::{CityOptions, write_city};
+use crate::domain::status::Status;
+use crate::figures::Scope;
+use crate::figures::indicators::{compute, display};
+use crate::ingest::finding::Lang;
+use crate::store::audit::os_user;
+use crate::store::{Db, refdata};
+use crate::workflow::import::{ImportOptions, import_all};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Scale {
+    City,
+    National,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// 随机种子：同一种子生成完全相同的文件 / seed: the same seed writes the same bytes
+    #[arg(long, default_value_t = 2021)]
+    pub seed: u64,
+    #[arg(long, value_enum, default_value = "city")]
+    pub scale: Scale,
+    /// 只写出 CSV 文件到此文件夹，不导入 / only write the CSV files into this folder
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// 年度范围 / years, e.g. 2020-2025
+    #[arg(long, default_value = "2020-2025", value_parser = parse_years)]
+    pub years: (i32, i32),
+    /// 全国规模的缩放比例（测试用） / fraction of the national scale (for tests)
+    #[arg(long, default_value_t = 1.0, hide = true)]
+    pub fraction: f64,
+}
+
+fn parse_years(s: &str) -> Result<(i32, i32), String> {
+    let (a, b) = s.split_once('-').unwrap_or((s, s));
+    let a: i32 = a.trim().parse().map_err(|_| format!("'{s}': years are written 2020-2025"))?;
+    let b: i32 = b.trim().parse().map_err(|_| format!("'{s}': years are written 2020-2025"))?;
+    if !(2020..=2030).contains(&a) || b < a || b > 2030 {
+        return Err(format!("'{s}': the demo covers years from 2020 to at most 2030"));
+    }
+    Ok((a, b))
+}
+
+fn year_bar(len: u64, label: &str) -> ProgressBar {
+    let bar = ProgressBar::new(len).with_style(
+        ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} 年 {elapsed}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_message(label.to_string());
+    bar
+}
+
+pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
+    let zh = cli.lang == Lang::Zh;
+    if args.scale == Scale::National {
+        let out =
+            args.out.as_ref().ok_or_else(|| anyhow::anyhow!("the national scale only writes files: give --out DIR"))?;
+        let bar = ProgressBar::new(10_000).with_style(
+            ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} 所学校 {per_sec} 剩余 {eta}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
+        );
+        bar.set_message(if zh { "生成全国规模数据" } else { "writing the national scale" });
+        let counts =
+            crate::demo::national::write_scaled(out, args.seed, args.fraction, &|n| bar.set_position(n as u64))?;
+        bar.finish_and_clear();
+        for (t, n) in counts {
+            println!("{}\t{}\t{n}", t.key(), t.zh());
+        }
+        return Ok(());
+    }
+    let opts = CityOptions { seed: args.seed, first_year: args.years.0, last_year: args.years.1 };
+    let tmp;
+    let dir = match &args.out {
+        Some(d) => d.clone(),
+        None => {
+            tmp = tempfile::tempdir()?;
+            tmp.path().to_path_buf()
+        }
+    };
+    let bar = year_bar(
+        (opts.last_year - opts.first_year + 1) as u64,
+        if zh { "生成示例城市" } else { "generating the demo city" },
+    );
+    let (files, counts) = write_city(&dir, &opts, &|_| bar.inc(1))?;
+    bar.finish_and_clear();
+    let summary: Vec<String> =
+        counts.iter().map(|(t, n)| format!("{} {n}", if zh { t.zh() } else { t.key() })).collect();
+    if args.out.is_some() {
+        println!(
+            "{}{}: {}",
+            if zh { "已写出示例数据到 " } else { "demo data written to " },
+            dir.display(),
+            summary.join(", ")
+        );
+        return Ok(());
+    }
+    let db = super::open(cli).await?;
+    println!("{}{}", if zh { "示例城市：" } else { "demo city: " }, summary.join(", "));
+    let actor = os_user();
+    let options = ImportOptions {
+        table: None,
+        actor: &actor,
+        source: "demo",
+        status: "approved",
+        allowed_schools: None,
+        dry_run: false,
+    };
+    let results = import_all(&db, &files, &options, &CliProgress::new()).await?;
+    let mut refused = false;
+    for r in &results {
+        if !r.accepted() {
+            refused = true;
+            super::import::report(r, cli.lang, false, false);
+        }
+    }
+    if refused {
+        return Err(Refused.into());
+    }
+    print_series(&db, opts.first_year, opts.last_year, cli.lang).await
+}
+
+/// The ten indicators for every year, with the mid-term (2023) and last year's status.
+pub async fn print_series(db: &Db, first: i32, last: i32, lang: Lang) -> anyhow::Result<()> {
+    let zh = lang == Lang::Zh;
+    let plan = refdata::active_plan(db).await?;
+    let at_last = compute(db, &plan, &Scope::City, last).await?;
+    let midterm =
+        if (first..last).contains(&2023) { Some(compute(db, &plan, &Scope::City, 2023).await?) } else { None };
+    let mut header = vec![
+        if zh { "指标".to_string() } else { "indicator".to_string() },
+        if zh { "单位".into() } else { "unit".into() },
+    ];
+    header.extend((first..=last).map(|y| y.to_string()));
+    header.push(if zh { "目标".into() } else { "target".into() });
+    if midterm.is_some() {
+        header.push(if zh { "2023 状态".into() } else { "2023 status".into() });
+    }
+    header.push(if zh { format!("{last} 状态") } else { format!("{last} status") });
+    let label = |s: Status| if zh { s.zh().to_string() } else { s.en().to_string() };
+    let rows: Vec<Vec<String>> = at_last
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let mut row = vec![
+                format!("{:>2} {}", r.number, if zh { &r.name } else { &r.name_en }),
+                if zh { r.unit.clone() } else { r.unit_en.clone() },
+            ];
+            for y in first..=last {
+                row.push(display(r.series.iter().find(|(sy, _)| *sy == y).map(|(_, v)| *v), r.decimals));
+            }
+            row.push(r.target.map_or("—".into(), |t| format!("{}{t}", r.comparator_symbol)));
+            if let Some(m) = &midterm {
+                row.push(label(m[i].status));
+            }
+            row.push(label(r.status));
+            row
+        })
+        .collect();
+    println!();
+    print!("{}", super::table::render(&header, &rows, 2));
+    Ok(())
+}
