@@ -10,4 +10,5 @@ pub mod figures;
 pub mod ingest;
 pub mod store;
 pub mod testdata;
+pub mod web;
 pub mod workflow;

@@ -107,6 +107,11 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
     }
     let db = super::open(cli).await?;
     println!("{}{}", if zh { "示例城市：" } else { "demo city: " }, summary.join(", "));
+    import_files(&db, &files, cli.lang).await?;
+    print_series(&db, opts.first_year, opts.last_year, cli.lang).await
+}
+
+async fn import_files(db: &Db, files: &[PathBuf], lang: Lang) -> anyhow::Result<()> {
     let actor = os_user();
     let options = ImportOptions {
         table: None,
@@ -116,18 +121,29 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
         allowed_schools: None,
         dry_run: false,
     };
-    let results = import_all(&db, &files, &options, &CliProgress::new()).await?;
+    let results = import_all(db, files, &options, &CliProgress::new()).await?;
     let mut refused = false;
-    for r in &results {
-        if !r.accepted() {
-            refused = true;
-            super::import::report(r, cli.lang, false, false);
-        }
+    for r in results.iter().filter(|r| !r.accepted()) {
+        refused = true;
+        super::import::report(r, lang, false, false);
     }
     if refused {
         return Err(Refused.into());
     }
-    print_series(&db, opts.first_year, opts.last_year, cli.lang).await
+    Ok(())
+}
+
+/// Fills a database with the demo city (default seed and years), for `vetis serve --demo`.
+pub async fn load(db: &Db, lang: Lang) -> anyhow::Result<()> {
+    let opts = CityOptions::default();
+    let tmp = tempfile::tempdir()?;
+    let bar = year_bar(
+        (opts.last_year - opts.first_year + 1) as u64,
+        if lang == Lang::Zh { "生成示例城市" } else { "generating the demo city" },
+    );
+    let (files, _) = write_city(tmp.path(), &opts, &|_| bar.inc(1))?;
+    bar.finish_and_clear();
+    import_files(db, &files, lang).await
 }
 
 /// The ten indicators for every year, with the mid-term (2023) and last year's status.

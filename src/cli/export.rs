@@ -45,7 +45,14 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
         ),
         None => None,
     };
-    let req = ExportRequest { table: args.table, year: args.year, school, format: args.format, unmask: args.unmask };
+    let req = ExportRequest {
+        table: args.table,
+        year: args.year,
+        school,
+        format: args.format,
+        unmask: args.unmask,
+        page: None,
+    };
     let n = export(&db, &req, &out, &os_user(), "cli").await?;
     if cli.lang == Lang::Zh {
         println!(

@@ -60,18 +60,12 @@ async fn resolve_scope(db: &Db, args: &Args) -> anyhow::Result<(Scope, String)> 
     Ok((Scope::City, "全市".into()))
 }
 
-async fn default_year(db: &Db, fallback: i32) -> anyhow::Result<i32> {
-    let y: Option<i64> =
-        sqlx::query("SELECT MAX(year) FROM rec_student WHERE is_current = 1").fetch_one(&db.pool).await?.get(0);
-    Ok(y.map_or(fallback, |y| y as i32))
-}
-
 pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
     let db = super::open(cli).await?;
     let plan = refdata::active_plan(&db).await?;
     let year = match args.year {
         Some(y) => y,
-        None => default_year(&db, plan.baseline_year).await?,
+        None => crate::figures::indicators::latest_year(&db, plan.baseline_year).await?,
     };
     let (scope, scope_name) = resolve_scope(&db, args).await?;
     if let Some(by) = args.by {

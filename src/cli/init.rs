@@ -22,6 +22,22 @@ pub async fn run(cli: &Cli, _args: &Args) -> anyhow::Result<()> {
     let plan = refdata::active_plan(&db).await?;
     let version = db.schema_version().await?;
     let zh = cli.lang == Lang::Zh;
+    // The first administrator, with a one-time password that must be changed at first sign-in.
+    let first_admin = if crate::store::users::count_admins(&db).await? == 0 {
+        let password = crate::store::users::one_time_password();
+        let u = crate::store::users::NewUser {
+            username: "admin",
+            role: crate::domain::access::Role::Admin,
+            school: None,
+            district: None,
+            password: &password,
+            must_change: true,
+        };
+        crate::store::users::create(&db, &u, &crate::store::audit::os_user(), "cli").await?;
+        Some(password)
+    } else {
+        None
+    };
     if zh {
         println!("数据库已就绪：{}（结构版本 {version}）", db.location);
         println!(
@@ -39,6 +55,15 @@ pub async fn run(cli: &Cli, _args: &Args) -> anyhow::Result<()> {
             "personal-data key fingerprint: {} (the key is kept outside the database: back it up)",
             db.keys.fingerprint()
         );
+    }
+    if let Some(p) = first_admin {
+        if zh {
+            println!("首个管理员账号 admin 的一次性密码：{p}（首次登录须修改，只显示这一次）");
+        } else {
+            println!(
+                "first administrator 'admin', one-time password: {p} (change it at first sign-in; shown only now)"
+            );
+        }
     }
     Ok(())
 }

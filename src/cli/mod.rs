@@ -9,8 +9,10 @@ mod indicators;
 mod init;
 mod plan;
 mod progress;
+mod serve;
 mod submissions;
 mod table;
+mod user;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -60,8 +62,12 @@ pub enum Command {
     Catalog(catalog::Args),
     /// 提交记录与审核 / submissions, versions and review
     Submissions(submissions::Args),
+    /// 账号与 API 令牌 / accounts and API tokens
+    User(user::Args),
     /// 审计日志 / the audit log
     Audit(audit::Args),
+    /// 启动网页平台 / serve the web platform
+    Serve(serve::Args),
     /// 示例城市：生成并导入 2020–2025 年的示例数据 / the demo city: generate and import 2020–2025
     Demo(demo::Args),
 }
@@ -100,7 +106,9 @@ pub fn run() -> ExitCode {
             Command::Plan(a) => plan::run(&cli, a).await,
             Command::Catalog(a) => catalog::run(&cli, a).await,
             Command::Submissions(a) => submissions::run(&cli, a).await,
+            Command::User(a) => user::run(&cli, a).await,
             Command::Audit(a) => audit::run(&cli, a).await,
+            Command::Serve(a) => serve::run(&cli, a).await,
             Command::Demo(a) => demo::run(&cli, a).await,
         }
     });

@@ -1,6 +1,7 @@
 //! The domain: identifiers, the data standard's tables, the plan and its status rules, personal-data
 //! handling. Pure types and rules: no files, no SQL, no HTTP.
 
+pub mod access;
 pub mod ids;
 pub mod plan;
 pub mod privacy;

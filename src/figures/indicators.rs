@@ -146,6 +146,14 @@ pub async fn compute(db: &Db, plan: &Plan, scope: &Scope, year: i32) -> Result<V
     Ok(out)
 }
 
+/// The latest statistical year with students on record, else `fallback`.
+pub async fn latest_year(db: &Db, fallback: i32) -> Result<i32, StoreError> {
+    use sqlx::Row;
+    let y: Option<i64> =
+        sqlx::query("SELECT MAX(year) FROM rec_student WHERE is_current = 1").fetch_one(&db.pool).await?.get(0);
+    Ok(y.map_or(fallback, |y| y as i32))
+}
+
 /// Formats a value as the plan shows it: shares to one decimal, 万 figures to two, counts exact.
 pub fn display(value: Option<f64>, decimals: u32) -> String {
     match value {

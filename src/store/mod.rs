@@ -9,6 +9,7 @@ pub mod records;
 pub mod refdata;
 pub mod reference;
 pub mod submissions;
+pub mod users;
 
 use std::path::PathBuf;
 
@@ -61,12 +62,20 @@ struct Migration {
     postgres: &'static str,
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "init",
-    sqlite: include_str!("../../migrations/sqlite/0001_init.sql"),
-    postgres: include_str!("../../migrations/postgres/0001_init.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "init",
+        sqlite: include_str!("../../migrations/sqlite/0001_init.sql"),
+        postgres: include_str!("../../migrations/postgres/0001_init.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "accounts",
+        sqlite: include_str!("../../migrations/sqlite/0002_accounts.sql"),
+        postgres: include_str!("../../migrations/postgres/0002_accounts.sql"),
+    },
+];
 
 /// How the user named the database: a PostgreSQL URL, a `sqlite:` URL or a plain file path.
 pub fn parse_location(spec: &str) -> (Backend, String) {

@@ -26,6 +26,8 @@ pub struct ExportRequest {
     pub school: Option<String>,
     pub format: Format,
     pub unmask: bool,
+    /// (limit, offset) for a page of rows (the web's drill-down); None for all rows.
+    pub page: Option<(i64, i64)>,
 }
 
 /// A cell of an exported row: numbers stay numbers in XLSX.
@@ -93,6 +95,9 @@ pub async fn for_each_row(
         sql.push_str(&format!(" AND school_code = ${}", if req.year.is_some() { 2 } else { 1 }));
     }
     sql.push_str(&format!(" ORDER BY school_code, {}row_no", year_col.map(|y| format!("{y}, ")).unwrap_or_default()));
+    if let Some((limit, offset)) = req.page {
+        sql.push_str(&format!(" LIMIT {} OFFSET {}", limit.clamp(1, 1000), offset.max(0)));
+    }
     let kinds: HashMap<String, String> = if table == Table::Designation {
         refdata::active_plan(db).await?.designation_kinds.into_iter().map(|k| (k.key, k.name_zh)).collect()
     } else {

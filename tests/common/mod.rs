@@ -42,12 +42,18 @@ impl TestDb {
             Backend::Postgres => {
                 let name = format!("vetis_test_{}_{}", std::process::id(), rand_suffix());
                 let admin = pg_admin_url();
-                runtime().block_on(async {
-                    let pool = sqlx::AnyPool::connect(&admin).await.unwrap_or_else(|e| {
-                        panic!("PostgreSQL tests need a server at {admin} (set VETIS_TEST_PG; .ci/run starts one): {e}")
-                    });
-                    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&pool).await.unwrap();
-                });
+                // On a thread of its own: the caller may itself be running inside a tokio runtime.
+                let (a, n) = (admin.clone(), name.clone());
+                std::thread::spawn(move || {
+                    runtime().block_on(async {
+                        let pool = sqlx::AnyPool::connect(&a).await.unwrap_or_else(|e| {
+                            panic!("PostgreSQL tests need a server at {a} (set VETIS_TEST_PG; .ci/run starts one): {e}")
+                        });
+                        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {n}"))).execute(&pool).await.unwrap();
+                    })
+                })
+                .join()
+                .unwrap();
                 let base = admin.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap();
                 TestDb { backend, dir, url: format!("{base}/{name}"), pg_name: Some(name) }
             }

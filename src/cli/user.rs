@@ -1,0 +1,128 @@
+//! `vetis user add|passwd|disable|enable|token|list`: accounts for the web platform and the API.
+
+use std::io::{IsTerminal, Read};
+
+use super::Cli;
+use crate::domain::access::Role;
+use crate::ingest::finding::Lang;
+use crate::store::audit::os_user;
+use crate::store::users::{self, NewUser};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    pub action: Action,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum Action {
+    /// 新增账号（非终端时从标准输入读取密码，否则生成一次性密码） / add an account (password from stdin when it is not a terminal, else a one-time password)
+    Add {
+        name: String,
+        #[arg(long, value_enum)]
+        role: Role,
+        /// 学校标识码（学校账号） / school code, for a school officer
+        #[arg(long)]
+        school: Option<String>,
+        /// 区代码（区账号） / district code, for a district officer
+        #[arg(long)]
+        district: Option<String>,
+    },
+    /// 重设密码 / set a new password
+    Passwd { name: String },
+    /// 停用账号（结束会话、吊销令牌） / disable an account (ends sessions, revokes tokens)
+    Disable { name: String },
+    /// 启用账号 / enable an account
+    Enable { name: String },
+    /// 生成 API 令牌（只显示一次） / print a new API token (shown once)
+    Token { name: String },
+    /// 列出账号 / list accounts
+    List,
+}
+
+/// The password from standard input when it is piped; None on a terminal.
+fn piped_password() -> anyhow::Result<Option<String>> {
+    if std::io::stdin().is_terminal() {
+        return Ok(None);
+    }
+    let mut s = String::new();
+    std::io::stdin().read_to_string(&mut s)?;
+    let line = s.lines().next().unwrap_or("").to_string();
+    anyhow::ensure!(!line.is_empty(), "no password on standard input");
+    Ok(Some(line))
+}
+
+pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
+    let db = super::open(cli).await?;
+    let actor = os_user();
+    let zh = cli.lang == Lang::Zh;
+    match &args.action {
+        Action::Add { name, role, school, district } => {
+            let (password, one_time) = match piped_password()? {
+                Some(p) => (p, false),
+                None => (users::one_time_password(), true),
+            };
+            let u = NewUser {
+                username: name,
+                role: *role,
+                school: school.as_deref(),
+                district: district.as_deref(),
+                password: &password,
+                must_change: one_time,
+            };
+            users::create(&db, &u, &actor, "cli").await?;
+            println!(
+                "{}",
+                if zh {
+                    format!("已新增账号 {name}（{}）", role.zh())
+                } else {
+                    format!("account {name} added ({})", role.key())
+                }
+            );
+            if one_time {
+                println!(
+                    "{}{password}",
+                    if zh {
+                        "一次性密码（首次登录须修改）："
+                    } else {
+                        "one-time password (to be changed at first sign-in): "
+                    }
+                );
+            }
+        }
+        Action::Passwd { name } => {
+            let (password, one_time) = match piped_password()? {
+                Some(p) => (p, false),
+                None => (users::one_time_password(), true),
+            };
+            users::set_password(&db, name, &password, one_time, &actor, "cli").await?;
+            println!("{}", if zh { format!("已重设 {name} 的密码") } else { format!("password of {name} set") });
+            if one_time {
+                println!("{}{password}", if zh { "一次性密码（首次登录须修改）：" } else { "one-time password: " });
+            }
+        }
+        Action::Disable { name } => {
+            users::set_disabled(&db, name, true, &actor, "cli").await?;
+            println!("{}", if zh { format!("已停用 {name}") } else { format!("{name} disabled") });
+        }
+        Action::Enable { name } => {
+            users::set_disabled(&db, name, false, &actor, "cli").await?;
+            println!("{}", if zh { format!("已启用 {name}") } else { format!("{name} enabled") });
+        }
+        Action::Token { name } => println!("{}", users::new_token(&db, name, &actor, "cli").await?),
+        Action::List => {
+            for a in users::list(&db).await? {
+                let scope = a.school_code.clone().or(a.district_code.clone()).unwrap_or_default();
+                let state = if a.disabled {
+                    "disabled"
+                } else if a.must_change {
+                    "must change password"
+                } else {
+                    "active"
+                };
+                println!("{}\t{}\t{scope}\t{state}", a.username, a.role);
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,179 @@
+//! The JSON API under /api/v1: the same figures and records as the CLI, for sessions and bearer
+//! tokens alike, with the caller's scope checked where data is read.
+
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use sqlx::Row;
+
+use super::AppState;
+use super::auth::{Caller, SESSION_COOKIE, cookie};
+use super::error::WebError;
+use crate::domain::access::Target;
+use crate::domain::standard::Table;
+use crate::figures::Scope;
+use crate::figures::indicators::{compute, latest_year};
+use crate::store::refdata;
+use crate::store::users::{self, SignIn};
+use crate::workflow::export::{Cell, ExportRequest, Format, for_each_row};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/session", post(sign_in).delete(sign_out))
+        .route("/api/v1/indicators", get(indicators))
+        .route("/api/v1/records/{table}", get(records))
+}
+
+#[derive(Deserialize)]
+struct Credentials {
+    username: String,
+    password: String,
+}
+
+fn session_cookie(value: &str, max_age: i64, secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}"
+    ))
+    .expect("cookie characters are hex")
+}
+
+async fn sign_in(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Json(c): Json<Credentials>,
+) -> Result<Response, WebError> {
+    let source = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()).unwrap_or("web").to_string();
+    match users::sign_in(&state.db, &c.username, &c.password, &source).await? {
+        SignIn::Refused => Err(WebError::Unauthorized("用户名或密码错误 / wrong user name or password")),
+        SignIn::Locked => Err(WebError::Locked),
+        SignIn::Ok(acc) => {
+            let (id, csrf) = users::new_session(&state.db, acc.id).await?;
+            let body = serde_json::json!({ "username": acc.username, "role": acc.role, "csrf": csrf, "must_change_password": acc.must_change });
+            let mut res = (StatusCode::OK, Json(body)).into_response();
+            res.headers_mut()
+                .insert(header::SET_COOKIE, session_cookie(&id, users::IDLE_MINUTES * 60, state.secure_cookies));
+            Ok(res)
+        }
+    }
+}
+
+async fn sign_out(
+    State(state): State<AppState>,
+    Caller(_): Caller,
+    req: axum::http::Request<axum::body::Body>,
+) -> Result<Response, WebError> {
+    let (parts, _) = req.into_parts();
+    if let Some(id) = cookie(&parts, SESSION_COOKIE) {
+        users::end_session(&state.db, &id).await?;
+    }
+    let mut res = StatusCode::NO_CONTENT.into_response();
+    res.headers_mut().insert(header::SET_COOKIE, session_cookie("", 0, state.secure_cookies));
+    Ok(res)
+}
+
+#[derive(Deserialize)]
+struct ScopeQuery {
+    year: Option<i32>,
+    school: Option<String>,
+    district: Option<String>,
+}
+
+/// The district of a registered school, or 404.
+async fn district_of(state: &AppState, school: &str) -> Result<String, WebError> {
+    let row = sqlx::query("SELECT district_code FROM rec_school WHERE school_code = $1 AND is_current = 1")
+        .bind(school.to_string())
+        .fetch_optional(&state.db.pool)
+        .await
+        .map_err(|e| WebError::Internal(e.to_string()))?;
+    row.map(|r| r.get(0)).ok_or(WebError::NotFound)
+}
+
+async fn indicators(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+    Query(q): Query<ScopeQuery>,
+) -> Result<Response, WebError> {
+    let scope = match (&q.school, &q.district) {
+        (Some(_), Some(_)) => {
+            return Err(WebError::BadRequest(
+                "school 与 district 只能给一个 / give school or district, not both".into(),
+            ));
+        }
+        (Some(s), None) => {
+            let d = district_of(&state, s).await?;
+            if !who.may_read_figures(&Target::School { code: s, district: &d }) {
+                return Err(WebError::Forbidden);
+            }
+            Scope::School(s.clone())
+        }
+        (None, Some(d)) => {
+            if !who.may_read_figures(&Target::District(d)) {
+                return Err(WebError::Forbidden);
+            }
+            Scope::District(d.clone())
+        }
+        (None, None) => Scope::City,
+    };
+    let plan = refdata::active_plan(&state.db).await?;
+    let year = match q.year {
+        Some(y) => y,
+        None => latest_year(&state.db, plan.baseline_year).await?,
+    };
+    Ok(Json(compute(&state.db, &plan, &scope, year).await?).into_response())
+}
+
+#[derive(Deserialize)]
+struct RecordsQuery {
+    year: Option<i64>,
+    school: String,
+    page: Option<i64>,
+}
+
+const PAGE_SIZE: i64 = 50;
+
+async fn records(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+    Path(table): Path<String>,
+    Query(q): Query<RecordsQuery>,
+) -> Result<Response, WebError> {
+    let table = Table::from_name(&table).ok_or(WebError::NotFound)?;
+    let district = district_of(&state, &q.school).await?;
+    if !who.may_read_records(&q.school, &district) {
+        return Err(WebError::Forbidden);
+    }
+    let page = q.page.unwrap_or(1).max(1);
+    let year = q.year.filter(|_| table.year_column().is_some());
+    let req = ExportRequest {
+        table,
+        year,
+        school: Some(q.school.clone()),
+        format: Format::Csv,
+        unmask: false,
+        page: Some((PAGE_SIZE, (page - 1) * PAGE_SIZE)),
+    };
+    let keys: Vec<&str> = table.spec().columns.iter().map(|c| c.key).collect();
+    let mut rows = Vec::new();
+    for_each_row(&state.db, &req, |cells| {
+        let obj: serde_json::Map<String, serde_json::Value> = keys
+            .iter()
+            .zip(cells)
+            .map(|(k, c)| {
+                let v = match c {
+                    Cell::Text(s) => serde_json::Value::String(s),
+                    Cell::Number(n) => serde_json::json!(n),
+                    Cell::Empty => serde_json::Value::Null,
+                };
+                (k.to_string(), v)
+            })
+            .collect();
+        rows.push(serde_json::Value::Object(obj));
+        Ok(())
+    })
+    .await?;
+    Ok(Json(serde_json::json!({ "table": table.key(), "school": q.school, "year": year, "page": page, "page_size": PAGE_SIZE, "rows": rows })).into_response())
+}

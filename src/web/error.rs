@@ -1,0 +1,47 @@
+//! The web layer's one error type, turned into a response once: a status and a message a person
+//! can act on; internals (SQL, paths) go to the log, never to the client.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+#[derive(Debug)]
+pub enum WebError {
+    /// 401: not signed in, or the credentials are wrong.
+    Unauthorized(&'static str),
+    /// 403: signed in, but outside the caller's scope.
+    Forbidden,
+    NotFound,
+    BadRequest(String),
+    /// 423: the account is locked after repeated failures.
+    Locked,
+    Internal(String),
+}
+
+impl From<crate::store::StoreError> for WebError {
+    fn from(e: crate::store::StoreError) -> Self {
+        match e {
+            crate::store::StoreError::Invalid(m) => WebError::BadRequest(m),
+            other => WebError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        let (status, message) = match self {
+            WebError::Unauthorized(m) => (StatusCode::UNAUTHORIZED, m.to_string()),
+            WebError::Forbidden => (StatusCode::FORBIDDEN, "无权访问 / outside your scope".to_string()),
+            WebError::NotFound => (StatusCode::NOT_FOUND, "未找到 / not found".to_string()),
+            WebError::BadRequest(m) => (StatusCode::BAD_REQUEST, m),
+            WebError::Locked => {
+                (StatusCode::LOCKED, "账号已锁定，请 15 分钟后再试 / account locked for 15 minutes".to_string())
+            }
+            WebError::Internal(detail) => {
+                eprintln!("vetis serve: internal error: {detail}");
+                (StatusCode::INTERNAL_SERVER_ERROR, "服务器内部错误 / internal error".to_string())
+            }
+        };
+        (status, Json(serde_json::json!({ "error": message }))).into_response()
+    }
+}

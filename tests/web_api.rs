@@ -1,0 +1,209 @@
+//! The web platform through its router: who may read what (a role × route matrix), sign-in with
+//! lock-out, sessions with CSRF, bearer tokens, the public page and its security headers.
+
+mod common;
+use std::io::Write;
+use std::process::Stdio;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use common::*;
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+const PASSWORD: &str = "Correct-Horse-42";
+
+fn add_user(db: &TestDb, name: &str, role: &str, scope: &[&str]) {
+    let mut args = vec!["user", "add", name, "--role", role];
+    args.extend_from_slice(scope);
+    let mut child =
+        db.command().args(&args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    child.stdin.take().unwrap().write_all(format!("{PASSWORD}\n").as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+struct App {
+    router: axum::Router,
+}
+
+impl App {
+    async fn new(db: &TestDb) -> App {
+        let store = vetis::store::Db::open(&db.url, Some(db.key_file())).await.unwrap();
+        App { router: vetis::web::router(Arc::new(store), false) }
+    }
+
+    async fn call(&self, req: Request<Body>) -> (StatusCode, axum::http::HeaderMap, String) {
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let body = String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
+        (status, headers, body)
+    }
+
+    async fn sign_in(&self, user: &str, password: &str) -> (StatusCode, Option<(String, String)>) {
+        let req = Request::post("/api/v1/session")
+            .header("content-type", "application/json")
+            .body(Body::from(serde_json::json!({"username": user, "password": password}).to_string()))
+            .unwrap();
+        let (status, headers, body) = self.call(req).await;
+        let cookie = headers.get("set-cookie").map(|c| c.to_str().unwrap().split(';').next().unwrap().to_string());
+        let csrf =
+            serde_json::from_str::<serde_json::Value>(&body).ok().and_then(|j| j["csrf"].as_str().map(String::from));
+        (status, cookie.zip(csrf))
+    }
+
+    async fn get(&self, uri: &str, cookie: Option<&str>) -> (StatusCode, String) {
+        let mut req = Request::get(uri);
+        if let Some(c) = cookie {
+            req = req.header("cookie", c);
+        }
+        let (status, _, body) = self.call(req.body(Body::empty()).unwrap()).await;
+        (status, body)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_role_reads_exactly_its_scope() {
+    for backend in BACKENDS {
+        let db = TestDb::new(backend);
+        db.load_fixture();
+        add_user(&db, "admin1", "admin", &[]);
+        add_user(&db, "analyst1", "analyst", &[]);
+        add_user(&db, "tianhe", "district", &["--district", "440106"]);
+        add_user(&db, "panyu", "district", &["--district", "440113"]);
+        add_user(&db, "school1", "school", &["--school", "4401000001"]);
+        add_user(&db, "school2", "school", &["--school", "4401000002"]);
+        let token = db.ok(&["user", "token", "school1"]).trim().to_string();
+        let app = App::new(&db).await;
+        let mut cookies = std::collections::HashMap::new();
+        for u in ["admin1", "analyst1", "tianhe", "panyu", "school1", "school2"] {
+            let (status, c) = app.sign_in(u, PASSWORD).await;
+            assert_eq!(status, StatusCode::OK, "{u}");
+            cookies.insert(u, c.unwrap().0);
+        }
+        use StatusCode as S;
+        let (ok, no, anon) = (S::OK, S::FORBIDDEN, S::UNAUTHORIZED);
+        // route → expected status for: anonymous, admin1, analyst1, tianhe, panyu, school1, school2
+        let matrix: Vec<(&str, [StatusCode; 7])> = vec![
+            ("/api/v1/indicators?year=2020", [anon, ok, ok, ok, ok, ok, ok]),
+            ("/api/v1/indicators?year=2020&district=440106", [anon, ok, ok, ok, no, ok, ok]),
+            ("/api/v1/indicators?year=2020&district=440113", [anon, ok, ok, no, ok, no, no]),
+            ("/api/v1/indicators?year=2020&school=4401000001", [anon, ok, ok, ok, no, ok, no]),
+            ("/api/v1/indicators?year=2020&school=4401000003", [anon, ok, ok, no, ok, no, no]),
+            ("/api/v1/records/student?year=2020&school=4401000001", [anon, ok, ok, ok, no, ok, no]),
+            ("/api/v1/records/teacher?year=2020&school=4401000002", [anon, ok, ok, ok, no, no, ok]),
+            ("/api/v1/records/graduate?year=2020&school=4401000003", [anon, ok, ok, no, ok, no, no]),
+            ("/api/v1/records/designation?school=4401000001", [anon, ok, ok, ok, no, ok, no]),
+        ];
+        let who = ["", "admin1", "analyst1", "tianhe", "panyu", "school1", "school2"];
+        let mut wrong = Vec::new();
+        for (route, expected) in &matrix {
+            for (i, u) in who.iter().enumerate() {
+                let cookie = cookies.get(u).map(String::as_str);
+                let (status, _) = app.get(route, cookie).await;
+                if status != expected[i] {
+                    wrong.push(format!("{route} as {u:?}: {status}, expected {}", expected[i]));
+                }
+            }
+        }
+        assert!(wrong.is_empty(), "{backend:?}:\n{}", wrong.join("\n"));
+
+        // A bearer token acts with its user's scope.
+        let bearer = |uri: &str| {
+            Request::get(uri).header("authorization", format!("Bearer {token}")).body(Body::empty()).unwrap()
+        };
+        assert_eq!(app.call(bearer("/api/v1/indicators?year=2020&school=4401000001")).await.0, S::OK);
+        assert_eq!(app.call(bearer("/api/v1/indicators?year=2020&school=4401000002")).await.0, S::FORBIDDEN);
+        let bad = Request::get("/api/v1/indicators")
+            .header("authorization", "Bearer vetis_nonsense")
+            .body(Body::empty())
+            .unwrap();
+        assert_eq!(app.call(bad).await.0, S::UNAUTHORIZED);
+
+        // The API returns what the CLI returns, and records come masked.
+        let (_, body) = app.get("/api/v1/indicators?year=2020", cookies.get("analyst1").map(String::as_str)).await;
+        let api: serde_json::Value = serde_json::from_str(&body).unwrap();
+        let cli: serde_json::Value =
+            serde_json::from_str(&db.ok(&["indicators", "--year", "2020", "--format", "json"])).unwrap();
+        assert_eq!(api, cli);
+        let (_, body) = app
+            .get("/api/v1/records/student?year=2020&school=4401000001", cookies.get("school1").map(String::as_str))
+            .await;
+        let rows: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(rows["rows"].as_array().unwrap().len(), 6);
+        assert!(rows["rows"][0]["id_number"].as_str().unwrap().contains("********"), "{body}");
+
+        // A disabled account's token stops working.
+        db.ok(&["user", "disable", "school1"]);
+        assert_eq!(app.call(bearer("/api/v1/indicators?year=2020")).await.0, S::UNAUTHORIZED);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn repeated_failures_lock_an_account_and_sessions_need_their_csrf_token() {
+    let db = TestDb::new(Backend::Sqlite);
+    db.load_fixture();
+    add_user(&db, "school1", "school", &["--school", "4401000001"]);
+    let app = App::new(&db).await;
+    assert_eq!(app.sign_in("nobody", PASSWORD).await.0, StatusCode::UNAUTHORIZED);
+    for _ in 0..4 {
+        assert_eq!(app.sign_in("school1", "Wrong-Password-1").await.0, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(app.sign_in("school1", "Wrong-Password-1").await.0, StatusCode::LOCKED, "the fifth failure locks");
+    assert_eq!(app.sign_in("school1", PASSWORD).await.0, StatusCode::LOCKED, "even the right password, while locked");
+    let audit = db.ok(&["audit"]);
+    assert!(audit.contains("account_locked") && audit.contains("sign_in_failed"), "{audit}");
+
+    // An administrator's new password unlocks it; then a session works, and signing out needs CSRF.
+    let mut child =
+        db.command().args(["user", "passwd", "school1"]).stdin(Stdio::piped()).stdout(Stdio::null()).spawn().unwrap();
+    child.stdin.take().unwrap().write_all(b"Another-Horse-43\n").unwrap();
+    assert!(child.wait().unwrap().success());
+    let (status, session) = app.sign_in("school1", "Another-Horse-43").await;
+    assert_eq!(status, StatusCode::OK);
+    let (cookie, csrf) = session.unwrap();
+    assert_eq!(app.get("/api/v1/indicators?year=2020", Some(&cookie)).await.0, StatusCode::OK);
+    let out = Request::delete("/api/v1/session").header("cookie", &cookie).body(Body::empty()).unwrap();
+    assert_eq!(app.call(out).await.0, StatusCode::FORBIDDEN, "no CSRF token");
+    let out = Request::delete("/api/v1/session")
+        .header("cookie", &cookie)
+        .header("x-csrf-token", &csrf)
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(app.call(out).await.0, StatusCode::NO_CONTENT);
+    assert_eq!(app.get("/api/v1/indicators?year=2020", Some(&cookie)).await.0, StatusCode::UNAUTHORIZED, "signed out");
+    // The password policy and reuse rule hold on the CLI too.
+    let mut child = db
+        .command()
+        .args(["user", "passwd", "school1"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(format!("{PASSWORD}\n").as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("最近 5 次"), "{}", stderr(&out));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_public_page_shows_the_plan_without_signing_in_and_sends_security_headers() {
+    let db = TestDb::new(Backend::Sqlite);
+    db.load_fixture();
+    let app = App::new(&db).await;
+    let (status, headers, body) = app.call(Request::get("/?year=2020").body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("中等职业学校毕业生升学比例") && body.contains("<svg class=\"trend\""), "{body}");
+    assert!(body.contains("约束性指标预警"));
+    assert!(!body.contains("<script"), "no scripts on the public page");
+    let csp = headers.get("content-security-policy").unwrap().to_str().unwrap();
+    assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"));
+    assert_eq!(headers.get("x-frame-options").unwrap(), "DENY");
+    let (_, _, en) = app.call(Request::get("/?year=2020&lang=en").body(Body::empty()).unwrap()).await;
+    assert!(en.contains("Progression rate of secondary graduates"));
+    let first_admin = db.ok(&["init"]);
+    assert!(first_admin.contains("admin") && first_admin.contains("一次性密码"), "{first_admin}");
+}
