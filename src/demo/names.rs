@@ -16,9 +16,9 @@ const GIVEN: &[&str] = &[
 
 pub fn person(rng: &mut Rng) -> String {
     let mut s = rng.pick(SURNAMES).to_string();
-    s.push_str(*rng.pick(GIVEN));
+    s.push_str(rng.pick(GIVEN));
     if rng.chance(0.7) {
-        s.push_str(*rng.pick(GIVEN));
+        s.push_str(rng.pick(GIVEN));
     }
     s
 }

@@ -60,16 +60,16 @@ pub fn trend(r: &IndicatorResult) -> String {
     for (yr, v) in &r.series {
         svg.push_str(&format!(r#"<circle class="point" cx="{:.1}" cy="{:.1}" r="2.5"/>"#, x(*yr), y(*v)));
     }
-    if let (Some((yr, v)), Some(p)) = (r.series.last(), r.projection_2025) {
-        if *yr < last {
-            svg.push_str(&format!(
-                r#"<line class="projection" x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}"/>"#,
-                x(*yr),
-                y(*v),
-                x(last),
-                y(p)
-            ));
-        }
+    if let (Some((yr, v)), Some(p)) = (r.series.last(), r.projection_2025)
+        && *yr < last
+    {
+        svg.push_str(&format!(
+            r#"<line class="projection" x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}"/>"#,
+            x(*yr),
+            y(*v),
+            x(last),
+            y(p)
+        ));
     }
     svg.push_str("</svg>");
     svg
