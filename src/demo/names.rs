@@ -14,11 +14,13 @@ const GIVEN: &[&str] = &[
     "岚", "峰", "健",
 ];
 
+// The explicit `*` tells the generic `pick` that T is &str; without it inference fails.
+#[allow(clippy::explicit_auto_deref)]
 pub fn person(rng: &mut Rng) -> String {
     let mut s = rng.pick(SURNAMES).to_string();
-    s.push_str(rng.pick(GIVEN));
+    s.push_str(*rng.pick(GIVEN));
     if rng.chance(0.7) {
-        s.push_str(rng.pick(GIVEN));
+        s.push_str(*rng.pick(GIVEN));
     }
     s
 }

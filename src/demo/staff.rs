@@ -37,6 +37,8 @@ impl Teacher {
     }
 }
 
+const TITLES: [&str; 6] = ["正高级", "副高级", "中级", "中级", "初级", "未评"];
+
 pub struct Staff {
     pub teachers: Vec<Teacher>,
     rng: Rng,
@@ -69,7 +71,7 @@ impl Staff {
             doctor: level > 0 && master && r.chance(0.15),
             hired: year,
             left: None,
-            title: r.pick(&["正高级", "副高级", "中级", "中级", "初级", "未评"]),
+            title: TITLES[r.below(TITLES.len())],
             industry_years: if r.chance(0.4) { r.range(1, 12) } else { 0 },
         });
     }
