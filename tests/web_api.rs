@@ -207,3 +207,103 @@ async fn the_public_page_shows_the_plan_without_signing_in_and_sends_security_he
     let first_admin = db.ok(&["init"]);
     assert!(first_admin.contains("admin") && first_admin.contains("一次性密码"), "{first_admin}");
 }
+
+fn multipart(name: &str, content: &str) -> (String, Body) {
+    let boundary = "vetis-test-boundary";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: text/csv\r\n\r\n{content}\r\n--{boundary}--\r\n"
+    );
+    (format!("multipart/form-data; boundary={boundary}"), Body::from(body))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_school_submits_sees_every_error_fixes_it_and_a_reviewer_approves() {
+    for backend in BACKENDS {
+        let db = TestDb::new(backend);
+        db.load_fixture();
+        add_user(&db, "school3", "school", &["--school", "4401000003"]);
+        add_user(&db, "panyu", "district", &["--district", "440113"]);
+        add_user(&db, "tianhe", "district", &["--district", "440106"]);
+        add_user(&db, "analyst1", "analyst", &[]);
+        let school_token = db.ok(&["user", "token", "school3"]).trim().to_string();
+        let panyu_token = db.ok(&["user", "token", "panyu"]).trim().to_string();
+        let tianhe_token = db.ok(&["user", "token", "tianhe"]).trim().to_string();
+        let analyst_token = db.ok(&["user", "token", "analyst1"]).trim().to_string();
+        let app = App::new(&db).await;
+        let post = |token: &str, uri: &str, ct: &str, body: Body| {
+            Request::post(uri)
+                .header("authorization", format!("Bearer {token}"))
+                .header("content-type", ct)
+                .body(body)
+                .unwrap()
+        };
+        let h = "project_code,school_code,year,name,category,start_date,end_date,hours,person_times,completed,certified,revenue";
+        let before = db.state();
+        // Two errors: completed beyond person-times, and another school's row.
+        let bad = format!(
+            "{h}\nP7,4401000003,2020,汽修培训,企业职工,2020-03-01,2020-03-20,40,100,120,,\nP8,4401000001,2020,x,其他,2020-03-01,2020-03-20,8,10,5,,\n"
+        );
+        let (ct, body) = multipart("training.csv", &bad);
+        let (status, _, text) = app.call(post(&school_token, "/api/v1/submissions", &ct, body)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{backend:?}: {text}");
+        let j: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let errors = j["errors"].as_array().unwrap();
+        assert_eq!(errors.len(), 2, "{text}");
+        assert_eq!(errors[0]["row"], 2);
+        assert_eq!(errors[0]["column"], "结业人数");
+        assert!(errors[1]["message"].as_str().unwrap().contains("无权为学校“4401000001”提交数据"), "{text}");
+        assert_eq!(db.state(), before, "{backend:?}: a refused upload stores nothing");
+
+        let good = format!("{h}\nP7,4401000003,2020,汽修培训,企业职工,2020-03-01,2020-03-20,40,2000,1900,,\n");
+        let (ct, body) = multipart("training.csv", &good);
+        let (status, _, text) = app.call(post(&school_token, "/api/v1/submissions", &ct, body)).await;
+        assert_eq!(status, StatusCode::CREATED, "{text}");
+        let id = serde_json::from_str::<serde_json::Value>(&text).unwrap()["id"].as_i64().unwrap();
+        let training = |db: &TestDb| {
+            let j: serde_json::Value =
+                serde_json::from_str(&db.ok(&["indicators", "--year", "2020", "--format", "json"])).unwrap();
+            j[9]["value"].as_f64().unwrap()
+        };
+        assert_eq!(training(&db), 0.5, "pending data does not count");
+
+        let approve = format!("/api/v1/submissions/{id}/approve");
+        assert_eq!(
+            app.call(post(&school_token, &approve, "application/json", Body::empty())).await.0,
+            StatusCode::FORBIDDEN,
+            "not its own reviewer"
+        );
+        assert_eq!(
+            app.call(post(&tianhe_token, &approve, "application/json", Body::empty())).await.0,
+            StatusCode::FORBIDDEN,
+            "another district"
+        );
+        let (status, _, text) = app.call(post(&panyu_token, &approve, "application/json", Body::empty())).await;
+        assert_eq!(status, StatusCode::OK, "{text}");
+        assert_eq!(training(&db), 0.7, "{backend:?}: approved: 1 200 + 800 + 3 000 + 2 000");
+
+        let (ct, body) = multipart("training.csv", &good);
+        assert_eq!(
+            app.call(post(&analyst_token, "/api/v1/submissions", &ct, body)).await.0,
+            StatusCode::FORBIDDEN,
+            "analysts only read"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_openapi_document_describes_the_api() {
+    let db = TestDb::new(Backend::Sqlite);
+    let app = App::new(&db).await;
+    let (status, _, body) = app.call(Request::get("/api/v1/openapi.json").body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::OK);
+    let doc: serde_json::Value = serde_json::from_str(&body).unwrap();
+    for path in [
+        "/api/v1/session",
+        "/api/v1/indicators",
+        "/api/v1/records/{table}",
+        "/api/v1/submissions",
+        "/api/v1/submissions/{id}/approve",
+    ] {
+        assert!(doc["paths"].get(path).is_some(), "{path}");
+    }
+}

@@ -29,7 +29,7 @@ pub type RowResult = Result<(usize, Vec<String>), (usize, Problem)>;
 
 impl Sheet {
     /// Every data row, in order. CSV rows are parsed lazily so that a pass holds one row at a time.
-    pub fn rows(&self) -> Box<dyn Iterator<Item = RowResult> + '_> {
+    pub fn rows(&self) -> Box<dyn Iterator<Item = RowResult> + Send + '_> {
         match &self.body {
             Body::Csv(text) => {
                 let mut rdr = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(text.as_bytes());

@@ -15,7 +15,7 @@ use crate::store::records::{FileMeta, WriteOutcome, write_sheet};
 use crate::store::{Db, StoreError, reference};
 
 /// Progress of a long import, for a progress bar or a web page.
-pub trait Progress {
+pub trait Progress: Sync {
     fn phase(&self, _label: &str, _sheet: &str, _total: Option<u64>) {}
     fn rows(&self, _n: u64) {}
     fn done(&self) {}

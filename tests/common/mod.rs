@@ -23,6 +23,11 @@ fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
 }
 
+/// Runs `f` to completion on a runtime of its own thread, so that async tests may call it too.
+fn block_on<T: Send>(f: impl std::future::Future<Output = T> + Send) -> T {
+    std::thread::scope(|s| s.spawn(|| runtime().block_on(f)).join().unwrap())
+}
+
 pub struct TestDb {
     pub backend: Backend,
     pub dir: tempfile::TempDir,
@@ -106,7 +111,7 @@ impl TestDb {
 
     pub fn query_i64(&self, sql: &str) -> i64 {
         let url = self.connect_url();
-        runtime().block_on(async {
+        block_on(async {
             let pool = sqlx::AnyPool::connect(&url).await.unwrap();
             let v: Option<i64> =
                 sqlx::query(sqlx::AssertSqlSafe(sql.to_string())).fetch_one(&pool).await.unwrap().get(0);
@@ -117,7 +122,7 @@ impl TestDb {
 
     pub fn query_strings(&self, sql: &str) -> Vec<String> {
         let url = self.connect_url();
-        runtime().block_on(async {
+        block_on(async {
             let pool = sqlx::AnyPool::connect(&url).await.unwrap();
             let rows = sqlx::query(sqlx::AssertSqlSafe(sql.to_string())).fetch_all(&pool).await.unwrap();
             pool.close().await;
@@ -152,7 +157,7 @@ impl TestDb {
         }
         sql.push("SELECT 'submission', COUNT(*), CAST(COALESCE(SUM(CASE WHEN status = 'approved' THEN 1 ELSE 0 END), 0) AS BIGINT) FROM submission".into());
         let url = self.connect_url();
-        runtime().block_on(async {
+        block_on(async {
             let pool = sqlx::AnyPool::connect(&url).await.unwrap();
             let rows = sqlx::query(sqlx::AssertSqlSafe(sql.join(" UNION ALL "))).fetch_all(&pool).await.unwrap();
             pool.close().await;

@@ -20,11 +20,28 @@ use crate::store::refdata;
 use crate::store::users::{self, SignIn};
 use crate::workflow::export::{Cell, ExportRequest, Format, for_each_row};
 
+mod submissions;
+
+/// Uploads up to this size (a large school's student file is a few megabytes).
+const UPLOAD_LIMIT: usize = 64 * 1024 * 1024;
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/session", post(sign_in).delete(sign_out))
         .route("/api/v1/indicators", get(indicators))
         .route("/api/v1/records/{table}", get(records))
+        .route(
+            "/api/v1/submissions",
+            post(submissions::create).layer(axum::extract::DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        )
+        .route("/api/v1/submissions/{id}/approve", post(submissions::approve))
+        .route("/api/v1/submissions/{id}/return", post(submissions::return_for_changes))
+        .route("/api/v1/openapi.json", get(openapi))
+}
+
+/// The OpenAPI document of this API.
+async fn openapi() -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], include_str!("openapi.json")).into_response()
 }
 
 #[derive(Deserialize)]
