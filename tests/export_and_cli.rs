@@ -149,3 +149,28 @@ fn a_later_catalogue_edition_loads_beside_2021_without_code_changes() {
     let off = db.write("offering.csv", "school_code,year,program_code\n4401000001,2022,710299\n");
     db.ok(&["import", off.to_str().unwrap()]);
 }
+
+#[test]
+fn templates_have_chinese_headers_drop_down_lists_and_instructions_and_read_back() {
+    let db = TestDb::new(Backend::Sqlite);
+    db.load_fixture();
+    let out = db.dir.path().join("在校生.xlsx");
+    db.ok(&["template", "--table", "student", "--out", out.to_str().unwrap()]);
+    use calamine::Reader;
+    let mut wb = calamine::open_workbook_auto(&out).unwrap();
+    assert_eq!(wb.sheet_names(), ["在校生", "填写说明", "代码表", "专业目录"]);
+    let data = wb.worksheet_range("在校生").unwrap();
+    let header: Vec<String> = (0..17).map(|c| data.get((0, c)).unwrap().to_string()).collect();
+    assert_eq!(header[0], "学号");
+    assert_eq!(header[8], "学习形式");
+    let codes = wb.worksheet_range("代码表").unwrap();
+    let all: Vec<String> = codes.cells().map(|(_, _, v)| v.to_string()).collect();
+    assert!(all.contains(&"全日制".to_string()) && all.contains(&"三二分段".to_string()));
+    let programs = wb.worksheet_range("专业目录").unwrap();
+    assert_eq!(programs.get_size().0, 1_350, "header and 1,349 programs");
+    // The empty template goes back through the importer: its data sheet is found and read.
+    let res = db.vetis(&["import", out.to_str().unwrap()]);
+    assert_eq!(res.status.code(), Some(1));
+    assert!(stderr(&res).contains("文件为空"), "{}", stderr(&res));
+    assert!(!stderr(&res).contains("未知列"));
+}

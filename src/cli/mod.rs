@@ -12,6 +12,7 @@ mod progress;
 mod serve;
 mod submissions;
 mod table;
+mod template;
 mod user;
 
 use std::path::PathBuf;
@@ -54,6 +55,8 @@ pub enum Command {
     Import(import::Args),
     /// 导出数据表 / export a table
     Export(export::Args),
+    /// 生成 Excel 填报模板 / write the Excel template of a table
+    Template(template::Args),
     /// 计算规划主要指标 / compute the plan's key indicators
     Indicators(indicators::Args),
     /// 规划文件 / plan files
@@ -102,6 +105,7 @@ pub fn run() -> ExitCode {
             Command::Init(a) => init::run(&cli, a).await,
             Command::Import(a) => import::run(&cli, a).await,
             Command::Export(a) => export::run(&cli, a).await,
+            Command::Template(a) => template::run(&cli, a).await,
             Command::Indicators(a) => indicators::run(&cli, a).await,
             Command::Plan(a) => plan::run(&cli, a).await,
             Command::Catalog(a) => catalog::run(&cli, a).await,

@@ -37,6 +37,26 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/submissions/{id}/approve", post(submissions::approve))
         .route("/api/v1/submissions/{id}/return", post(submissions::return_for_changes))
         .route("/api/v1/openapi.json", get(openapi))
+        .route("/api/v1/templates/{table}", get(template))
+}
+
+/// The Excel template of a table, for any signed-in caller.
+async fn template(
+    State(state): State<AppState>,
+    Caller(_): Caller,
+    Path(table): Path<String>,
+) -> Result<Response, WebError> {
+    let table = Table::from_name(table.trim_end_matches(".xlsx")).ok_or(WebError::NotFound)?;
+    let bytes = crate::workflow::template::template(&state.db, table).await?;
+    let disposition = format!("attachment; filename=\"{}.xlsx\"", table.key());
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 /// The OpenAPI document of this API.
