@@ -307,3 +307,47 @@ async fn the_openapi_document_describes_the_api() {
         assert!(doc["paths"].get(path).is_some(), "{path}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_one_time_password_must_be_changed_before_anything_else() {
+    let db = TestDb::new(Backend::Postgres);
+    let init = db.ok(&["init"]);
+    let one_time = init
+        .lines()
+        .find(|l| l.contains("一次性密码"))
+        .unwrap()
+        .split('：')
+        .nth(1)
+        .unwrap()
+        .split('（')
+        .next()
+        .unwrap()
+        .trim()
+        .to_string();
+    db.load_fixture();
+    let app = App::new(&db).await;
+    let (status, session) = app.sign_in("admin", &one_time).await;
+    assert_eq!(status, StatusCode::OK);
+    let (cookie, csrf) = session.unwrap();
+    let (status, body) = app.get("/api/v1/indicators?year=2020", Some(&cookie)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert!(body.contains("一次性密码"));
+    let change = |current: &str, new: &str| {
+        Request::post("/api/v1/password")
+            .header("cookie", &cookie)
+            .header("x-csrf-token", &csrf)
+            .header("content-type", "application/json")
+            .body(Body::from(serde_json::json!({"current": current, "new": new}).to_string()))
+            .unwrap()
+    };
+    assert_eq!(app.call(change(&one_time, "short")).await.0, StatusCode::BAD_REQUEST, "the policy holds");
+    assert_eq!(app.call(change(&one_time, PASSWORD)).await.0, StatusCode::NO_CONTENT);
+    assert_eq!(
+        app.get("/api/v1/indicators?year=2020", Some(&cookie)).await.0,
+        StatusCode::UNAUTHORIZED,
+        "the old session ended"
+    );
+    let (status, session) = app.sign_in("admin", PASSWORD).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(app.get("/api/v1/indicators?year=2020", Some(&session.unwrap().0)).await.0, StatusCode::OK);
+}

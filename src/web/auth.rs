@@ -47,6 +47,10 @@ impl FromRequestParts<AppState> for Caller {
                 return Err(WebError::Forbidden);
             }
         }
+        // A one-time password opens a session for one thing only: choosing a password (or leaving).
+        if acc.must_change && !matches!(parts.uri.path(), "/api/v1/password" | "/api/v1/session") {
+            return Err(WebError::PasswordChangeRequired);
+        }
         Ok(Caller(acc.principal()))
     }
 }

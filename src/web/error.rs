@@ -15,6 +15,8 @@ pub enum WebError {
     BadRequest(String),
     /// 423: the account is locked after repeated failures.
     Locked,
+    /// 403: signed in with a one-time password that must be changed first.
+    PasswordChangeRequired,
     Internal(String),
 }
 
@@ -37,6 +39,10 @@ impl IntoResponse for WebError {
             WebError::Locked => {
                 (StatusCode::LOCKED, "账号已锁定，请 15 分钟后再试 / account locked for 15 minutes".to_string())
             }
+            WebError::PasswordChangeRequired => (
+                StatusCode::FORBIDDEN,
+                "请先修改一次性密码（POST /api/v1/password） / change your one-time password first".to_string(),
+            ),
             WebError::Internal(detail) => {
                 eprintln!("vetis serve: internal error: {detail}");
                 (StatusCode::INTERNAL_SERVER_ERROR, "服务器内部错误 / internal error".to_string())

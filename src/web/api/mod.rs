@@ -28,6 +28,7 @@ const UPLOAD_LIMIT: usize = 64 * 1024 * 1024;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/session", post(sign_in).delete(sign_out))
+        .route("/api/v1/password", post(change_password))
         .route("/api/v1/indicators", get(indicators))
         .route("/api/v1/records/{table}", get(records))
         .route(
@@ -107,6 +108,30 @@ async fn sign_out(
     if let Some(id) = cookie(&parts, SESSION_COOKIE) {
         users::end_session(&state.db, &id).await?;
     }
+    let mut res = StatusCode::NO_CONTENT.into_response();
+    res.headers_mut().insert(header::SET_COOKIE, session_cookie("", 0, state.secure_cookies));
+    Ok(res)
+}
+
+#[derive(Deserialize)]
+struct NewPassword {
+    current: String,
+    new: String,
+}
+
+/// Changes the caller's own password: the current one is checked (a wrong one counts towards the
+/// lock-out), the policy and history apply, and every session of the account ends.
+async fn change_password(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+    Json(p): Json<NewPassword>,
+) -> Result<Response, WebError> {
+    match users::sign_in(&state.db, &who.username, &p.current, "web").await? {
+        SignIn::Ok(_) => {}
+        SignIn::Locked => return Err(WebError::Locked),
+        SignIn::Refused => return Err(WebError::Unauthorized("当前密码错误 / the current password is wrong")),
+    }
+    users::set_password(&state.db, &who.username, &p.new, false, &who.username, "web").await?;
     let mut res = StatusCode::NO_CONTENT.into_response();
     res.headers_mut().insert(header::SET_COOKIE, session_cookie("", 0, state.secure_cookies));
     Ok(res)
