@@ -140,19 +140,7 @@ impl TestDb {
     /// Everything an import may change, to prove that a refused one changed nothing.
     pub fn state(&self) -> Vec<(String, i64)> {
         let mut sql = Vec::new();
-        for t in [
-            "school",
-            "condition",
-            "offering",
-            "student",
-            "graduate",
-            "teacher",
-            "practice",
-            "pd",
-            "training",
-            "cooperation",
-            "designation",
-        ] {
+        for t in vetis::domain::standard::Table::ALL.map(|t| t.key()) {
             sql.push(format!("SELECT '{t}', COUNT(*), CAST(COALESCE(SUM(is_current), 0) AS BIGINT) FROM rec_{t}"));
         }
         sql.push("SELECT 'submission', COUNT(*), CAST(COALESCE(SUM(CASE WHEN status = 'approved' THEN 1 ELSE 0 END), 0) AS BIGINT) FROM submission".into());
