@@ -52,6 +52,7 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
         format: args.format,
         unmask: args.unmask,
         page: None,
+        rows_of: None,
     };
     let n = export(&db, &req, &out, &os_user(), "cli").await?;
     if cli.lang == Lang::Zh {

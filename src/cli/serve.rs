@@ -28,6 +28,7 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(args.addr).await?;
     let zh = cli.lang == Lang::Zh;
     println!("{} http://{}", if zh { "VETIS 已启动：" } else { "VETIS is serving on" }, args.addr);
-    axum::serve(listener, crate::web::router(Arc::new(db), args.secure_cookies)).await?;
+    let app = crate::web::router(Arc::new(db), args.secure_cookies);
+    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>()).await?;
     Ok(())
 }

@@ -56,7 +56,7 @@ pub async fn breakdown(
     let yc =
         f.year_column.as_deref().or(table.year_column()).ok_or_else(|| StoreError::Invalid("no year column".into()))?;
     let mut sql = Sql { text: String::new(), params: Vec::new() };
-    let body = from_where(&mut sql, db.backend, table, f, scope);
+    let body = from_where(&mut sql, db.backend, table, f, scope, None);
     let year_cond =
         format!("t.{yc} {} {}", if f.cumulative { "<=" } else { "=" }, sql.param(SqlValue::Int(year as i64)));
     let select = match f.measure {

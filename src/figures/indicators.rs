@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::query::{Point, Scope, series};
+use super::query::{Pending, Point, Scope, series};
 use crate::domain::plan::{Indicator, Plan, TargetScope};
 use crate::domain::status::{Assessment, Judgement, Status};
 use crate::store::{Db, StoreError};
@@ -80,8 +80,9 @@ pub async fn indicator(
     ind: &Indicator,
     scope: &Scope,
     year: i32,
+    pending: Option<&Pending>,
 ) -> Result<IndicatorResult, StoreError> {
-    let all = series(db, &ind.formula, scope, plan.baseline_year, year.max(plan.target_year)).await?;
+    let all = series(db, &ind.formula, scope, plan.baseline_year, year.max(plan.target_year), pending).await?;
     let values: Vec<(i32, f64)> =
         all.iter().filter(|(y, _)| **y >= plan.baseline_year && **y <= year).map(|(y, p)| (*y, p.value)).collect();
     let point: Option<&Point> = all.get(&year);
@@ -139,9 +140,20 @@ pub async fn indicator(
 
 /// Every key indicator of the plan for a scope and year.
 pub async fn compute(db: &Db, plan: &Plan, scope: &Scope, year: i32) -> Result<Vec<IndicatorResult>, StoreError> {
+    compute_with(db, plan, scope, year, None).await
+}
+
+/// Every key indicator, optionally as if a pending submission were approved.
+pub async fn compute_with(
+    db: &Db,
+    plan: &Plan,
+    scope: &Scope,
+    year: i32,
+    pending: Option<&Pending>,
+) -> Result<Vec<IndicatorResult>, StoreError> {
     let mut out = Vec::with_capacity(plan.indicators.len());
     for ind in &plan.indicators {
-        out.push(indicator(db, plan, ind, scope, year).await?);
+        out.push(indicator(db, plan, ind, scope, year, pending).await?);
     }
     Ok(out)
 }

@@ -5,4 +5,4 @@ pub mod breakdown;
 pub mod indicators;
 pub mod query;
 
-pub use query::Scope;
+pub use query::{Pending, Scope};

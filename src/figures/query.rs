@@ -6,12 +6,12 @@ use std::collections::BTreeMap;
 use sqlx::{AssertSqlSafe, Row};
 
 use crate::domain::plan::{Filter, FilterValue, Formula, Measure};
-use crate::domain::standard::Table;
+use crate::domain::standard::{Keying, Table};
 use crate::store::records::{SqlValue, bind, record_table};
 use crate::store::{Backend, Db, StoreError, dialect};
 
 /// Whose figures: the whole city, one district or one school.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(tag = "kind", content = "code", rename_all = "snake_case")]
 pub enum Scope {
     City,
@@ -25,6 +25,16 @@ pub struct Point {
     pub value: f64,
     pub numerator: Option<f64>,
     pub denominator: Option<f64>,
+}
+
+/// Figures as if a pending submission were approved: its rows count and the rows it would
+/// replace do not. Nothing is written; this is how a reviewer previews a submission.
+#[derive(Debug, Clone)]
+pub struct Pending {
+    pub submission: i64,
+    pub table: Table,
+    pub school: String,
+    pub year: Option<i64>,
 }
 
 pub(crate) struct Sql {
@@ -66,7 +76,14 @@ pub(crate) fn condition(sql: &mut Sql, filter: &Filter) -> String {
 }
 
 /// FROM/WHERE shared by every measure: current rows at current schools in scope, filtered.
-pub(crate) fn from_where(sql: &mut Sql, backend: Backend, table: Table, f: &Formula, scope: &Scope) -> String {
+pub(crate) fn from_where(
+    sql: &mut Sql,
+    backend: Backend,
+    table: Table,
+    f: &Formula,
+    scope: &Scope,
+    pending: Option<&Pending>,
+) -> String {
     let levels = sql.in_list(f.levels.iter().map(|l| SqlValue::text(l)).collect());
     let sponsors = sql.in_list(f.sponsors.iter().map(|s| SqlValue::text(s)).collect());
     let filter = condition(sql, &f.filter);
@@ -80,9 +97,31 @@ pub(crate) fn from_where(sql: &mut Sql, backend: Backend, table: Table, f: &Form
         Scope::District(d) => format!(" AND k.district_code = {}", sql.param(SqlValue::text(d))),
         Scope::School(s) => format!(" AND k.school_code = {}", sql.param(SqlValue::text(s))),
     };
+    let current = match pending.filter(|p| p.table == table) {
+        None => "t.is_current = 1".to_string(),
+        Some(p) => {
+            let id = sql.param(SqlValue::Int(p.submission));
+            let replaced = match table.spec().keying {
+                Keying::SchoolYear { year_column } => {
+                    let school = sql.param(SqlValue::text(&p.school));
+                    let year = sql.param(p.year.map_or(SqlValue::NullInt, SqlValue::Int));
+                    format!("t.school_code = {school} AND t.{year_column} = {year}")
+                }
+                Keying::Natural { key } => {
+                    let same: Vec<String> = key.iter().map(|k| format!("n.{k} = t.{k}")).collect();
+                    format!(
+                        "EXISTS (SELECT 1 FROM {} n WHERE n.submission_id = {id} AND {})",
+                        record_table(table),
+                        same.join(" AND ")
+                    )
+                }
+            };
+            format!("((t.is_current = 1 AND NOT ({replaced})) OR t.submission_id = {id})")
+        }
+    };
     format!(
         "FROM {from} JOIN rec_school k ON k.school_code = t.school_code AND k.is_current = 1 \
-         WHERE t.is_current = 1 AND k.level IN ({levels}) AND k.sponsor IN ({sponsors}) AND {filter}{scope_sql}"
+         WHERE {current} AND k.level IN ({levels}) AND k.sponsor IN ({sponsors}) AND {filter}{scope_sql}"
     )
 }
 
@@ -94,12 +133,13 @@ pub async fn series(
     scope: &Scope,
     from_year: i32,
     to_year: i32,
+    pending: Option<&Pending>,
 ) -> Result<BTreeMap<i32, Point>, StoreError> {
     let table = Table::from_name(&f.table).ok_or_else(|| StoreError::Invalid(format!("unknown table {}", f.table)))?;
     let yc =
         f.year_column.as_deref().or(table.year_column()).ok_or_else(|| StoreError::Invalid("no year column".into()))?;
     let mut sql = Sql { text: String::new(), params: Vec::new() };
-    let body = from_where(&mut sql, db.backend, table, f, scope);
+    let body = from_where(&mut sql, db.backend, table, f, scope, pending);
     let (select, group) = match f.measure {
         Measure::Count => ("COUNT(*)".to_string(), format!("t.{yc}")),
         Measure::Sum => {

@@ -20,7 +20,7 @@ impl Lang {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     Error,
@@ -28,7 +28,7 @@ pub enum Severity {
 }
 
 /// One problem, located: the file, the spreadsheet row (header = 1) and the column's label.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Finding {
     pub file: String,
     pub row: Option<usize>,
@@ -57,7 +57,7 @@ impl Finding {
 }
 
 /// Every kind of problem the data standard's rules can find. Each carries what the message needs.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Problem {
     FileUnreadable {
@@ -227,6 +227,10 @@ pub enum Problem {
     SchoolNotAllowed {
         value: String,
     },
+    /// The file changes a year the bureau has locked.
+    YearLocked {
+        year: i64,
+    },
 }
 
 impl Problem {
@@ -249,6 +253,10 @@ impl Problem {
                 "the file's encoding is neither UTF-8 nor GBK/GB18030: save it from Excel as 'CSV UTF-8'"
             ),
             EmptyFile => t!("文件为空：第 1 行应为表头", "the file is empty: row 1 must be the header"),
+            YearLocked { year } => t!(
+                "{year} 年度数据已锁定：请联系教育局管理员说明理由后解锁，再重新提交",
+                "the year {year} is locked: ask the bureau's administrator to unlock it (with a reason), then submit again"
+            ),
             NoTable => t!(
                 "无法确定数据表：请用 --table 指定，或把表名写进文件名（如 student.csv、在校生.xlsx）",
                 "cannot tell which table this is: give --table, or name the file after it (student.csv, 在校生.xlsx)"

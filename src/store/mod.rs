@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod dialect;
 pub mod keyfile;
+pub mod locks;
 pub mod records;
 pub mod refdata;
 pub mod reference;
@@ -74,6 +75,12 @@ const MIGRATIONS: &[Migration] = &[
         name: "accounts",
         sqlite: include_str!("../../migrations/sqlite/0002_accounts.sql"),
         postgres: include_str!("../../migrations/postgres/0002_accounts.sql"),
+    },
+    Migration {
+        version: 3,
+        name: "locks",
+        sqlite: include_str!("../../migrations/sqlite/0003_locks.sql"),
+        postgres: include_str!("../../migrations/postgres/0003_locks.sql"),
     },
 ];
 

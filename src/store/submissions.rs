@@ -174,6 +174,9 @@ async fn transition(
         return Err(StoreError::Invalid(format!("submission {id} is {}: it cannot become {to}", s.status)));
     }
     let table = Table::from_name(&s.table).ok_or_else(|| StoreError::Invalid(format!("unknown table {}", s.table)))?;
+    if to == "approved" {
+        super::locks::ensure_unlocked(db, s.year).await?;
+    }
     let mut tx = db.pool.begin().await?;
     sqlx::query(
         "UPDATE submission SET status = $1, reviewed_by = $2, reviewed_at = $3, review_comment = $4 WHERE id = $5",

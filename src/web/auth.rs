@@ -54,3 +54,17 @@ impl FromRequestParts<AppState> for Caller {
         Ok(Caller(acc.principal()))
     }
 }
+
+/// Where a request came from, for the audit log: the peer address, and the address a proxy says
+/// it forwarded for (kept apart, since a client can write that header itself).
+pub fn client(parts: &Parts) -> String {
+    let peer = parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "web".into());
+    match parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()) {
+        Some(f) => format!("{peer} (for {})", f.chars().take(64).collect::<String>()),
+        None => peer,
+    }
+}

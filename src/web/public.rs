@@ -1,89 +1,84 @@
-//! The public page: the plan at a glance. Aggregates only, nothing about a person, no sign-in.
+//! The public pages: the plan at a glance and the program catalogue. Aggregates only, nothing
+//! about a person, no sign-in.
 
 use axum::extract::{Query, State};
 use axum::http::header;
-use axum::response::{Html, IntoResponse, Response};
-use serde::{Deserialize, Serialize};
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use sqlx::Row;
 
 use super::AppState;
-use super::chart::trend;
-use super::error::WebError;
+use super::i18n::lang_of;
+use super::pages::dashboard::{CardView, alerts};
+use super::pages::{PageError, render_page};
 use crate::figures::Scope;
-use crate::figures::indicators::{compute, display, latest_year};
-use crate::store::refdata;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 pub struct PageQuery {
-    lang: Option<String>,
     year: Option<i32>,
 }
 
-#[derive(Serialize)]
-struct Card {
-    number: u32,
-    name: String,
-    value: String,
-    unit: String,
-    target: String,
-    baseline: String,
-    attribute: String,
-    status: String,
-    status_key: &'static str,
-    projection: Option<String>,
-    chart: String,
+pub async fn page(State(state): State<AppState>, parts: Parts) -> Result<Response, PageError> {
+    let lang = lang_of(&parts);
+    let q: PageQuery = Query::try_from_uri(&parts.uri).map(|q| q.0).unwrap_or_default();
+    let plan = state.cache.plan(&state.db).await?;
+    let latest = state.cache.latest_year(&state.db).await?;
+    let year = q.year.unwrap_or(latest).clamp(plan.baseline_year, latest.max(plan.baseline_year));
+    let results = state.cache.indicators(&state.db, &Scope::City, year).await?;
+    let cards: Vec<CardView> = results.iter().map(|r| CardView::new(r, lang)).collect();
+    let title = if lang == crate::ingest::finding::Lang::En { &plan.name_en } else { &plan.name_zh };
+    let years: Vec<i32> = (plan.baseline_year..=latest.max(plan.baseline_year)).rev().collect();
+    let ctx = serde_json::json!({ "title": title, "year": year, "years": years, "cards": cards, "alerts": alerts(&results, lang) });
+    Ok(render_page("public.html", lang, None, ctx)?.into_response())
 }
 
-pub async fn page(State(state): State<AppState>, Query(q): Query<PageQuery>) -> Result<Response, WebError> {
-    let en = q.lang.as_deref() == Some("en");
-    let plan = refdata::active_plan(&state.db).await?;
-    let year = match q.year {
-        Some(y) => y,
-        None => latest_year(&state.db, plan.baseline_year).await?,
-    };
-    let results = compute(&state.db, &plan, &Scope::City, year).await?;
-    let cards: Vec<Card> = results
+#[derive(Deserialize, Default)]
+pub struct CatalogQuery {
+    q: Option<String>,
+    level: Option<String>,
+}
+
+/// The loaded program catalogue, searchable by code or name.
+pub async fn catalog(State(state): State<AppState>, parts: Parts) -> Result<Response, PageError> {
+    let lang = lang_of(&parts);
+    let q: CatalogQuery = Query::try_from_uri(&parts.uri).map(|q| q.0).unwrap_or_default();
+    let text = q.q.as_deref().map(str::trim).unwrap_or("").chars().take(40).collect::<String>();
+    let level = q.level.filter(|l| ["secondary", "higher", "bachelor"].contains(&l.as_str()));
+    let like = format!("%{}%", text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+    let mut sql = String::from(
+        "SELECT level, code, name, item_level FROM catalog_item WHERE (code LIKE $1 ESCAPE '\\' OR name LIKE $1 ESCAPE '\\')",
+    );
+    if level.is_some() {
+        sql.push_str(" AND level = $2");
+    }
+    sql.push_str(" ORDER BY level, code LIMIT 501");
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(like);
+    if let Some(l) = &level {
+        query = query.bind(l.clone());
+    }
+    let rows = query.fetch_all(&state.db.pool).await.map_err(crate::store::StoreError::from)?;
+    let more = rows.len() > 500;
+    let items: Vec<serde_json::Value> = rows
         .iter()
-        .map(|r| Card {
-            number: r.number,
-            name: if en { r.name_en.clone() } else { r.name.clone() },
-            value: display(r.value, r.decimals),
-            unit: if en { r.unit_en.clone() } else { r.unit.clone() },
-            target: r.target.map_or("—".into(), |t| format!("{}{t}", r.comparator_symbol)),
-            baseline: display(r.baseline, r.decimals),
-            attribute: match (r.attribute.as_str(), en) {
-                ("binding", false) => "约束性".into(),
-                ("binding", true) => "binding".into(),
-                (_, false) => "预期性".into(),
-                (_, true) => "expected".into(),
-            },
-            status: if en { r.status.en().into() } else { r.status.zh().into() },
-            status_key: r.status.key(),
-            projection: r.projection_2025.map(|p| display(Some(p), r.decimals)),
-            chart: trend(r),
-        })
-        .collect();
-    let alerts: Vec<String> = results
-        .iter()
-        .filter(|r| r.alert)
+        .take(500)
         .map(|r| {
-            if en { format!("{} ({})", r.name_en, r.status.en()) } else { format!("{}（{}）", r.name, r.status.zh()) }
+            let (level, code, name, kind): (String, String, String, String) = (r.get(0), r.get(1), r.get(2), r.get(3));
+            serde_json::json!({ "level": level, "code": code, "name": name, "kind": kind })
         })
         .collect();
-    let t = if en {
-        serde_json::json!({"title": plan.name_en, "subtitle": "key indicators computed from the schools' records", "switch": "中文",
-            "alerts": "Binding indicators at risk or off track", "target": "target", "baseline": "2020 baseline", "projection": "2025 projected",
-            "footer": "VETIS · figures are computed from approved records; no personal data is shown here."})
-    } else {
-        serde_json::json!({"title": plan.name_zh, "subtitle": "主要指标（由学校报送数据自动计算）", "switch": "English",
-            "alerts": "约束性指标预警", "target": "目标", "baseline": "2020 基期", "projection": "2025 预测",
-            "footer": "VETIS · 指标均由审核通过的报送数据计算；本页不含个人信息。"})
-    };
-    let ctx = serde_json::json!({ "lang": if en { "en" } else { "zh-CN" }, "other_lang": if en { "zh" } else { "en" }, "year": year, "t": t, "cards": cards, "alerts": alerts });
-    let tmpl = state.templates.get_template("public.html").map_err(|e| WebError::Internal(e.to_string()))?;
-    let html = tmpl.render(minijinja::value::Serde(&ctx)).map_err(|e| WebError::Internal(e.to_string()))?;
-    Ok(Html(html).into_response())
+    let n = if more { "500+".to_string() } else { items.len().to_string() };
+    let ctx = serde_json::json!({
+        "q": text, "level": level, "items": items,
+        "matches": super::i18n::text(lang, "matches").replace("{n}", &n),
+    });
+    Ok(render_page("catalog.html", lang, None, ctx)?.into_response())
 }
 
 pub async fn stylesheet() -> Response {
     ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], include_str!("static/vetis.css")).into_response()
+}
+
+pub async fn script() -> Response {
+    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], include_str!("static/vetis.js")).into_response()
 }

@@ -9,9 +9,11 @@ use std::path::Path;
 use futures_util::TryStreamExt;
 use sqlx::{AssertSqlSafe, Row};
 
+use crate::domain::plan::Filter;
 use crate::domain::standard::{Kind, Table};
+use crate::figures::query::{Sql, condition};
 use crate::store::audit::{self, Entry};
-use crate::store::records::record_table;
+use crate::store::records::{SqlValue, bind, record_table};
 use crate::store::{Db, StoreError, refdata};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -28,6 +30,18 @@ pub struct ExportRequest {
     pub unmask: bool,
     /// (limit, offset) for a page of rows (the web's drill-down); None for all rows.
     pub page: Option<(i64, i64)>,
+    /// Only the rows behind a figure (the drill-down's numerator or denominator).
+    pub rows_of: Option<RowFilter>,
+}
+
+/// The rows an indicator's formula counts: its filter, and for a numerator one of its conditions.
+#[derive(Debug, Clone, Default)]
+pub struct RowFilter {
+    pub all: Filter,
+    pub any_of: Vec<Filter>,
+    /// Cumulative formulas (designations) count every year up to the one asked for.
+    pub up_to_year: bool,
+    pub year_column: Option<String>,
 }
 
 /// A cell of an exported row: numbers stay numbers in XLSX.
@@ -83,32 +97,44 @@ pub async fn for_each_row(
     let table = req.table;
     let spec = table.spec();
     let cols = select_list(table, req.unmask);
-    let mut sql = format!("SELECT {} FROM {} WHERE is_current = 1", cols.join(", "), record_table(table));
-    let year_col = table.year_column();
-    if req.year.is_some() {
+    let mut sql = Sql { text: String::new(), params: Vec::new() };
+    let mut text = format!("SELECT {} FROM {} t WHERE t.is_current = 1", cols.join(", "), record_table(table));
+    let year_col = match &req.rows_of {
+        Some(RowFilter { year_column: Some(c), .. }) => Some(c.as_str()),
+        _ => table.year_column(),
+    };
+    if let Some(y) = req.year {
         let yc = year_col.ok_or_else(|| {
             StoreError::Invalid(format!("table {} has no statistical year: leave out --year", table.key()))
         })?;
-        sql.push_str(&format!(" AND {yc} = $1"));
+        let op = if req.rows_of.as_ref().is_some_and(|r| r.up_to_year) { "<=" } else { "=" };
+        text.push_str(&format!(" AND t.{yc} {op} {}", sql.param(SqlValue::Int(y))));
     }
-    if req.school.is_some() {
-        sql.push_str(&format!(" AND school_code = ${}", if req.year.is_some() { 2 } else { 1 }));
+    if let Some(s) = &req.school {
+        text.push_str(&format!(" AND t.school_code = {}", sql.param(SqlValue::text(s))));
     }
-    sql.push_str(&format!(" ORDER BY school_code, {}row_no", year_col.map(|y| format!("{y}, ")).unwrap_or_default()));
+    if let Some(r) = &req.rows_of {
+        text.push_str(&format!(" AND {}", condition(&mut sql, &r.all)));
+        if !r.any_of.is_empty() {
+            let alts: Vec<String> = r.any_of.iter().map(|f| format!("({})", condition(&mut sql, f))).collect();
+            text.push_str(&format!(" AND ({})", alts.join(" OR ")));
+        }
+    }
+    text.push_str(&format!(
+        " ORDER BY t.school_code, {}t.row_no",
+        table.year_column().map(|y| format!("t.{y}, ")).unwrap_or_default()
+    ));
     if let Some((limit, offset)) = req.page {
-        sql.push_str(&format!(" LIMIT {} OFFSET {}", limit.clamp(1, 1000), offset.max(0)));
+        text.push_str(&format!(" LIMIT {} OFFSET {}", limit.clamp(1, 1000), offset.max(0)));
     }
     let kinds: HashMap<String, String> = if table == Table::Designation {
         refdata::active_plan(db).await?.designation_kinds.into_iter().map(|k| (k.key, k.name_zh)).collect()
     } else {
         HashMap::new()
     };
-    let mut q = sqlx::query(AssertSqlSafe(sql));
-    if let Some(y) = req.year {
-        q = q.bind(y);
-    }
-    if let Some(s) = &req.school {
-        q = q.bind(s.clone());
+    let mut q = sqlx::query(AssertSqlSafe(text));
+    for p in sql.params {
+        q = bind(q, p);
     }
     let mut stream = q.fetch(&db.pool);
     let mut n = 0;

@@ -137,6 +137,16 @@ pub async fn import_file(
         progress.phase("检查 checking", &sheet.label, None);
         let report: CheckReport =
             check_sheet(table, sheet, &map, &refs, &db.keys, opts.allowed_schools, |n| progress.rows(n as u64));
+        // A locked year refuses the whole sheet, on a dry run too, so the submitter learns it first.
+        let locked = crate::store::locks::locked_years(db).await?;
+        let locked_here: std::collections::BTreeSet<i64> =
+            report.groups.keys().filter_map(|(_, y)| *y).filter(|y| locked.contains(y)).collect();
+        if !locked_here.is_empty() {
+            let problems = locked_here.into_iter().map(|year| (None, Problem::YearLocked { year })).collect();
+            results.push(SheetResult::refused(&sheet.label, Some(table), problems));
+            progress.done();
+            continue;
+        }
         let mut result = SheetResult {
             label: sheet.label.clone(),
             table: Some(table),

@@ -2,7 +2,7 @@
 //! tokens alike, with the caller's scope checked where data is read.
 
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -15,15 +15,14 @@ use super::error::WebError;
 use crate::domain::access::Target;
 use crate::domain::standard::Table;
 use crate::figures::Scope;
-use crate::figures::indicators::{compute, latest_year};
-use crate::store::refdata;
 use crate::store::users::{self, SignIn};
-use crate::workflow::export::{Cell, ExportRequest, Format, for_each_row};
+use crate::web::pages::drill::{PAGE_SIZE, RecordsQuery, rows_page};
+use crate::workflow::export::Cell;
 
 mod submissions;
 
 /// Uploads up to this size (a large school's student file is a few megabytes).
-const UPLOAD_LIMIT: usize = 64 * 1024 * 1024;
+pub const UPLOAD_LIMIT: usize = 64 * 1024 * 1024;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -81,10 +80,10 @@ fn session_cookie(value: &str, max_age: i64, secure: bool) -> HeaderValue {
 
 async fn sign_in(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    parts: axum::http::request::Parts,
     Json(c): Json<Credentials>,
 ) -> Result<Response, WebError> {
-    let source = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()).unwrap_or("web").to_string();
+    let source = super::auth::client(&parts);
     match users::sign_in(&state.db, &c.username, &c.password, &source).await? {
         SignIn::Refused => Err(WebError::Unauthorized("用户名或密码错误 / wrong user name or password")),
         SignIn::Locked => Err(WebError::Locked),
@@ -180,22 +179,12 @@ async fn indicators(
         }
         (None, None) => Scope::City,
     };
-    let plan = refdata::active_plan(&state.db).await?;
     let year = match q.year {
         Some(y) => y,
-        None => latest_year(&state.db, plan.baseline_year).await?,
+        None => state.cache.latest_year(&state.db).await?,
     };
-    Ok(Json(compute(&state.db, &plan, &scope, year).await?).into_response())
+    Ok(Json(&*state.cache.indicators(&state.db, &scope, year).await?).into_response())
 }
-
-#[derive(Deserialize)]
-struct RecordsQuery {
-    year: Option<i64>,
-    school: String,
-    page: Option<i64>,
-}
-
-const PAGE_SIZE: i64 = 50;
 
 async fn records(
     State(state): State<AppState>,
@@ -204,38 +193,26 @@ async fn records(
     Query(q): Query<RecordsQuery>,
 ) -> Result<Response, WebError> {
     let table = Table::from_name(&table).ok_or(WebError::NotFound)?;
-    let district = district_of(&state, &q.school).await?;
-    if !who.may_read_records(&q.school, &district) {
-        return Err(WebError::Forbidden);
-    }
-    let page = q.page.unwrap_or(1).max(1);
-    let year = q.year.filter(|_| table.year_column().is_some());
-    let req = ExportRequest {
-        table,
-        year,
-        school: Some(q.school.clone()),
-        format: Format::Csv,
-        unmask: false,
-        page: Some((PAGE_SIZE, (page - 1) * PAGE_SIZE)),
-    };
+    let rows = rows_page(&state, &who, table, &q).await?;
     let keys: Vec<&str> = table.spec().columns.iter().map(|c| c.key).collect();
-    let mut rows = Vec::new();
-    for_each_row(&state.db, &req, |cells| {
-        let obj: serde_json::Map<String, serde_json::Value> = keys
-            .iter()
-            .zip(cells)
-            .map(|(k, c)| {
-                let v = match c {
-                    Cell::Text(s) => serde_json::Value::String(s),
-                    Cell::Number(n) => serde_json::json!(n),
-                    Cell::Empty => serde_json::Value::Null,
-                };
-                (k.to_string(), v)
-            })
-            .collect();
-        rows.push(serde_json::Value::Object(obj));
-        Ok(())
-    })
-    .await?;
-    Ok(Json(serde_json::json!({ "table": table.key(), "school": q.school, "year": year, "page": page, "page_size": PAGE_SIZE, "rows": rows })).into_response())
+    let rows: Vec<serde_json::Value> = rows
+        .into_iter()
+        .map(|cells| {
+            let obj: serde_json::Map<String, serde_json::Value> = keys
+                .iter()
+                .zip(cells)
+                .map(|(k, c)| {
+                    let v = match c {
+                        Cell::Text(s) => serde_json::Value::String(s),
+                        Cell::Number(n) => serde_json::json!(n),
+                        Cell::Empty => serde_json::Value::Null,
+                    };
+                    (k.to_string(), v)
+                })
+                .collect();
+            serde_json::Value::Object(obj)
+        })
+        .collect();
+    let page = q.page.unwrap_or(1).max(1);
+    Ok(Json(serde_json::json!({ "table": table.key(), "school": q.school, "year": q.year, "indicator": q.indicator, "part": q.part, "page": page, "page_size": PAGE_SIZE, "rows": rows })).into_response())
 }

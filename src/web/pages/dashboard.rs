@@ -1,0 +1,340 @@
+//! The dashboard: "are we going to meet the plan?" for the viewer's scope and a chosen year, with
+//! alerts, trend charts and a comparison one level down (districts, a district's schools, or the
+//! school beside its district and the city).
+
+use std::collections::HashMap;
+
+use axum::extract::{Query, State};
+use axum::response::Response;
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+
+use super::{OrPage, PageError, Viewer, render};
+use crate::domain::access::{Role, Target};
+use crate::domain::plan::{Indicator, TargetScope};
+use crate::figures::Scope;
+use crate::figures::breakdown::{By, breakdown};
+use crate::figures::indicators::{IndicatorResult, display};
+use crate::ingest::finding::Lang;
+use crate::web::AppState;
+use crate::web::chart::trend;
+use crate::web::error::WebError;
+
+#[derive(Deserialize, Default)]
+pub struct ScopeQuery {
+    pub year: Option<i32>,
+    pub district: Option<String>,
+    pub school: Option<String>,
+    /// The scope picker's single value: `city`, `d:CODE` or `s:CODE`.
+    pub scope: Option<String>,
+}
+
+impl ScopeQuery {
+    pub fn picked(&self) -> (Option<String>, Option<String>) {
+        match self.scope.as_deref() {
+            Some(s) if s.starts_with("d:") => (Some(s[2..].to_string()), None),
+            Some(s) if s.starts_with("s:") => (None, Some(s[2..].to_string())),
+            Some("city") => (None, None),
+            _ => (self.district.clone().filter(|d| !d.is_empty()), self.school.clone().filter(|s| !s.is_empty())),
+        }
+    }
+}
+
+/// A school's name and district, or 404.
+pub async fn school_info(state: &AppState, code: &str) -> Result<(String, String), WebError> {
+    let row = sqlx::query("SELECT name, district_code FROM rec_school WHERE school_code = $1 AND is_current = 1")
+        .bind(code.to_string())
+        .fetch_optional(&state.db.pool)
+        .await
+        .map_err(|e| WebError::Internal(e.to_string()))?;
+    row.map(|r| (r.get(0), r.get(1))).ok_or(WebError::NotFound)
+}
+
+pub async fn district_names(state: &AppState) -> Result<HashMap<String, String>, WebError> {
+    let rows = sqlx::query("SELECT code, name FROM gz_district")
+        .fetch_all(&state.db.pool)
+        .await
+        .map_err(|e| WebError::Internal(e.to_string()))?;
+    Ok(rows.into_iter().map(|r| (r.get(0), r.get(1))).collect())
+}
+
+/// The scope a viewer asked for, checked; with no request, the viewer's own scope.
+pub async fn resolve(
+    state: &AppState,
+    v: &Viewer,
+    district: Option<String>,
+    school: Option<String>,
+) -> Result<(Scope, String), PageError> {
+    let (district, school) = match (district, school, v.who.role) {
+        (None, None, Role::School) => (None, v.who.school.clone()),
+        (None, None, Role::District) => (v.who.district.clone(), None),
+        (d, s, _) => (d, s),
+    };
+    let names = district_names(state).await.page(v)?;
+    let city = v.t("city");
+    match (school, district) {
+        (Some(s), _) => {
+            let (name, d) = school_info(state, &s).await.page(v)?;
+            if !v.who.may_read_figures(&Target::School { code: &s, district: &d }) {
+                return Err(PageError::Web(WebError::Forbidden, v.lang, None));
+            }
+            Ok((Scope::School(s.clone()), format!("{name}（{s}）")))
+        }
+        (None, Some(d)) => {
+            let name = names.get(&d).cloned().ok_or(PageError::Web(WebError::NotFound, v.lang, None))?;
+            if !v.who.may_read_figures(&Target::District(&d)) {
+                return Err(PageError::Web(WebError::Forbidden, v.lang, None));
+            }
+            Ok((Scope::District(d), name))
+        }
+        (None, None) => Ok((Scope::City, city)),
+    }
+}
+
+/// The scopes a viewer may pick: the city, every district, and the schools they may read.
+async fn scope_options(state: &AppState, v: &Viewer) -> Result<Vec<(String, String)>, PageError> {
+    let mut out = vec![("city".to_string(), v.t("city"))];
+    let names = district_names(state).await.page(v)?;
+    let mut districts: Vec<(&String, &String)> = names.iter().collect();
+    districts.sort();
+    for (code, name) in districts {
+        if v.who.may_read_figures(&Target::District(code)) {
+            out.push((format!("d:{code}"), name.clone()));
+        }
+    }
+    let rows = sqlx::query("SELECT school_code, name, district_code FROM rec_school WHERE is_current = 1 ORDER BY district_code, school_code")
+        .fetch_all(&state.db.pool)
+        .await
+        .map_err(|e| PageError::Web(WebError::Internal(e.to_string()), v.lang, None))?;
+    for r in rows {
+        let (code, name, d): (String, String, String) = (r.get(0), r.get(1), r.get(2));
+        if v.who.may_read_figures(&Target::School { code: &code, district: &d }) {
+            out.push((format!("s:{code}"), format!("{name}（{code}）")));
+        }
+    }
+    Ok(out)
+}
+
+pub fn scope_value(scope: &Scope) -> String {
+    match scope {
+        Scope::City => "city".into(),
+        Scope::District(d) => format!("d:{d}"),
+        Scope::School(s) => format!("s:{s}"),
+    }
+}
+
+pub fn scope_query(scope: &Scope) -> String {
+    match scope {
+        Scope::City => String::new(),
+        Scope::District(d) => format!("&district={d}"),
+        Scope::School(s) => format!("&school={s}"),
+    }
+}
+
+#[derive(Serialize)]
+pub struct CardView {
+    id: String,
+    number: u32,
+    name: String,
+    value: String,
+    unit: String,
+    target: String,
+    baseline: String,
+    attribute: String,
+    status: String,
+    status_key: &'static str,
+    projection: Option<String>,
+    numerator: Option<String>,
+    denominator: Option<String>,
+    chart: String,
+}
+
+impl CardView {
+    pub fn new(r: &IndicatorResult, lang: Lang) -> CardView {
+        let en = lang == Lang::En;
+        CardView {
+            id: r.id.clone(),
+            number: r.number,
+            name: if en { r.name_en.clone() } else { r.name.clone() },
+            value: display(r.value, r.decimals),
+            unit: if en { r.unit_en.clone() } else { r.unit.clone() },
+            target: r.target.map_or("—".into(), |t| format!("{}{t}", r.comparator_symbol)),
+            baseline: display(r.baseline, r.decimals),
+            attribute: match (r.attribute.as_str(), en) {
+                ("binding", false) => "约束性".into(),
+                ("binding", true) => "binding".into(),
+                (_, false) => "预期性".into(),
+                (_, true) => "expected".into(),
+            },
+            status: if en { r.status.en().into() } else { r.status.zh().into() },
+            status_key: r.status.key(),
+            projection: r.projection_2025.map(|p| display(Some(p), r.decimals)),
+            numerator: r.numerator.map(|n| format!("{n:.0}")),
+            denominator: r.denominator.map(|n| format!("{n:.0}")),
+            chart: trend(r),
+        }
+    }
+}
+
+pub fn alerts(results: &[IndicatorResult], lang: Lang) -> Vec<serde_json::Value> {
+    results
+        .iter()
+        .filter(|r| r.alert)
+        .map(|r| {
+            let (name, status) = if lang == Lang::En { (&r.name_en, r.status.en()) } else { (&r.name, r.status.zh()) };
+            serde_json::json!({ "id": r.id, "name": name, "status": status, "status_key": r.status.key() })
+        })
+        .collect()
+}
+
+#[derive(Serialize)]
+struct CompareCell {
+    value: String,
+    /// `meets`, `misses` or empty (no target here or no value).
+    mark: &'static str,
+}
+
+#[derive(Serialize)]
+struct CompareRow {
+    label: String,
+    href: Option<String>,
+    cells: Vec<CompareCell>,
+}
+
+/// A value beside its target; marked only where the plan's target applies at every scope.
+fn cell(ind: &Indicator, value: Option<f64>) -> CompareCell {
+    let mark = match value {
+        Some(v) if ind.target_scope == TargetScope::All => {
+            if ind.comparator.satisfied(v, ind.target) {
+                "meets"
+            } else {
+                "misses"
+            }
+        }
+        _ => "",
+    };
+    CompareCell { value: display(value, ind.decimals), mark }
+}
+
+async fn comparison(
+    state: &AppState,
+    v: &Viewer,
+    scope: &Scope,
+    year: i32,
+    results: &[IndicatorResult],
+) -> Result<(String, Vec<CompareRow>), PageError> {
+    let plan = state.cache.plan(&state.db).await.page(v)?;
+    let plan = &plan;
+    let by_key = |by: By| async move {
+        let mut table: HashMap<String, (String, Vec<Option<f64>>)> = HashMap::new();
+        for (i, ind) in plan.indicators.iter().enumerate() {
+            let groups = breakdown(&state.db, &ind.formula, scope, year, by).await?.unwrap_or_default();
+            for g in groups {
+                let e =
+                    table.entry(g.key.clone()).or_insert_with(|| (g.label.clone(), vec![None; plan.indicators.len()]));
+                e.1[i] = g.value;
+            }
+        }
+        Ok::<_, crate::store::StoreError>(table)
+    };
+    match scope {
+        Scope::City => {
+            let table = by_key(By::District).await.page(v)?;
+            let mut keys: Vec<&String> = table.keys().collect();
+            keys.sort();
+            let rows = keys
+                .into_iter()
+                .map(|k| CompareRow {
+                    label: table[k].0.clone(),
+                    href: Some(format!("/dashboard?district={k}&year={year}")),
+                    cells: plan.indicators.iter().zip(&table[k].1).map(|(i, val)| cell(i, *val)).collect(),
+                })
+                .collect();
+            Ok((v.t("compare_districts"), rows))
+        }
+        Scope::District(_) => {
+            let table = by_key(By::School).await.page(v)?;
+            let mut keys: Vec<&String> = table.keys().collect();
+            keys.sort();
+            let district = match scope {
+                Scope::District(d) => d.clone(),
+                _ => String::new(),
+            };
+            let rows = keys
+                .into_iter()
+                .filter(|k| v.who.may_read_figures(&Target::School { code: k, district: &district }))
+                .map(|k| CompareRow {
+                    label: table[k].0.clone(),
+                    href: Some(format!("/dashboard?school={k}&year={year}")),
+                    cells: plan.indicators.iter().zip(&table[k].1).map(|(i, val)| cell(i, *val)).collect(),
+                })
+                .collect();
+            Ok((v.t("compare_schools"), rows))
+        }
+        Scope::School(s) => {
+            let (_, d) = school_info(state, s).await.page(v)?;
+            let names = district_names(state).await.page(v)?;
+            let district = state.cache.indicators(&state.db, &Scope::District(d.clone()), year).await.page(v)?;
+            let city = state.cache.indicators(&state.db, &Scope::City, year).await.page(v)?;
+            let row = |label: String, href: Option<String>, rs: &[IndicatorResult]| CompareRow {
+                label,
+                href,
+                cells: plan.indicators.iter().zip(rs).map(|(i, x)| cell(i, x.value)).collect(),
+            };
+            Ok((
+                v.t("compare_levels"),
+                vec![
+                    row(v.t("school"), None, results),
+                    row(
+                        names.get(&d).cloned().unwrap_or(d.clone()),
+                        Some(format!("/dashboard?district={d}&year={year}")),
+                        &district,
+                    ),
+                    row(v.t("city"), Some(format!("/dashboard?scope=city&year={year}")), &city),
+                ],
+            ))
+        }
+    }
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    v: Viewer,
+    Query(q): Query<ScopeQuery>,
+) -> Result<Response, PageError> {
+    let (district, school) = q.picked();
+    let (scope, label) = resolve(&state, &v, district, school).await?;
+    let plan = state.cache.plan(&state.db).await.page(&v)?;
+    let latest = state.cache.latest_year(&state.db).await.page(&v)?;
+    let year = q.year.unwrap_or(latest).clamp(plan.baseline_year, plan.target_year.max(latest));
+    let results = state.cache.indicators(&state.db, &scope, year).await.page(&v)?;
+    let cards: Vec<CardView> = results.iter().map(|r| CardView::new(r, v.lang)).collect();
+    let (compare_title, compare_rows) = comparison(&state, &v, &scope, year, &results).await?;
+    let heads: Vec<serde_json::Value> = results
+        .iter()
+        .map(|r| serde_json::json!({ "number": r.number, "name": if v.lang == Lang::En { &r.name_en } else { &r.name }, "target": r.target.map(|t| format!("{}{t}", r.comparator_symbol)) }))
+        .collect();
+    let years: Vec<i32> = (plan.baseline_year..=latest.max(plan.baseline_year)).rev().collect();
+    let options: Vec<serde_json::Value> = scope_options(&state, &v)
+        .await?
+        .into_iter()
+        .map(|(value, label)| serde_json::json!({ "value": value, "label": label }))
+        .collect();
+    render(
+        "dashboard.html",
+        &v,
+        serde_json::json!({
+            "scope_label": label,
+            "scope_value": scope_value(&scope),
+            "scope_query": scope_query(&scope),
+            "year": year,
+            "years": years,
+            "options": options,
+            "cards": cards,
+            "alerts": alerts(&results, v.lang),
+            "compare_title": compare_title,
+            "compare_heads": heads,
+            "compare_rows": compare_rows,
+        }),
+    )
+}

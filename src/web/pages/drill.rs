@@ -1,0 +1,275 @@
+//! Drill-down: from any figure to the one below it (city → district → school) and, at a school,
+//! to the rows that make up the numerator and the denominator, paged and masked.
+
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use serde::{Deserialize, Serialize};
+
+use super::dashboard::{CardView, ScopeQuery, resolve, school_info, scope_query};
+use super::{OrPage, PageError, Viewer, render};
+use crate::domain::access::Target;
+use crate::domain::plan::{Formula, Measure};
+use crate::domain::standard::Table;
+use crate::figures::Scope;
+use crate::figures::breakdown::{By, breakdown};
+use crate::figures::indicators::display;
+use crate::ingest::finding::Lang;
+use crate::web::AppState;
+use crate::web::error::WebError;
+use crate::workflow::export::{Cell, ExportRequest, Format, RowFilter, for_each_row};
+
+#[derive(Serialize)]
+struct GroupRow {
+    label: String,
+    href: Option<String>,
+    value: String,
+    numerator: Option<String>,
+    denominator: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Breakdown {
+    title: String,
+    rows: Vec<GroupRow>,
+}
+
+fn count(n: Option<f64>) -> Option<String> {
+    n.map(|n| format!("{n:.0}"))
+}
+
+pub async fn indicator(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<String>,
+    Query(q): Query<ScopeQuery>,
+) -> Result<Response, PageError> {
+    let (district, school) = q.picked();
+    let (scope, label) = resolve(&state, &v, district, school).await?;
+    let plan = state.cache.plan(&state.db).await.page(&v)?;
+    let ind = plan.indicator(&id).ok_or(PageError::Web(WebError::NotFound, v.lang, None))?.clone();
+    let latest = state.cache.latest_year(&state.db).await.page(&v)?;
+    let year = q.year.unwrap_or(latest);
+    let results = state.cache.indicators(&state.db, &scope, year).await.page(&v)?;
+    let r = results.iter().find(|r| r.id == id).ok_or(PageError::Web(WebError::NotFound, v.lang, None))?;
+    let card = CardView::new(r, v.lang);
+    let mut tables = Vec::new();
+    let level_down = match &scope {
+        Scope::City => Some((By::District, v.t("by_district"))),
+        Scope::District(_) => Some((By::School, v.t("by_school"))),
+        Scope::School(_) => None,
+    };
+    let district_of_scope = match &scope {
+        Scope::District(d) => d.clone(),
+        _ => String::new(),
+    };
+    for (by, title) in
+        level_down.into_iter().chain([(By::Category, v.t("by_category")), (By::Pathway, v.t("by_pathway"))])
+    {
+        let Some(groups) = breakdown(&state.db, &ind.formula, &scope, year, by).await.page(&v)? else { continue };
+        let rows: Vec<GroupRow> = groups
+            .into_iter()
+            .filter(|g| {
+                by != By::School
+                    || v.who.may_read_figures(&Target::School { code: &g.key, district: &district_of_scope })
+            })
+            .map(|g| GroupRow {
+                href: match by {
+                    By::District => Some(format!("/indicator/{id}?year={year}&district={}", g.key)),
+                    By::School => Some(format!("/indicator/{id}?year={year}&school={}", g.key)),
+                    _ => None,
+                },
+                label: if by == By::Category { format!("{} {}", g.key, g.label) } else { g.label },
+                value: display(g.value, ind.decimals),
+                numerator: count(g.numerator),
+                denominator: count(g.denominator),
+            })
+            .collect();
+        if !rows.is_empty() {
+            tables.push(Breakdown { title, rows });
+        }
+    }
+    // At a school: links to the rows behind the figure.
+    let mut row_links = Vec::new();
+    let mut outside = false;
+    if let Scope::School(s) = &scope {
+        let base = format!("/records/{}?school={s}&year={year}&indicator={id}", ind.formula.table);
+        outside = !school_in_formula(&state, s, &ind.formula).await.page(&v)?;
+        match ind.formula.measure {
+            Measure::Share => {
+                row_links.push(serde_json::json!({ "href": format!("{base}&part=numerator"), "label": v.t("rows_numerator"), "n": card_n(r.numerator) }));
+                row_links.push(serde_json::json!({ "href": format!("{base}&part=denominator"), "label": v.t("rows_denominator"), "n": card_n(r.denominator) }));
+            }
+            _ => row_links.push(serde_json::json!({ "href": format!("{base}&part=all"), "label": v.t("rows_all"), "n": serde_json::Value::Null })),
+        }
+    }
+    let series: Vec<serde_json::Value> = r
+        .series
+        .iter()
+        .map(|(y, val)| serde_json::json!({ "year": y, "value": display(Some(*val), ind.decimals) }))
+        .collect();
+    let up = match &scope {
+        Scope::City => None,
+        Scope::District(_) => Some(format!("/indicator/{id}?year={year}&scope=city")),
+        Scope::School(s) => {
+            let (_, d) = school_info(&state, s).await.page(&v)?;
+            Some(format!("/indicator/{id}?year={year}&district={d}"))
+        }
+    };
+    render(
+        "indicator.html",
+        &v,
+        serde_json::json!({
+            "card": card,
+            "scope_label": label,
+            "scope_query": scope_query(&scope),
+            "year": year,
+            "tables": tables,
+            "row_links": row_links,
+            "outside": outside,
+            "series": series,
+            "up": up,
+            "definition": if v.lang == Lang::En { &ind.name_en } else { &ind.name_zh },
+        }),
+    )
+}
+
+fn card_n(n: Option<f64>) -> serde_json::Value {
+    n.map_or(serde_json::Value::Null, |n| serde_json::json!(format!("{n:.0}")))
+}
+
+/// Whether the school's level and sponsor are ones the formula counts.
+async fn school_in_formula(state: &AppState, school: &str, f: &Formula) -> Result<bool, WebError> {
+    use sqlx::Row;
+    let row = sqlx::query("SELECT level, sponsor FROM rec_school WHERE school_code = $1 AND is_current = 1")
+        .bind(school.to_string())
+        .fetch_optional(&state.db.pool)
+        .await
+        .map_err(|e| WebError::Internal(e.to_string()))?;
+    Ok(row.is_some_and(|r| {
+        let (level, sponsor): (String, String) = (r.get(0), r.get(1));
+        f.levels.contains(&level) && f.sponsors.contains(&sponsor)
+    }))
+}
+
+#[derive(Deserialize)]
+pub struct RecordsQuery {
+    pub school: String,
+    pub year: Option<i64>,
+    pub page: Option<i64>,
+    pub indicator: Option<String>,
+    /// `numerator`, `denominator` or `all`.
+    pub part: Option<String>,
+}
+
+pub const PAGE_SIZE: i64 = 50;
+
+/// One page of the rows behind a school's figure (or all its rows of a table), masked, after the
+/// scope check. Shared by the records page and `GET /api/v1/records/{table}`.
+pub async fn rows_page(
+    state: &AppState,
+    who: &crate::domain::access::Principal,
+    table: Table,
+    q: &RecordsQuery,
+) -> Result<Vec<Vec<Cell>>, WebError> {
+    let (_, district) = school_info(state, &q.school).await?;
+    if !who.may_read_records(&q.school, &district) {
+        return Err(WebError::Forbidden);
+    }
+    let rows_of = match &q.indicator {
+        None => None,
+        Some(id) => {
+            let plan = state.cache.plan(&state.db).await?;
+            let ind = plan.indicator(id).ok_or(WebError::NotFound)?;
+            if ind.formula.table != table.key() {
+                return Err(WebError::BadRequest(format!(
+                    "指标 {id} 的记录在 {} 表 / indicator {id} counts rows of {}",
+                    ind.formula.table, ind.formula.table
+                )));
+            }
+            Some(RowFilter {
+                all: ind.formula.filter.clone(),
+                any_of: if q.part.as_deref() == Some("numerator") { ind.formula.numerator.clone() } else { Vec::new() },
+                up_to_year: ind.formula.cumulative,
+                year_column: ind.formula.year_column.clone(),
+            })
+        }
+    };
+    let page = q.page.unwrap_or(1).max(1);
+    let year =
+        q.year.filter(|_| table.year_column().is_some() || rows_of.as_ref().is_some_and(|r| r.year_column.is_some()));
+    let req = ExportRequest {
+        table,
+        year,
+        school: Some(q.school.clone()),
+        format: Format::Csv,
+        unmask: false,
+        page: Some((PAGE_SIZE, (page - 1) * PAGE_SIZE)),
+        rows_of,
+    };
+    let mut rows = Vec::new();
+    for_each_row(&state.db, &req, |cells| {
+        rows.push(cells);
+        Ok(())
+    })
+    .await?;
+    Ok(rows)
+}
+
+pub async fn records(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(table): Path<String>,
+    Query(q): Query<RecordsQuery>,
+) -> Result<Response, PageError> {
+    let table = Table::from_name(&table).ok_or(PageError::Web(WebError::NotFound, v.lang, None))?;
+    let rows = rows_page(&state, &v.who, table, &q).await.page(&v)?;
+    let (school_name, _) = school_info(&state, &q.school).await.page(&v)?;
+    let heads: Vec<&str> = table.spec().columns.iter().map(|c| if v.lang == Lang::En { c.key } else { c.zh }).collect();
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            r.iter()
+                .map(|c| match c {
+                    Cell::Text(s) => s.clone(),
+                    Cell::Number(n) => format!("{n}"),
+                    Cell::Empty => String::new(),
+                })
+                .collect()
+        })
+        .collect();
+    let page = q.page.unwrap_or(1).max(1);
+    let mut base = format!("/records/{}?school={}", table.key(), q.school);
+    if let Some(y) = q.year {
+        base.push_str(&format!("&year={y}"));
+    }
+    if let Some(i) = &q.indicator {
+        base.push_str(&format!("&indicator={i}&part={}", q.part.as_deref().unwrap_or("all")));
+    }
+    let part = match q.part.as_deref() {
+        Some("numerator") => v.t("numerator"),
+        Some("denominator") => v.t("denominator"),
+        _ => String::new(),
+    };
+    let back = q.indicator.as_ref().map(|i| {
+        format!("/indicator/{i}?school={}{}", q.school, q.year.map(|y| format!("&year={y}")).unwrap_or_default())
+    });
+    render(
+        "records.html",
+        &v,
+        serde_json::json!({
+            "table": if v.lang == Lang::En { table.key() } else { table.zh() },
+            "school_name": school_name,
+            "school": q.school,
+            "year": q.year,
+            "indicator": q.indicator,
+            "part": part,
+            "heads": heads,
+            "rows": cells,
+            "page": page,
+            "page_label": v.t("page").replace("{n}", &page.to_string()),
+            "prev": (page > 1).then(|| format!("{base}&page={}", page - 1)),
+            "next": (rows.len() as i64 == PAGE_SIZE).then(|| format!("{base}&page={}", page + 1)),
+            "back": back,
+        }),
+    )
+}

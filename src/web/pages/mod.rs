@@ -1,0 +1,205 @@
+//! The signed-in web pages: server-rendered HTML forms for the dashboard, drill-down, submission
+//! and review, and administration. Every page checks scope where it reads, as the API does.
+
+pub mod admin;
+pub mod dashboard;
+pub mod drill;
+pub mod session;
+pub mod submit;
+
+use axum::Router;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+
+use super::AppState;
+use super::auth::{SESSION_COOKIE, cookie};
+use super::error::WebError;
+use super::i18n::{self, lang_of};
+use crate::domain::access::{Principal, Role};
+use crate::ingest::finding::Lang;
+use crate::store::users;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/login", get(session::login_form).post(session::login))
+        .route("/logout", post(session::logout))
+        .route("/password", get(session::password_form).post(session::change_password))
+        .route("/lang/{code}", get(session::switch_language))
+        .route("/dashboard", get(dashboard::page))
+        .route("/indicator/{id}", get(drill::indicator))
+        .route("/records/{table}", get(drill::records))
+        .route(
+            "/submissions",
+            get(submit::list)
+                .post(submit::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(super::api::UPLOAD_LIMIT)),
+        )
+        .route("/submissions/{id}", get(submit::detail))
+        .route("/submissions/{id}/approve", post(submit::approve))
+        .route("/submissions/{id}/return", post(submit::return_for_changes))
+        .route("/admin/audit", get(admin::audit))
+        .route("/admin/years", get(admin::years))
+        .route("/admin/years/lock", post(admin::lock))
+        .route("/admin/years/unlock", post(admin::unlock))
+}
+
+/// A signed-in browser user. Without a live session the page sends them to sign in; with a
+/// one-time password, to choose a new one.
+pub struct Viewer {
+    pub who: Principal,
+    pub csrf: String,
+    pub lang: Lang,
+    /// Where the request came from, for the audit log.
+    pub source: String,
+}
+
+impl Viewer {
+    /// Forms carry the session's CSRF token; a form without it is refused.
+    pub fn check_csrf(&self, sent: &str) -> Result<(), PageError> {
+        if !sent.is_empty() && sent == self.csrf {
+            Ok(())
+        } else {
+            Err(PageError::Web(WebError::Forbidden, self.lang, Some("form_expired")))
+        }
+    }
+    pub fn t(&self, key: &str) -> String {
+        i18n::text(self.lang, key)
+    }
+}
+
+impl FromRequestParts<AppState> for Viewer {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let lang = lang_of(parts);
+        let next = parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/dashboard".into());
+        let to_login = || PageError::Redirect(format!("/login?next={}", urlencode(&next)));
+        let Some(id) = cookie(parts, SESSION_COOKIE) else { return Err(to_login()) };
+        let Some((acc, csrf)) =
+            users::by_session(&state.db, &id).await.map_err(|e| PageError::Web(e.into(), lang, None))?
+        else {
+            return Err(to_login());
+        };
+        if acc.must_change && !matches!(parts.uri.path(), "/password" | "/logout") {
+            return Err(PageError::Redirect("/password".into()));
+        }
+        Ok(Viewer { who: acc.principal(), csrf, lang, source: super::auth::client(parts) })
+    }
+}
+
+/// Percent-encodes a value for a query string.
+pub fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// What a page answers instead of itself: a redirect, or an error page in the reader's language.
+#[derive(Debug)]
+pub enum PageError {
+    Redirect(String),
+    /// The error, the language, and optionally the key of a text to show instead of its message.
+    Web(WebError, Lang, Option<&'static str>),
+}
+
+impl From<crate::store::StoreError> for PageError {
+    fn from(e: crate::store::StoreError) -> Self {
+        PageError::Web(e.into(), Lang::Zh, None)
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let (err, lang, key) = match self {
+            PageError::Redirect(to) => return Redirect::to(&to).into_response(),
+            PageError::Web(e, l, k) => (e, l, k),
+        };
+        let (status, message) = match (&err, key) {
+            (_, Some(k)) => (StatusCode::FORBIDDEN, i18n::text(lang, k)),
+            (WebError::Forbidden, _) => (StatusCode::FORBIDDEN, i18n::text(lang, "forbidden")),
+            (WebError::NotFound, _) => (StatusCode::NOT_FOUND, i18n::text(lang, "not_found")),
+            (WebError::BadRequest(m), _) => (StatusCode::BAD_REQUEST, m.clone()),
+            (WebError::Unauthorized(m), _) => (StatusCode::UNAUTHORIZED, m.to_string()),
+            (WebError::Locked, _) => (StatusCode::LOCKED, i18n::text(lang, "account_locked")),
+            (WebError::PasswordChangeRequired, _) => return Redirect::to("/password").into_response(),
+            (WebError::Internal(detail), _) => {
+                eprintln!("vetis serve: internal error: {detail}");
+                (StatusCode::INTERNAL_SERVER_ERROR, i18n::text(lang, "error_title"))
+            }
+        };
+        let ctx = serde_json::json!({ "message": message, "status": status.as_u16() });
+        match render_page("error.html", lang, None, ctx) {
+            Ok(html) => (status, html).into_response(),
+            Err(_) => (status, message).into_response(),
+        }
+    }
+}
+
+/// The context every page shares: language, texts, the user and the menu they may use.
+fn base(lang: Lang, viewer: Option<&Viewer>) -> serde_json::Value {
+    let user = viewer.map(|v| {
+        let role = match (v.who.role, lang) {
+            (r, Lang::Zh) => r.zh().to_string(),
+            (r, Lang::En) => r.key().to_string(),
+        };
+        serde_json::json!({
+            "username": v.who.username,
+            "role": role,
+            "is_admin": v.who.role == Role::Admin,
+            "may_submit": v.who.role != Role::Analyst,
+        })
+    });
+    serde_json::json!({
+        "lang": i18n::code(lang),
+        "other": if lang == Lang::En { "zh" } else { "en" },
+        "t": i18n::texts(lang),
+        "user": user,
+        "csrf": viewer.map(|v| v.csrf.clone()),
+    })
+}
+
+pub fn render_page(
+    name: &str,
+    lang: Lang,
+    viewer: Option<&Viewer>,
+    ctx: serde_json::Value,
+) -> Result<Html<String>, PageError> {
+    let mut all = base(lang, viewer);
+    if let (Some(a), serde_json::Value::Object(c)) = (all.as_object_mut(), ctx) {
+        a.extend(c);
+    }
+    let tmpl = super::TEMPLATES
+        .get_template(name)
+        .map_err(|e| PageError::Web(WebError::Internal(e.to_string()), lang, None))?;
+    let html = tmpl
+        .render(minijinja::value::Serde(&all))
+        .map_err(|e| PageError::Web(WebError::Internal(format!("{name}: {e:#}")), lang, None))?;
+    Ok(Html(html))
+}
+
+/// Renders a page for a signed-in viewer.
+pub fn render(name: &str, v: &Viewer, ctx: serde_json::Value) -> Result<Response, PageError> {
+    Ok(render_page(name, v.lang, Some(v), ctx)?.into_response())
+}
+
+/// A 303 to another page after a form (so a reload does not post again).
+pub fn see_other(to: &str) -> Response {
+    (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_string())]).into_response()
+}
+
+/// Turns a store or web error into a page error in the viewer's language.
+pub trait OrPage<T> {
+    fn page(self, v: &Viewer) -> Result<T, PageError>;
+}
+
+impl<T, E: Into<WebError>> OrPage<T> for Result<T, E> {
+    fn page(self, v: &Viewer) -> Result<T, PageError> {
+        self.map_err(|e| PageError::Web(e.into(), v.lang, None))
+    }
+}

@@ -1,0 +1,243 @@
+//! Submission and review in the browser: the list of a viewer's submissions, the upload form with
+//! every error shown by row and column, and the review page with a preview of the figures.
+
+use std::collections::HashSet;
+
+use axum::extract::{Form, Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::Deserialize;
+
+use super::{OrPage, PageError, Viewer, render, see_other};
+use crate::domain::access::Role;
+use crate::domain::standard::Table;
+use crate::figures::indicators::{compute_with, display};
+use crate::figures::{Pending, Scope};
+use crate::ingest::finding::Lang;
+use crate::store::submissions::{self, Submission};
+use crate::web::AppState;
+use crate::web::error::WebError;
+use crate::web::submission::{ErrorLine, Received, district_of_school, receive, reviewable, visible};
+
+#[derive(Deserialize, Default)]
+pub struct ListQuery {
+    status: Option<String>,
+}
+
+const STATUSES: [&str; 4] = ["submitted", "approved", "returned", "superseded"];
+
+fn status_label(v: &Viewer, s: &str) -> String {
+    v.t(&format!("st_{s}"))
+}
+
+fn table_label(lang: Lang, key: &str) -> String {
+    match (Table::from_name(key), lang) {
+        (Some(t), Lang::Zh) => t.zh().to_string(),
+        _ => key.to_string(),
+    }
+}
+
+fn row_view(v: &Viewer, s: &Submission) -> serde_json::Value {
+    serde_json::json!({
+        "id": s.id, "table": table_label(v.lang, &s.table), "school": s.school_code, "year": s.year,
+        "file_name": s.file_name, "rows": s.row_count, "status": status_label(v, &s.status), "status_key": s.status,
+        "submitted_by": s.submitted_by, "submitted_at": s.submitted_at,
+    })
+}
+
+/// The submissions a viewer may see, newest first.
+async fn in_scope(state: &AppState, v: &Viewer, status: Option<String>) -> Result<Vec<Submission>, PageError> {
+    let filter = submissions::Filter {
+        school: if v.who.role == Role::School { v.who.school.clone().or(Some(String::new())) } else { None },
+        status: status.filter(|s| STATUSES.contains(&s.as_str())),
+        limit: 500,
+        ..Default::default()
+    };
+    let all = submissions::list(&state.db, &filter).await?;
+    if v.who.role != Role::District {
+        return Ok(all);
+    }
+    let mine: HashSet<String> =
+        crate::web::submission::allowed_schools(state, &v.who).await.page(v)?.unwrap_or_default();
+    Ok(all.into_iter().filter(|s| mine.contains(&s.school_code)).collect())
+}
+
+fn tables(lang: Lang) -> Vec<serde_json::Value> {
+    Table::ALL
+        .iter()
+        .map(|t| serde_json::json!({ "key": t.key(), "label": if lang == Lang::En { t.key().to_string() } else { format!("{}（{}）", t.zh(), t.key()) } }))
+        .collect()
+}
+
+async fn list_page(
+    state: &AppState,
+    v: &Viewer,
+    status: Option<String>,
+    errors: Option<(Vec<ErrorLine>, usize)>,
+    notice: Option<String>,
+) -> Result<Response, PageError> {
+    let rows: Vec<serde_json::Value> =
+        in_scope(state, v, status.clone()).await?.iter().map(|s| row_view(v, s)).collect();
+    let statuses: Vec<serde_json::Value> =
+        STATUSES.iter().map(|s| serde_json::json!({ "key": s, "label": status_label(v, s) })).collect();
+    let failed = errors.is_some();
+    let (errors, total) = errors.unwrap_or_default();
+    let mut res = render(
+        "submissions.html",
+        v,
+        serde_json::json!({
+            "rows": rows,
+            "statuses": statuses,
+            "status": status.unwrap_or_default(),
+            "tables": tables(v.lang),
+            "errors": errors,
+            "failed": failed,
+            "errors_count": v.t("errors_count").replace("{n}", &total.to_string()),
+            "notice": notice,
+        }),
+    )?;
+    if failed {
+        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(res)
+}
+
+pub async fn list(State(state): State<AppState>, v: Viewer, Query(q): Query<ListQuery>) -> Result<Response, PageError> {
+    list_page(&state, &v, q.status.filter(|s| !s.is_empty()), None, None).await
+}
+
+pub async fn upload(State(state): State<AppState>, v: Viewer, mut form: Multipart) -> Result<Response, PageError> {
+    let bad = |m: String| PageError::Web(WebError::BadRequest(m), v.lang, None);
+    let (mut csrf, mut table, mut file) = (String::new(), None, None);
+    while let Some(field) = form.next_field().await.map_err(|e| bad(e.to_string()))? {
+        match field.name() {
+            Some("csrf") => csrf = field.text().await.map_err(|e| bad(e.to_string()))?,
+            Some("table") => {
+                let t = field.text().await.map_err(|e| bad(e.to_string()))?;
+                table = if t.is_empty() {
+                    None
+                } else {
+                    Some(Table::from_name(&t).ok_or_else(|| bad(format!("unknown table '{t}'")))?)
+                };
+            }
+            Some("file") => {
+                let name = field.file_name().unwrap_or("upload.csv").to_string();
+                let bytes = field.bytes().await.map_err(|e| bad(e.to_string()))?;
+                file = Some((name, bytes));
+            }
+            _ => {}
+        }
+    }
+    v.check_csrf(&csrf)?;
+    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+        return Err(bad(format!("{}: {}", v.t("file"), v.t("no_rows"))));
+    };
+    match receive(&state, &v.who, table, &name, &bytes, v.lang).await.page(&v)? {
+        Received::Refused { errors, total } => list_page(&state, &v, None, Some((errors, total)), None).await,
+        Received::Unchanged { .. } => list_page(&state, &v, None, None, Some(v.t("unchanged"))).await,
+        Received::Submitted { ids, .. } => Ok(see_other(&format!("/submissions/{}?new=1", ids[0]))),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct DetailQuery {
+    new: Option<String>,
+    error: Option<String>,
+}
+
+pub async fn detail(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    Query(q): Query<DetailQuery>,
+) -> Result<Response, PageError> {
+    let s = visible(&state, &v.who, id).await.page(&v)?;
+    let district = district_of_school(&state, &s.school_code).await.page(&v)?;
+    let may_review = s.status == "submitted" && v.who.may_review(&district);
+    // The school's figures now and as if this submission were approved.
+    let mut preview = Vec::new();
+    if may_review && let Some(table) = Table::from_name(&s.table) {
+        let plan = state.cache.plan(&state.db).await.page(&v)?;
+        let latest = state.cache.latest_year(&state.db).await.page(&v)?;
+        let year = s.year.map_or(latest, |y| y as i32);
+        let scope = Scope::School(s.school_code.clone());
+        let pending = Pending { submission: s.id, table, school: s.school_code.clone(), year: s.year };
+        let now = state.cache.indicators(&state.db, &scope, year).await.page(&v)?;
+        let after = compute_with(&state.db, &plan, &scope, year, Some(&pending)).await?;
+        for (a, b) in now.iter().zip(&after) {
+            let changed = a.value != b.value;
+            preview.push(serde_json::json!({
+                "name": if v.lang == Lang::En { &a.name_en } else { &a.name },
+                "now": display(a.value, a.decimals), "after": display(b.value, b.decimals), "changed": changed,
+                "status_now": if v.lang == Lang::En { a.status.en() } else { a.status.zh() },
+                "status_after": if v.lang == Lang::En { b.status.en() } else { b.status.zh() },
+            }));
+        }
+    }
+    let warnings: Vec<String> = serde_json::from_str::<Vec<crate::ingest::finding::Finding>>(&s.warnings)
+        .unwrap_or_default()
+        .iter()
+        .map(|f| f.render(v.lang))
+        .collect();
+    render(
+        "submission.html",
+        &v,
+        serde_json::json!({
+            "s": row_view(&v, &s),
+            "reviewed_by": s.reviewed_by, "reviewed_at": s.reviewed_at, "review_comment": s.review_comment,
+            "warnings": warnings,
+            "may_review": may_review,
+            "preview": preview,
+            "new": q.new.is_some(),
+            "error": q.error.filter(|e| !e.is_empty()),
+        }),
+    )
+}
+
+#[derive(Deserialize)]
+pub struct ReviewForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    comment: String,
+}
+
+/// A refusal from the store (a locked year, a submission already reviewed) goes back to the page.
+fn after_review(id: i64, r: Result<Submission, crate::store::StoreError>, v: &Viewer) -> Result<Response, PageError> {
+    match r {
+        Ok(_) => Ok(see_other(&format!("/submissions/{id}"))),
+        Err(crate::store::StoreError::Invalid(m)) => {
+            Ok(see_other(&format!("/submissions/{id}?error={}", super::urlencode(&m))))
+        }
+        Err(e) => Err(PageError::Web(e.into(), v.lang, None)),
+    }
+}
+
+pub async fn approve(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    Form(f): Form<ReviewForm>,
+) -> Result<Response, PageError> {
+    v.check_csrf(&f.csrf)?;
+    reviewable(&state, &v.who, id).await.page(&v)?;
+    after_review(id, submissions::approve(&state.db, id, &v.who.username, &v.source).await, &v)
+}
+
+pub async fn return_for_changes(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    Form(f): Form<ReviewForm>,
+) -> Result<Response, PageError> {
+    v.check_csrf(&f.csrf)?;
+    reviewable(&state, &v.who, id).await.page(&v)?;
+    if f.comment.trim().is_empty() {
+        return Ok(see_other(&format!("/submissions/{id}?error={}", super::urlencode(&v.t("comment")))));
+    }
+    after_review(
+        id,
+        submissions::return_for_changes(&state.db, id, &v.who.username, &v.source, f.comment.trim()).await,
+        &v,
+    )
+}

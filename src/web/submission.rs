@@ -1,0 +1,131 @@
+//! Receiving a submission, shared by the upload page and `POST /api/v1/submissions`: the whole
+//! file is checked first and stored only if every sheet passes; reviewers are the school's
+//! district officer and the bureau.
+
+use std::collections::HashSet;
+
+use sqlx::Row;
+
+use super::AppState;
+use super::error::WebError;
+use crate::domain::access::{Principal, Role};
+use crate::domain::standard::Table;
+use crate::ingest::finding::Lang;
+use crate::store::submissions;
+use crate::workflow::import::{ImportOptions, NoProgress, import_file};
+
+/// The schools a caller may submit for; None means every school (the bureau's administrator).
+pub async fn allowed_schools(state: &AppState, who: &Principal) -> Result<Option<HashSet<String>>, WebError> {
+    match who.role {
+        Role::Admin => Ok(None),
+        Role::Analyst => Err(WebError::Forbidden),
+        Role::School => Ok(Some(who.school.iter().cloned().collect())),
+        Role::District => {
+            let rows = sqlx::query("SELECT school_code FROM rec_school WHERE is_current = 1 AND district_code = $1")
+                .bind(who.district.clone().unwrap_or_default())
+                .fetch_all(&state.db.pool)
+                .await
+                .map_err(|e| WebError::Internal(e.to_string()))?;
+            Ok(Some(rows.into_iter().map(|r| r.get(0)).collect()))
+        }
+    }
+}
+
+/// Keeps only a safe file name: the extension decides the format, the stem may name the table.
+pub fn safe_name(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or("upload");
+    let cleaned: String = base.chars().filter(|c| c.is_alphanumeric() || "-_.".contains(*c)).collect();
+    if cleaned.trim_matches('.').is_empty() { "upload.csv".into() } else { cleaned }
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ErrorLine {
+    pub file: String,
+    pub row: Option<usize>,
+    pub column: Option<String>,
+    pub message: String,
+}
+
+pub enum Received {
+    /// Nothing was stored: every error (up to the checker's cap) and how many there were.
+    Refused {
+        errors: Vec<ErrorLine>,
+        total: usize,
+    },
+    /// The same data as what is approved: nothing to review.
+    Unchanged {
+        warnings: Vec<String>,
+    },
+    Submitted {
+        ids: Vec<i64>,
+        warnings: Vec<String>,
+    },
+}
+
+pub async fn receive(
+    state: &AppState,
+    who: &Principal,
+    table: Option<Table>,
+    file_name: &str,
+    bytes: &[u8],
+    lang: Lang,
+) -> Result<Received, WebError> {
+    let allowed = allowed_schools(state, who).await?;
+    let name = safe_name(file_name);
+    let dir = tempfile::tempdir().map_err(|e| WebError::Internal(e.to_string()))?;
+    let path = dir.path().join(&name);
+    std::fs::write(&path, bytes).map_err(|e| WebError::Internal(e.to_string()))?;
+    let mut opts = ImportOptions {
+        table,
+        actor: &who.username,
+        source: "web",
+        status: "submitted",
+        allowed_schools: allowed.as_ref(),
+        dry_run: true,
+    };
+    // Check every sheet first: a workbook is stored whole or not at all.
+    let checked = import_file(&state.db, &path, &name, &opts, &NoProgress).await?;
+    if checked.iter().any(|r| !r.accepted()) {
+        let errors = checked
+            .iter()
+            .flat_map(|r| r.errors.iter())
+            .map(|f| ErrorLine {
+                file: f.file.clone(),
+                row: f.row,
+                column: f.column.clone(),
+                message: f.problem.message(lang),
+            })
+            .collect();
+        return Ok(Received::Refused { errors, total: checked.iter().map(|r| r.error_total).sum() });
+    }
+    opts.dry_run = false;
+    let written = import_file(&state.db, &path, &name, &opts, &NoProgress).await?;
+    let ids: Vec<i64> =
+        written.iter().filter_map(|r| r.written.as_ref()).flat_map(|w| w.submissions.iter().copied()).collect();
+    let warnings: Vec<String> = written.iter().flat_map(|r| r.warnings.iter()).map(|w| w.render(lang)).collect();
+    Ok(if ids.is_empty() { Received::Unchanged { warnings } } else { Received::Submitted { ids, warnings } })
+}
+
+/// The district of a school (empty if the school is unknown).
+pub async fn district_of_school(state: &AppState, school: &str) -> Result<String, WebError> {
+    let row = sqlx::query("SELECT district_code FROM rec_school WHERE school_code = $1 AND is_current = 1")
+        .bind(school.to_string())
+        .fetch_optional(&state.db.pool)
+        .await
+        .map_err(|e| WebError::Internal(e.to_string()))?;
+    Ok(row.map(|r| r.get(0)).unwrap_or_default())
+}
+
+/// A submission the caller may see (its school is in their scope), or 404/403.
+pub async fn visible(state: &AppState, who: &Principal, id: i64) -> Result<submissions::Submission, WebError> {
+    let s = submissions::get(&state.db, id).await.map_err(|_| WebError::NotFound)?;
+    let d = district_of_school(state, &s.school_code).await?;
+    if who.may_read_records(&s.school_code, &d) { Ok(s) } else { Err(WebError::Forbidden) }
+}
+
+/// Refuses anyone but the school's district officer and the bureau.
+pub async fn reviewable(state: &AppState, who: &Principal, id: i64) -> Result<submissions::Submission, WebError> {
+    let s = submissions::get(&state.db, id).await.map_err(|_| WebError::NotFound)?;
+    let d = district_of_school(state, &s.school_code).await?;
+    if who.may_review(&d) { Ok(s) } else { Err(WebError::Forbidden) }
+}
