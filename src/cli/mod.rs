@@ -14,6 +14,7 @@ mod submissions;
 mod table;
 mod template;
 mod user;
+mod year;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -69,6 +70,8 @@ pub enum Command {
     User(user::Args),
     /// 审计日志 / the audit log
     Audit(audit::Args),
+    /// 年度锁定 / lock or unlock a statistical year
+    Year(year::Args),
     /// 启动网页平台 / serve the web platform
     Serve(serve::Args),
     /// 示例城市：生成并导入 2020–2025 年的示例数据 / the demo city: generate and import 2020–2025
@@ -112,6 +115,7 @@ pub fn run() -> ExitCode {
             Command::Submissions(a) => submissions::run(&cli, a).await,
             Command::User(a) => user::run(&cli, a).await,
             Command::Audit(a) => audit::run(&cli, a).await,
+            Command::Year(a) => year::run(&cli, a).await,
             Command::Serve(a) => serve::run(&cli, a).await,
             Command::Demo(a) => demo::run(&cli, a).await,
         }

@@ -11,7 +11,7 @@ use sqlx::Row;
 use super::AppState;
 use super::i18n::lang_of;
 use super::pages::dashboard::{CardView, alerts};
-use super::pages::{PageError, render_page};
+use super::pages::{PageError, Viewer, render_page};
 use crate::figures::Scope;
 
 #[derive(Deserialize, Default)]
@@ -19,8 +19,9 @@ pub struct PageQuery {
     year: Option<i32>,
 }
 
-pub async fn page(State(state): State<AppState>, parts: Parts) -> Result<Response, PageError> {
+pub async fn page(State(state): State<AppState>, mut parts: Parts) -> Result<Response, PageError> {
     let lang = lang_of(&parts);
+    let viewer = Viewer::optional(&mut parts, &state).await;
     let q: PageQuery = Query::try_from_uri(&parts.uri).map(|q| q.0).unwrap_or_default();
     let plan = state.cache.plan(&state.db).await?;
     let latest = state.cache.latest_year(&state.db).await?;
@@ -30,7 +31,7 @@ pub async fn page(State(state): State<AppState>, parts: Parts) -> Result<Respons
     let title = if lang == crate::ingest::finding::Lang::En { &plan.name_en } else { &plan.name_zh };
     let years: Vec<i32> = (plan.baseline_year..=latest.max(plan.baseline_year)).rev().collect();
     let ctx = serde_json::json!({ "title": title, "year": year, "years": years, "cards": cards, "alerts": alerts(&results, lang) });
-    Ok(render_page("public.html", lang, None, ctx)?.into_response())
+    Ok(render_page("public.html", lang, viewer.as_ref(), ctx)?.into_response())
 }
 
 #[derive(Deserialize, Default)]
@@ -40,8 +41,9 @@ pub struct CatalogQuery {
 }
 
 /// The loaded program catalogue, searchable by code or name.
-pub async fn catalog(State(state): State<AppState>, parts: Parts) -> Result<Response, PageError> {
+pub async fn catalog(State(state): State<AppState>, mut parts: Parts) -> Result<Response, PageError> {
     let lang = lang_of(&parts);
+    let viewer = Viewer::optional(&mut parts, &state).await;
     let q: CatalogQuery = Query::try_from_uri(&parts.uri).map(|q| q.0).unwrap_or_default();
     let text = q.q.as_deref().map(str::trim).unwrap_or("").chars().take(40).collect::<String>();
     let level = q.level.filter(|l| ["secondary", "higher", "bachelor"].contains(&l.as_str()));
@@ -72,7 +74,7 @@ pub async fn catalog(State(state): State<AppState>, parts: Parts) -> Result<Resp
         "q": text, "level": level, "items": items,
         "matches": super::i18n::text(lang, "matches").replace("{n}", &n),
     });
-    Ok(render_page("catalog.html", lang, None, ctx)?.into_response())
+    Ok(render_page("catalog.html", lang, viewer.as_ref(), ctx)?.into_response())
 }
 
 pub async fn stylesheet() -> Response {

@@ -6,6 +6,8 @@ use std::process::{Command, Output};
 
 use sqlx::Row;
 
+pub mod web;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,

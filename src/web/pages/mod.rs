@@ -90,6 +90,13 @@ impl FromRequestParts<AppState> for Viewer {
     }
 }
 
+impl Viewer {
+    /// The signed-in user on a page anyone may open, if there is one.
+    pub async fn optional(parts: &mut Parts, state: &AppState) -> Option<Viewer> {
+        Viewer::from_request_parts(parts, state).await.ok()
+    }
+}
+
 /// Percent-encodes a value for a query string.
 pub fn urlencode(s: &str) -> String {
     s.bytes()

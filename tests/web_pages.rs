@@ -1,0 +1,344 @@
+//! The signed-in web pages through the router: who may open which page (a role × page matrix),
+//! CSRF on every form, the upload → errors → fix → review flow in the browser's forms, year locks
+//! with a reasoned unlock, the audit search, both languages, and accessibility basics.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use common::web::*;
+use common::*;
+
+const H: &str =
+    "project_code,school_code,year,name,category,start_date,end_date,hours,person_times,completed,certified,revenue";
+
+async fn setup(backend: Backend) -> (TestDb, App, std::collections::HashMap<&'static str, String>) {
+    let db = TestDb::new(backend);
+    db.load_fixture();
+    add_user(&db, "admin1", "admin", &[]);
+    add_user(&db, "analyst1", "analyst", &[]);
+    add_user(&db, "tianhe", "district", &["--district", "440106"]);
+    add_user(&db, "panyu", "district", &["--district", "440113"]);
+    add_user(&db, "school1", "school", &["--school", "4401000001"]);
+    add_user(&db, "school3", "school", &["--school", "4401000003"]);
+    let app = App::new(&db).await;
+    let mut cookies = std::collections::HashMap::new();
+    for u in ["admin1", "analyst1", "tianhe", "panyu", "school1", "school3"] {
+        let (status, cookie) = app.sign_in_page(u, PASSWORD).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{u} signs in");
+        cookies.insert(u, cookie.unwrap());
+    }
+    (db, app, cookies)
+}
+
+/// Uploads a file through the submissions page as `user`: the status and the page or location.
+async fn upload_page(app: &App, cookie: &str, name: &str, content: &str) -> (StatusCode, String) {
+    let (_, page) = app.get("/submissions", Some(cookie)).await;
+    let (ct, body) = multipart(&[("csrf", &csrf_of(&page)), ("table", "")], Some((name, content)));
+    let req = Request::post("/submissions").header("content-type", ct).header("cookie", cookie).body(body).unwrap();
+    let (status, headers, body) = app.call(req).await;
+    let location = headers.get("location").map(|l| l.to_str().unwrap().to_string());
+    (status, location.unwrap_or(body))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_role_opens_exactly_the_pages_of_its_scope() {
+    for backend in BACKENDS {
+        let (db, app, cookies) = setup(backend).await;
+        // A pending submission of school 3 (Panyu) for the review pages.
+        let (status, _) = upload_page(
+            &app,
+            &cookies["school3"],
+            "training.csv",
+            &format!("{H}\nP9,4401000003,2020,焊工,企业职工,2020-03-01,2020-03-20,40,100,90,,\n"),
+        )
+        .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let pending = db.query_i64("SELECT MAX(id) FROM submission WHERE status = 'submitted'");
+        use StatusCode as S;
+        let (ok, no, away) = (S::OK, S::FORBIDDEN, S::SEE_OTHER);
+        let sub = format!("/submissions/{pending}");
+        // page → expected status for: anonymous, admin1, analyst1, tianhe, panyu, school1, school3
+        let matrix: Vec<(&str, [StatusCode; 7])> = vec![
+            ("/dashboard?year=2020", [away, ok, ok, ok, ok, ok, ok]),
+            ("/dashboard?year=2020&district=440106", [away, ok, ok, ok, no, ok, no]),
+            ("/dashboard?year=2020&scope=d:440113", [away, ok, ok, no, ok, no, ok]),
+            ("/dashboard?year=2020&school=4401000001", [away, ok, ok, ok, no, ok, no]),
+            ("/dashboard?year=2020&scope=s:4401000003", [away, ok, ok, no, ok, no, ok]),
+            ("/indicator/secondary_dual_qualified_share?year=2020", [away, ok, ok, ok, ok, ok, ok]),
+            ("/indicator/secondary_dual_qualified_share?year=2020&school=4401000001", [away, ok, ok, ok, no, ok, no]),
+            ("/indicator/secondary_dual_qualified_share?year=2020&school=4401000003", [away, ok, ok, no, ok, no, ok]),
+            (
+                "/records/teacher?year=2020&school=4401000001&indicator=secondary_dual_qualified_share&part=numerator",
+                [away, ok, ok, ok, no, ok, no],
+            ),
+            ("/records/student?year=2020&school=4401000003", [away, ok, ok, no, ok, no, ok]),
+            ("/submissions", [away, ok, ok, ok, ok, ok, ok]),
+            (&sub, [away, ok, ok, no, ok, no, ok]),
+            ("/admin/audit", [away, ok, no, no, no, no, no]),
+            ("/admin/years", [away, ok, no, no, no, no, no]),
+            ("/password", [away, ok, ok, ok, ok, ok, ok]),
+        ];
+        let who = ["", "admin1", "analyst1", "tianhe", "panyu", "school1", "school3"];
+        let mut wrong = Vec::new();
+        for (route, expected) in &matrix {
+            for (i, u) in who.iter().enumerate() {
+                let (status, _) = app.get(route, cookies.get(u).map(String::as_str)).await;
+                if status != expected[i] {
+                    wrong.push(format!("{route} as {u:?}: {status}, expected {}", expected[i]));
+                }
+            }
+        }
+        // Forms that change something: only those allowed get past the check (a 303 back).
+        let post = |u: &'static str, uri: String, extra: Vec<(&'static str, &'static str)>| {
+            let (app, cookies) = (&app, &cookies);
+            async move {
+                let (_, page) = app.get("/password", Some(&cookies[u])).await;
+                let csrf = csrf_of(&page);
+                let mut pairs = vec![("csrf", csrf.as_str())];
+                pairs.extend(extra);
+                app.post_form(&uri, &cookies[u], form(&pairs)).await.0
+            }
+        };
+        for u in ["analyst1", "tianhe", "panyu", "school1", "school3"] {
+            let s = post(u, "/admin/years/lock".into(), vec![("year", "2024"), ("reason", "x")]).await;
+            if s != no {
+                wrong.push(format!("lock as {u}: {s}"));
+            }
+        }
+        for u in ["analyst1", "tianhe", "school1", "school3"] {
+            let s = post(u, format!("/submissions/{pending}/approve"), vec![]).await;
+            if s != no {
+                wrong.push(format!("approve as {u}: {s}"));
+            }
+        }
+        assert!(wrong.is_empty(), "{backend:?}:\n{}", wrong.join("\n"));
+        assert_eq!(post("panyu", format!("/submissions/{pending}/approve"), vec![]).await, away);
+        assert_eq!(db.query_strings(&format!("SELECT status FROM submission WHERE id = {pending}")), ["approved"]);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forms_without_their_token_are_refused_and_sign_in_needs_its_own() {
+    let (_db, app, cookies) = setup(Backend::Sqlite).await;
+    let c = &cookies["admin1"];
+    let (status, _, _) =
+        app.post_form("/admin/years/lock", c, form(&[("year", "2021"), ("reason", "published")])).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "no token");
+    let (status, _, _) = app
+        .post_form("/admin/years/lock", c, form(&[("csrf", "forged"), ("year", "2021"), ("reason", "published")]))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "a wrong token");
+    // Sign-in without the page's own token (a login CSRF) is refused too.
+    let req = Request::post("/login")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Body::from(form(&[("csrf", "x"), ("username", "admin1"), ("password", PASSWORD)])))
+        .unwrap();
+    assert_eq!(app.call(req).await.0, StatusCode::FORBIDDEN);
+    // A wrong password shows the form again with the message, and signing out ends the session.
+    let (status, _) = app.sign_in_page("admin1", "wrong-Password-1").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (_, page) = app.get("/dashboard", Some(c)).await;
+    let (status, _, _) = app.post_form("/logout", c, form(&[("csrf", &csrf_of(&page))])).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(app.get("/dashboard", Some(c)).await.0, StatusCode::SEE_OTHER, "signed out");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_upload_shows_every_error_and_a_fixed_one_waits_for_review_with_a_preview() {
+    for backend in BACKENDS {
+        let (db, app, cookies) = setup(backend).await;
+        let before = db.state();
+        let bad = format!(
+            "{H}\nP7,4401000003,2020,汽修培训,企业职工,2020-03-01,2020-03-20,40,100,120,,\nP8,4401000001,2020,x,其他,2020-03-01,2020-03-20,8,10,5,,\n"
+        );
+        let (status, page) = upload_page(&app, &cookies["school3"], "training.csv", &bad).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{backend:?}");
+        assert!(page.contains("文件有错误，未保存任何数据") && page.contains("共 2 处错误"), "{page}");
+        assert!(page.contains("<td class=\"num\">2</td><td>结业人数</td>"), "row and column shown: {page}");
+        assert!(page.contains("无权为学校“4401000001”提交数据"));
+        assert_eq!(db.state(), before, "nothing stored");
+
+        let good = format!("{H}\nP7,4401000003,2020,汽修培训,企业职工,2020-03-01,2020-03-20,40,2000,1900,,\n");
+        let (status, location) = upload_page(&app, &cookies["school3"], "training.csv", &good).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert!(location.starts_with("/submissions/"), "{location}");
+        let (_, page) = app.get(&location, Some(&cookies["school3"])).await;
+        assert!(page.contains("已提交，等待审核") && !page.contains("审核通过</button>"), "the school cannot review");
+        // The reviewer sees the school's figures as they would be.
+        let (_, page) = app.get(&location, Some(&cookies["panyu"])).await;
+        assert!(page.contains("预览：通过后本校指标的变化"), "{page}");
+        assert!(page.contains("class=\"changed\""), "the training figure changes");
+        let id = location.trim_start_matches("/submissions/").split('?').next().unwrap().to_string();
+        let (status, _, _) = app
+            .post_form(
+                &format!("/submissions/{id}/return"),
+                &cookies["panyu"],
+                form(&[("csrf", &csrf_of(&page)), ("comment", "请补充证书人数")]),
+            )
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let (_, page) = app.get(&format!("/submissions/{id}"), Some(&cookies["school3"])).await;
+        assert!(page.contains("已退回") && page.contains("请补充证书人数"), "{page}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_locked_year_refuses_changes_until_an_unlock_with_a_reason() {
+    for backend in BACKENDS {
+        let (db, app, cookies) = setup(backend).await;
+        let admin = &cookies["admin1"];
+        let good = format!("{H}\nP7,4401000003,2020,汽修培训,企业职工,2020-03-01,2020-03-20,40,2000,1900,,\n");
+        let (_, location) = upload_page(&app, &cookies["school3"], "training.csv", &good).await;
+        let id = location.trim_start_matches("/submissions/").split('?').next().unwrap().to_string();
+
+        let (_, page) = app.get("/admin/years", Some(admin)).await;
+        let csrf = csrf_of(&page);
+        let (status, _, _) = app
+            .post_form("/admin/years/lock", admin, form(&[("csrf", &csrf), ("year", "2020"), ("reason", "已发布年报")]))
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let (_, page) = app.get("/admin/years", Some(admin)).await;
+        assert!(page.contains("<th scope=\"row\">2020</th><td>admin1</td>"), "{page}");
+
+        // Neither an upload nor an approval changes a locked year.
+        let other = format!("{H}\nP7,4401000003,2020,汽修培训,企业职工,2020-03-01,2020-03-20,40,2500,2400,,\n");
+        let (status, page) = upload_page(&app, &cookies["school3"], "training.csv", &other).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.contains("2020 年度数据已锁定"), "{page}");
+        let (_, page) = app.get(&format!("/submissions/{id}"), Some(admin)).await;
+        let (_, headers, _) =
+            app.post_form(&format!("/submissions/{id}/approve"), admin, form(&[("csrf", &csrf_of(&page))])).await;
+        let (_, page) = app.get(headers["location"].to_str().unwrap(), Some(admin)).await;
+        assert!(page.contains("2020 年度数据已锁定"), "{page}");
+        assert_eq!(db.query_strings(&format!("SELECT status FROM submission WHERE id = {id}")), ["submitted"]);
+
+        // An unlock without a reason is refused; with one, it goes through and is audited.
+        app.post_form("/admin/years/unlock", admin, form(&[("csrf", &csrf), ("year", "2020"), ("reason", "")])).await;
+        assert_eq!(db.query_i64("SELECT COUNT(*) FROM year_lock"), 1);
+        app.post_form(
+            "/admin/years/unlock",
+            admin,
+            form(&[("csrf", &csrf), ("year", "2020"), ("reason", "更正番禺区培训数据")]),
+        )
+        .await;
+        assert_eq!(db.query_i64("SELECT COUNT(*) FROM year_lock"), 0);
+        db.ok(&["submissions", "approve", &id]);
+
+        let (_, page) = app.get("/admin/audit?action=year_unlock", Some(admin)).await;
+        assert!(page.contains("更正番禺区培训数据") && !page.contains("已发布年报"), "{page}");
+        let (_, page) = app.get("/admin/audit?text=%E5%B7%B2%E5%8F%91%E5%B8%83", Some(admin)).await;
+        assert!(page.contains("year_lock") && page.contains("已发布年报"), "{page}");
+        let (_, page) = app.get("/admin/audit?actor=school3", Some(admin)).await;
+        assert!(page.contains("sign_in") && !page.contains("admin1</td>"), "{page}");
+        // The command line can lock too.
+        db.ok(&["year", "lock", "2021", "--reason", "年报"]);
+        let out = db.vetis(&["year", "unlock", "2021", "--reason", ""]);
+        assert_eq!(out.status.code(), Some(1));
+        assert!(db.ok(&["year", "list"]).contains("2021"));
+    }
+}
+
+/// Every page a user can reach, for the language and accessibility checks.
+const PAGES: [&str; 9] = [
+    "/",
+    "/catalog?q=%E6%95%B0%E6%8E%A7",
+    "/dashboard?year=2020",
+    "/indicator/secondary_dual_qualified_share?year=2020&school=4401000001",
+    "/records/teacher?year=2020&school=4401000001",
+    "/submissions",
+    "/admin/audit",
+    "/admin/years",
+    "/password",
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_reads_in_chinese_and_in_english() {
+    let (_db, app, cookies) = setup(Backend::Sqlite).await;
+    for page in PAGES {
+        let (status, zh) = app.get(page, Some(&cookies["admin1"])).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        assert!(zh.contains("<html lang=\"zh-CN\">") && zh.contains("退出"), "{page}");
+        let en_cookie = format!("{}; vetis_lang=en", cookies["admin1"]);
+        let (_, en) = app.get(page, Some(&en_cookie)).await;
+        assert!(en.contains("<html lang=\"en\">") && en.contains("Sign out"), "{page}");
+        assert!(!en.contains(">退出<") && !en.contains("跳到正文"), "{page} has Chinese chrome in English");
+    }
+    // The switch sets the cookie and returns to the page.
+    let req = Request::get("/lang/en?back=/dashboard%3Flang%3Dzh%26year%3D2020").body(Body::empty()).unwrap();
+    let (status, headers, _) = app.call(req).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(headers["set-cookie"].to_str().unwrap().starts_with("vetis_lang=en"));
+}
+
+#[test]
+fn every_text_a_template_uses_exists_in_both_languages() {
+    let keys = vetis::web::i18n::keys();
+    for (name, source) in vetis::web::TEMPLATE_SOURCES {
+        for part in source.split("t.").skip(1) {
+            let key: String = part.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+            let before = &source[..source.find(&format!("t.{key}")).unwrap()];
+            // Only `{{ t.key }}` and `{{ t.key|… }}` uses, not words like "list.".
+            if before.ends_with("{{ ") || before.ends_with("{{") || before.ends_with("\"") {
+                assert!(keys.contains(&key), "{name} uses t.{key}, which i18n.toml lacks");
+            }
+        }
+    }
+}
+
+/// WCAG relative luminance contrast of two `#rrggbb` colours.
+fn contrast(a: &str, b: &str) -> f64 {
+    let lum = |hex: &str| {
+        let c: Vec<f64> = (0..3)
+            .map(|i| u8::from_str_radix(&hex[1 + 2 * i..3 + 2 * i], 16).unwrap() as f64 / 255.0)
+            .map(|v| if v <= 0.03928 { v / 12.92 } else { ((v + 0.055) / 1.055).powf(2.4) })
+            .collect();
+        0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
+    };
+    let (x, y) = (lum(a), lum(b));
+    (x.max(y) + 0.05) / (x.min(y) + 0.05)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_have_labels_a_language_a_skip_link_and_readable_contrast() {
+    let (_db, app, cookies) = setup(Backend::Sqlite).await;
+    for page in PAGES {
+        let (_, html) = app.get(page, Some(&cookies["admin1"])).await;
+        assert!(html.contains("class=\"skip\" href=\"#main\"") && html.contains("<main id=\"main\""), "{page}");
+        // Every visible form control has a label pointing at it.
+        for (i, _) in html.match_indices('<').filter(|(i, _)| {
+            let rest = &html[*i..];
+            rest.starts_with("<input") || rest.starts_with("<select") || rest.starts_with("<textarea")
+        }) {
+            let tag = &html[i..i + html[i..].find('>').unwrap()];
+            if tag.contains("type=\"hidden\"") {
+                continue;
+            }
+            let id = tag.split("id=\"").nth(1).map(|r| &r[..r.find('"').unwrap()]);
+            let labelled = id.is_some_and(|id| html.contains(&format!("<label for=\"{id}\"")));
+            assert!(labelled || tag.contains("aria-label"), "{page}: {tag} has no label");
+        }
+        for svg in html.match_indices("<svg").map(|(i, _)| &html[i..i + html[i..].find('>').unwrap()]) {
+            assert!(svg.contains("role=\"img\"") && svg.contains("aria-label"), "{page}: {svg}");
+        }
+    }
+    // Text colours against their backgrounds (vetis.css): AA asks for 4.5:1.
+    for (fg, bg) in [
+        ("#1b1b1b", "#f6f7f9"),
+        ("#ffffff", "#0b3d6e"),
+        ("#0b4f8c", "#ffffff"),
+        ("#555555", "#ffffff"),
+        ("#ffffff", "#1a7f37"),
+        ("#ffffff", "#0969da"),
+        ("#ffffff", "#9a6700"),
+        ("#ffffff", "#cf222e"),
+        ("#ffffff", "#595959"),
+        ("#a40e26", "#ffebe9"),
+        ("#1a7f37", "#ffffff"),
+        ("#cf222e", "#ffffff"),
+    ] {
+        assert!(contrast(fg, bg) >= 4.5, "{fg} on {bg}: {:.2}", contrast(fg, bg));
+    }
+    let css = app.get("/static/vetis.css", None).await.1;
+    assert!(css.contains(":focus-visible"), "keyboard focus is visible");
+}
