@@ -7,6 +7,7 @@ use std::process::{Command, Output};
 use sqlx::Row;
 
 pub mod web;
+pub mod webdriver;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {

@@ -13,7 +13,7 @@ use super::{OrPage, PageError, Viewer, render};
 use crate::domain::access::{Role, Target};
 use crate::domain::plan::{Indicator, TargetScope};
 use crate::figures::Scope;
-use crate::figures::breakdown::{By, breakdown};
+use crate::figures::breakdown::By;
 use crate::figures::indicators::{IndicatorResult, display};
 use crate::ingest::finding::Lang;
 use crate::web::AppState;
@@ -152,12 +152,20 @@ pub struct CardView {
 impl CardView {
     pub fn new(r: &IndicatorResult, lang: Lang) -> CardView {
         let en = lang == Lang::En;
+        // A school's or district's count in 万 reads better as a plain number.
+        let (value, unit) = match (r.unit.strip_prefix('万'), &r.scope, r.value) {
+            (Some(plain), Scope::School(_) | Scope::District(_), Some(v)) => {
+                let unit = if en { r.unit_en.trim_start_matches("10k ").to_string() } else { plain.to_string() };
+                (format!("{:.0}", v * 10_000.0), unit)
+            }
+            _ => (display(r.value, r.decimals), if en { r.unit_en.clone() } else { r.unit.clone() }),
+        };
         CardView {
             id: r.id.clone(),
             number: r.number,
             name: if en { r.name_en.clone() } else { r.name.clone() },
-            value: display(r.value, r.decimals),
-            unit: if en { r.unit_en.clone() } else { r.unit.clone() },
+            value,
+            unit,
             target: r.target.map_or("—".into(), |t| format!("{}{t}", r.comparator_symbol)),
             baseline: display(r.baseline, r.decimals),
             attribute: match (r.attribute.as_str(), en) {
@@ -228,8 +236,8 @@ async fn comparison(
     let by_key = |by: By| async move {
         let mut table: HashMap<String, (String, Vec<Option<f64>>)> = HashMap::new();
         for (i, ind) in plan.indicators.iter().enumerate() {
-            let groups = breakdown(&state.db, &ind.formula, scope, year, by).await?.unwrap_or_default();
-            for g in groups {
+            let groups = state.cache.breakdown(&state.db, &ind.id, scope, year, by).await?;
+            for g in groups.iter().flatten() {
                 let e =
                     table.entry(g.key.clone()).or_insert_with(|| (g.label.clone(), vec![None; plan.indicators.len()]));
                 e.1[i] = g.value;

@@ -11,7 +11,7 @@ use crate::domain::access::Target;
 use crate::domain::plan::{Formula, Measure};
 use crate::domain::standard::Table;
 use crate::figures::Scope;
-use crate::figures::breakdown::{By, breakdown};
+use crate::figures::breakdown::By;
 use crate::figures::indicators::display;
 use crate::ingest::finding::Lang;
 use crate::web::AppState;
@@ -65,7 +65,8 @@ pub async fn indicator(
     for (by, title) in
         level_down.into_iter().chain([(By::Category, v.t("by_category")), (By::Pathway, v.t("by_pathway"))])
     {
-        let Some(groups) = breakdown(&state.db, &ind.formula, &scope, year, by).await.page(&v)? else { continue };
+        let kept = state.cache.breakdown(&state.db, &ind.id, &scope, year, by).await.page(&v)?;
+        let Some(groups) = kept.as_ref().clone() else { continue };
         let rows: Vec<GroupRow> = groups
             .into_iter()
             .filter(|g| {

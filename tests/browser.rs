@@ -1,0 +1,121 @@
+//! End to end in headless Chromium against the real `vetis serve`: a school officer signs in,
+//! reads the dashboard, uploads a bad file, sees every error, fixes it and submits; the district
+//! officer approves it. Screenshots of the dashboard and of the error report are kept in
+//! `target/e2e-artifacts/`.
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::{Child, Stdio};
+
+use common::web::{PASSWORD, add_user};
+use common::webdriver::{Browser, free_port, wait_for_port};
+use common::*;
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn artefacts() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target").join("e2e-artifacts");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn sign_in(b: &Browser, base: &str, user: &str) {
+    b.goto(&format!("{base}/login"));
+    b.find("#username").type_text(user);
+    b.find("#password").type_text(PASSWORD);
+    b.find("form.stack button[type=submit]").click();
+    b.wait_for_url("/dashboard");
+}
+
+#[test]
+fn a_school_submits_through_the_browser_and_its_district_approves() {
+    let db = TestDb::new(Backend::Sqlite);
+    db.load_fixture();
+    add_user(&db, "school3", "school", &["--school", "4401000003"]);
+    add_user(&db, "panyu", "district", &["--district", "440113"]);
+    let port = free_port();
+    let server = Server(
+        db.command()
+            .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap(),
+    );
+    wait_for_port(port, "vetis serve");
+    let base = format!("http://127.0.0.1:{port}");
+    let b = Browser::start();
+    let out = artefacts();
+
+    // The public page first: anyone sees the plan.
+    b.goto(&format!("{base}/?year=2020"));
+    assert!(b.text().contains("中等职业学校毕业生升学比例"));
+    // Keyboard users meet the skip link first.
+    b.press("\u{E004}");
+    assert_eq!(b.script("return document.activeElement.className").as_str(), Some("skip"));
+
+    sign_in(&b, &base, "school3");
+    b.goto(&format!("{base}/dashboard?year=2020"));
+    let text = b.text();
+    assert!(text.contains("番禺区职业技术学校") && text.contains("本校、所在区与全市比较"), "{text}");
+    assert_eq!(b.count("article.card"), 10, "ten key indicators");
+    b.screenshot(&out.join("dashboard.png"));
+
+    // Drill down from a card to the rows behind it.
+    b.find("article.card:nth-of-type(1) h2 a").click();
+    b.wait_for_url("/indicator/secondary_enrolment");
+    b.find("#rows-h + ul li:first-child a").click();
+    b.wait_for_url("/records/student");
+    assert_eq!(b.count("table.records tbody tr"), 3, "the school's three students of 2020");
+    assert!(b.text().contains("*"), "names and ID numbers are masked");
+
+    // A bad file: every error with its row and column, and nothing stored.
+    let h = "project_code,school_code,year,name,category,start_date,end_date,hours,person_times,completed,certified,revenue";
+    let before = db.state();
+    let bad = db.write(
+        "training.csv",
+        &format!("{h}\nP7,4401000003,2020,汽修培训,企业职工,2020-03-01,2020-03-20,40,100,120,,\nP8,4401000003,2020,焊工,其他,2020-03-20,2020-03-01,8,10,5,,\n"),
+    );
+    b.goto(&format!("{base}/submissions"));
+    b.find("#file").type_text(bad.to_str().unwrap());
+    b.find("form[data-progress] button").click();
+    b.wait_for_text("文件有错误");
+    let report = b.find("#upload-errors").text();
+    assert!(report.contains("文件有错误，未保存任何数据") && report.contains("结业人数"), "{report}");
+    assert_eq!(b.count("#upload-errors tbody tr"), 2, "{report}");
+    b.screenshot(&out.join("upload-errors.png"));
+    assert_eq!(db.state(), before);
+
+    // Fixed, it waits for review.
+    let good = db.write(
+        "training.csv",
+        &format!("{h}\nP7,4401000003,2020,汽修培训,企业职工,2020-03-01,2020-03-20,40,2000,1900,,\n"),
+    );
+    b.goto(&format!("{base}/submissions"));
+    b.find("#file").type_text(good.to_str().unwrap());
+    b.find("form[data-progress] button").click();
+    b.wait_for_text("已提交，等待审核");
+    let submission = b.url().split('?').next().unwrap().to_string();
+    b.find("header form.inline button").click();
+    b.wait_for_text("登录");
+
+    // The district officer previews and approves.
+    sign_in(&b, &base, "panyu");
+    b.goto(&submission);
+    assert!(b.text().contains("预览：通过后本校指标的变化"));
+    b.screenshot(&out.join("review.png"));
+    b.find("#approve").click();
+    b.wait_for_text("已通过");
+    let id = submission.rsplit('/').next().unwrap();
+    assert_eq!(db.query_strings(&format!("SELECT status FROM submission WHERE id = {id}")), ["approved"]);
+    drop(b);
+    drop(server);
+}
