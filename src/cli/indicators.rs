@@ -39,8 +39,9 @@ pub struct Args {
     pub by: Option<By>,
 }
 
-async fn resolve_scope(db: &Db, args: &Args) -> anyhow::Result<(Scope, String)> {
-    if let Some(s) = &args.school {
+/// The scope named by `--school` or `--district`, with its name; the city without either.
+pub async fn resolve_scope(db: &Db, school: Option<&str>, district: Option<&str>) -> anyhow::Result<(Scope, String)> {
+    if let Some(s) = school {
         let code = SchoolCode::parse(s).ok_or_else(|| anyhow::anyhow!("'{s}' is not a 10-digit school code"))?;
         let row = sqlx::query("SELECT name FROM rec_school WHERE school_code = $1 AND is_current = 1")
             .bind(code.as_str().to_string())
@@ -49,7 +50,7 @@ async fn resolve_scope(db: &Db, args: &Args) -> anyhow::Result<(Scope, String)> 
             .ok_or_else(|| anyhow::anyhow!("school {} is not in the registry", code.as_str()))?;
         return Ok((Scope::School(code.as_str().into()), row.get(0)));
     }
-    if let Some(d) = &args.district {
+    if let Some(d) = district {
         let row = sqlx::query("SELECT name FROM gz_district WHERE code = $1")
             .bind(d.trim().to_string())
             .fetch_optional(&db.pool)
@@ -67,7 +68,7 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
         Some(y) => y,
         None => crate::figures::indicators::latest_year(&db, plan.baseline_year).await?,
     };
-    let (scope, scope_name) = resolve_scope(&db, args).await?;
+    let (scope, scope_name) = resolve_scope(&db, args.school.as_deref(), args.district.as_deref()).await?;
     if let Some(by) = args.by {
         return breakdowns(&db, &plan, &scope, year, by, args.format, cli.lang).await;
     }
@@ -104,7 +105,7 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn colour(status: Status, text: String, tty: bool) -> String {
+pub fn colour(status: Status, text: String, tty: bool) -> String {
     if !tty {
         return text;
     }

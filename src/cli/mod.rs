@@ -6,12 +6,15 @@ mod demo;
 mod export;
 mod import;
 mod indicators;
+mod industry_map;
 mod init;
 mod plan;
 mod progress;
+mod report;
 mod serve;
 mod submissions;
 mod table;
+mod targets;
 mod template;
 mod user;
 mod year;
@@ -60,14 +63,20 @@ pub enum Command {
     Template(template::Args),
     /// 计算规划主要指标 / compute the plan's key indicators
     Indicators(indicators::Args),
+    /// 计算规划全部目标（主要指标、数量目标、规则） / every target of the plan: key, counted, rules
+    Targets(targets::Args),
     /// 规划文件 / plan files
     Plan(plan::Args),
+    /// 专业与重点产业映射 / the program-to-industry mapping
+    IndustryMap(industry_map::Args),
     /// 专业目录版本 / program catalogue editions
     Catalog(catalog::Args),
     /// 提交记录与审核 / submissions, versions and review
     Submissions(submissions::Args),
     /// 账号与 API 令牌 / accounts and API tokens
     User(user::Args),
+    /// 报告：规划评估 / reports: the plan's evaluations
+    Report(report::Args),
     /// 审计日志 / the audit log
     Audit(audit::Args),
     /// 年度锁定 / lock or unlock a statistical year
@@ -111,9 +120,12 @@ pub fn run() -> ExitCode {
             Command::Template(a) => template::run(&cli, a).await,
             Command::Indicators(a) => indicators::run(&cli, a).await,
             Command::Plan(a) => plan::run(&cli, a).await,
+            Command::Targets(a) => targets::run(&cli, a).await,
+            Command::IndustryMap(a) => industry_map::run(&cli, a).await,
             Command::Catalog(a) => catalog::run(&cli, a).await,
             Command::Submissions(a) => submissions::run(&cli, a).await,
             Command::User(a) => user::run(&cli, a).await,
+            Command::Report(a) => report::run(&cli, a).await,
             Command::Audit(a) => audit::run(&cli, a).await,
             Command::Year(a) => year::run(&cli, a).await,
             Command::Serve(a) => serve::run(&cli, a).await,

@@ -7,3 +7,4 @@ pub mod plan;
 pub mod privacy;
 pub mod standard;
 pub mod status;
+pub mod targets;

@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::standard::{Kind, LEVELS, SPONSORS, Table, find_choice};
+use super::standard::{DESIGNATION_LEVELS, DESIGNATION_STATUSES, Kind, LEVELS, SPONSORS, Table, find_choice};
+use super::targets::{Check, ConditionStandard, CountedTarget, KeyIndustry, Rule};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -20,6 +21,17 @@ pub struct Plan {
     pub indicators: Vec<Indicator>,
     #[serde(rename = "designation_kind", default)]
     pub designation_kinds: Vec<DesignationKind>,
+    /// Counted targets over designations (plan-targets.md §2).
+    #[serde(rename = "target", default)]
+    pub targets: Vec<CountedTarget>,
+    /// Rules checked on records (§3).
+    #[serde(rename = "rule", default)]
+    pub rules: Vec<Rule>,
+    /// The basic-conditions standard the `conditions` rule applies.
+    #[serde(default)]
+    pub conditions: ConditionStandard,
+    #[serde(rename = "key_industry", default)]
+    pub key_industries: Vec<KeyIndustry>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -215,6 +227,104 @@ impl Plan {
         for k in &self.designation_kinds {
             if !kinds.insert(k.key.clone()) || !kinds.insert(k.name_zh.clone()) {
                 errors.push(format!("designation kind '{}': key or name used twice", k.key));
+            }
+        }
+        errors.extend(self.check_targets());
+        errors
+    }
+
+    pub fn designation_kind(&self, key: &str) -> Option<&DesignationKind> {
+        self.designation_kinds.iter().find(|k| k.key == key)
+    }
+
+    pub fn rule(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+
+    fn check_targets(&self) -> Vec<String> {
+        let mut errors = Vec::new();
+        let period = self.baseline_year + 1..=self.target_year;
+        let mut seen = std::collections::HashSet::new();
+        for t in &self.targets {
+            let at = format!("target '{}'", t.designation_kind);
+            if self.designation_kind(&t.designation_kind).is_none() {
+                errors.push(format!("{at}: no [[designation_kind]] has this key"));
+            }
+            if !seen.insert(t.designation_kind.clone()) {
+                errors.push(format!("{at}: counted twice"));
+            }
+            for l in &t.levels {
+                if find_choice(DESIGNATION_LEVELS, l).is_none() {
+                    errors.push(format!("{at}: unknown designation level '{l}'"));
+                }
+            }
+            for s in &t.statuses {
+                if !matches!(s.as_str(), "accepted" | "in_progress") || find_choice(DESIGNATION_STATUSES, s).is_none() {
+                    errors.push(format!("{at}: statuses may be 'accepted' and 'in_progress', not '{s}'"));
+                }
+            }
+            for l in &t.every_school_of {
+                if find_choice(LEVELS, l).is_none() {
+                    errors.push(format!("{at}: unknown school level '{l}'"));
+                }
+            }
+            if let (Some(a), Some(b)) = (t.target, t.target_max)
+                && b < a
+            {
+                errors.push(format!("{at}: target_max {b} is below target {a}"));
+            }
+            if t.target.is_some() && !t.every_school_of.is_empty() {
+                errors.push(format!("{at}: give a target or every_school_of, not both"));
+            }
+            if !period.contains(&t.target_year) {
+                errors.push(format!("{at}: target_year {} is outside the plan's period", t.target_year));
+            }
+        }
+        for r in &self.rules {
+            let at = format!("rule '{}'", r.id);
+            if !seen.insert(r.id.clone()) || self.indicator(&r.id).is_some() {
+                errors.push(format!("{at}: the id is used twice"));
+            }
+            if !period.contains(&r.target_year) {
+                errors.push(format!("{at}: target_year {} is outside the plan's period", r.target_year));
+            }
+            if r.target.is_none() && !r.rising {
+                errors.push(format!("{at}: give a target, or rising = true"));
+            }
+            if r.window_years < 1 {
+                errors.push(format!("{at}: window_years must be at least 1"));
+            }
+            let needs = match r.check {
+                Check::Practice => r.min_days.map_or(Some("min_days"), |_| None),
+                Check::TrainingCycle => r.min_hours.map_or(Some("min_hours"), |_| None),
+                Check::TrainingToEnrolment => r.min_ratio.map_or(Some("min_ratio"), |_| None),
+                Check::Conditions if self.conditions.checks.is_empty() => Some("a [conditions] standard"),
+                Check::IndustryCoverage if self.key_industries.is_empty() => Some("[[key_industry]] entries"),
+                _ => None,
+            };
+            if let Some(n) = needs {
+                errors.push(format!("{at}: the {:?} check needs {n}", r.check));
+            }
+            for k in &r.quality_kinds {
+                if self.designation_kind(k).is_none() {
+                    errors.push(format!("{at}: quality kind '{k}' is not a designation kind"));
+                }
+            }
+        }
+        let mut keys = std::collections::HashSet::new();
+        for c in &self.conditions.checks {
+            let at = format!("conditions check '{}'", c.key);
+            if !keys.insert(c.key.clone()) {
+                errors.push(format!("{at}: the key is used twice"));
+            }
+            if c.min.is_none() && c.max.is_none() {
+                errors.push(format!("{at}: give min or max"));
+            }
+        }
+        let mut industries = std::collections::HashSet::new();
+        for k in &self.key_industries {
+            if !industries.insert(k.key.clone()) {
+                errors.push(format!("key industry '{}': the key is used twice", k.key));
             }
         }
         errors

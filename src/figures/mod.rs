@@ -2,7 +2,10 @@
 //! projection. Knows the domain and the store; nothing of how figures are shown.
 
 pub mod breakdown;
+pub mod counted;
 pub mod indicators;
 pub mod query;
+pub mod rules;
+pub mod targets;
 
 pub use query::{Pending, Scope};

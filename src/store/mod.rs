@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod dialect;
+pub mod industry_map;
 pub mod keyfile;
 pub mod locks;
 pub mod records;
@@ -81,6 +82,12 @@ const MIGRATIONS: &[Migration] = &[
         name: "locks",
         sqlite: include_str!("../../migrations/sqlite/0003_locks.sql"),
         postgres: include_str!("../../migrations/postgres/0003_locks.sql"),
+    },
+    Migration {
+        version: 4,
+        name: "targets",
+        sqlite: include_str!("../../migrations/sqlite/0004_targets.sql"),
+        postgres: include_str!("../../migrations/postgres/0004_targets.sql"),
     },
 ];
 

@@ -37,6 +37,14 @@ pub async fn ensure_loaded(db: &Db) -> Result<(), StoreError> {
     if plans == 0 {
         load_plan(db, GUANGZHOU_PLAN, "system").await.map_err(|e| StoreError::Invalid(e.join("; ")))?;
     }
+    let mapped: i64 = sqlx::query("SELECT COUNT(*) FROM industry_map").fetch_one(&db.pool).await?.get(0);
+    let plan = active_plan(db).await?;
+    // A plan without key industries (an older or another city's) keeps the mapping empty.
+    if mapped == 0 && !plan.key_industries.is_empty() {
+        super::industry_map::load(db, super::industry_map::DEFAULT, "system", "init")
+            .await
+            .map_err(|e| StoreError::Invalid(e.join("; ")))?;
+    }
     Ok(())
 }
 

@@ -368,16 +368,24 @@ pub async fn new_token(db: &Db, username: &str, actor: &str, source: &str) -> Re
 }
 
 pub async fn by_token(db: &Db, token: &str) -> Result<Option<Account>, StoreError> {
+    let hash = sha256_hex(token);
     let row = sqlx::query(
-        "SELECT u.id FROM api_token t JOIN app_user u ON u.id = t.user_id WHERE t.token_hash = $1 AND t.revoked = 0 AND u.disabled = 0",
+        "SELECT u.id, t.last_used_at FROM api_token t JOIN app_user u ON u.id = t.user_id WHERE t.token_hash = $1 AND t.revoked = 0 AND u.disabled = 0",
     )
-    .bind(sha256_hex(token))
+    .bind(hash.clone())
     .fetch_optional(&db.pool)
     .await?;
-    match row {
-        Some(r) => by_id(db, r.get(0)).await,
-        None => Ok(None),
+    let Some(r) = row else { return Ok(None) };
+    // When a token was last used tells an administrator which ones are dead; to the minute.
+    let last: Option<String> = r.get(1);
+    if last.is_none_or(|l| l < minutes_from_now(-1)) {
+        sqlx::query("UPDATE api_token SET last_used_at = $1 WHERE token_hash = $2")
+            .bind(now())
+            .bind(hash)
+            .execute(&db.pool)
+            .await?;
     }
+    by_id(db, r.get(0)).await
 }
 
 /// A new session: the cookie value (returned once) and its CSRF token.
@@ -409,11 +417,15 @@ pub async fn by_session(db: &Db, id: &str) -> Result<Option<(Account, String)>, 
         sqlx::query("DELETE FROM app_session WHERE id_hash = $1").bind(hash).execute(&db.pool).await?;
         return Ok(None);
     }
-    sqlx::query("UPDATE app_session SET last_seen = $1 WHERE id_hash = $2")
-        .bind(now())
-        .bind(hash)
-        .execute(&db.pool)
-        .await?;
+    // Recording every request would make each page view a write; once a minute is enough for
+    // an idle limit counted in minutes.
+    if last < minutes_from_now(-1) {
+        sqlx::query("UPDATE app_session SET last_seen = $1 WHERE id_hash = $2")
+            .bind(now())
+            .bind(hash)
+            .execute(&db.pool)
+            .await?;
+    }
     let Some(acc) = by_id(db, row.get(0)).await?.filter(|a| !a.disabled) else { return Ok(None) };
     Ok(Some((acc, row.get(1))))
 }

@@ -13,6 +13,7 @@ use crate::domain::plan::Plan;
 use crate::figures::Scope;
 use crate::figures::breakdown::{By, Group, breakdown};
 use crate::figures::indicators::{IndicatorResult, compute, latest_year};
+use crate::figures::targets::{TargetResult, all};
 use crate::store::{Db, StoreError, refdata};
 
 type Kept = Arc<dyn Any + Send + Sync>;
@@ -80,6 +81,12 @@ impl FigureCache {
     pub async fn indicators(&self, db: &Db, scope: &Scope, year: i32) -> Result<Arc<Vec<IndicatorResult>>, StoreError> {
         let plan = self.plan(db).await?;
         self.get_or(db, format!("indicators {scope:?} {year}"), compute(db, &plan, scope, year)).await
+    }
+
+    /// Every target of the plan (key, counted, rules) for a scope and year.
+    pub async fn targets(&self, db: &Db, scope: &Scope, year: i32) -> Result<Arc<Vec<TargetResult>>, StoreError> {
+        let plan = self.plan(db).await?;
+        self.get_or(db, format!("targets {scope:?} {year}"), all(db, &plan, scope, year)).await
     }
 
     /// An indicator's figure by district, school, category or pathway; None where its table

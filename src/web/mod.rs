@@ -5,7 +5,7 @@
 pub mod api;
 pub mod auth;
 pub mod cache;
-pub mod chart;
+pub use crate::reports::chart;
 pub mod error;
 pub mod i18n;
 pub mod pages;
@@ -49,6 +49,9 @@ pub const TEMPLATE_SOURCES: &[(&str, &str)] = templates!(
     "submission.html",
     "audit.html",
     "years.html",
+    "targets.html",
+    "target.html",
+    "reports.html",
 );
 
 pub static TEMPLATES: LazyLock<minijinja::Environment<'static>> = LazyLock::new(|| {

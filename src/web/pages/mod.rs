@@ -4,8 +4,10 @@
 pub mod admin;
 pub mod dashboard;
 pub mod drill;
+pub mod reports;
 pub mod session;
 pub mod submit;
+pub mod targets;
 
 use axum::Router;
 use axum::extract::FromRequestParts;
@@ -40,6 +42,10 @@ pub fn router() -> Router<AppState> {
         .route("/submissions/{id}", get(submit::detail))
         .route("/submissions/{id}/approve", post(submit::approve))
         .route("/submissions/{id}/return", post(submit::return_for_changes))
+        .route("/targets", get(targets::list))
+        .route("/target/{id}", get(targets::detail))
+        .route("/reports", get(reports::page))
+        .route("/reports/evaluation", get(reports::evaluation))
         .route("/admin/audit", get(admin::audit))
         .route("/admin/years", get(admin::years))
         .route("/admin/years/lock", post(admin::lock))

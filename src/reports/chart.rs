@@ -1,4 +1,4 @@
-//! Trend charts drawn on the server as SVG: the values from the baseline year, the target as a
+//! Trend charts drawn as SVG (web pages and reports): the values from the baseline year, the target as a
 //! dashed line, the least-squares projection to the target year as a dotted one.
 
 use crate::figures::indicators::IndicatorResult;
@@ -12,11 +12,28 @@ fn esc(s: &str) -> String {
 }
 
 pub fn trend(r: &IndicatorResult) -> String {
-    let (first, last) = (r.baseline_year, r.target_year);
-    let mut ys: Vec<f64> = r.series.iter().map(|p| p.1).collect();
-    ys.extend(r.target);
-    ys.extend(r.projection_2025);
-    ys.extend(r.baseline);
+    let mut series = r.series.clone();
+    if !series.iter().any(|(y, _)| *y == r.baseline_year)
+        && let Some(b) = r.baseline
+    {
+        // The plan's baseline stands in for a baseline year the records lack.
+        series.insert(0, (r.baseline_year, b));
+    }
+    trend_of(&r.name, &series, r.target, r.projection_2025, r.baseline_year, r.target_year)
+}
+
+/// The chart of any series: values, the target as a dashed line, the projection as a dotted one.
+pub fn trend_of(
+    name: &str,
+    series: &[(i32, f64)],
+    target: Option<f64>,
+    projection: Option<f64>,
+    first: i32,
+    last: i32,
+) -> String {
+    let mut ys: Vec<f64> = series.iter().map(|p| p.1).collect();
+    ys.extend(target);
+    ys.extend(projection);
     if ys.is_empty() {
         return String::new();
     }
@@ -31,8 +48,8 @@ pub fn trend(r: &IndicatorResult) -> String {
     let y = |v: f64| H - PAD * 0.6 - (v - lo) / (hi - lo) * (H - PAD * 1.2);
     let mut svg = format!(
         r#"<svg class="trend" viewBox="0 0 {W} {H}" width="{W}" height="{H}" role="img" aria-label="{}"><title>{}</title>"#,
-        esc(&r.name),
-        esc(&format!("{} {}–{}", r.name, first, last))
+        esc(name),
+        esc(&format!("{name} {first}–{last}"))
     );
     svg.push_str(&format!(
         r#"<line class="axis" x1="{PAD}" y1="{b}" x2="{e}" y2="{b}"/>"#,
@@ -46,21 +63,21 @@ pub fn trend(r: &IndicatorResult) -> String {
             H - 2.0
         ));
     }
-    if let Some(t) = r.target {
+    if let Some(t) = target {
         svg.push_str(&format!(
             r#"<line class="target" x1="{PAD}" y1="{v:.1}" x2="{e}" y2="{v:.1}"/>"#,
             v = y(t),
             e = W - PAD
         ));
     }
-    let pts: Vec<String> = r.series.iter().map(|(yr, v)| format!("{:.1},{:.1}", x(*yr), y(*v))).collect();
+    let pts: Vec<String> = series.iter().map(|(yr, v)| format!("{:.1},{:.1}", x(*yr), y(*v))).collect();
     if pts.len() > 1 {
         svg.push_str(&format!(r#"<polyline class="series" points="{}"/>"#, pts.join(" ")));
     }
-    for (yr, v) in &r.series {
+    for (yr, v) in series {
         svg.push_str(&format!(r#"<circle class="point" cx="{:.1}" cy="{:.1}" r="2.5"/>"#, x(*yr), y(*v)));
     }
-    if let (Some((yr, v)), Some(p)) = (r.series.last(), r.projection_2025)
+    if let (Some((yr, v)), Some(p)) = (series.last(), projection)
         && *yr < last
     {
         svg.push_str(&format!(

@@ -1,0 +1,108 @@
+//! The evaluation's tables as a workbook: the summary, the key indicators, the counted targets,
+//! the rules and the districts, one sheet each, numbers kept as numbers.
+
+use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
+
+use super::evaluation::Evaluation;
+use crate::figures::targets::TargetResult;
+use crate::store::StoreError;
+
+fn header(ws: &mut Worksheet, cols: &[&str], bold: &Format) -> Result<(), XlsxError> {
+    for (i, c) in cols.iter().enumerate() {
+        ws.write_string_with_format(0, i as u16, *c, bold)?;
+        ws.set_column_width(i as u16, (c.chars().count() as f64 * 2.2).max(10.0))?;
+    }
+    ws.set_freeze_panes(1, 0)?;
+    Ok(())
+}
+
+fn num(ws: &mut Worksheet, row: u32, col: u16, v: Option<f64>) -> Result<(), XlsxError> {
+    match v {
+        Some(v) => ws.write_number(row, col, v).map(|_| ()),
+        None => ws.write_string(row, col, "—").map(|_| ()),
+    }
+}
+
+fn targets_sheet(wb: &mut Workbook, name: &str, rs: &[TargetResult], bold: &Format) -> Result<(), XlsxError> {
+    let ws = wb.add_worksheet().set_name(name)?;
+    header(
+        ws,
+        &[
+            "编号",
+            "目标",
+            "规划条目",
+            "单位",
+            "基期",
+            "数值",
+            "分子/达标",
+            "分母/总数",
+            "目标值",
+            "目标年",
+            "状态",
+            "2025 预测",
+            "说明",
+        ],
+        bold,
+    )?;
+    ws.set_column_width(1, 40)?;
+    for (i, r) in rs.iter().enumerate() {
+        let row = i as u32 + 1;
+        ws.write_string(row, 0, &r.id)?;
+        ws.write_string(row, 1, &r.name)?;
+        ws.write_string(row, 2, &r.section)?;
+        ws.write_string(row, 3, &r.unit)?;
+        num(ws, row, 4, r.baseline)?;
+        num(ws, row, 5, r.value)?;
+        num(ws, row, 6, r.numerator)?;
+        num(ws, row, 7, r.denominator)?;
+        ws.write_string(row, 8, r.target_text())?;
+        ws.write_number(row, 9, r.target_year)?;
+        ws.write_string(row, 10, r.status.zh())?;
+        num(ws, row, 11, r.projection)?;
+        ws.write_string(row, 12, r.note.clone().unwrap_or_default())?;
+    }
+    Ok(())
+}
+
+fn build(e: &Evaluation) -> Result<Vec<u8>, XlsxError> {
+    let mut wb = Workbook::new();
+    let bold = Format::new().set_bold().set_background_color("#EAEEF2");
+    let title = Format::new().set_bold().set_font_size(14);
+    {
+        let ws = wb.add_worksheet().set_name("总览")?;
+        ws.set_column_width(0, 120)?;
+        ws.write_string_with_format(0, 0, &e.title, &title)?;
+        ws.write_string(1, 0, format!("生成时间 {}；数据来源：VETIS 学校报送数据（审核通过）", e.generated_at))?;
+        for (i, s) in e.summary.iter().enumerate() {
+            ws.write_string(3 + i as u32, 0, s)?;
+        }
+    }
+    targets_sheet(&mut wb, "主要指标", &e.key, &bold)?;
+    targets_sheet(&mut wb, "数量目标", &e.counted, &bold)?;
+    targets_sheet(&mut wb, "规则", &e.rules, &bold)?;
+    {
+        let ws = wb.add_worksheet().set_name("分区")?;
+        let mut cols: Vec<String> = vec!["区代码".into(), "区".into()];
+        cols.extend(e.key.iter().map(|r| r.name.clone()));
+        cols.push("达标项数".into());
+        let refs: Vec<&str> = cols.iter().map(String::as_str).collect();
+        header(ws, &refs, &bold)?;
+        for (i, d) in e.districts.iter().enumerate() {
+            let row = i as u32 + 1;
+            ws.write_string(row, 0, &d.code)?;
+            ws.write_string(row, 1, &d.name)?;
+            for (j, (v, s)) in d.cells.iter().enumerate() {
+                match v.parse::<f64>() {
+                    Ok(n) => ws.write_number(row, 2 + j as u16, n)?,
+                    Err(_) => ws.write_string(row, 2 + j as u16, format!("{v} {}", s.zh()))?,
+                };
+            }
+            ws.write_number(row, 2 + d.cells.len() as u16, d.met as f64)?;
+        }
+    }
+    wb.save_to_buffer()
+}
+
+pub fn render(e: &Evaluation) -> Result<Vec<u8>, StoreError> {
+    build(e).map_err(|err| StoreError::Invalid(format!("XLSX: {err}")))
+}

@@ -1,0 +1,167 @@
+//! Every target of the plan in the browser: the list for a scope and year, and each target's
+//! detail with what is behind it (a rule's failing schools and teachers, a count's designations),
+//! by district where the scope is the city.
+
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use serde::Serialize;
+
+use super::dashboard::{ScopeQuery, resolve, scope_query, scope_value};
+use super::{OrPage, PageError, Viewer, render};
+use crate::domain::access::Target;
+use crate::figures::Scope;
+use crate::figures::indicators::display;
+use crate::figures::targets::{TargetKind, TargetResult, counted, rule};
+use crate::ingest::finding::Lang;
+use crate::web::AppState;
+use crate::web::error::WebError;
+
+#[derive(Serialize)]
+struct Row {
+    id: String,
+    kind: String,
+    kind_key: &'static str,
+    name: String,
+    section: String,
+    value: String,
+    unit: String,
+    target: String,
+    target_year: i32,
+    status: String,
+    status_key: &'static str,
+    note: String,
+    href: String,
+}
+
+fn row(r: &TargetResult, v: &Viewer, year: i32, q: &str) -> Row {
+    let en = v.lang == Lang::En;
+    Row {
+        id: r.id.clone(),
+        kind: v.t(match r.kind {
+            TargetKind::Key => "kind_key",
+            TargetKind::Counted => "kind_counted",
+            TargetKind::Rule => "kind_rule",
+        }),
+        kind_key: match r.kind {
+            TargetKind::Key => "key",
+            TargetKind::Counted => "counted",
+            TargetKind::Rule => "rule",
+        },
+        name: if en { r.name_en.clone() } else { r.name.clone() },
+        section: r.section.clone(),
+        value: display(r.value, r.decimals),
+        unit: if en { r.unit_en.clone() } else { r.unit.clone() },
+        target: r.target_text(),
+        target_year: r.target_year,
+        status: if en { r.status.en().into() } else { r.status.zh().into() },
+        status_key: r.status.key(),
+        note: r.note.clone().unwrap_or_default(),
+        href: match r.kind {
+            TargetKind::Key => format!("/indicator/{}?year={year}{q}", r.id),
+            _ => format!("/target/{}?year={year}{q}", r.id),
+        },
+    }
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    v: Viewer,
+    Query(q): Query<ScopeQuery>,
+) -> Result<Response, PageError> {
+    let (district, school) = q.picked();
+    let (scope, label) = resolve(&state, &v, district, school).await?;
+    let plan = state.cache.plan(&state.db).await.page(&v)?;
+    let latest = state.cache.latest_year(&state.db).await.page(&v)?;
+    let year = q.year.unwrap_or(latest);
+    let results = state.cache.targets(&state.db, &scope, year).await.page(&v)?;
+    let sq = scope_query(&scope);
+    let rows: Vec<Row> = results.iter().map(|r| row(r, &v, year, &sq)).collect();
+    let years: Vec<i32> = (plan.baseline_year..=latest.max(plan.baseline_year)).rev().collect();
+    render(
+        "targets.html",
+        &v,
+        serde_json::json!({ "rows": rows, "year": year, "years": years, "scope_label": label, "scope_value": scope_value(&scope) }),
+    )
+}
+
+pub async fn detail(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<String>,
+    Query(q): Query<ScopeQuery>,
+) -> Result<Response, PageError> {
+    let (district, school) = q.picked();
+    let (scope, label) = resolve(&state, &v, district, school).await?;
+    let plan = state.cache.plan(&state.db).await.page(&v)?;
+    let latest = state.cache.latest_year(&state.db).await.page(&v)?;
+    let year = q.year.unwrap_or(latest);
+    let sq = scope_query(&scope);
+    let not_found = || PageError::Web(WebError::NotFound, v.lang, None);
+    let en = v.lang == Lang::En;
+    let (result, failures, designations) = if let Some(r) = plan.rule(&id) {
+        let (result, failures) = rule(&state.db, &plan, r, &scope, year).await.page(&v)?;
+        // Failures name schools and (masked) teachers: only those the viewer may read.
+        let mut visible = Vec::new();
+        for f in failures {
+            let ok = f.school_code.is_empty() || {
+                let d = crate::web::submission::district_of_school(&state, &f.school_code).await.page(&v)?;
+                v.who.may_read_records(&f.school_code, &d)
+            };
+            if ok {
+                visible.push(serde_json::json!({ "school": format!("{} {}", f.school_code, f.school_name).trim().to_string(), "school_code": f.school_code, "subject": f.subject, "problem": if en { f.detail_en } else { f.detail_zh } }));
+            }
+        }
+        (result, visible, Vec::new())
+    } else if let Some(t) = plan.targets.iter().find(|t| t.designation_kind == id) {
+        let result = counted(&state.db, &plan, t, &scope, year).await.page(&v)?;
+        let rows = crate::figures::counted::designations(&state.db, t, &scope).await.page(&v)?;
+        let list: Vec<serde_json::Value> = rows
+            .iter()
+            .filter(|r| r.approved_year <= year as i64)
+            .map(|r| serde_json::json!({ "code": r.designation_code, "school": format!("{} {}", r.school_code, r.school_name), "school_code": r.school_code, "subject": r.subject, "level": r.level, "status": r.status, "approved_year": r.approved_year, "accepted_year": r.accepted_year, "counted": r.counts_from(t).is_some_and(|c| c <= year as i64) }))
+            .collect();
+        (result, Vec::new(), list)
+    } else {
+        return Err(not_found());
+    };
+    // At the city, the same target in each district.
+    let mut districts = Vec::new();
+    if scope == Scope::City {
+        let names = super::dashboard::district_names(&state).await.page(&v)?;
+        let mut codes: Vec<&String> = names.keys().collect();
+        codes.sort();
+        for d in codes {
+            if !v.who.may_read_figures(&Target::District(d)) {
+                continue;
+            }
+            let ds = Scope::District(d.clone());
+            let r = if let Some(r) = plan.rule(&id) {
+                rule(&state.db, &plan, r, &ds, year).await.page(&v)?.0
+            } else {
+                let t = plan.targets.iter().find(|t| t.designation_kind == id).ok_or_else(not_found)?;
+                counted(&state.db, &plan, t, &ds, year).await.page(&v)?
+            };
+            districts.push(serde_json::json!({ "name": names[d], "href": format!("/target/{id}?year={year}&district={d}"), "value": display(r.value, r.decimals), "numerator": r.numerator.map(|n| format!("{n:.0}")), "denominator": r.denominator.map(|n| format!("{n:.0}")), "status": if en { r.status.en() } else { r.status.zh() }, "status_key": r.status.key() }));
+        }
+    }
+    let row = row(&result, &v, year, &sq);
+    let passed = match (result.numerator, result.denominator) {
+        (Some(a), Some(b)) => {
+            Some(v.t("passed_of").replace("{a}", &format!("{a:.0}")).replace("{b}", &format!("{b:.0}")))
+        }
+        _ => None,
+    };
+    let chart = super::super::chart::trend_of(
+        &result.name,
+        &result.series,
+        result.target,
+        result.projection,
+        plan.baseline_year,
+        result.target_year,
+    );
+    render(
+        "target.html",
+        &v,
+        serde_json::json!({ "r": row, "scope_label": label, "scope_query": sq, "year": year, "failures": failures, "designations": designations, "districts": districts, "passed": passed, "chart": chart, "is_rule": plan.rule(&id).is_some() }),
+    )
+}

@@ -1,0 +1,183 @@
+//! Every target of the plan on crafted records: counted designations, and each rule's edge cases
+//! (overlapping practice, a teacher who changed school, a school with no students, conditions
+//! named with value and threshold); a plan change moves statuses without a code change.
+
+mod common;
+use common::*;
+
+/// A valid resident ID of a woman (an even 17th digit) for a person number.
+fn id(n: u32) -> String {
+    let first = format!("44010419850101{:03}", n * 2);
+    format!("{first}{}", vetis::domain::ids::id_check_char(first.as_bytes()))
+}
+
+fn targets(db: &TestDb, args: &[&str]) -> Vec<serde_json::Value> {
+    let mut all = vec!["targets", "--format", "json"];
+    all.extend_from_slice(args);
+    serde_json::from_str::<serde_json::Value>(&db.ok(&all)).unwrap().as_array().unwrap().clone()
+}
+
+fn find<'a>(all: &'a [serde_json::Value], id: &str) -> &'a serde_json::Value {
+    all.iter().find(|t| t["id"] == id).unwrap_or_else(|| panic!("no target {id}"))
+}
+
+/// Two secondary schools in Tianhe; teacher 1 moved from school 1 to school 2 in 2024.
+fn crafted(db: &TestDb) {
+    let dir = db.dir.path();
+    let school = "学校标识码,学校名称,办学层次,举办者,所在区,建校年份\n\
+                  4401000001,广州市第一职业技术学校,中职,市属,440106,1958\n\
+                  4401000002,天河区职业高级中学,中职,区属,440106,1984\n\
+                  4401000006,广东省岭南职业学院,高职,市属,440106,1985\n";
+    let h = "teacher_no,id_type,id_number,name,gender,school_code,year,category,is_specialty,dual_qualified,dual_since,education,degree,title,hire_date,industry_years";
+    let t = |no: &str, n: u32, school: &str, year: i32| {
+        format!("{no},,{},教师{n},女,{school},{year},专任教师,是,否,,本科,学士,中级,2010-09-01,3", id(n))
+    };
+    let teacher = [
+        h.to_string(),
+        t("T1", 1, "4401000001", 2023),
+        t("T4", 4, "4401000001", 2023),
+        t("B1", 1, "4401000002", 2024), // person 1, now at school 2
+        t("B2", 2, "4401000002", 2024),
+        t("B3", 3, "4401000002", 2024),
+        t("B4", 4, "4401000002", 2024), // person 4, now at school 2
+    ]
+    .join("\n");
+    // Person 1: 100 days at each school, overlapping in time: 159 distinct days, short.
+    // Person 2: 120 + 60 days = exactly 180. Person 3: a placement from October 2019: only the
+    // 88 days from 1 January 2020 (a leap year) fall in 2020–2024. Person 4: 92 days at school 1
+    // and 90 at school 2 = 182, compliant only if the practice at the first school counts.
+    let practice = "teacher_no,school_code,credit_code,enterprise_name,start_date,end_date,days\n\
+        T1,4401000001,91110000600037341L,广汽本田汽车有限公司,2021-01-01,2021-04-10,100\n\
+        T4,4401000001,91110000600037341L,广汽本田汽车有限公司,2020-03-01,2020-05-31,92\n\
+        B1,4401000002,91110000600037341L,广汽本田汽车有限公司,2021-03-01,2021-06-08,100\n\
+        B2,4401000002,91110000600037341L,广汽本田汽车有限公司,2022-01-01,2022-04-30,120\n\
+        B2,4401000002,91110000600037341L,广汽本田汽车有限公司,2023-01-01,2023-03-01,60\n\
+        B3,4401000002,91110000600037341L,广汽本田汽车有限公司,2019-10-01,2020-03-28,180\n\
+        B4,4401000002,91110000600037341L,广汽本田汽车有限公司,2023-01-01,2023-03-31,90\n";
+    // Training hours: person 1 has 200 + 160 = 360 at two schools; person 2 359; person 3 400 but
+    // in 2019, outside 2020–2024; person 4 none.
+    let pd = "teacher_no,school_code,course,level,hours,start_date,end_date\n\
+        T1,4401000001,国培计划,国家级,200,2021-07-01,2021-07-20\n\
+        B1,4401000002,省培计划,省级,160,2024-07-01,2024-07-20\n\
+        B2,4401000002,省培计划,省级,359,2022-07-01,2022-07-20\n\
+        B3,4401000002,省培计划,省级,400,2019-07-01,2019-07-20\n";
+    // School 1 has students and fails one building rule; school 2 has no students at all.
+    let sh = "student_no,id_type,id_number,name,gender,school_code,year,program_code,study_mode,entry_year,pathway,status,prior_school_code,origin_code,poverty,disability,ethnicity";
+    let mut student = vec![sh.to_string()];
+    for i in 0..1500u32 {
+        // Born in January 2005 (a day per fifty), men (an odd 17th digit).
+        let first = format!("44010620050{}{:02}{:03}", 1, 1 + i / 50, 2 * (i % 50) + 101);
+        let idn = format!("{first}{}", vetis::domain::ids::id_check_char(first.as_bytes()));
+        student.push(format!("S{i},,{idn},学生{i},男,4401000001,2024,700206,全日制,2024,普通,在籍,,440106,否,否,汉族"));
+    }
+    let condition = "school_code,year,land_area,building_area,equipment_value,books,workstations\n\
+        4401000001,2024,52000,25800,3200,60000,800\n\
+        4401000002,2024,41000,25000,1800,40000,500\n";
+    let designation = "designation_code,kind,level,school_code,subject,program_code,approved_year,status,accepted_year\n\
+        D1,省高水平中等职业学校,省级,4401000001,,,2021,验收通过,2023\n\
+        D2,省高水平中等职业学校,省级,4401000002,,,2022,立项建设,\n\
+        D3,市级精品课程,市级,4401000001,汽车维修,,2022,立项建设,\n\
+        D4,区重点建设中等职业学校,区级,4401000002,,,2022,立项建设,\n";
+    let training = "project_code,school_code,year,name,category,start_date,end_date,hours,person_times,completed,certified,revenue\n\
+        P1,4401000001,2024,汽修培训,企业职工,2024-03-01,2024-03-20,40,2900,2800,,\n";
+    let offering = "school_code,year,program_code,program_name,program_group,first_year\n\
+        4401000001,2024,700206,,,2015\n4401000002,2024,730701,,,2016\n";
+    let files = [
+        ("school.csv", school.to_string()),
+        ("teacher.csv", teacher),
+        ("practice.csv", practice.to_string()),
+        ("pd.csv", pd.to_string()),
+        ("student.csv", student.join("\n")),
+        ("condition.csv", condition.to_string()),
+        ("designation.csv", designation.to_string()),
+        ("training.csv", training.to_string()),
+        ("offering.csv", offering.to_string()),
+    ];
+    let mut paths = Vec::new();
+    for (name, content) in files {
+        paths.push(db.write(name, &(content + "\n")).display().to_string());
+    }
+    let mut args = vec!["import"];
+    args.extend(paths.iter().map(String::as_str));
+    let _ = dir;
+    db.ok(&args);
+}
+
+#[test]
+fn every_rule_is_computed_from_crafted_records_on_both_backends() {
+    for backend in BACKENDS {
+        let db = TestDb::new(backend);
+        crafted(&db);
+        let all = targets(&db, &["--year", "2024"]);
+        assert_eq!(all.iter().filter(|t| t["kind"] == "key").count(), 10);
+        assert_eq!(all.iter().filter(|t| t["kind"] == "counted").count(), 24);
+        assert_eq!(all.iter().filter(|t| t["kind"] == "rule").count(), 6);
+
+        // Practice: persons 2 (180 days) and 4 (182 across two schools) pass; 1 (159 distinct
+        // days of 200 reported) and 3 (88 days in the window) fail.
+        let p = find(&all, "practice_compliance");
+        assert_eq!((p["numerator"].as_f64(), p["denominator"].as_f64()), (Some(2.0), Some(4.0)), "{backend:?}: {p}");
+        // Training cycle: only person 1, 200 + 160 hours at two schools.
+        let c = find(&all, "training_cycle_compliance");
+        assert_eq!((c["numerator"].as_f64(), c["denominator"].as_f64()), (Some(1.0), Some(4.0)), "{c}");
+        // Conditions: school 1 has 25 800 m² for 1 500 students (17.2 m² each); school 2 has none.
+        let k = find(&all, "condition_compliance");
+        assert_eq!((k["numerator"].as_f64(), k["denominator"].as_f64()), (Some(0.0), Some(2.0)), "{k}");
+        // Training to enrolment: school 1 is a quality school with 2 900 ÷ 1 500 < 2.
+        let r = find(&all, "training_to_enrolment");
+        assert_eq!((r["numerator"].as_f64(), r["denominator"].as_f64()), (Some(0.0), Some(1.0)), "{r}");
+        // Counted: one accepted provincial high-level school (another still being built).
+        let h = find(&all, "provincial_high_level_secondary_school");
+        assert_eq!(h["value"].as_f64(), Some(1.0));
+        assert!(h["note"].as_str().unwrap().contains("另有 1 个在建"), "{h}");
+        assert_eq!(find(&all, "municipal_quality_course")["value"].as_f64(), Some(1.0), "in construction counts");
+        let d = find(&all, "district_key_secondary_school");
+        assert_eq!((d["value"].as_f64(), d["target"].as_f64()), (Some(1.0), Some(11.0)), "one district of eleven");
+        // Coverage: auto service (700206) and e-commerce (730701) of the counted key industries.
+        let i = find(&all, "industry_coverage");
+        assert_eq!(i["numerator"].as_f64(), Some(2.0), "{i}");
+        for t in &all {
+            for field in ["id", "kind", "name", "status"] {
+                assert!(t[field].is_string(), "{field} of {t}");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_threshold_changed_in_the_plan_file_changes_the_status() {
+    let db = TestDb::new(Backend::Sqlite);
+    crafted(&db);
+    let failures = |db: &TestDb| db.ok(&["targets", "--year", "2024", "--failures", "condition_compliance"]);
+    let before = failures(&db);
+    assert!(before.contains("生均校舍建筑面积 17.2 m² < 20 m²"), "{before}");
+    assert!(before.contains("专任教师数 0 人 < 60 人"), "{before}");
+    // The school with no students has no per-student values: named, not divided by zero.
+    assert!(before.contains("4401000002") && before.contains("生均占地面积：无数据"), "{before}");
+    let city = targets(&db, &["--year", "2024"]);
+    assert_eq!(find(&city, "municipal_quality_course")["status"], "off_track");
+    let plan = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/plans/guangzhou-2021-2025.toml")).unwrap();
+    let relaxed = plan
+        .replace("per = \"full_time_students\"\nmin = 20\n", "per = \"full_time_students\"\nmin = 17\n")
+        .replace("min_days = 180", "min_days = 150")
+        .replace("designation_kind = \"municipal_quality_course\"\nsection = \"三(七)\"\nlevels = [\"municipal\"]\nstatuses = [\"accepted\", \"in_progress\"]\ntarget = 80", "designation_kind = \"municipal_quality_course\"\nsection = \"三(七)\"\nlevels = [\"municipal\"]\nstatuses = [\"accepted\", \"in_progress\"]\ntarget = 1");
+    assert_eq!(relaxed.matches("min = 17").count(), 1);
+    let file = db.write("relaxed.toml", &relaxed);
+    db.ok(&["plan", "load", file.to_str().unwrap()]);
+    let after = failures(&db);
+    assert!(!after.contains("生均校舍建筑面积 17.2") && after.contains("专任教师数 0 人"), "{after}");
+    let city = targets(&db, &["--year", "2024"]);
+    assert_eq!(find(&city, "municipal_quality_course")["status"], "met");
+    assert_eq!(find(&city, "practice_compliance")["numerator"].as_f64(), Some(3.0), "159 days ≥ 150 now");
+    // The failures name the teacher (masked) and how far short: the rows behind the figure.
+    let out = db.ok(&["targets", "--year", "2024", "--failures", "practice_compliance"]);
+    assert!(out.contains("B3") && out.contains("2020–2024 年累计 88 天，差 62 天"), "{out}");
+    // A plan naming an unknown designation kind is refused with where the problem is.
+    let broken = db.write(
+        "broken.toml",
+        &plan.replace("designation_kind = \"head_teacher_studio\"", "designation_kind = \"no_such_kind\""),
+    );
+    let out = db.vetis(&["plan", "load", broken.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("target 'no_such_kind': no [[designation_kind]] has this key"), "{}", stderr(&out));
+}
