@@ -46,14 +46,15 @@ fn the_evaluation_reads_the_same_in_html_docx_and_xlsx() {
     assert!(text.contains("一、总体判断") && text.contains("中等职业学校毕业生升学比例"), "{text}");
     for summary in html.split("<li>").skip(1).take(3) {
         let line = summary.split("</li>").next().unwrap().replace("&quot;", "\"");
-        assert!(text.contains(&line.replace("“", "“")), "the DOCX says what the HTML says: {line}");
+        assert!(text.contains(&line), "the DOCX says what the HTML says: {line}");
     }
     let mut z = zip::ZipArchive::new(std::io::Cursor::new(&docx)).unwrap();
     let charts =
         (0..z.len()).filter(|i| z.by_index(*i).unwrap().name().unwrap().starts_with("word/media/chart")).count();
     assert_eq!(charts, 10, "a chart per key indicator");
-    let png = z.by_name("word/media/chart1.png").unwrap().bytes().take(4).map(|b| b.unwrap()).collect::<Vec<_>>();
-    assert_eq!(png, b"\x89PNG");
+    let mut png = [0u8; 4];
+    z.by_name("word/media/chart1.png").unwrap().read_exact(&mut png).unwrap();
+    assert_eq!(&png, b"\x89PNG");
 
     let xlsx = report(&db, "2021", "xlsx");
     let path = db.write_bytes("e.xlsx", &xlsx);
