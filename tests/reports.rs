@@ -60,11 +60,26 @@ fn the_evaluation_reads_the_same_in_html_docx_and_xlsx() {
     let path = db.write_bytes("e.xlsx", &xlsx);
     use calamine::Reader;
     let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&path).unwrap();
-    assert_eq!(wb.sheet_names(), ["总览", "主要指标", "数量目标", "规则", "分区"]);
+    assert_eq!(wb.sheet_names(), ["总览", "主要指标", "数量目标", "规则", "分区", "规划任务"]);
     let key = wb.worksheet_range("主要指标").unwrap();
     assert_eq!(key.get((2, 0)).unwrap().to_string(), "secondary_progression_rate");
     assert!(matches!(key.get((2, 4)), Some(calamine::Data::Float(_))), "numbers stay numbers");
     assert!(db.ok(&["audit"]).contains("report_export"));
+
+    // The PDF carries real text: extracted by poppler's pdftotext, the figures are there.
+    let pdf = report(&db, "2021", "pdf");
+    assert!(pdf.starts_with(b"%PDF-"));
+    let path = db.write_bytes("e.pdf", &pdf);
+    let out = std::process::Command::new("pdftotext")
+        .args([path.to_str().unwrap(), "-"])
+        .output()
+        .expect("pdftotext is installed (Debian package poppler-utils; .ci/run installs it)");
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("广州市职业教育发展“十四五”规划实施情况评估（2021 年）"), "{text}");
+    assert!(text.contains("一、总体判断") && text.contains("中等职业学校毕业生升学比例"), "{text}");
+    let first_summary = html.split("<li>").nth(1).unwrap().split("</li>").next().unwrap();
+    let squeeze = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+    assert!(squeeze(&text).contains(&squeeze(first_summary)), "the PDF says what the HTML says: {first_summary}");
     let refused = db.vetis(&["report", "evaluation", "--year", "2021", "--out", "x.odt"]);
     assert!(!refused.status.success() && stderr(&refused).contains(".html, .docx, .xlsx or .pdf"));
 }

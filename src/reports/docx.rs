@@ -10,7 +10,7 @@ use super::html::{Line, line};
 use crate::store::StoreError;
 
 /// The charts' styles, inside the SVG, so a renderer without the page's stylesheet draws them.
-const CHART_STYLE: &str = "<style>.axis{stroke:#767676}.target{stroke:#cf222e;stroke-dasharray:4 3}.series{fill:none;stroke:#0b3d6e;stroke-width:2}.point{fill:#0b3d6e}.projection{stroke:#0b3d6e;stroke-dasharray:1 3;stroke-width:2}.tick{font-size:9px;fill:#555555;font-family:sans-serif}</style>";
+pub const CHART_STYLE: &str = "<style>.axis{stroke:#767676}.target{stroke:#cf222e;stroke-dasharray:4 3}.series{fill:none;stroke:#0b3d6e;stroke-width:2}.point{fill:#0b3d6e}.projection{stroke:#0b3d6e;stroke-dasharray:1 3;stroke-width:2}.tick{font-size:9px;fill:#555555;font-family:sans-serif}</style>";
 
 static FONTS: LazyLock<std::sync::Arc<resvg::usvg::fontdb::Database>> = LazyLock::new(|| {
     let mut db = resvg::usvg::fontdb::Database::new();
@@ -103,6 +103,17 @@ const STYLES: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <w:style w:type="paragraph" w:styleId="Meta"><w:name w:val="Meta"/><w:basedOn w:val="Normal"/><w:pPr><w:jc w:val="center"/></w:pPr><w:rPr><w:color w:val="555555"/><w:sz w:val="18"/></w:rPr></w:style>
 <w:style w:type="table" w:styleId="TableGrid"><w:name w:val="Table Grid"/><w:tblPr><w:tblBorders><w:top w:val="single" w:sz="4" w:color="A0A8B0"/><w:left w:val="single" w:sz="4" w:color="A0A8B0"/><w:bottom w:val="single" w:sz="4" w:color="A0A8B0"/><w:right w:val="single" w:sz="4" w:color="A0A8B0"/><w:insideH w:val="single" w:sz="4" w:color="A0A8B0"/><w:insideV w:val="single" w:sz="4" w:color="A0A8B0"/></w:tblBorders><w:tblCellMar><w:left w:w="60" w:type="dxa"/><w:right w:w="60" w:type="dxa"/></w:tblCellMar></w:tblPr><w:rPr><w:sz w:val="18"/></w:rPr></w:style>
 </w:styles>"#;
+
+/// A task's line in the reports' tables.
+pub fn task_row(t: &super::evaluation::TaskRow) -> Vec<String> {
+    vec![
+        format!("{} {}", t.code, t.title),
+        t.section.clone(),
+        t.schools.to_string(),
+        t.completion.map_or("—".into(), |c| format!("{c:.0}%")),
+        t.overdue.to_string(),
+    ]
+}
 
 fn rows(lines: &[Line], cols: &[fn(&Line) -> String]) -> Vec<Vec<String>> {
     lines.iter().map(|l| cols.iter().map(|f| f(l)).collect()).collect()
@@ -202,6 +213,13 @@ pub fn render(e: &Evaluation) -> Result<Vec<u8>, StoreError> {
         .collect();
     d.table(&head_refs, &drows);
     d.para(Some("Caption"), "列号对应第二部分的指标序号；总量指标的目标只适用于全市。");
+    d.para(Some("Heading1"), "七、规划任务完成情况");
+    if e.tasks.is_empty() {
+        d.para(None, "尚未分配规划任务。");
+    } else {
+        let rows: Vec<Vec<String>> = e.tasks.iter().map(task_row).collect();
+        d.table(&["任务", "规划条目", "承担学校数", "平均完成度", "逾期未报"], &rows);
+    }
     package(&d).map_err(|err| StoreError::Invalid(format!("DOCX: {err}")))
 }
 

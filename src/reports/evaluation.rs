@@ -34,7 +34,19 @@ pub struct Evaluation {
     /// Binding key indicators at risk or off track.
     pub alerts: Vec<TargetResult>,
     pub districts: Vec<DistrictRow>,
+    /// The plan's tasks by task: undertaking schools, mean completion, overdue reports.
+    pub tasks: Vec<TaskRow>,
     pub summary: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TaskRow {
+    pub code: String,
+    pub title: String,
+    pub section: String,
+    pub schools: usize,
+    pub completion: Option<f64>,
+    pub overdue: usize,
 }
 
 /// What the evaluation of `year` is called.
@@ -99,6 +111,16 @@ fn summarise(e: &Evaluation) -> Vec<String> {
     {
         out.push(format!("差距最大的规则是“{}”：{}，目标 {}。", worst.name, figure(worst), worst.target_text()));
     }
+    if !e.tasks.is_empty() {
+        let schools: usize = e.tasks.iter().map(|t| t.schools).sum();
+        let done: Vec<f64> = e.tasks.iter().filter_map(|t| t.completion).collect();
+        let mean = if done.is_empty() { 0.0 } else { done.iter().sum::<f64>() / done.len() as f64 };
+        let overdue: usize = e.tasks.iter().map(|t| t.overdue).sum();
+        out.push(format!(
+            "{} 项规划任务共分配 {schools} 校次，平均完成度 {mean:.0}%，逾期未报的年度方案或报告 {overdue} 份。",
+            e.tasks.len()
+        ));
+    }
     if let (Some(best), Some(least)) =
         (e.districts.iter().max_by_key(|d| d.met), e.districts.iter().min_by_key(|d| d.met))
         && best.met != least.met
@@ -144,7 +166,26 @@ pub async fn build(db: &Db, year: i32) -> Result<Evaluation, StoreError> {
             met,
         });
     }
+    let mut by_task: BTreeMap<String, TaskRow> = BTreeMap::new();
+    for a in crate::store::tasks::assignments(db, None, None).await? {
+        let t = by_task.entry(a.task_code.clone()).or_insert(TaskRow {
+            code: a.task_code.clone(),
+            title: a.task_title.clone(),
+            section: a.section.clone(),
+            schools: 0,
+            completion: None,
+            overdue: 0,
+        });
+        t.completion = match (t.completion, a.completion) {
+            (Some(c), Some(x)) => Some((c * t.schools as f64 + x) / (t.schools + 1) as f64),
+            (None, x) => x,
+            (c, None) => c,
+        };
+        t.schools += 1;
+        t.overdue += a.overdue.len();
+    }
     let mut e = Evaluation {
+        tasks: by_task.into_values().collect(),
         title: title(&plan.name_zh, year, plan.target_year),
         plan_name: plan.name_zh.clone(),
         plan_name_en: plan.name_en.clone(),

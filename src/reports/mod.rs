@@ -5,6 +5,7 @@ pub mod chart;
 pub mod docx;
 pub mod evaluation;
 pub mod html;
+pub mod pdf;
 pub mod xlsx;
 
 use std::path::Path;
@@ -58,8 +59,6 @@ pub fn render(e: &evaluation::Evaluation, format: ReportFormat) -> Result<Vec<u8
         ReportFormat::Html => html::render(e).map(String::into_bytes),
         ReportFormat::Xlsx => xlsx::render(e),
         ReportFormat::Docx => docx::render(e),
-        ReportFormat::Pdf => Err(StoreError::Invalid(
-            "PDF 报告尚未提供：请先导出 DOCX 或 HTML / PDF is not available yet: export DOCX or HTML".into(),
-        )),
+        ReportFormat::Pdf => pdf::render(e),
     }
 }

@@ -18,7 +18,15 @@ fn font_dirs() -> Vec<PathBuf> {
     if let Ok(d) = std::env::var("VETIS_FONT_DIR") {
         dirs.push(PathBuf::from(d));
     }
-    dirs.extend(["/usr/share/fonts/opentype/noto", "/usr/share/fonts/noto-cjk", "/usr/share/fonts/google-noto-cjk", "/usr/share/fonts"].map(PathBuf::from));
+    dirs.extend(
+        [
+            "/usr/share/fonts/opentype/noto",
+            "/usr/share/fonts/noto-cjk",
+            "/usr/share/fonts/google-noto-cjk",
+            "/usr/share/fonts",
+        ]
+        .map(PathBuf::from),
+    );
     dirs
 }
 
@@ -92,12 +100,24 @@ pub fn source(e: &Evaluation) -> (String, Vec<(String, Vec<u8>)>) {
     m.push_str(&format!("#heading(level: 1, {})\n", s("二、主要指标")));
     let key: Vec<_> = e.key.iter().map(|r| line(r, first)).collect();
     let head: Vec<String> =
-        ["序号", "指标", "单位", "2020 基期", &format!("{} 年", e.year), "2025 目标", "属性", "状态", "2025 预测"].map(String::from).to_vec();
+        ["序号", "指标", "单位", "2020 基期", &format!("{} 年", e.year), "2025 目标", "属性", "状态", "2025 预测"]
+            .map(String::from)
+            .to_vec();
     let rows: Vec<Vec<String>> = key
         .iter()
         .enumerate()
         .map(|(i, l)| {
-            vec![(i + 1).to_string(), l.name.clone(), l.unit.clone(), l.baseline.clone(), l.value.clone(), l.target.clone(), l.attribute.clone(), l.status.clone(), l.projection.clone().unwrap_or_default()]
+            vec![
+                (i + 1).to_string(),
+                l.name.clone(),
+                l.unit.clone(),
+                l.baseline.clone(),
+                l.value.clone(),
+                l.target.clone(),
+                l.attribute.clone(),
+                l.status.clone(),
+                l.projection.clone().unwrap_or_default(),
+            ]
         })
         .collect();
     m.push_str(&table(&head, &rows, "(auto, 1fr, auto, auto, auto, auto, auto, auto, auto)"));
@@ -105,13 +125,13 @@ pub fn source(e: &Evaluation) -> (String, Vec<(String, Vec<u8>)>) {
     m.push_str("#grid(columns: (1fr, 1fr), gutter: 6pt,\n");
     for (i, r) in e.key.iter().enumerate() {
         let name = format!("chart{}.svg", i + 1);
-        let svg = trend_of(&r.name, &r.series, r.target, r.projection, first, r.target_year).replacen('>', &format!(">{CHART_STYLE}"), 1);
+        let svg = trend_of(&r.name, &r.series, r.target, r.projection, first, r.target_year).replacen(
+            '>',
+            &format!(">{CHART_STYLE}"),
+            1,
+        );
         files.push((name.clone(), svg.into_bytes()));
-        m.push_str(&format!(
-            "figure(image({}, width: 100%), caption: text(size: 8pt, {})),\n",
-            s(&name),
-            s(&format!("{}. {}", i + 1, r.name))
-        ));
+        m.push_str(&format!("figure(image({}, width: 100%), caption: text(size: 8pt, {})),\n", s(&name), s(&r.name)));
     }
     m.push_str(")\n");
     m.push_str(&format!("#heading(level: 1, {})\n", s("三、约束性指标预警")));
@@ -127,7 +147,8 @@ pub fn source(e: &Evaluation) -> (String, Vec<(String, Vec<u8>)>) {
         m.push_str(&format!("#list({})\n", items.join(", ")));
     }
     m.push_str(&format!("#heading(level: 1, {})\n", s("四、数量目标")));
-    let head: Vec<String> = ["目标", "规划条目", &format!("{} 年", e.year), "目标值", "状态", "说明"].map(String::from).to_vec();
+    let head: Vec<String> =
+        ["目标", "规划条目", &format!("{} 年", e.year), "目标值", "状态", "说明"].map(String::from).to_vec();
     let rows: Vec<Vec<String>> = e
         .counted
         .iter()
@@ -136,12 +157,16 @@ pub fn source(e: &Evaluation) -> (String, Vec<(String, Vec<u8>)>) {
         .collect();
     m.push_str(&table(&head, &rows, "(1fr, auto, auto, auto, auto, 1fr)"));
     m.push_str(&format!("#heading(level: 1, {})\n", s("五、规则类目标")));
-    let head: Vec<String> = ["目标", "规划条目", &format!("{} 年", e.year), "达标 / 总数", "目标值", "目标年", "状态"].map(String::from).to_vec();
+    let head: Vec<String> = ["目标", "规划条目", &format!("{} 年", e.year), "达标 / 总数", "目标值", "目标年", "状态"]
+        .map(String::from)
+        .to_vec();
     let rows: Vec<Vec<String>> = e
         .rules
         .iter()
         .map(|r| line(r, first))
-        .map(|l| vec![l.name, l.section, format!("{} %", l.value), l.passed, l.target, l.target_year.to_string(), l.status])
+        .map(|l| {
+            vec![l.name, l.section, format!("{} %", l.value), l.passed, l.target, l.target_year.to_string(), l.status]
+        })
         .collect();
     m.push_str(&table(&head, &rows, "(1fr, auto, auto, auto, auto, auto, auto)"));
     m.push_str(&format!("#heading(level: 1, {})\n", s("六、分区情况（主要指标）")));
@@ -159,7 +184,18 @@ pub fn source(e: &Evaluation) -> (String, Vec<(String, Vec<u8>)>) {
         })
         .collect();
     m.push_str(&table(&head, &rows, &format!("(auto, {})", vec!["1fr"; e.key.len() + 1].join(", "))));
-    m.push_str(&format!("#text(size: 8pt, fill: rgb(\"#555555\"), {})\n", s("列号对应第二部分的指标序号；总量指标的目标只适用于全市。")));
+    m.push_str(&format!(
+        "#text(size: 8pt, fill: rgb(\"#555555\"), {})\n",
+        s("列号对应第二部分的指标序号；总量指标的目标只适用于全市。")
+    ));
+    m.push_str(&format!("#heading(level: 1, {})\n", s("七、规划任务完成情况")));
+    if e.tasks.is_empty() {
+        m.push_str(&format!("#{}\n", s("尚未分配规划任务。")));
+    } else {
+        let head: Vec<String> = ["任务", "规划条目", "承担学校数", "平均完成度", "逾期未报"].map(String::from).to_vec();
+        let rows: Vec<Vec<String>> = e.tasks.iter().map(super::docx::task_row).collect();
+        m.push_str(&table(&head, &rows, "(1fr, auto, auto, auto, auto)"));
+    }
     (m, files)
 }
 
@@ -172,9 +208,6 @@ pub fn render(e: &Evaluation) -> Result<Vec<u8>, StoreError> {
         .fonts(fonts.iter().map(Vec::as_slice))
         .with_static_file_resolver(statics)
         .build();
-    let doc = engine
-        .compile()
-        .output
-        .map_err(|err| StoreError::Invalid(format!("PDF typesetting failed: {err:?}")))?;
+    let doc = engine.compile().output.map_err(|err| StoreError::Invalid(format!("PDF typesetting failed: {err:?}")))?;
     typst_pdf::pdf(&doc, &Default::default()).map_err(|err| StoreError::Invalid(format!("PDF export failed: {err:?}")))
 }

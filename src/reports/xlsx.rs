@@ -100,6 +100,19 @@ fn build(e: &Evaluation) -> Result<Vec<u8>, XlsxError> {
             ws.write_number(row, 2 + d.cells.len() as u16, d.met as f64)?;
         }
     }
+    {
+        let ws = wb.add_worksheet().set_name("规划任务")?;
+        header(ws, &["任务", "规划条目", "承担学校数", "平均完成度（%）", "逾期未报"], &bold)?;
+        ws.set_column_width(0, 40)?;
+        for (i, t) in e.tasks.iter().enumerate() {
+            let row = i as u32 + 1;
+            ws.write_string(row, 0, format!("{} {}", t.code, t.title))?;
+            ws.write_string(row, 1, &t.section)?;
+            ws.write_number(row, 2, t.schools as f64)?;
+            num(ws, row, 3, t.completion)?;
+            ws.write_number(row, 4, t.overdue as f64)?;
+        }
+    }
     wb.save_to_buffer()
 }
 
