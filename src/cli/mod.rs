@@ -15,6 +15,7 @@ mod serve;
 mod submissions;
 mod table;
 mod targets;
+mod task;
 mod template;
 mod user;
 mod year;
@@ -75,6 +76,8 @@ pub enum Command {
     Submissions(submissions::Args),
     /// 账号与 API 令牌 / accounts and API tokens
     User(user::Args),
+    /// 规划任务、承担学校与年度报告 / the plan's tasks, undertaking schools and yearly reports
+    Task(task::Args),
     /// 报告：规划评估 / reports: the plan's evaluations
     Report(report::Args),
     /// 审计日志 / the audit log
@@ -126,6 +129,7 @@ pub fn run() -> ExitCode {
             Command::Submissions(a) => submissions::run(&cli, a).await,
             Command::User(a) => user::run(&cli, a).await,
             Command::Report(a) => report::run(&cli, a).await,
+            Command::Task(a) => task::run(&cli, a).await,
             Command::Audit(a) => audit::run(&cli, a).await,
             Command::Year(a) => year::run(&cli, a).await,
             Command::Serve(a) => serve::run(&cli, a).await,

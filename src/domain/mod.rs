@@ -8,3 +8,4 @@ pub mod privacy;
 pub mod standard;
 pub mod status;
 pub mod targets;
+pub mod tasks;

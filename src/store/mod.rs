@@ -11,6 +11,7 @@ pub mod records;
 pub mod refdata;
 pub mod reference;
 pub mod submissions;
+pub mod tasks;
 pub mod users;
 
 use std::path::PathBuf;
@@ -88,6 +89,12 @@ const MIGRATIONS: &[Migration] = &[
         name: "targets",
         sqlite: include_str!("../../migrations/sqlite/0004_targets.sql"),
         postgres: include_str!("../../migrations/postgres/0004_targets.sql"),
+    },
+    Migration {
+        version: 5,
+        name: "tasks",
+        sqlite: include_str!("../../migrations/sqlite/0005_tasks.sql"),
+        postgres: include_str!("../../migrations/postgres/0005_tasks.sql"),
     },
 ];
 

@@ -52,6 +52,8 @@ pub const TEMPLATE_SOURCES: &[(&str, &str)] = templates!(
     "targets.html",
     "target.html",
     "reports.html",
+    "tasks.html",
+    "task.html",
 );
 
 pub static TEMPLATES: LazyLock<minijinja::Environment<'static>> = LazyLock::new(|| {

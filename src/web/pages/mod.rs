@@ -8,6 +8,7 @@ pub mod reports;
 pub mod session;
 pub mod submit;
 pub mod targets;
+pub mod tasks;
 
 use axum::Router;
 use axum::extract::FromRequestParts;
@@ -44,6 +45,14 @@ pub fn router() -> Router<AppState> {
         .route("/submissions/{id}/return", post(submit::return_for_changes))
         .route("/targets", get(targets::list))
         .route("/target/{id}", get(targets::detail))
+        .route("/tasks", get(tasks::list).post(tasks::add))
+        .route("/tasks/assign", post(tasks::assign))
+        .route("/tasks/{id}", get(tasks::detail))
+        .route(
+            "/tasks/{id}/report",
+            post(tasks::file).layer(axum::extract::DefaultBodyLimit::max(crate::domain::tasks::EVIDENCE_LIMIT * 5)),
+        )
+        .route("/evidence/{id}", get(tasks::evidence))
         .route("/reports", get(reports::page))
         .route("/reports/evaluation", get(reports::evaluation))
         .route("/admin/audit", get(admin::audit))
