@@ -240,7 +240,7 @@ async fn a_locked_year_refuses_changes_until_an_unlock_with_a_reason() {
 }
 
 /// Every page a user can reach, for the language and accessibility checks.
-const PAGES: [&str; 9] = [
+const PAGES: [&str; 13] = [
     "/",
     "/catalog?q=%E6%95%B0%E6%8E%A7",
     "/dashboard?year=2020",
@@ -250,6 +250,10 @@ const PAGES: [&str; 9] = [
     "/admin/audit",
     "/admin/years",
     "/password",
+    "/targets?year=2020",
+    "/target/practice_compliance?year=2020",
+    "/reports",
+    "/tasks",
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
