@@ -40,22 +40,26 @@ pub struct LoggedEntry {
     pub source: String,
 }
 
-pub async fn recent(db: &Db, limit: i64) -> Result<Vec<LoggedEntry>, StoreError> {
-    let rows = sqlx::query("SELECT at, actor, action, object, detail, source FROM audit_log ORDER BY id DESC LIMIT $1")
-        .bind(limit)
-        .fetch_all(&db.pool)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| LoggedEntry {
+impl LoggedEntry {
+    /// From `SELECT at, actor, action, object, detail, source`.
+    fn from_row(r: &sqlx::any::AnyRow) -> LoggedEntry {
+        LoggedEntry {
             at: r.get(0),
             actor: r.get(1),
             action: r.get(2),
             object: r.get(3),
             detail: r.get(4),
             source: r.get(5),
-        })
-        .collect())
+        }
+    }
+}
+
+pub async fn recent(db: &Db, limit: i64) -> Result<Vec<LoggedEntry>, StoreError> {
+    let rows = sqlx::query("SELECT at, actor, action, object, detail, source FROM audit_log ORDER BY id DESC LIMIT $1")
+        .bind(limit)
+        .fetch_all(&db.pool)
+        .await?;
+    Ok(rows.iter().map(LoggedEntry::from_row).collect())
 }
 
 /// The operator on the command line: the OS user.
@@ -115,19 +119,7 @@ pub async fn search(db: &Db, s: &Search) -> Result<(Vec<LoggedEntry>, bool), Sto
     for p in params {
         q = q.bind(p);
     }
-    let mut rows: Vec<LoggedEntry> = q
-        .fetch_all(&db.pool)
-        .await?
-        .into_iter()
-        .map(|r| LoggedEntry {
-            at: r.get(0),
-            actor: r.get(1),
-            action: r.get(2),
-            object: r.get(3),
-            detail: r.get(4),
-            source: r.get(5),
-        })
-        .collect();
+    let mut rows: Vec<LoggedEntry> = q.fetch_all(&db.pool).await?.iter().map(LoggedEntry::from_row).collect();
     let more = rows.len() as i64 > SEARCH_PAGE;
     rows.truncate(SEARCH_PAGE as usize);
     Ok((rows, more))

@@ -2,8 +2,7 @@
 //! (overlapping practice, a teacher who changed school, a school with no students, conditions
 //! named with value and threshold); a plan change moves statuses without a code change.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 /// A valid resident ID of a woman (an even 17th digit) for a person number.
 fn id(n: u32) -> String {

@@ -2,11 +2,9 @@
 //! its yearly plan and progress report with evidence, completion and overdue items follow, and
 //! evidence is refused when it is not what it claims and hidden from other schools.
 
-mod common;
-
+use crate::common::web::*;
+use crate::common::*;
 use axum::http::{Request, StatusCode};
-use common::web::*;
-use common::*;
 
 #[test]
 fn a_task_is_assigned_reported_with_evidence_and_measured_on_both_backends() {

@@ -1,8 +1,7 @@
 //! The ten key indicators computed from the fixture city equal the hand-computed values
 //! (examples/city/README.md), on SQLite and on PostgreSQL.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 fn values(db: &TestDb, args: &[&str]) -> serde_json::Value {
     let mut a = vec!["indicators", "--format", "json"];

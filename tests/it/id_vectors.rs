@@ -22,7 +22,7 @@ impl DivisionHistory for History {
 }
 
 fn history() -> History {
-    let text = include_str!("../data/ref/cn-division-codes-historical.csv");
+    let text = include_str!("../../data/ref/cn-division-codes-historical.csv");
     let mut map: HashMap<String, Periods> = HashMap::new();
     let mut rdr = csv::Reader::from_reader(text.as_bytes());
     for r in rdr.records() {

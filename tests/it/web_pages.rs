@@ -2,12 +2,10 @@
 //! CSRF on every form, the upload → errors → fix → review flow in the browser's forms, year locks
 //! with a reasoned unlock, the audit search, both languages, and accessibility basics.
 
-mod common;
-
+use crate::common::web::*;
+use crate::common::*;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use common::web::*;
-use common::*;
 
 const H: &str =
     "project_code,school_code,year,name,category,start_date,end_date,hours,person_times,completed,certified,revenue";

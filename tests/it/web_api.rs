@@ -1,14 +1,13 @@
 //! The web platform through its router: who may read what (a role × route matrix), sign-in with
 //! lock-out, sessions with CSRF, bearer tokens, the public page and its security headers.
 
-mod common;
 use std::io::Write;
 use std::process::Stdio;
 
+use crate::common::web::*;
+use crate::common::*;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use common::web::*;
-use common::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_role_reads_exactly_its_scope() {

@@ -2,8 +2,7 @@
 //! names the row, the column and what is wrong, and the database is left exactly as it was.
 //! Warnings (plausibility) do not refuse. Run through the real binary on SQLite and PostgreSQL.
 
-mod common;
-use common::*;
+use crate::common::*;
 use vetis::domain::ids::id_check_char;
 
 /// A valid 18-digit ID: area, birth date (YYYYMMDD), a sequence, odd for men.

@@ -1,8 +1,7 @@
 //! Submissions as versions with a review step: staged data counts only once approved, a returned
 //! one never, and a replaced version can be restored (data standard §2), on both backends.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 fn enrolment(db: &TestDb, year: &str) -> f64 {
     let j: serde_json::Value =

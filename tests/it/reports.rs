@@ -1,14 +1,12 @@
 //! The plan's evaluation report from the fixture city: the same figures in HTML (a snapshot),
 //! DOCX (real text and embedded charts), XLSX (numbers as numbers), from the CLI and the web.
 
-mod common;
-
 use std::io::Read;
 
+use crate::common::web::*;
+use crate::common::*;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use common::web::*;
-use common::*;
 
 fn report(db: &TestDb, year: &str, ext: &str) -> Vec<u8> {
     let out = db.dir.path().join(format!("evaluation.{ext}"));

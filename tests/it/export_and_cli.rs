@@ -1,8 +1,7 @@
 //! Exports (masked by default, re-importable when unmasked, safe in spreadsheets), the audit log,
 //! plans and catalogue editions as data, the key check, and the CLI's conventions.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 #[test]
 fn exports_mask_personal_data_unless_unmasked_and_an_unmasked_export_reimports_unchanged() {

@@ -1,11 +1,10 @@
 //! The demo city: deterministic, continuous from year to year, imported without a single error,
 //! calibrated to the plan's 2020 column, with a mix of outcomes by 2025.
 
-mod common;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 
 fn read(dir: &Path, table: &str) -> Vec<csv::StringRecord> {
     csv::Reader::from_path(dir.join(format!("{table}.csv"))).unwrap().records().map(|r| r.unwrap()).collect()

@@ -1,12 +1,11 @@
 //! An import killed with SIGKILL half-way leaves the database exactly as it was, on SQLite and on
 //! PostgreSQL, and the database takes the next import normally.
 
-mod common;
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::common::*;
 use vetis::testdata::{Spec, write_city};
 
 #[test]

@@ -2,8 +2,7 @@
 //! the previous version kept, identical resubmissions changing nothing, bulk files with several
 //! schools and years, every accepted encoding and format.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 fn fixture(name: &str) -> String {
     std::fs::read_to_string(fixture_dir().join(name)).unwrap()

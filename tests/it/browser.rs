@@ -3,14 +3,12 @@
 //! officer approves it. Screenshots of the dashboard and of the error report are kept in
 //! `target/e2e-artifacts/`.
 
-mod common;
-
 use std::path::PathBuf;
 use std::process::{Child, Stdio};
 
-use common::web::{PASSWORD, add_user};
-use common::webdriver::{Browser, free_port, wait_for_port};
-use common::*;
+use crate::common::web::{PASSWORD, add_user};
+use crate::common::webdriver::{Browser, free_port, wait_for_port};
+use crate::common::*;
 
 struct Server(Child);
 

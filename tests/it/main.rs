@@ -1,0 +1,20 @@
+//! Every integration test in one binary: one link instead of fourteen (the library, with Typst,
+//! is large). Each module is a capability tested through the real binary, the router or the
+//! browser, on SQLite and PostgreSQL; `common` holds the shared support.
+
+mod common;
+
+mod browser;
+mod demo;
+mod export_and_cli;
+mod id_vectors;
+mod import_rules;
+mod import_semantics;
+mod indicators;
+mod kill;
+mod reports;
+mod submissions;
+mod targets;
+mod tasks;
+mod web_api;
+mod web_pages;
