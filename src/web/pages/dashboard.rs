@@ -40,6 +40,27 @@ impl ScopeQuery {
     }
 }
 
+/// What every scoped page starts from: the scope asked for (checked), its name, the plan and
+/// the year (the latest with data when none is asked for).
+pub struct PageScope {
+    pub scope: Scope,
+    pub label: String,
+    pub plan: std::sync::Arc<crate::domain::plan::Plan>,
+    pub latest: i32,
+    pub year: i32,
+}
+
+impl ScopeQuery {
+    pub async fn resolve(&self, state: &AppState, v: &Viewer) -> Result<PageScope, PageError> {
+        let (district, school) = self.picked();
+        let (scope, label) = resolve(state, v, district, school).await?;
+        let plan = state.cache.plan(&state.db).await.page(v)?;
+        let latest = state.cache.latest_year(&state.db).await.page(v)?;
+        let year = self.year.unwrap_or(latest).clamp(plan.baseline_year, plan.target_year.max(latest));
+        Ok(PageScope { scope, label, plan, latest, year })
+    }
+}
+
 /// A school's name and district, or 404.
 pub async fn school_info(state: &AppState, code: &str) -> Result<(String, String), WebError> {
     let row = sqlx::query("SELECT name, district_code FROM rec_school WHERE school_code = $1 AND is_current = 1")
@@ -310,11 +331,7 @@ pub async fn page(
     v: Viewer,
     Query(q): Query<ScopeQuery>,
 ) -> Result<Response, PageError> {
-    let (district, school) = q.picked();
-    let (scope, label) = resolve(&state, &v, district, school).await?;
-    let plan = state.cache.plan(&state.db).await.page(&v)?;
-    let latest = state.cache.latest_year(&state.db).await.page(&v)?;
-    let year = q.year.unwrap_or(latest).clamp(plan.baseline_year, plan.target_year.max(latest));
+    let PageScope { scope, label, plan, latest, year } = q.resolve(&state, &v).await?;
     let results = state.cache.indicators(&state.db, &scope, year).await.page(&v)?;
     let cards: Vec<CardView> = results.iter().map(|r| CardView::new(r, v.lang)).collect();
     let (compare_title, compare_rows) = comparison(&state, &v, &scope, year, &results).await?;

@@ -5,7 +5,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 
-use super::dashboard::{CardView, ScopeQuery, resolve, school_info, scope_query};
+use super::dashboard::{CardView, PageScope, ScopeQuery, school_info, scope_query};
 use super::{OrPage, PageError, Viewer, render};
 use crate::domain::access::Target;
 use crate::domain::plan::{Formula, Measure};
@@ -43,12 +43,8 @@ pub async fn indicator(
     Path(id): Path<String>,
     Query(q): Query<ScopeQuery>,
 ) -> Result<Response, PageError> {
-    let (district, school) = q.picked();
-    let (scope, label) = resolve(&state, &v, district, school).await?;
-    let plan = state.cache.plan(&state.db).await.page(&v)?;
+    let PageScope { scope, label, plan, year, .. } = q.resolve(&state, &v).await?;
     let ind = plan.indicator(&id).ok_or(PageError::Web(WebError::NotFound, v.lang, None))?.clone();
-    let latest = state.cache.latest_year(&state.db).await.page(&v)?;
-    let year = q.year.unwrap_or(latest);
     let results = state.cache.indicators(&state.db, &scope, year).await.page(&v)?;
     let r = results.iter().find(|r| r.id == id).ok_or(PageError::Web(WebError::NotFound, v.lang, None))?;
     let card = CardView::new(r, v.lang);

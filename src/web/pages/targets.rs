@@ -6,7 +6,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use serde::Serialize;
 
-use super::dashboard::{ScopeQuery, resolve, scope_query, scope_value};
+use super::dashboard::{PageScope, ScopeQuery, scope_query, scope_value};
 use super::{OrPage, PageError, Viewer, render};
 use crate::domain::access::Target;
 use crate::figures::Scope;
@@ -68,11 +68,7 @@ pub async fn list(
     v: Viewer,
     Query(q): Query<ScopeQuery>,
 ) -> Result<Response, PageError> {
-    let (district, school) = q.picked();
-    let (scope, label) = resolve(&state, &v, district, school).await?;
-    let plan = state.cache.plan(&state.db).await.page(&v)?;
-    let latest = state.cache.latest_year(&state.db).await.page(&v)?;
-    let year = q.year.unwrap_or(latest);
+    let PageScope { scope, label, plan, latest, year } = q.resolve(&state, &v).await?;
     let results = state.cache.targets(&state.db, &scope, year).await.page(&v)?;
     let sq = scope_query(&scope);
     let rows: Vec<Row> = results.iter().map(|r| row(r, &v, year, &sq)).collect();
@@ -90,11 +86,7 @@ pub async fn detail(
     Path(id): Path<String>,
     Query(q): Query<ScopeQuery>,
 ) -> Result<Response, PageError> {
-    let (district, school) = q.picked();
-    let (scope, label) = resolve(&state, &v, district, school).await?;
-    let plan = state.cache.plan(&state.db).await.page(&v)?;
-    let latest = state.cache.latest_year(&state.db).await.page(&v)?;
-    let year = q.year.unwrap_or(latest);
+    let PageScope { scope, label, plan, year, .. } = q.resolve(&state, &v).await?;
     let sq = scope_query(&scope);
     let not_found = || PageError::Web(WebError::NotFound, v.lang, None);
     let en = v.lang == Lang::En;
