@@ -38,6 +38,12 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
     let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
     std::io::Write::write_all(&mut tmp, &bytes)?;
     tmp.persist(out)?;
+    // A temporary file is private; a report of aggregates is an ordinary document.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(out, std::fs::Permissions::from_mode(0o644))?;
+    }
     audit::record(
         &db.pool,
         &Entry {
