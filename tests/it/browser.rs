@@ -117,3 +117,59 @@ fn a_school_submits_through_the_browser_and_its_district_approves() {
     drop(b);
     drop(server);
 }
+
+/// Starts `vetis serve --demo` and reads what it prints before it serves: the demo accounts.
+fn serve_demo(db: &TestDb, port: u16) -> (Server, std::collections::HashMap<String, String>) {
+    use std::io::BufRead;
+    let mut child = db
+        .command()
+        .args(["serve", "--demo", "--addr", &format!("127.0.0.1:{port}")])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let server = Server(child);
+    let mut accounts = std::collections::HashMap::new();
+    for line in std::io::BufReader::new(stdout).lines() {
+        let line = line.unwrap();
+        if line.contains("http://") {
+            break;
+        }
+        let words: Vec<&str> = line.split_whitespace().collect();
+        if words.len() >= 2 && words[0].starts_with("demo-") {
+            accounts.insert(words[0].to_string(), words[1].to_string());
+        }
+    }
+    wait_for_port(port, "vetis serve");
+    (server, accounts)
+}
+
+#[test]
+fn serve_demo_prints_an_account_per_role_once_and_they_sign_in() {
+    use std::io::{Read, Write};
+    let db = TestDb::new(Backend::Sqlite);
+    // Records are there already, so the demo city is not loaded again; the accounts are made.
+    db.load_fixture();
+    let port = free_port();
+    let (server, accounts) = serve_demo(&db, port);
+    let mut names: Vec<&String> = accounts.keys().collect();
+    names.sort();
+    assert_eq!(names, ["demo-admin", "demo-analyst", "demo-district", "demo-school"]);
+    let body = serde_json::json!({ "username": "demo-school", "password": accounts["demo-school"] }).to_string();
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        s,
+        "POST /api/v1/session HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    s.read_to_string(&mut response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(response.contains("\"role\":\"school\""), "{response}");
+    drop(server);
+    // A second start keeps the accounts and shows no password again.
+    let (_server, again) = serve_demo(&db, free_port());
+    assert!(again.is_empty(), "{again:?}");
+}
