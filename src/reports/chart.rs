@@ -13,10 +13,11 @@ fn esc(s: &str) -> String {
 
 pub fn trend(r: &IndicatorResult) -> String {
     let mut series = r.series.clone();
-    if !series.iter().any(|(y, _)| *y == r.baseline_year)
+    if r.scope == crate::figures::Scope::City
+        && !series.iter().any(|(y, _)| *y == r.baseline_year)
         && let Some(b) = r.baseline
     {
-        // The plan's baseline stands in for a baseline year the records lack.
+        // The plan's (city) baseline stands in for a baseline year the records lack.
         series.insert(0, (r.baseline_year, b));
     }
     trend_of(&r.name, &series, r.target, r.projection_2025, r.baseline_year, r.target_year)

@@ -173,14 +173,22 @@ pub struct CardView {
 impl CardView {
     pub fn new(r: &IndicatorResult, lang: Lang) -> CardView {
         let en = lang == Lang::En;
-        // A school's or district's count in 万 reads better as a plain number.
-        let (value, unit) = match (r.unit.strip_prefix('万'), &r.scope, r.value) {
-            (Some(plain), Scope::School(_) | Scope::District(_), Some(v)) => {
-                let unit = if en { r.unit_en.trim_start_matches("10k ").to_string() } else { plain.to_string() };
-                (format!("{:.0}", v * 10_000.0), unit)
-            }
-            _ => (display(r.value, r.decimals), if en { r.unit_en.clone() } else { r.unit.clone() }),
+        // Below the city, the baseline is the scope's own first-year value (the plan's is the
+        // city's), and a count in 万 reads better as a plain number.
+        let local = r.scope != Scope::City;
+        let baseline =
+            if local { r.series.iter().find(|(y, _)| *y == r.baseline_year).map(|(_, v)| *v) } else { r.baseline };
+        let plain = local && r.unit.starts_with('万');
+        let show = |v: Option<f64>| {
+            if plain { v.map_or("—".into(), |v| format!("{:.0}", v * 10_000.0)) } else { display(v, r.decimals) }
         };
+        let unit = match (plain, en) {
+            (true, true) => r.unit_en.trim_start_matches("10k ").to_string(),
+            (true, false) => r.unit.trim_start_matches('万').to_string(),
+            (false, true) => r.unit_en.clone(),
+            (false, false) => r.unit.clone(),
+        };
+        let (value, baseline, projection) = (show(r.value), show(baseline), r.projection_2025.map(|p| show(Some(p))));
         CardView {
             id: r.id.clone(),
             number: r.number,
@@ -188,7 +196,7 @@ impl CardView {
             value,
             unit,
             target: r.target.map_or("—".into(), |t| format!("{}{t}", r.comparator_symbol)),
-            baseline: display(r.baseline, r.decimals),
+            baseline,
             attribute: match (r.attribute.as_str(), en) {
                 ("binding", false) => "约束性".into(),
                 ("binding", true) => "binding".into(),
@@ -197,7 +205,7 @@ impl CardView {
             },
             status: if en { r.status.en().into() } else { r.status.zh().into() },
             status_key: r.status.key(),
-            projection: r.projection_2025.map(|p| display(Some(p), r.decimals)),
+            projection,
             numerator: r.numerator.map(|n| format!("{n:.0}")),
             denominator: r.denominator.map(|n| format!("{n:.0}")),
             chart: trend(r),
