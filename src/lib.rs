@@ -8,6 +8,7 @@ pub mod demo;
 pub mod domain;
 pub mod figures;
 pub mod ingest;
+pub mod messages;
 pub mod reports;
 pub mod store;
 pub mod testdata;

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use sqlx::Row;
 
 use super::Cli;
-use crate::ingest::finding::Lang;
+use crate::messages::Lang;
 use crate::store::audit::os_user;
 use crate::store::refdata;
 

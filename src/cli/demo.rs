@@ -11,7 +11,7 @@ use crate::demo::{CityOptions, write_city};
 use crate::domain::status::Status;
 use crate::figures::Scope;
 use crate::figures::indicators::{compute, display};
-use crate::ingest::finding::Lang;
+use crate::messages::Lang;
 use crate::store::audit::os_user;
 use crate::store::{Db, refdata};
 use crate::workflow::import::{ImportOptions, import_all};

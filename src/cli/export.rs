@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use super::Cli;
 use crate::domain::standard::Table;
-use crate::ingest::finding::Lang;
+use crate::messages::Lang;
 use crate::store::audit::os_user;
 use crate::workflow::export::{ExportRequest, Format, export};
 

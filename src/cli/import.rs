@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use super::progress::CliProgress;
 use super::{Cli, Refused};
 use crate::domain::standard::Table;
-use crate::ingest::finding::Lang;
+use crate::messages::Lang;
 use crate::store::audit::os_user;
 use crate::workflow::import::{ImportOptions, SheetResult, import_all};
 
@@ -138,7 +138,7 @@ pub fn report(r: &SheetResult, lang: Lang, dry_run: bool, review: bool) {
     }
     let more = r.error_total.saturating_sub(r.errors.len());
     if more > 0 {
-        eprintln!("{}: {}", r.label, crate::ingest::finding::Problem::TooManyErrors { more }.message(lang));
+        eprintln!("{}: {}", r.label, crate::messages::Problem::TooManyErrors { more }.message(lang));
     }
     if zh {
         eprintln!("已拒绝 {}：{table}，共 {} 处错误，未写入任何数据。请修改后重新提交。", r.label, r.error_total);

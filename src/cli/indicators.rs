@@ -11,7 +11,7 @@ use crate::domain::status::Status;
 use crate::figures::Scope;
 use crate::figures::breakdown::{By, Group, breakdown};
 use crate::figures::indicators::{IndicatorResult, compute, display};
-use crate::ingest::finding::Lang;
+use crate::messages::Lang;
 use crate::store::{Db, refdata};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -2,7 +2,7 @@
 //! industries, behind the industry-coverage rule.
 
 use super::{Cli, Refused};
-use crate::ingest::finding::Lang;
+use crate::messages::Lang;
 use crate::store::audit::os_user;
 use crate::store::industry_map;
 

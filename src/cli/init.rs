@@ -3,7 +3,7 @@
 use sqlx::Row;
 
 use super::Cli;
-use crate::ingest::finding::Lang;
+use crate::messages::Lang;
 use crate::store::refdata;
 
 #[derive(Debug, clap::Args)]

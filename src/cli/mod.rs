@@ -25,7 +25,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::ingest::finding::Lang;
+use crate::messages::Lang;
 use crate::store::Db;
 
 #[derive(Debug, Parser)]

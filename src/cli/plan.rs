@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use super::{Cli, Refused};
 use crate::domain::plan::Plan;
-use crate::ingest::finding::Lang;
+use crate::messages::Lang;
 use crate::store::audit::os_user;
 use crate::store::refdata;
 

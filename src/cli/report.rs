@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use super::Cli;
-use crate::ingest::finding::Lang;
+use crate::messages::Lang;
 use crate::reports::{ReportFormat, evaluation};
 use crate::store::audit::{self, Entry, os_user};
 

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use super::Cli;
-use crate::ingest::finding::Lang;
+use crate::messages::Lang;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {

@@ -3,7 +3,7 @@
 
 use super::Cli;
 use crate::domain::standard::Table;
-use crate::ingest::finding::Lang;
+use crate::messages::Lang;
 use crate::store::audit::os_user;
 use crate::store::submissions::{self, Filter, Submission};
 

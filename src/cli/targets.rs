@@ -7,7 +7,7 @@ use super::Cli;
 use super::indicators::{colour, resolve_scope};
 use crate::figures::indicators::display;
 use crate::figures::targets::{TargetResult, all};
-use crate::ingest::finding::Lang;
+use crate::messages::Lang;
 use crate::store::refdata;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use super::{Cli, Refused};
 use crate::domain::tasks::ReportKind;
-use crate::ingest::finding::Lang;
+use crate::messages::Lang;
 use crate::store::StoreError;
 use crate::store::audit::os_user;
 use crate::store::tasks;
@@ -72,7 +72,7 @@ fn years(s: &str) -> Result<(i64, i64), StoreError> {
     let (a, b) = s.split_once('-').unwrap_or((s, s));
     match (a.trim().parse(), b.trim().parse()) {
         (Ok(a), Ok(b)) => Ok((a, b)),
-        _ => Err(StoreError::Invalid(format!("“{s}”：年度应写作 2021-2025 / write the years as 2021-2025"))),
+        _ => Err(StoreError::refused(format!("“{s}”：年度应写作 2021-2025 / write the years as 2021-2025"))),
     }
 }
 
@@ -122,20 +122,20 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
             }
             Action::Report { assignment, year, kind, text, figures, evidence } => {
                 let kind = ReportKind::parse(kind)
-                    .ok_or_else(|| StoreError::Invalid(format!("--kind 应为 plan 或 progress，而不是“{kind}”")))?;
+                    .ok_or_else(|| StoreError::refused(format!("--kind 应为 plan 或 progress，而不是“{kind}”")))?;
                 let mut figs = Vec::new();
                 for f in figures {
                     let parsed = f
                         .split_once('=')
                         .and_then(|(o, v)| Some((o.trim().parse::<i64>().ok()?, v.trim().parse::<f64>().ok()?)));
                     figs.push(parsed.ok_or_else(|| {
-                        StoreError::Invalid(format!("“{f}”：应写作 成果编号=数值 / write output=value"))
+                        StoreError::refused(format!("“{f}”：应写作 成果编号=数值 / write output=value"))
                     })?);
                 }
                 let id = tasks::file_report(&db, *assignment, *year, kind, text, &figs, &actor, "cli").await?;
                 for path in evidence {
                     let bytes =
-                        std::fs::read(path).map_err(|e| StoreError::Invalid(format!("{}: {e}", path.display())))?;
+                        std::fs::read(path).map_err(|e| StoreError::refused(format!("{}: {e}", path.display())))?;
                     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("evidence");
                     tasks::add_evidence(&db, id, name, &bytes, &actor, "cli").await?;
                 }
@@ -153,7 +153,7 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
     }
     .await;
     match result {
-        Err(StoreError::Invalid(m)) => {
+        Err(StoreError::Refused(m) | StoreError::Conflict(m)) => {
             eprintln!("vetis: {m}");
             Err(Refused.into())
         }

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use super::Cli;
 use crate::domain::standard::Table;
-use crate::ingest::finding::Lang;
+use crate::messages::Lang;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {

@@ -4,7 +4,7 @@ use std::io::{IsTerminal, Read};
 
 use super::Cli;
 use crate::domain::access::Role;
-use crate::ingest::finding::Lang;
+use crate::messages::Lang;
 use crate::store::audit::os_user;
 use crate::store::users::{self, NewUser};
 

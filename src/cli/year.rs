@@ -2,7 +2,7 @@
 //! an unlock needs a reason. Both are audited.
 
 use super::{Cli, Refused};
-use crate::ingest::finding::Lang;
+use crate::messages::Lang;
 use crate::store::audit::os_user;
 use crate::store::{StoreError, locks};
 
@@ -50,7 +50,7 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
         }
     };
     match result {
-        Err(StoreError::Invalid(m)) => {
+        Err(StoreError::Refused(m) | StoreError::Conflict(m)) => {
             eprintln!("vetis: {m}");
             Err(Refused.into())
         }

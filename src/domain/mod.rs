@@ -5,6 +5,8 @@ pub mod access;
 pub mod ids;
 pub mod plan;
 pub mod privacy;
+pub mod record;
+pub mod reference;
 pub mod standard;
 pub mod status;
 pub mod targets;

@@ -51,10 +51,10 @@ pub async fn breakdown(
     year: i32,
     by: By,
 ) -> Result<Option<Vec<Group>>, StoreError> {
-    let table = Table::from_name(&f.table).ok_or_else(|| StoreError::Invalid(format!("unknown table {}", f.table)))?;
+    let table = Table::from_name(&f.table).ok_or_else(|| StoreError::Internal(format!("unknown table {}", f.table)))?;
     let Some(group) = by.expression(table) else { return Ok(None) };
     let yc =
-        f.year_column.as_deref().or(table.year_column()).ok_or_else(|| StoreError::Invalid("no year column".into()))?;
+        f.year_column.as_deref().or(table.year_column()).ok_or_else(|| StoreError::Internal("no year column".into()))?;
     let mut sql = Sql { text: String::new(), params: Vec::new() };
     let body = from_where(&mut sql, db.backend, table, f, scope, None);
     let year_cond =

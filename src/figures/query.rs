@@ -135,9 +135,9 @@ pub async fn series(
     to_year: i32,
     pending: Option<&Pending>,
 ) -> Result<BTreeMap<i32, Point>, StoreError> {
-    let table = Table::from_name(&f.table).ok_or_else(|| StoreError::Invalid(format!("unknown table {}", f.table)))?;
+    let table = Table::from_name(&f.table).ok_or_else(|| StoreError::Internal(format!("unknown table {}", f.table)))?;
     let yc =
-        f.year_column.as_deref().or(table.year_column()).ok_or_else(|| StoreError::Invalid("no year column".into()))?;
+        f.year_column.as_deref().or(table.year_column()).ok_or_else(|| StoreError::Internal("no year column".into()))?;
     let mut sql = Sql { text: String::new(), params: Vec::new() };
     let body = from_where(&mut sql, db.backend, table, f, scope, pending);
     let (select, group) = match f.measure {

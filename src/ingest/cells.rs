@@ -2,54 +2,11 @@
 
 use chrono::NaiveDate;
 
-use super::finding::Problem;
-use super::reference::Reference;
+use crate::messages::Problem;
+pub use crate::domain::record::Value;
+use crate::domain::reference::Reference;
 use crate::domain::ids::{CreditCode, CreditProblem, DivisionCode, ProgramCode, SchoolCode, normalise_code};
 use crate::domain::standard::{Kind, find_choice};
-
-/// A checked cell, in the form it is stored: codes as their English key, booleans as 0/1,
-/// dates as ISO text.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Value {
-    Null,
-    Int(i64),
-    Real(f64),
-    Text(String),
-}
-
-impl Value {
-    pub fn as_str(&self) -> Option<&str> {
-        match self {
-            Value::Text(s) => Some(s),
-            _ => None,
-        }
-    }
-    pub fn as_int(&self) -> Option<i64> {
-        match self {
-            Value::Int(i) => Some(*i),
-            _ => None,
-        }
-    }
-    pub fn as_real(&self) -> Option<f64> {
-        match self {
-            Value::Int(i) => Some(*i as f64),
-            Value::Real(r) => Some(*r),
-            _ => None,
-        }
-    }
-    pub fn is_null(&self) -> bool {
-        matches!(self, Value::Null)
-    }
-    /// A canonical text form, for content hashes: the same data always gives the same bytes.
-    pub fn canonical(&self) -> String {
-        match self {
-            Value::Null => String::new(),
-            Value::Int(i) => i.to_string(),
-            Value::Real(r) => format!("{r:?}"),
-            Value::Text(s) => s.clone(),
-        }
-    }
-}
 
 /// Text a spreadsheet would execute, escaped by our own exports with a leading `'`, comes back bare.
 pub fn unescape_text(raw: &str) -> &str {

@@ -7,12 +7,13 @@ use std::collections::{BTreeMap, HashSet};
 use sha2::{Digest, Sha256};
 
 use super::cells::{Value, parse_cell};
-use super::finding::{Finding, Problem, Severity};
 use super::read::Sheet;
-use super::reference::Reference;
 use super::rules::{FileRules, row_rules};
 use crate::domain::privacy::Keys;
-use crate::domain::standard::{Keying, Req, Table};
+pub use crate::domain::record::{CheckedRow, CheckedSheet, Group, GroupKey};
+use crate::domain::reference::Reference;
+use crate::domain::standard::{Req, Table};
+use crate::messages::{Finding, Problem, Severity};
 
 /// At most this many errors are listed; the rest are counted.
 pub const ERROR_CAP: usize = 200;
@@ -52,41 +53,22 @@ pub fn map_header(table: Table, header: &[String]) -> Result<ColumnMap, Vec<(Opt
     if problems.is_empty() { Ok(map) } else { Err(problems) }
 }
 
-/// A row after its cells and its own rules were checked.
+/// A row after its cells and its own rules were checked: its values and what is wrong with them.
 pub struct ParsedRow {
-    pub row: usize,
-    /// One value per column of the table, in the order of the data standard.
-    pub values: Vec<Value>,
+    pub record: CheckedRow,
     pub problems: Vec<(&'static str, Problem, Severity)>,
 }
 
+impl std::ops::Deref for ParsedRow {
+    type Target = CheckedRow;
+    fn deref(&self) -> &CheckedRow {
+        &self.record
+    }
+}
+
 impl ParsedRow {
-    /// The value of a column; Null for a column the table does not have, so that shared rules can
-    /// ask about any column.
-    pub fn get(&self, table: Table, key: &str) -> &Value {
-        static NULL: Value = Value::Null;
-        match table.spec().columns.iter().position(|c| c.key == key) {
-            Some(i) => &self.values[i],
-            None => &NULL,
-        }
-    }
-    pub fn text(&self, table: Table, key: &str) -> Option<&str> {
-        self.get(table, key).as_str()
-    }
-    pub fn int(&self, table: Table, key: &str) -> Option<i64> {
-        self.get(table, key).as_int()
-    }
     pub fn has_errors(&self) -> bool {
         self.problems.iter().any(|p| p.2 == Severity::Error)
-    }
-    /// The hash of the row's content, the same for the same data however it was written.
-    pub fn content_hash(&self) -> [u8; 32] {
-        let mut h = Sha256::new();
-        for v in &self.values {
-            h.update(v.canonical().as_bytes());
-            h.update([0x1f]);
-        }
-        h.finalize().into()
     }
 }
 
@@ -126,24 +108,13 @@ pub fn parse_row(table: Table, map: &ColumnMap, row: usize, cells: &[String], re
     {
         values[i] = Value::Text("resident_id".into());
     }
-    let mut parsed = ParsedRow { row, values, problems };
-    let extra = row_rules(table, &parsed, reference);
+    let mut parsed = ParsedRow { record: CheckedRow { row, values }, problems };
+    let extra = row_rules(table, &parsed.record, reference);
     parsed.problems.extend(extra);
     parsed
 }
 
-/// The rows of one school and year (or one school, for tables keyed row by row).
-#[derive(Debug, Clone, Default)]
-pub struct Group {
-    pub rows: i64,
-    /// Hash of the sorted row hashes: independent of row order.
-    pub content_hash: String,
-    pub person_times: i64,
-    row_hashes: Vec<[u8; 32]>,
-}
-
-pub type GroupKey = (String, Option<i64>);
-
+/// What checking a sheet found: every finding and, when there is no error, the checked sheet.
 pub struct CheckReport {
     pub table: Table,
     pub label: String,
@@ -152,26 +123,36 @@ pub struct CheckReport {
     /// All errors, including those beyond the cap.
     pub error_total: usize,
     pub warnings: Vec<Finding>,
-    pub groups: BTreeMap<GroupKey, Group>,
+    /// The rows and their groups, ready to be written: complete only while there is no error.
+    pub sheet: CheckedSheet,
 }
 
 impl CheckReport {
     pub fn accepted(&self) -> bool {
         self.error_total == 0
     }
+    fn push(&mut self, row: Option<usize>, column: Option<String>, problem: Problem, severity: Severity) {
+        let finding = Finding { file: self.label.clone(), row, column, severity, problem };
+        match severity {
+            Severity::Warning => self.warnings.push(finding),
+            Severity::Error => {
+                self.error_total += 1;
+                if self.errors.len() < ERROR_CAP {
+                    self.errors.push(finding);
+                }
+                // A refused sheet is never written: its rows need not be kept.
+                self.sheet.rows = Vec::new();
+            }
+        }
+    }
 }
 
-/// The school and year a row belongs to, for grouping (natural-key tables group by school only).
-pub fn group_key(table: Table, row: &ParsedRow) -> GroupKey {
-    let school = row.text(table, "school_code").unwrap_or("").to_string();
-    let year = match table.spec().keying {
-        Keying::SchoolYear { year_column } => row.int(table, year_column),
-        Keying::Natural { .. } => None,
-    };
-    (school, year)
+fn column_label(table: Table, key: &str) -> Option<String> {
+    table.spec().columns.iter().find(|c| c.key == key).map(|c| c.zh.to_string())
 }
 
-/// First pass over a sheet: every finding, and the groups the file would replace.
+/// Checks a sheet: every finding and, when there is none, the typed rows grouped by school and
+/// year. The only pass over the file's cells: writing consumes what this returns.
 pub fn check_sheet(
     table: Table,
     sheet: &Sheet,
@@ -181,7 +162,6 @@ pub fn check_sheet(
     allowed_schools: Option<&HashSet<String>>,
     mut progress: impl FnMut(usize),
 ) -> CheckReport {
-    let spec = table.spec();
     let mut report = CheckReport {
         table,
         label: sheet.label.clone(),
@@ -189,28 +169,21 @@ pub fn check_sheet(
         errors: Vec::new(),
         error_total: 0,
         warnings: Vec::new(),
-        groups: BTreeMap::new(),
+        sheet: CheckedSheet {
+            table,
+            label: sheet.label.clone(),
+            rows: Vec::new(),
+            groups: BTreeMap::new(),
+            warnings_json: String::new(),
+        },
     };
     let mut file_rules = FileRules::new(table, keys);
-    let column_label = |key: &str| spec.columns.iter().find(|c| c.key == key).map(|c| c.zh.to_string());
-    let push =
-        |report: &mut CheckReport, row: Option<usize>, column: Option<String>, problem: Problem, severity: Severity| {
-            let finding = Finding { file: sheet.label.clone(), row, column, severity, problem };
-            match severity {
-                Severity::Warning => report.warnings.push(finding),
-                Severity::Error => {
-                    report.error_total += 1;
-                    if report.errors.len() < ERROR_CAP {
-                        report.errors.push(finding);
-                    }
-                }
-            }
-        };
+    let mut row_hashes: BTreeMap<GroupKey, Vec<[u8; 32]>> = BTreeMap::new();
     for item in sheet.rows() {
         let (row, cells) = match item {
             Ok(r) => r,
             Err((row, p)) => {
-                push(&mut report, Some(row), None, p, Severity::Error);
+                report.push(Some(row), None, p, Severity::Error);
                 continue;
             }
         };
@@ -223,15 +196,14 @@ pub fn check_sheet(
         }
         let parsed = parse_row(table, map, row, &cells, reference);
         for (col, p, sev) in &parsed.problems {
-            push(&mut report, Some(row), column_label(col), p.clone(), *sev);
+            report.push(Some(row), column_label(table, col), p.clone(), *sev);
         }
         if let (Some(allowed), Some(school)) = (allowed_schools, parsed.text(table, "school_code"))
             && !allowed.contains(school)
         {
-            push(
-                &mut report,
+            report.push(
                 Some(row),
-                column_label("school_code"),
+                column_label(table, "school_code"),
                 Problem::SchoolNotAllowed { value: school.into() },
                 Severity::Error,
             );
@@ -240,35 +212,74 @@ pub fn check_sheet(
             continue;
         }
         for (r, col, p, sev) in file_rules.observe(&parsed, reference) {
-            push(&mut report, Some(r), column_label(col), p, sev);
+            report.push(Some(r), column_label(table, col), p, sev);
         }
-        let key = group_key(table, &parsed);
-        let g = report.groups.entry(key).or_default();
+        let key = parsed.group_key(table);
+        let g = report.sheet.groups.entry(key.clone()).or_default();
         g.rows += 1;
-        g.row_hashes.push(parsed.content_hash());
         if table == Table::Training {
             g.person_times += parsed.int(table, "person_times").unwrap_or(0);
+        }
+        row_hashes.entry(key).or_default().push(parsed.content_hash());
+        if report.error_total == 0 {
+            report.sheet.rows.push(parsed.record);
         }
     }
     progress(report.rows);
     for (r, col, p, sev) in file_rules.finish() {
-        push(&mut report, Some(r), column_label(col), p, sev);
+        report.push(Some(r), column_label(table, col), p, sev);
     }
     if report.rows == 0 && report.error_total == 0 {
-        push(&mut report, None, None, Problem::EmptyFile, Severity::Error);
+        report.push(None, None, Problem::EmptyFile, Severity::Error);
     }
-    for ((school, year), g) in report.groups.iter_mut() {
-        g.row_hashes.sort_unstable();
-        let mut h = Sha256::new();
-        for rh in &g.row_hashes {
-            h.update(rh);
-        }
-        g.content_hash = hex::encode(h.finalize());
-        g.row_hashes = Vec::new();
+    for (key, g) in report.sheet.groups.iter_mut() {
+        let hashes = row_hashes.get_mut(key).map(std::mem::take).unwrap_or_default();
+        g.content_hash = group_hash(hashes);
+    }
+    let groups: Vec<(GroupKey, Group)> = report.sheet.groups.iter().map(|(k, g)| (k.clone(), g.clone())).collect();
+    for ((school, year), g) in &groups {
         let Some(year) = *year else { continue };
         plausibility(table, school, year, g, reference, &sheet.label, &mut report.warnings);
     }
+    report.sheet.warnings_json = serde_json::to_string(&report.warnings).unwrap_or_else(|_| "[]".into());
     report
+}
+
+/// Hash of a group's sorted row hashes: the same rows in any order give the same hash.
+fn group_hash(mut hashes: Vec<[u8; 32]>) -> String {
+    hashes.sort_unstable();
+    let mut h = Sha256::new();
+    for rh in &hashes {
+        h.update(rh);
+    }
+    hex::encode(h.finalize())
+}
+
+/// Checks a checked sheet again against records that may have changed since it was checked (other
+/// schools' enrolments, the registry, offerings, teachers, placements): the rules of each row and
+/// across rows, not the cells, which do not change. Used inside the writing transaction, so that
+/// two submissions racing cannot together break a rule each obeys alone.
+pub fn recheck(sheet: &CheckedSheet, reference: &Reference, keys: &Keys) -> Vec<Finding> {
+    let table = sheet.table;
+    let mut out = Vec::new();
+    let mut push = |row: usize, col: &str, problem: Problem, severity: Severity| {
+        if severity == Severity::Error && out.len() < ERROR_CAP {
+            out.push(Finding { file: sheet.label.clone(), row: Some(row), column: column_label(table, col), severity, problem });
+        }
+    };
+    let mut file_rules = FileRules::new(table, keys);
+    for row in &sheet.rows {
+        for (col, p, sev) in row_rules(table, row, reference) {
+            push(row.row, col, p, sev);
+        }
+        for (r, col, p, sev) in file_rules.observe(row, reference) {
+            push(r, col, p, sev);
+        }
+    }
+    for (r, col, p, sev) in file_rules.finish() {
+        push(r, col, p, sev);
+    }
+    out
 }
 
 /// Warnings that do not block (§2, §5): big year-on-year changes, training person-times halving.

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use calamine::{Data, Reader};
 
-use super::finding::Problem;
+use crate::messages::Problem;
 use crate::domain::standard::Table;
 
 /// One table's worth of rows from a file: a CSV file or one sheet of a workbook.

@@ -5,9 +5,9 @@
 use std::collections::HashMap;
 
 use super::cells::parse_date;
-use super::check::ParsedRow;
-use super::finding::{Problem, Severity};
-use super::reference::Reference;
+use crate::domain::record::CheckedRow;
+use crate::messages::{Problem, Severity};
+use crate::domain::reference::Reference;
 use crate::domain::ids::{IdNumber, IdProblem};
 use crate::domain::privacy::Keys;
 use crate::domain::standard::{EMPLOYED_DESTINATIONS, Table};
@@ -19,7 +19,7 @@ fn err(col: &'static str, p: Problem) -> RowProblem {
 }
 
 /// Rules within one row. Cells that failed their own check are Null here and are not judged again.
-pub fn row_rules(table: Table, row: &ParsedRow, reference: &Reference) -> Vec<RowProblem> {
+pub fn row_rules(table: Table, row: &CheckedRow, reference: &Reference) -> Vec<RowProblem> {
     let mut out = Vec::new();
     let t = |k| row.text(table, k);
     let i = |k| row.int(table, k);
@@ -132,7 +132,7 @@ fn level_zh(level: &str) -> String {
 }
 
 fn year_not_after(
-    row: &ParsedRow,
+    row: &CheckedRow,
     table: Table,
     col: &'static str,
     limit_col: &'static str,
@@ -146,7 +146,7 @@ fn year_not_after(
     }
 }
 
-fn dates_in_order(row: &ParsedRow, table: Table, out: &mut Vec<RowProblem>) {
+fn dates_in_order(row: &CheckedRow, table: Table, out: &mut Vec<RowProblem>) {
     if let (Some(s), Some(e)) = (row.text(table, "start_date"), row.text(table, "end_date"))
         && e < s
     {
@@ -154,7 +154,7 @@ fn dates_in_order(row: &ParsedRow, table: Table, out: &mut Vec<RowProblem>) {
     }
 }
 
-fn training(row: &ParsedRow, table: Table, out: &mut Vec<RowProblem>) {
+fn training(row: &CheckedRow, table: Table, out: &mut Vec<RowProblem>) {
     let i = |k| row.int(table, k);
     if let (Some(c), Some(p)) = (i("completed"), i("person_times"))
         && c > p
@@ -175,7 +175,7 @@ fn training(row: &ParsedRow, table: Table, out: &mut Vec<RowProblem>) {
 }
 
 /// ID number by its type (§3), and gender against the ID's digit 17.
-fn person(row: &ParsedRow, table: Table, reference: &Reference, out: &mut Vec<RowProblem>) {
+fn person(row: &CheckedRow, table: Table, reference: &Reference, out: &mut Vec<RowProblem>) {
     let Some(id) = row.text(table, "id_number") else {
         return;
     };
@@ -300,7 +300,7 @@ impl<'k> FileRules<'k> {
         }
     }
 
-    pub fn observe(&mut self, row: &ParsedRow, reference: &Reference) -> Vec<(usize, &'static str, Problem, Severity)> {
+    pub fn observe(&mut self, row: &CheckedRow, reference: &Reference) -> Vec<(usize, &'static str, Problem, Severity)> {
         let mut out = Vec::new();
         let table = self.table;
         let (cols, shown) = self.unique_key();
@@ -371,7 +371,7 @@ impl<'k> FileRules<'k> {
     /// One ID enrolled (在籍) at one school per year, across the file and the approved records (§4.4, §5).
     fn enrolled_once(
         &mut self,
-        row: &ParsedRow,
+        row: &CheckedRow,
         reference: &Reference,
         out: &mut Vec<(usize, &'static str, Problem, Severity)>,
     ) {

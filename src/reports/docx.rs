@@ -148,7 +148,7 @@ pub fn render(e: &Evaluation) -> Result<Vec<u8>, StoreError> {
     );
     for (i, r) in e.key.iter().enumerate() {
         let svg = trend_of(&r.name, &r.series, r.target, r.projection, first, r.target_year);
-        let png = png(&svg).map_err(|err| StoreError::Invalid(format!("chart {}: {err}", r.id)))?;
+        let png = png(&svg).map_err(|err| StoreError::refused(format!("chart {}: {err}", r.id)))?;
         d.picture(
             png,
             &format!("图 {}：{}（实线为实际值，虚线为目标，点线为趋势预测）", i + 1, r.name),
@@ -220,7 +220,7 @@ pub fn render(e: &Evaluation) -> Result<Vec<u8>, StoreError> {
         let rows: Vec<Vec<String>> = e.tasks.iter().map(task_row).collect();
         d.table(&["任务", "规划条目", "承担学校数", "平均完成度", "逾期未报"], &rows);
     }
-    package(&d).map_err(|err| StoreError::Invalid(format!("DOCX: {err}")))
+    package(&d).map_err(|err| StoreError::refused(format!("DOCX: {err}")))
 }
 
 fn package(d: &Doc) -> Result<Vec<u8>, Box<dyn std::error::Error>> {

@@ -71,6 +71,6 @@ pub fn render(e: &Evaluation) -> Result<String, StoreError> {
         "rules": e.rules.iter().map(|r| line(r, first)).collect::<Vec<_>>(),
         "alerts": e.alerts.iter().map(|r| line(r, first)).collect::<Vec<_>>(),
     });
-    let tmpl = TEMPLATES.get_template("evaluation.html").map_err(|e| StoreError::Invalid(e.to_string()))?;
-    tmpl.render(minijinja::value::Serde(&ctx)).map_err(|e| StoreError::Invalid(format!("{e:#}")))
+    let tmpl = TEMPLATES.get_template("evaluation.html").map_err(|e| StoreError::refused(e.to_string()))?;
+    tmpl.render(minijinja::value::Serde(&ctx)).map_err(|e| StoreError::refused(format!("{e:#}")))
 }

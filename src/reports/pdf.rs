@@ -51,12 +51,12 @@ fn fonts() -> Result<Vec<Vec<u8>>, StoreError> {
     let mut out = Vec::new();
     for name in ["NotoSansCJK-Regular.ttc", "NotoSansCJK-Bold.ttc"] {
         if let Some(p) = font_dirs().iter().find_map(|d| find(d, name, 3)) {
-            out.push(std::fs::read(&p).map_err(|e| StoreError::Invalid(format!("{}: {e}", p.display())))?);
+            out.push(std::fs::read(&p).map_err(|e| StoreError::refused(format!("{}: {e}", p.display())))?);
         }
     }
     if out.is_empty() {
-        return Err(StoreError::Invalid(
-            "PDF 报告需要中文字体 Noto Sans CJK：请安装 fonts-noto-cjk（Debian/Ubuntu），或把 NotoSansCJK-Regular.ttc 放入 VETIS_FONT_DIR 指定的目录 / the PDF needs the Noto Sans CJK font: install fonts-noto-cjk, or put NotoSansCJK-Regular.ttc in the folder VETIS_FONT_DIR names".into(),
+        return Err(StoreError::refused(
+            "PDF 报告需要中文字体 Noto Sans CJK：请安装 fonts-noto-cjk（Debian/Ubuntu），或把 NotoSansCJK-Regular.ttc 放入 VETIS_FONT_DIR 指定的目录 / the PDF needs the Noto Sans CJK font: install fonts-noto-cjk, or put NotoSansCJK-Regular.ttc in the folder VETIS_FONT_DIR names",
         ));
     }
     Ok(out)
@@ -208,6 +208,6 @@ pub fn render(e: &Evaluation) -> Result<Vec<u8>, StoreError> {
         .fonts(fonts.iter().map(Vec::as_slice))
         .with_static_file_resolver(statics)
         .build();
-    let doc = engine.compile().output.map_err(|err| StoreError::Invalid(format!("PDF typesetting failed: {err:?}")))?;
-    typst_pdf::pdf(&doc, &Default::default()).map_err(|err| StoreError::Invalid(format!("PDF export failed: {err:?}")))
+    let doc = engine.compile().output.map_err(|err| StoreError::refused(format!("PDF typesetting failed: {err:?}")))?;
+    typst_pdf::pdf(&doc, &Default::default()).map_err(|err| StoreError::refused(format!("PDF export failed: {err:?}")))
 }

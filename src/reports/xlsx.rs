@@ -117,5 +117,5 @@ fn build(e: &Evaluation) -> Result<Vec<u8>, XlsxError> {
 }
 
 pub fn render(e: &Evaluation) -> Result<Vec<u8>, StoreError> {
-    build(e).map_err(|err| StoreError::Invalid(format!("XLSX: {err}")))
+    build(e).map_err(|err| StoreError::refused(format!("XLSX: {err}")))
 }

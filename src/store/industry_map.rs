@@ -65,13 +65,14 @@ pub async fn load(db: &Db, text: &str, actor: &str, source: &str) -> Result<usiz
     let entries = parse(text, &keys)?;
     let n = entries.len();
     let run = async {
-        let mut tx = db.pool.begin().await?;
+        let mut w = db.begin_write().await?;
+        let tx = w.conn();
         sqlx::query("DELETE FROM industry_map").execute(&mut *tx).await?;
         let rows = entries
             .into_iter()
             .map(|e| vec![SqlValue::Text(e.prefix), SqlValue::Text(e.industry), SqlValue::Text(e.note)])
             .collect();
-        insert_batch(&mut tx, db.backend, "industry_map", &["prefix", "industry", "note"], rows).await?;
+        insert_batch(&mut *tx, db.backend, "industry_map", &["prefix", "industry", "note"], rows).await?;
         audit::record(
             &mut *tx,
             &Entry {
@@ -83,7 +84,7 @@ pub async fn load(db: &Db, text: &str, actor: &str, source: &str) -> Result<usiz
             },
         )
         .await?;
-        tx.commit().await?;
+        w.commit().await?;
         Ok::<_, StoreError>(())
     };
     run.await.map_err(|e| vec![e.to_string()])?;

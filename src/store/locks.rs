@@ -6,7 +6,9 @@ use std::collections::BTreeSet;
 use sqlx::Row;
 
 use super::audit::{self, Entry};
+use super::write::WriteTx;
 use super::{Db, StoreError, now};
+use crate::messages::Message;
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct YearLock {
@@ -37,9 +39,23 @@ pub fn locked_message(year: i64) -> String {
     )
 }
 
+/// The locked years, read inside a write transaction.
+pub async fn locked_years_in(w: &mut WriteTx<'_>) -> Result<BTreeSet<i64>, StoreError> {
+    let rows = sqlx::query("SELECT year FROM year_lock").fetch_all(w.conn()).await?;
+    Ok(rows.iter().map(|r| r.get::<i64, _>(0)).collect())
+}
+
+/// Refuses a change to a locked year, read inside the write transaction that would change it.
+pub async fn ensure_unlocked_in(w: &mut WriteTx<'_>, year: Option<i64>) -> Result<(), StoreError> {
+    match year {
+        Some(y) if locked_years_in(w).await?.contains(&y) => Err(StoreError::Conflict(Message::pair(locked_message(y)))),
+        _ => Ok(()),
+    }
+}
+
 pub async fn ensure_unlocked(db: &Db, year: Option<i64>) -> Result<(), StoreError> {
     match year {
-        Some(y) if locked_years(db).await?.contains(&y) => Err(StoreError::Invalid(locked_message(y))),
+        Some(y) if locked_years(db).await?.contains(&y) => Err(StoreError::refused(locked_message(y))),
         _ => Ok(()),
     }
 }
@@ -48,16 +64,17 @@ fn check_year(year: i64) -> Result<(), StoreError> {
     if (2000..=2100).contains(&year) {
         Ok(())
     } else {
-        Err(StoreError::Invalid(format!("年度 {year} 无效 / {year} is not a valid year")))
+        Err(StoreError::refused(format!("年度 {year} 无效 / {year} is not a valid year")))
     }
 }
 
 pub async fn lock(db: &Db, year: i64, reason: &str, actor: &str, source: &str) -> Result<(), StoreError> {
     check_year(year)?;
     if locked_years(db).await?.contains(&year) {
-        return Err(StoreError::Invalid(format!("{year} 年度已锁定 / {year} is already locked")));
+        return Err(StoreError::refused(format!("{year} 年度已锁定 / {year} is already locked")));
     }
-    let mut tx = db.pool.begin().await?;
+    let mut w = db.begin_write().await?;
+    let tx = w.conn();
     sqlx::query("INSERT INTO year_lock (year, locked_by, locked_at, reason) VALUES ($1, $2, $3, $4)")
         .bind(year)
         .bind(actor.to_string())
@@ -70,7 +87,7 @@ pub async fn lock(db: &Db, year: i64, reason: &str, actor: &str, source: &str) -
         &Entry { actor, action: "year_lock", object: &format!("year {year}"), detail: reason.trim(), source },
     )
     .await?;
-    tx.commit().await?;
+    w.commit().await?;
     Ok(())
 }
 
@@ -78,20 +95,21 @@ pub async fn lock(db: &Db, year: i64, reason: &str, actor: &str, source: &str) -
 /// figures may change.
 pub async fn unlock(db: &Db, year: i64, reason: &str, actor: &str, source: &str) -> Result<(), StoreError> {
     if reason.trim().chars().count() < 4 {
-        return Err(StoreError::Invalid(
-            "解锁须说明理由（至少 4 个字） / an unlock needs a reason (at least 4 characters)".into(),
+        return Err(StoreError::refused(
+            "解锁须说明理由（至少 4 个字） / an unlock needs a reason (at least 4 characters)",
         ));
     }
-    let mut tx = db.pool.begin().await?;
+    let mut w = db.begin_write().await?;
+    let tx = w.conn();
     let n = sqlx::query("DELETE FROM year_lock WHERE year = $1").bind(year).execute(&mut *tx).await?.rows_affected();
     if n == 0 {
-        return Err(StoreError::Invalid(format!("{year} 年度未锁定 / {year} is not locked")));
+        return Err(StoreError::refused(format!("{year} 年度未锁定 / {year} is not locked")));
     }
     audit::record(
         &mut *tx,
         &Entry { actor, action: "year_unlock", object: &format!("year {year}"), detail: reason.trim(), source },
     )
     .await?;
-    tx.commit().await?;
+    w.commit().await?;
     Ok(())
 }

@@ -13,13 +13,15 @@ pub mod reference;
 pub mod submissions;
 pub mod tasks;
 pub mod users;
+pub mod write;
 
 use std::path::PathBuf;
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
-use sqlx::{AnyPool, Executor, Row};
+use sqlx::{Any, AnyPool, Executor, Row, Transaction};
 
 use crate::domain::privacy::Keys;
+use crate::messages::Message;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -39,8 +41,37 @@ pub enum StoreError {
     KeyMismatch { path: PathBuf },
     #[error("the database was written by a newer VETIS (schema version {found}, this build knows {known})")]
     TooNew { found: i64, known: i64 },
+    /// What was asked for does not exist (or is not visible to the caller).
     #[error("{0}")]
-    Invalid(String),
+    NotFound(Message),
+    /// The request breaks a rule: the message says which and how to fix it.
+    #[error("{0}")]
+    Refused(Message),
+    /// Something else changed first (a review, a lock, another school's records): try again or
+    /// resolve what the message names.
+    #[error("{0}")]
+    Conflict(Message),
+    /// A fault of the system, not of the request: logged, never shown.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl StoreError {
+    /// A refusal written as `中文 / English`.
+    pub fn refused(text: impl Into<String>) -> StoreError {
+        StoreError::Refused(Message::pair(text))
+    }
+    pub fn not_found(text: impl Into<String>) -> StoreError {
+        StoreError::NotFound(Message::pair(text))
+    }
+    /// The message for a person, or None for a fault of the system (which is logged instead).
+    pub fn message(&self) -> Option<Message> {
+        match self {
+            StoreError::NotFound(m) | StoreError::Refused(m) | StoreError::Conflict(m) => Some(m.clone()),
+            StoreError::Db(_) | StoreError::Internal(_) => None,
+            other => Some(Message::pair(other.to_string())),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +87,9 @@ pub struct Db {
     /// The location without any password, for messages and the audit log.
     pub location: String,
     pub keys: Keys,
+    /// One write transaction at a time in this process: the others wait here, not holding a
+    /// pooled connection that the one writing may need.
+    write_gate: tokio::sync::Mutex<()>,
 }
 
 struct Migration {
@@ -95,6 +129,12 @@ const MIGRATIONS: &[Migration] = &[
         name: "tasks",
         sqlite: include_str!("../../migrations/sqlite/0005_tasks.sql"),
         postgres: include_str!("../../migrations/postgres/0005_tasks.sql"),
+    },
+    Migration {
+        version: 6,
+        name: "data_version",
+        sqlite: include_str!("../../migrations/sqlite/0006_data_version.sql"),
+        postgres: include_str!("../../migrations/postgres/0006_data_version.sql"),
     },
 ];
 
@@ -177,9 +217,19 @@ impl Db {
                     .await?;
             }
         }
-        let db = Db { pool, backend, location: shown, keys };
+        let db = Db { pool, backend, location: shown, keys, write_gate: tokio::sync::Mutex::new(()) };
         refdata::ensure_loaded(&db).await?;
         Ok(db)
+    }
+
+    /// Begins a transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`): a
+    /// deferred transaction that reads and then writes fails with "database is locked" when
+    /// another writer went first, where waiting is what is wanted.
+    pub async fn begin(&self) -> Result<Transaction<'static, Any>, StoreError> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
     }
 
     pub async fn schema_version(&self) -> Result<i64, StoreError> {

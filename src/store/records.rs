@@ -1,20 +1,20 @@
-//! Writing checked records: one transaction per sheet, a submission per school and year, the
+//! Writing checked records inside a file's write transaction: a submission per school and year, the
 //! previous version kept (its rows stay with `is_current = 0`), identical data left untouched.
 
 use std::collections::HashMap;
 
+use sqlx::AnyConnection;
 use sqlx::any::AnyArguments;
-use sqlx::{Any, AssertSqlSafe, Row, Transaction};
+use sqlx::{Any, AssertSqlSafe, Row};
 
 use super::audit::{self, Entry};
 use super::submissions::activate;
+use super::write::WriteTx;
 use super::{Backend, Db, StoreError, now};
 use crate::domain::ids::{IdNumber, mask_name, mask_other_id};
+use crate::domain::privacy::Keys;
+use crate::domain::record::{CheckedRow, CheckedSheet, GroupKey, Value};
 use crate::domain::standard::{Column, Keying, Table};
-use crate::ingest::cells::Value;
-use crate::ingest::check::{CheckReport, ColumnMap, GroupKey, ParsedRow, group_key, parse_row};
-use crate::ingest::read::Sheet;
-use crate::ingest::reference::Reference;
 
 /// A value bound to a statement, typed so that NULLs have a type PostgreSQL accepts.
 #[derive(Debug, Clone, PartialEq)]
@@ -72,7 +72,7 @@ fn params_per_statement(backend: Backend) -> usize {
 
 /// Inserts rows with multi-row VALUES statements. `table` and `columns` are the program's own names.
 pub async fn insert_batch(
-    tx: &mut Transaction<'_, Any>,
+    tx: &mut AnyConnection,
     backend: Backend,
     table: &str,
     columns: &[&str],
@@ -105,7 +105,7 @@ pub async fn insert_batch(
         for v in chunk.into_iter().flatten() {
             q = bind(q, v);
         }
-        q.execute(&mut **tx).await?;
+        q.execute(&mut *tx).await?;
     }
     Ok(())
 }
@@ -148,7 +148,7 @@ pub struct FileMeta<'a> {
     pub status: &'a str,
 }
 
-fn row_values(db: &Db, table: Table, row: &ParsedRow, submission: i64, current: bool) -> Vec<SqlValue> {
+fn row_values(keys: &Keys, table: Table, row: &CheckedRow, submission: i64, current: bool) -> Vec<SqlValue> {
     let spec = table.spec();
     let mut out = Vec::with_capacity(spec.columns.len() + 8);
     let id_type = row.text(table, "id_type").unwrap_or("resident_id").to_string();
@@ -161,13 +161,13 @@ fn row_values(db: &Db, table: Table, row: &ParsedRow, submission: i64, current: 
                     Ok(n) => n.masked(),
                     Err(_) => mask_other_id(id),
                 };
-                out.push(SqlValue::Text(db.keys.pseudonym(&id_type, id)));
-                out.push(SqlValue::Text(db.keys.encrypt(id)));
+                out.push(SqlValue::Text(keys.pseudonym(&id_type, id)));
+                out.push(SqlValue::Text(keys.encrypt(id)));
                 out.push(SqlValue::Text(masked));
             }
             "name" if spec.personal => {
                 let name = v.as_str().unwrap_or("");
-                out.push(SqlValue::Text(db.keys.encrypt(name)));
+                out.push(SqlValue::Text(keys.encrypt(name)));
                 out.push(SqlValue::Text(mask_name(name)));
             }
             _ => out.push(SqlValue::from_value(v, c)),
@@ -180,35 +180,25 @@ fn row_values(db: &Db, table: Table, row: &ParsedRow, submission: i64, current: 
     out
 }
 
-fn natural_key(table: Table, row: &ParsedRow) -> Vec<String> {
-    match table.spec().keying {
-        Keying::Natural { key } => key.iter().map(|k| row.get(table, k).canonical()).collect(),
-        Keying::SchoolYear { .. } => Vec::new(),
-    }
-}
-
-/// Second pass: writes an accepted sheet in one transaction. Nothing is visible until commit, so
-/// a killed process leaves the database as it was.
-#[allow(clippy::too_many_arguments)]
+/// Writes a checked sheet inside the file's write transaction: a submission for each school and
+/// year that changes, its rows, and the step that makes them count when they need no review.
 pub async fn write_sheet(
+    w: &mut WriteTx<'_>,
     db: &Db,
-    table: Table,
-    sheet: &Sheet,
-    map: &ColumnMap,
-    reference: &Reference,
-    report: &CheckReport,
+    sheet: &CheckedSheet,
     meta: &FileMeta<'_>,
     mut progress: impl FnMut(usize),
 ) -> Result<WriteOutcome, StoreError> {
+    let table = sheet.table;
+    let tx = w.conn();
     let rec = record_table(table);
     let columns = stored_columns(table);
     let now = now();
     let current = meta.status == "approved";
     let mut outcome = WriteOutcome::default();
-    let mut tx = db.pool.begin().await?;
     // A submission for each group that changes; None for groups left as they are.
     let mut group_submission: HashMap<GroupKey, Option<i64>> = HashMap::new();
-    for (key, g) in &report.groups {
+    for (key, g) in &sheet.groups {
         let (school, year) = key;
         let previous = sqlx::query(
             "SELECT id, content_hash FROM submission WHERE table_name = $1 AND school_code = $2 AND (year = $3 OR (year IS NULL AND $3 IS NULL)) AND status = 'approved'",
@@ -225,7 +215,7 @@ pub async fn write_sheet(
             group_submission.insert(key.clone(), None);
             continue;
         }
-        let warnings = serde_json::to_string(&report.warnings).unwrap_or_else(|_| "[]".into());
+        let warnings = sheet.warnings_json.clone();
         let id: i64 = sqlx::query(
             "INSERT INTO submission (table_name, school_code, year, file_name, file_hash, content_hash, row_count, status, warnings, submitted_by, submitted_at, reviewed_by, reviewed_at, replaces) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
@@ -274,28 +264,23 @@ pub async fn write_sheet(
     let mut written_per_submission: HashMap<i64, i64> = HashMap::new();
     let mut batch = Vec::new();
     let mut seen = 0usize;
-    for item in sheet.rows() {
-        let Ok((row_no, cells)) = item else { continue };
-        if Sheet::is_blank(&cells) {
-            continue;
-        }
-        let row = parse_row(table, map, row_no, &cells, reference);
+    for row in &sheet.rows {
         seen += 1;
-        let Some(Some(sub)) = group_submission.get(&group_key(table, &row)) else {
+        let Some(Some(sub)) = group_submission.get(&row.group_key(table)) else {
             continue;
         };
-        let key = natural_key(table, &row);
+        let key = row.natural_key(table);
         if !key.is_empty() && existing.get(&key).is_some_and(|h| *h == hex::encode(row.content_hash())) {
             continue;
         }
-        batch.push(row_values(db, table, &row, *sub, current));
+        batch.push(row_values(&db.keys, table, row, *sub, current));
         *written_per_submission.entry(*sub).or_default() += 1;
         if batch.len() >= 2_000 {
-            insert_batch(&mut tx, db.backend, &rec, &columns, std::mem::take(&mut batch)).await?;
+            insert_batch(&mut *tx, db.backend, &rec, &columns, std::mem::take(&mut batch)).await?;
             progress(seen);
         }
     }
-    insert_batch(&mut tx, db.backend, &rec, &columns, batch).await?;
+    insert_batch(&mut *tx, db.backend, &rec, &columns, batch).await?;
     progress(seen);
     // Natural-key submissions count the rows they changed; one that changed nothing is dropped.
     if matches!(table.spec().keying, Keying::Natural { .. }) {
@@ -320,7 +305,7 @@ pub async fn write_sheet(
     if current {
         let mut retired = 0;
         for id in &outcome.submissions {
-            retired += activate(&mut tx, table, *id).await?;
+            retired += activate(&mut *tx, table, *id).await?;
         }
         if matches!(table.spec().keying, Keying::Natural { .. }) {
             outcome.replaced_groups = retired as usize;
@@ -330,7 +315,7 @@ pub async fn write_sheet(
     let detail = format!(
         "table {}, {} rows read, {} written, submissions {:?}, {} unchanged",
         table.key(),
-        report.rows,
+        sheet.rows.len(),
         outcome.rows_written,
         outcome.submissions,
         outcome.unchanged_groups
@@ -340,6 +325,5 @@ pub async fn write_sheet(
         &Entry { actor: meta.actor, action: "import", object: meta.name, detail: &detail, source: meta.source },
     )
     .await?;
-    tx.commit().await?;
     Ok(outcome)
 }

@@ -35,7 +35,7 @@ pub async fn ensure_loaded(db: &Db) -> Result<(), StoreError> {
     }
     let plans: i64 = sqlx::query("SELECT COUNT(*) FROM plan").fetch_one(&db.pool).await?.get(0);
     if plans == 0 {
-        load_plan(db, GUANGZHOU_PLAN, "system").await.map_err(|e| StoreError::Invalid(e.join("; ")))?;
+        load_plan(db, GUANGZHOU_PLAN, "system").await.map_err(|e| StoreError::refused(e.join("; ")))?;
     }
     let mapped: i64 = sqlx::query("SELECT COUNT(*) FROM industry_map").fetch_one(&db.pool).await?.get(0);
     let plan = active_plan(db).await?;
@@ -43,18 +43,19 @@ pub async fn ensure_loaded(db: &Db) -> Result<(), StoreError> {
     if mapped == 0 && !plan.key_industries.is_empty() {
         super::industry_map::load(db, super::industry_map::DEFAULT, "system", "init")
             .await
-            .map_err(|e| StoreError::Invalid(e.join("; ")))?;
+            .map_err(|e| StoreError::refused(e.join("; ")))?;
     }
     Ok(())
 }
 
 /// Division codes (historical and current), Guangzhou's districts and GB/T 4754 sections/divisions.
 async fn load_geography(db: &Db) -> Result<(), StoreError> {
-    let mut tx = db.pool.begin().await?;
+    let mut w = db.begin_write().await?;
+    let tx = w.conn();
     let mut rows = Vec::new();
     let mut known = std::collections::HashSet::new();
     for r in csv_rows(DIVISIONS_HISTORICAL) {
-        let r = r.map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let r = r.map_err(|e| StoreError::refused(e.to_string()))?;
         known.insert(r[0].to_string());
         rows.push(vec![
             SqlValue::text(&r[0]),
@@ -66,7 +67,7 @@ async fn load_geography(db: &Db) -> Result<(), StoreError> {
     }
     // Current codes the historical list lacks are valid now, from an unknown year.
     for r in csv_rows(AREAS) {
-        let r = r.map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let r = r.map_err(|e| StoreError::refused(e.to_string()))?;
         if !known.contains(&r[0]) {
             rows.push(vec![
                 SqlValue::text(&r[0]),
@@ -77,19 +78,19 @@ async fn load_geography(db: &Db) -> Result<(), StoreError> {
             ]);
         }
     }
-    insert_batch(&mut tx, db.backend, "division", &["code", "province", "name", "valid_from", "valid_to"], rows)
+    insert_batch(&mut *tx, db.backend, "division", &["code", "province", "name", "valid_from", "valid_to"], rows)
         .await?;
     let rows = csv_rows(DISTRICTS)
         .map(|r| r.map(|r| vec![SqlValue::text(&r[0]), SqlValue::text(&r[1])]))
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| StoreError::Invalid(e.to_string()))?;
-    insert_batch(&mut tx, db.backend, "gz_district", &["code", "name"], rows).await?;
+        .map_err(|e| StoreError::refused(e.to_string()))?;
+    insert_batch(&mut *tx, db.backend, "gz_district", &["code", "name"], rows).await?;
     let rows = csv_rows(INDUSTRIES)
         .map(|r| r.map(|r| vec![SqlValue::text(&r[0]), SqlValue::text(&r[1]), SqlValue::text(&r[2])]))
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| StoreError::Invalid(e.to_string()))?;
-    insert_batch(&mut tx, db.backend, "industry", &["code", "name", "level"], rows).await?;
-    tx.commit().await?;
+        .map_err(|e| StoreError::refused(e.to_string()))?;
+    insert_batch(&mut *tx, db.backend, "industry", &["code", "name", "level"], rows).await?;
+    w.commit().await?;
     Ok(())
 }
 
@@ -113,12 +114,12 @@ pub async fn load_catalog(
     actor: &str,
 ) -> Result<usize, StoreError> {
     let mut rdr = csv::ReaderBuilder::new().has_headers(true).from_reader(text.as_bytes());
-    let header = rdr.headers().map_err(|e| StoreError::Invalid(e.to_string()))?.clone();
+    let header = rdr.headers().map_err(|e| StoreError::refused(e.to_string()))?.clone();
     let col = |n: &str| header.iter().position(|h| h.trim_start_matches('\u{feff}') == n);
     let need = ["educationLevel", "categoryCode", "classCode", "majorCode", "majorName", "parentCode", "itemLevel"];
     let idx: Vec<usize> = need
         .iter()
-        .map(|n| col(n).ok_or_else(|| StoreError::Invalid(format!("catalogue file: column '{n}' is missing"))))
+        .map(|n| col(n).ok_or_else(|| StoreError::refused(format!("catalogue file: column '{n}' is missing"))))
         .collect::<Result<_, _>>()?;
     let mut rows = Vec::new();
     let mut errors = Vec::new();
@@ -157,10 +158,11 @@ pub async fn load_catalog(
         ]);
     }
     if !errors.is_empty() {
-        return Err(StoreError::Invalid(format!("the catalogue was not loaded:\n{}", errors.join("\n"))));
+        return Err(StoreError::refused(format!("the catalogue was not loaded:\n{}", errors.join("\n"))));
     }
     let n = rows.len();
-    let mut tx = db.pool.begin().await?;
+    let mut w = db.begin_write().await?;
+    let tx = w.conn();
     sqlx::query("DELETE FROM catalog_item WHERE edition = $1").bind(edition.to_string()).execute(&mut *tx).await?;
     sqlx::query("DELETE FROM catalog_edition WHERE edition = $1").bind(edition.to_string()).execute(&mut *tx).await?;
     sqlx::query("INSERT INTO catalog_edition (edition, name, effective_year, source_note, loaded_at) VALUES ($1, $2, $3, $4, $5)")
@@ -172,7 +174,7 @@ pub async fn load_catalog(
         .execute(&mut *tx)
         .await?;
     insert_batch(
-        &mut tx,
+        &mut *tx,
         db.backend,
         "catalog_item",
         &["edition", "level", "code", "name", "item_level", "category_code", "class_code", "parent_code"],
@@ -182,7 +184,7 @@ pub async fn load_catalog(
     let detail = format!("{n} items");
     audit::record(&mut *tx, &Entry { actor, action: "catalog_load", object: edition, detail: &detail, source: "cli" })
         .await?;
-    tx.commit().await?;
+    w.commit().await?;
     Ok(n)
 }
 
@@ -190,7 +192,8 @@ pub async fn load_catalog(
 pub async fn load_plan(db: &Db, text: &str, actor: &str) -> Result<Plan, Vec<String>> {
     let plan = Plan::from_toml(text)?;
     let run = async {
-        let mut tx = db.pool.begin().await?;
+        let mut w = db.begin_write().await?;
+        let tx = w.conn();
         sqlx::query("UPDATE plan SET active = 0").execute(&mut *tx).await?;
         sqlx::query("DELETE FROM plan WHERE id = $1").bind(plan.id.clone()).execute(&mut *tx).await?;
         sqlx::query("INSERT INTO plan (id, name_zh, name_en, source, active, loaded_at, loaded_by) VALUES ($1, $2, $3, $4, 1, $5, $6)")
@@ -209,7 +212,7 @@ pub async fn load_plan(db: &Db, text: &str, actor: &str) -> Result<Plan, Vec<Str
             &Entry { actor, action: "plan_load", object: &plan.id, detail: &detail, source: "cli" },
         )
         .await?;
-        tx.commit().await?;
+        w.commit().await?;
         Ok::<_, StoreError>(())
     };
     run.await.map_err(|e| vec![e.to_string()])?;
@@ -218,8 +221,14 @@ pub async fn load_plan(db: &Db, text: &str, actor: &str) -> Result<Plan, Vec<Str
 
 /// The active plan.
 pub async fn active_plan(db: &Db) -> Result<Plan, StoreError> {
-    let row = sqlx::query("SELECT source FROM plan WHERE active = 1").fetch_optional(&db.pool).await?;
+    let mut conn = db.pool.acquire().await?;
+    active_plan_on(&mut conn).await
+}
+
+/// The active plan, read on a given connection (inside a transaction).
+pub async fn active_plan_on(conn: &mut sqlx::AnyConnection) -> Result<Plan, StoreError> {
+    let row = sqlx::query("SELECT source FROM plan WHERE active = 1").fetch_optional(&mut *conn).await?;
     let text: String =
-        row.ok_or_else(|| StoreError::Invalid("no plan is loaded: run `vetis plan load FILE`".into()))?.get(0);
-    Plan::from_toml(&text).map_err(|e| StoreError::Invalid(e.join("; ")))
+        row.ok_or_else(|| StoreError::refused("no plan is loaded: run `vetis plan load FILE`"))?.get(0);
+    Plan::from_toml(&text).map_err(|e| StoreError::refused(e.join("; ")))
 }

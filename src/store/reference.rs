@@ -4,81 +4,61 @@
 
 use std::collections::HashSet;
 
+use sqlx::AnyConnection;
 use sqlx::{AssertSqlSafe, Row};
 
+use super::write::WriteTx;
 use super::{Db, StoreError, refdata};
-use crate::domain::ids::{SchoolCode, normalise_code};
+pub use crate::domain::reference::Scanned;
+use crate::domain::reference::{Reference, SchoolInfo};
 use crate::domain::standard::Table;
-use crate::ingest::check::ColumnMap;
-use crate::ingest::read::Sheet;
-use crate::ingest::reference::{Reference, SchoolInfo};
-
-/// The schools and years a sheet names, read from the raw cells before any checking.
-pub struct Scanned {
-    pub schools: HashSet<String>,
-    pub years: HashSet<i64>,
-    /// The (school, year) groups the sheet replaces.
-    pub pairs: HashSet<(String, i64)>,
-}
-
-pub fn scan(table: Table, sheet: &Sheet, map: &ColumnMap) -> Scanned {
-    let col = |k: &str| table.spec().columns.iter().position(|c| c.key == k).and_then(|i| map[i]);
-    let school_col = col("school_code");
-    let year_col = table.year_column().and_then(col);
-    let mut out = Scanned { schools: HashSet::new(), years: HashSet::new(), pairs: HashSet::new() };
-    for (_, cells) in sheet.rows().flatten() {
-        let school = school_col.and_then(|i| cells.get(i)).and_then(|s| SchoolCode::parse(s));
-        let year = year_col.and_then(|i| cells.get(i)).and_then(|y| normalise_code(y).parse::<i64>().ok());
-        if let Some(s) = &school
-            && !out.schools.contains(s.as_str())
-        {
-            out.schools.insert(s.as_str().to_string());
-        }
-        if let Some(y) = year {
-            out.years.insert(y);
-            if let Some(s) = school
-                && !out.pairs.contains(&(s.as_str().to_string(), y))
-            {
-                out.pairs.insert((s.as_str().to_string(), y));
-            }
-        }
-    }
-    out
-}
 
 fn in_list(n: usize, start: usize) -> String {
     (0..n).map(|i| format!("${}", start + i)).collect::<Vec<_>>().join(", ")
 }
 
-pub async fn load(db: &Db, table: Table, scanned: &Scanned) -> Result<Reference, StoreError> {
+/// What a sheet is checked against, as the database holds it now. Returns the data version read
+/// before the data, so that a writer can tell whether anything changed since.
+pub async fn load(db: &Db, table: Table, scanned: &Scanned) -> Result<(i64, Reference), StoreError> {
+    let version = db.data_version().await?;
+    let mut conn = db.pool.acquire().await?;
+    Ok((version, load_on(&mut conn, table, scanned).await?))
+}
+
+/// The same inside a write transaction: what the rules see there is what the rows will join.
+pub async fn load_in(w: &mut WriteTx<'_>, table: Table, scanned: &Scanned) -> Result<Reference, StoreError> {
+    load_on(w.conn(), table, scanned).await
+}
+
+async fn load_on(conn: &mut AnyConnection, table: Table, scanned: &Scanned) -> Result<Reference, StoreError> {
     let (schools, years, pairs) = (&scanned.schools, &scanned.years, &scanned.pairs);
     let mut r = Reference::default();
-    let pool = &db.pool;
+    let pool = &mut *conn;
     for row in sqlx::query("SELECT school_code, level, sponsor, district_code FROM rec_school WHERE is_current = 1")
-        .fetch_all(pool)
+        .fetch_all(&mut *pool)
         .await?
     {
         r.schools.insert(row.get(0), SchoolInfo { level: row.get(1), sponsor: row.get(2), district: row.get(3) });
     }
     for row in
-        sqlx::query("SELECT level, code, name FROM catalog_item WHERE item_level = 'MAJOR'").fetch_all(pool).await?
+        sqlx::query("SELECT level, code, name FROM catalog_item WHERE item_level = 'MAJOR'").fetch_all(&mut *pool).await?
     {
         r.programs.insert((row.get(0), row.get(1)), row.get(2));
     }
-    for row in sqlx::query("SELECT code, valid_from, valid_to, province FROM division").fetch_all(pool).await? {
+    for row in sqlx::query("SELECT code, valid_from, valid_to, province FROM division").fetch_all(&mut *pool).await? {
         let code: String = row.get(0);
         r.divisions.insert(code.clone());
         let from: Option<i64> = row.get(1);
         let to: Option<i64> = row.get(2);
         r.division_history.entry(code).or_default().push((from.map(|v| v as i32), to.map(|v| v as i32)));
     }
-    for row in sqlx::query("SELECT code FROM gz_district").fetch_all(pool).await? {
+    for row in sqlx::query("SELECT code FROM gz_district").fetch_all(&mut *pool).await? {
         r.guangzhou_districts.insert(row.get(0));
     }
-    for row in sqlx::query("SELECT code FROM industry").fetch_all(pool).await? {
+    for row in sqlx::query("SELECT code FROM industry").fetch_all(&mut *pool).await? {
         r.industries.insert(row.get(0));
     }
-    let plan = refdata::active_plan(db).await?;
+    let plan = refdata::active_plan_on(&mut *pool).await?;
     for k in &plan.designation_kinds {
         r.designation_kinds.insert(k.key.clone(), k.key.clone());
         r.designation_kinds.insert(k.name_zh.clone(), k.key.clone());
@@ -99,7 +79,7 @@ pub async fn load(db: &Db, table: Table, scanned: &Scanned) -> Result<Reference,
         let sql = format!(
             "SELECT school_code, year, program_code FROM rec_offering WHERE is_current = 1 AND school_code IN ({school_in})"
         );
-        for row in bind_schools(sql).fetch_all(pool).await? {
+        for row in bind_schools(sql).fetch_all(&mut *pool).await? {
             r.offerings.entry((row.get(0), row.get(1))).or_default().insert(row.get(2));
         }
     }
@@ -107,7 +87,7 @@ pub async fn load(db: &Db, table: Table, scanned: &Scanned) -> Result<Reference,
         let sql = format!(
             "SELECT DISTINCT school_code, teacher_no FROM rec_teacher WHERE is_current = 1 AND school_code IN ({school_in})"
         );
-        for row in bind_schools(sql).fetch_all(pool).await? {
+        for row in bind_schools(sql).fetch_all(&mut *pool).await? {
             r.teachers.entry(row.get(0)).or_default().insert(row.get(1));
         }
     }
@@ -115,7 +95,7 @@ pub async fn load(db: &Db, table: Table, scanned: &Scanned) -> Result<Reference,
         let sql = format!(
             "SELECT school_code, teacher_no, start_date, end_date FROM rec_practice WHERE is_current = 1 AND school_code IN ({school_in})"
         );
-        for row in bind_schools(sql).fetch_all(pool).await? {
+        for row in bind_schools(sql).fetch_all(&mut *pool).await? {
             r.placements.entry((row.get(0), row.get(1))).or_default().push((row.get(2), row.get(3)));
         }
     }
@@ -135,7 +115,7 @@ pub async fn load(db: &Db, table: Table, scanned: &Scanned) -> Result<Reference,
         for s in &schools {
             q = q.bind(s.clone());
         }
-        for row in q.fetch_all(pool).await? {
+        for row in q.fetch_all(&mut *pool).await? {
             r.enrolled.insert((row.get(0), row.get(1)), row.get(2));
         }
         for s in &schools {
@@ -145,7 +125,7 @@ pub async fn load(db: &Db, table: Table, scanned: &Scanned) -> Result<Reference,
                 )
                 .bind(*y)
                 .bind(s.clone())
-                .fetch_all(pool)
+                .fetch_all(&mut *pool)
                 .await?;
                 for row in rows {
                     r.enrolled.insert((row.get(0), row.get(1)), row.get(2));
@@ -160,7 +140,7 @@ pub async fn load(db: &Db, table: Table, scanned: &Scanned) -> Result<Reference,
             "SELECT school_code, {year_col}, COUNT(*), {extra} FROM {rec} WHERE is_current = 1 AND school_code IN ({school_in}) GROUP BY school_code, {year_col}"
         );
         let wanted: HashSet<i64> = years.iter().map(|y| y - 1).collect();
-        for row in bind_schools(sql).fetch_all(pool).await? {
+        for row in bind_schools(sql).fetch_all(&mut *pool).await? {
             let year: i64 = row.get(1);
             if wanted.contains(&year) {
                 let key: (String, i64) = (row.get(0), year);

@@ -6,11 +6,13 @@
 //! Only approved submissions' rows count. A school-and-year submission replaces the school's
 //! rows of that year; a submission of a natural-key table replaces the rows with the same keys.
 
-use sqlx::{Any, AssertSqlSafe, Row, Transaction};
+use sqlx::AnyConnection;
+use sqlx::{AssertSqlSafe, Row};
 
 use super::audit::{self, Entry};
 use super::records::record_table;
 use super::{Db, StoreError, now};
+use crate::messages::Message;
 use crate::domain::standard::{Keying, Table};
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -105,19 +107,19 @@ pub async fn get(db: &Db, id: i64) -> Result<Submission, StoreError> {
         .bind(id)
         .fetch_optional(&db.pool)
         .await?
-        .ok_or_else(|| StoreError::Invalid(format!("there is no submission {id}")))?;
+        .ok_or_else(|| StoreError::not_found(format!("没有编号为 {id} 的提交 / there is no submission {id}")))?;
     Ok(from_row(&row))
 }
 
 /// Makes a submission's rows the ones that count, and retires what they replace. Returns how many
 /// rows stopped counting.
-pub async fn activate(tx: &mut Transaction<'_, Any>, table: Table, id: i64) -> Result<u64, StoreError> {
+pub async fn activate(tx: &mut AnyConnection, table: Table, id: i64) -> Result<u64, StoreError> {
     let rec = record_table(table);
     let retired = match table.spec().keying {
         Keying::SchoolYear { year_column } => {
             let row = sqlx::query("SELECT school_code, year FROM submission WHERE id = $1")
                 .bind(id)
-                .fetch_one(&mut **tx)
+                .fetch_one(&mut *tx)
                 .await?;
             let (school, year): (String, Option<i64>) = (row.get(0), row.get(1));
             sqlx::query(
@@ -127,7 +129,7 @@ pub async fn activate(tx: &mut Transaction<'_, Any>, table: Table, id: i64) -> R
             .bind(school.clone())
             .bind(year)
             .bind(id)
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await?;
             sqlx::query(AssertSqlSafe(format!(
                 "UPDATE {rec} SET is_current = 0 WHERE school_code = $1 AND {year_column} = $2 AND is_current = 1 AND submission_id <> $3"
@@ -135,7 +137,7 @@ pub async fn activate(tx: &mut Transaction<'_, Any>, table: Table, id: i64) -> R
             .bind(school)
             .bind(year)
             .bind(id)
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await?
             .rows_affected()
         }
@@ -147,19 +149,21 @@ pub async fn activate(tx: &mut Transaction<'_, Any>, table: Table, id: i64) -> R
                 same_key.join(" AND ")
             )))
             .bind(id)
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await?
             .rows_affected()
         }
     };
     sqlx::query(AssertSqlSafe(format!("UPDATE {rec} SET is_current = 1 WHERE submission_id = $1 AND is_current = 0")))
         .bind(id)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
     Ok(retired)
 }
 
-/// Moves a submission between states, checking the move is allowed, with an audit entry.
+/// Moves a submission between states, checking the move is allowed, with an audit entry. The
+/// state, the lock and the rules an approval must keep are read inside the write transaction, so
+/// two reviewers cannot together approve what each alone could not.
 async fn transition(
     db: &Db,
     id: i64,
@@ -169,15 +173,22 @@ async fn transition(
     source: &str,
     comment: Option<&str>,
 ) -> Result<Submission, StoreError> {
-    let s = get(db, id).await?;
+    let mut w = db.begin_write().await?;
+    let row = sqlx::query(AssertSqlSafe(format!("SELECT {COLUMNS} FROM submission WHERE id = $1")))
+        .bind(id)
+        .fetch_optional(w.conn())
+        .await?
+        .ok_or_else(|| StoreError::not_found(format!("没有编号为 {id} 的提交 / there is no submission {id}")))?;
+    let s = from_row(&row);
     if !from.contains(&s.status.as_str()) {
-        return Err(StoreError::Invalid(format!("submission {id} is {}: it cannot become {to}", s.status)));
+        return Err(StoreError::refused(format!("submission {id} is {}: it cannot become {to}", s.status)));
     }
-    let table = Table::from_name(&s.table).ok_or_else(|| StoreError::Invalid(format!("unknown table {}", s.table)))?;
+    let table = Table::from_name(&s.table).ok_or_else(|| StoreError::Internal(format!("unknown table {}", s.table)))?;
     if to == "approved" {
-        super::locks::ensure_unlocked(db, s.year).await?;
+        super::locks::ensure_unlocked_in(&mut w, s.year).await?;
+        approval_conflicts(w.conn(), table, &s).await?;
     }
-    let mut tx = db.pool.begin().await?;
+    let tx = w.conn();
     sqlx::query(
         "UPDATE submission SET status = $1, reviewed_by = $2, reviewed_at = $3, review_comment = $4 WHERE id = $5",
     )
@@ -189,7 +200,7 @@ async fn transition(
     .execute(&mut *tx)
     .await?;
     if to == "approved" {
-        activate(&mut tx, table, id).await?;
+        activate(&mut *tx, table, id).await?;
     }
     let detail = format!("{} → {to}{}", s.status, comment.map(|c| format!(": {c}")).unwrap_or_default());
     let action = match to {
@@ -199,8 +210,65 @@ async fn transition(
     };
     audit::record(&mut *tx, &Entry { actor, action, object: &format!("submission {id}"), detail: &detail, source })
         .await?;
-    tx.commit().await?;
+    w.commit().await?;
     get(db, id).await
+}
+
+/// The rules across schools that approving a submission could break, checked against what counts
+/// now: a person enrolled (在籍) at another school in the same year, or a student of a program the
+/// school no longer offers that year. Refuses the approval naming the first rows.
+async fn approval_conflicts(conn: &mut AnyConnection, table: Table, s: &Submission) -> Result<(), StoreError> {
+    if table == Table::Student {
+        let rows = sqlx::query(
+            "SELECT n.row_no, o.school_code FROM rec_student n JOIN rec_student o ON o.year = n.year AND o.id_pseudo = n.id_pseudo \
+             WHERE n.submission_id = $1 AND n.status = 'enrolled' AND o.is_current = 1 AND o.status = 'enrolled' \
+             AND o.school_code <> n.school_code ORDER BY n.row_no LIMIT 20",
+        )
+        .bind(s.id)
+        .fetch_all(&mut *conn)
+        .await?;
+        if !rows.is_empty() {
+            let list: Vec<String> =
+                rows.iter().map(|r| format!("{} → {}", r.get::<i64, _>(0), r.get::<String, _>(1))).collect();
+            return Err(StoreError::Conflict(Message::new(
+                format!(
+                    "提交 {} 不能通过：以下行的学生在同一年已在其他学校在籍（行号 → 学校）：{}。请退回，由学校核实后重新报送。",
+                    s.id,
+                    list.join("，")
+                ),
+                format!(
+                    "submission {} cannot be approved: these rows' students are already enrolled at another school in the same year (row → school): {}. Return it for the school to check.",
+                    s.id,
+                    list.join(", ")
+                ),
+            )));
+        }
+    }
+    if matches!(table, Table::Student | Table::Graduate | Table::Cooperation) {
+        let rec = super::records::record_table(table);
+        let year_col = table.year_column().unwrap_or("year");
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "SELECT n.row_no, n.program_code FROM {rec} n WHERE n.submission_id = $1 AND n.program_code IS NOT NULL \
+             AND NOT EXISTS (SELECT 1 FROM rec_offering o WHERE o.is_current = 1 AND o.school_code = n.school_code \
+             AND o.year = n.{year_col} AND o.program_code = n.program_code) ORDER BY n.row_no LIMIT 20"
+        )))
+        .bind(s.id)
+        .fetch_all(&mut *conn)
+        .await?;
+        if !rows.is_empty() {
+            let list: Vec<String> =
+                rows.iter().map(|r| format!("{} ({})", r.get::<i64, _>(0), r.get::<String, _>(1))).collect();
+            return Err(StoreError::Conflict(Message::new(
+                format!("提交 {} 不能通过：以下行的专业在该年度未由本校开设：{}。请先通过该年度的专业设置（offering）。", s.id, list.join("，")),
+                format!(
+                    "submission {} cannot be approved: the programs of these rows are not offered by the school that year: {}. Approve the year's offering first.",
+                    s.id,
+                    list.join(", ")
+                ),
+            )));
+        }
+    }
+    Ok(())
 }
 
 pub async fn approve(db: &Db, id: i64, actor: &str, source: &str) -> Result<Submission, StoreError> {

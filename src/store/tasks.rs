@@ -62,7 +62,7 @@ pub struct Assignment {
 }
 
 fn invalid(m: impl Into<String>) -> StoreError {
-    StoreError::Invalid(m.into())
+    StoreError::refused(m)
 }
 
 pub async fn add_task(
@@ -85,7 +85,7 @@ pub async fn add_task(
     if exists > 0 {
         return Err(invalid(format!("任务编号“{code}”已存在 / task {code} exists")));
     }
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     let id: i64 = sqlx::query(
         "INSERT INTO plan_task (code, title, section, created_by, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
     )
@@ -160,7 +160,7 @@ pub async fn assign(
     if outputs.is_empty() {
         return Err(invalid("至少须有一项预期成果 / give at least one expected output"));
     }
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     let dup: i64 = sqlx::query("SELECT COUNT(*) FROM task_assignment WHERE task_id = $1 AND school_code = $2")
         .bind(task)
         .bind(school.to_string())
@@ -333,7 +333,7 @@ pub async fn file_report(
             return Err(invalid(format!("成果数值 {v} 无效 / {v} is not a valid figure")));
         }
     }
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     let existing: Option<i64> =
         sqlx::query("SELECT id FROM task_report WHERE assignment_id = $1 AND year = $2 AND kind = $3")
             .bind(assignment_id)
@@ -415,7 +415,7 @@ pub async fn add_evidence(
         invalid(format!("“{name}”：只接受 PDF、PNG、JPEG、DOCX、XLSX、PPTX 文件 / only PDF, PNG, JPEG, DOCX, XLSX and PPTX files are accepted"))
     })?;
     let sha = hex::encode(Sha256::digest(bytes));
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     let id: i64 = sqlx::query("INSERT INTO evidence_file (report_id, school_code, file_name, content_type, size, sha256, content, uploaded_by, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id")
         .bind(report_id)
         .bind(school)

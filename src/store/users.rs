@@ -66,7 +66,7 @@ fn hash_password(password: &str) -> Result<String, StoreError> {
     Argon2::default()
         .hash_password(password.as_bytes())
         .map(|h| h.to_string())
-        .map_err(|e| StoreError::Invalid(format!("password hashing failed: {e}")))
+        .map_err(|e| StoreError::refused(format!("password hashing failed: {e}")))
 }
 
 fn verify(password: &str, phc: &str) -> bool {
@@ -131,12 +131,12 @@ pub async fn create(db: &Db, u: &NewUser<'_>, actor: &str, source: &str) -> Resu
         && u.username.len() <= 64
         && u.username.chars().all(|c| c.is_alphanumeric() || "._-@".contains(c));
     if !name_ok {
-        return Err(StoreError::Invalid("user names are 1–64 letters, digits or . _ - @".into()));
+        return Err(StoreError::refused("user names are 1–64 letters, digits or . _ - @"));
     }
     match (u.role, u.school, u.district) {
-        (Role::School, None, _) => return Err(StoreError::Invalid("a school officer needs --school CODE".into())),
+        (Role::School, None, _) => return Err(StoreError::refused("a school officer needs --school CODE")),
         (Role::District, _, None) => {
-            return Err(StoreError::Invalid("a district officer needs --district CODE".into()));
+            return Err(StoreError::refused("a district officer needs --district CODE"));
         }
         _ => {}
     }
@@ -147,7 +147,7 @@ pub async fn create(db: &Db, u: &NewUser<'_>, actor: &str, source: &str) -> Resu
                 .bind(code.to_string())
                 .fetch_optional(&db.pool)
                 .await?
-                .ok_or_else(|| StoreError::Invalid(format!("school {code} is not in the registry")))?;
+                .ok_or_else(|| StoreError::refused(format!("school {code} is not in the registry")))?;
             (Some(code.to_string()), Some(row.get::<String, _>(0)))
         }
         Role::District => {
@@ -158,7 +158,7 @@ pub async fn create(db: &Db, u: &NewUser<'_>, actor: &str, source: &str) -> Resu
                 .await?
                 .get(0);
             if known == 0 {
-                return Err(StoreError::Invalid(format!("'{d}' is not a Guangzhou district code")));
+                return Err(StoreError::refused(format!("'{d}' is not a Guangzhou district code")));
             }
             (None, Some(d.to_string()))
         }
@@ -166,13 +166,13 @@ pub async fn create(db: &Db, u: &NewUser<'_>, actor: &str, source: &str) -> Resu
     };
     let problems = password_problems(u.username, u.password);
     if !problems.is_empty() {
-        return Err(StoreError::Invalid(problems.join("; ")));
+        return Err(StoreError::refused(problems.join("; ")));
     }
     if find(db, u.username).await?.is_some() {
-        return Err(StoreError::Invalid(format!("user '{}' exists already", u.username)));
+        return Err(StoreError::refused(format!("user '{}' exists already", u.username)));
     }
     let hash = hash_password(u.password)?;
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     let id: i64 = sqlx::query(
         "INSERT INTO app_user (username, role, school_code, district_code, password_hash, must_change, disabled, failed_logins, created_at, password_changed_at) \
          VALUES ($1, $2, $3, $4, $5, $6, 0, 0, $7, $7) RETURNING id",
@@ -197,7 +197,7 @@ pub async fn create(db: &Db, u: &NewUser<'_>, actor: &str, source: &str) -> Resu
     audit::record(&mut *tx, &Entry { actor, action: "account_create", object: u.username, detail: &detail, source })
         .await?;
     tx.commit().await?;
-    by_id(db, id).await?.ok_or_else(|| StoreError::Invalid("account vanished".into()))
+    by_id(db, id).await?.ok_or_else(|| StoreError::refused("account vanished"))
 }
 
 /// Sets a new password: the policy holds, and none of the last five passwords comes back.
@@ -209,10 +209,10 @@ pub async fn set_password(
     actor: &str,
     source: &str,
 ) -> Result<(), StoreError> {
-    let acc = find(db, username).await?.ok_or_else(|| StoreError::Invalid(format!("no user '{username}'")))?;
+    let acc = find(db, username).await?.ok_or_else(|| StoreError::not_found(format!("没有用户“{username}” / no user '{username}'")))?;
     let problems = password_problems(username, password);
     if !problems.is_empty() {
-        return Err(StoreError::Invalid(problems.join("; ")));
+        return Err(StoreError::refused(problems.join("; ")));
     }
     let recent =
         sqlx::query("SELECT password_hash FROM password_history WHERE user_id = $1 ORDER BY changed_at DESC LIMIT $2")
@@ -221,12 +221,12 @@ pub async fn set_password(
             .fetch_all(&db.pool)
             .await?;
     if recent.iter().any(|r| verify(password, &r.get::<String, _>(0))) {
-        return Err(StoreError::Invalid(format!(
+        return Err(StoreError::refused(format!(
             "密码不得与最近 {HISTORY} 次相同 / must differ from the last {HISTORY} passwords"
         )));
     }
     let hash = hash_password(password)?;
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     sqlx::query("UPDATE app_user SET password_hash = $1, must_change = $2, password_changed_at = $3, failed_logins = 0, locked_until = NULL WHERE id = $4")
         .bind(hash.clone())
         .bind(must_change as i64)
@@ -258,8 +258,8 @@ pub async fn set_disabled(
     actor: &str,
     source: &str,
 ) -> Result<(), StoreError> {
-    let acc = find(db, username).await?.ok_or_else(|| StoreError::Invalid(format!("no user '{username}'")))?;
-    let mut tx = db.pool.begin().await?;
+    let acc = find(db, username).await?.ok_or_else(|| StoreError::not_found(format!("没有用户“{username}” / no user '{username}'")))?;
+    let mut tx = db.begin().await?;
     sqlx::query("UPDATE app_user SET disabled = $1 WHERE id = $2")
         .bind(disabled as i64)
         .bind(acc.id)
@@ -352,9 +352,9 @@ pub async fn sign_in(db: &Db, username: &str, password: &str, source: &str) -> R
 
 /// A new API token for a user, returned once; only its hash is kept.
 pub async fn new_token(db: &Db, username: &str, actor: &str, source: &str) -> Result<String, StoreError> {
-    let acc = find(db, username).await?.ok_or_else(|| StoreError::Invalid(format!("no user '{username}'")))?;
+    let acc = find(db, username).await?.ok_or_else(|| StoreError::not_found(format!("没有用户“{username}” / no user '{username}'")))?;
     if acc.disabled {
-        return Err(StoreError::Invalid(format!("user '{username}' is disabled")));
+        return Err(StoreError::refused(format!("user '{username}' is disabled")));
     }
     let token = format!("vetis_{}", random_secret());
     sqlx::query("INSERT INTO api_token (user_id, token_hash, created_at, revoked) VALUES ($1, $2, $3, 0)")

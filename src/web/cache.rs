@@ -102,7 +102,7 @@ impl FigureCache {
         let plan = self.plan(db).await?;
         let ind = plan
             .indicator(indicator)
-            .ok_or_else(|| StoreError::Invalid(format!("the plan has no indicator {indicator}")))?;
+            .ok_or_else(|| StoreError::Internal(format!("the plan has no indicator {indicator}")))?;
         let key = format!("breakdown {indicator} {scope:?} {year} {by:?}");
         self.get_or(db, key, breakdown(db, &ind.formula, scope, year, by)).await
     }

@@ -5,6 +5,8 @@ use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
+use crate::messages::Message;
+
 #[derive(Debug)]
 pub enum WebError {
     /// 401: not signed in, or the credentials are wrong.
@@ -12,7 +14,10 @@ pub enum WebError {
     /// 403: signed in, but outside the caller's scope.
     Forbidden,
     NotFound,
-    BadRequest(String),
+    /// 400: the request breaks a rule; the message says which, in both languages.
+    BadRequest(Message),
+    /// 409: something changed first (a review, a lock, another school's records).
+    Conflict(Message),
     /// 423: the account is locked after repeated failures.
     Locked,
     /// 403: signed in with a one-time password that must be changed first.
@@ -20,10 +25,20 @@ pub enum WebError {
     Internal(String),
 }
 
+impl WebError {
+    /// A 400 whose message is written as `中文 / English`.
+    pub fn bad(text: impl Into<String>) -> WebError {
+        WebError::BadRequest(Message::pair(text))
+    }
+}
+
 impl From<crate::store::StoreError> for WebError {
     fn from(e: crate::store::StoreError) -> Self {
+        use crate::store::StoreError as E;
         match e {
-            crate::store::StoreError::Invalid(m) => WebError::BadRequest(m),
+            E::Refused(m) => WebError::BadRequest(m),
+            E::Conflict(m) => WebError::Conflict(m),
+            E::NotFound(_) => WebError::NotFound,
             other => WebError::Internal(other.to_string()),
         }
     }
@@ -35,7 +50,8 @@ impl IntoResponse for WebError {
             WebError::Unauthorized(m) => (StatusCode::UNAUTHORIZED, m.to_string()),
             WebError::Forbidden => (StatusCode::FORBIDDEN, "无权访问 / outside your scope".to_string()),
             WebError::NotFound => (StatusCode::NOT_FOUND, "未找到 / not found".to_string()),
-            WebError::BadRequest(m) => (StatusCode::BAD_REQUEST, m),
+            WebError::BadRequest(m) => (StatusCode::BAD_REQUEST, m.to_string()),
+            WebError::Conflict(m) => (StatusCode::CONFLICT, m.to_string()),
             WebError::Locked => {
                 (StatusCode::LOCKED, "账号已锁定，请 15 分钟后再试 / account locked for 15 minutes".to_string())
             }
@@ -44,7 +60,7 @@ impl IntoResponse for WebError {
                 "请先修改一次性密码（POST /api/v1/password） / change your one-time password first".to_string(),
             ),
             WebError::Internal(detail) => {
-                eprintln!("vetis serve: internal error: {detail}");
+                tracing::error!(target: "vetis::web", "internal error: {detail}");
                 (StatusCode::INTERNAL_SERVER_ERROR, "服务器内部错误 / internal error".to_string())
             }
         };

@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 use axum::http::request::Parts;
 
 use super::auth::cookie;
-use crate::ingest::finding::Lang;
+use crate::messages::Lang;
 
 pub const LANG_COOKIE: &str = "vetis_lang";
 

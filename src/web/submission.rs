@@ -10,7 +10,7 @@ use super::AppState;
 use super::error::WebError;
 use crate::domain::access::{Principal, Role};
 use crate::domain::standard::Table;
-use crate::ingest::finding::Lang;
+use crate::messages::Lang;
 use crate::store::submissions;
 use crate::workflow::import::{ImportOptions, NoProgress, import_file};
 

@@ -105,7 +105,7 @@ pub async fn for_each_row(
     };
     if let Some(y) = req.year {
         let yc = year_col.ok_or_else(|| {
-            StoreError::Invalid(format!("table {} has no statistical year: leave out --year", table.key()))
+            StoreError::refused(format!("table {} has no statistical year: leave out --year", table.key()))
         })?;
         let op = if req.rows_of.as_ref().is_some_and(|r| r.up_to_year) { "<=" } else { "=" };
         text.push_str(&format!(" AND t.{yc} {op} {}", sql.param(SqlValue::Int(y))));
@@ -154,7 +154,7 @@ pub async fn for_each_row(
                     None => Cell::Empty,
                     Some(s) => Cell::Text(match (c.kind, c.key) {
                         (_, "id_number") | (_, "name") if req.unmask && spec.personal => {
-                            db.keys.decrypt(&s).map_err(|e| StoreError::Invalid(e.to_string()))?
+                            db.keys.decrypt(&s).map_err(|e| StoreError::refused(e.to_string()))?
                         }
                         (Kind::Choice(list), _) => {
                             list.iter().find(|x| x.key == s).map_or(s.clone(), |x| x.zh.to_string())
@@ -179,18 +179,18 @@ pub async fn export(db: &Db, req: &ExportRequest, out: &Path, actor: &str, sourc
     let escape: Vec<bool> = table.spec().columns.iter().map(|c| c.kind == Kind::Text).collect();
     let dir = out.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let tmp =
-        tempfile::NamedTempFile::new_in(dir).map_err(|e| StoreError::Invalid(format!("{}: {e}", out.display())))?;
-    let io = |e: std::io::Error| StoreError::Invalid(format!("{}: {e}", out.display()));
+        tempfile::NamedTempFile::new_in(dir).map_err(|e| StoreError::refused(format!("{}: {e}", out.display())))?;
+    let io = |e: std::io::Error| StoreError::refused(format!("{}: {e}", out.display()));
     let n = match req.format {
         Format::Csv => {
             let mut file = std::io::BufWriter::new(tmp.reopen().map_err(io)?);
             // A BOM, so that Excel opens the UTF-8 file with its Chinese intact.
             file.write_all(b"\xEF\xBB\xBF").map_err(io)?;
             let mut w = csv::WriterBuilder::new().from_writer(file);
-            w.write_record(&header).map_err(|e| StoreError::Invalid(e.to_string()))?;
+            w.write_record(&header).map_err(|e| StoreError::refused(e.to_string()))?;
             let n = for_each_row(db, req, |cells| {
                 let rec: Vec<String> = cells.iter().zip(&escape).map(|(c, e)| c.csv(*e)).collect();
-                w.write_record(&rec).map_err(|e| StoreError::Invalid(e.to_string()))
+                w.write_record(&rec).map_err(|e| StoreError::refused(e.to_string()))
             })
             .await?;
             w.flush().map_err(io)?;
@@ -200,7 +200,7 @@ pub async fn export(db: &Db, req: &ExportRequest, out: &Path, actor: &str, sourc
             use rust_xlsxwriter::{Format as XFormat, Workbook};
             let mut wb = Workbook::new();
             let bold = XFormat::new().set_bold();
-            let xerr = |e: rust_xlsxwriter::XlsxError| StoreError::Invalid(e.to_string());
+            let xerr = |e: rust_xlsxwriter::XlsxError| StoreError::refused(e.to_string());
             let sheet = wb.add_worksheet_with_constant_memory().map_err(xerr)?;
             sheet.set_name(table.key()).map_err(xerr)?;
             for (i, h) in header.iter().enumerate() {
@@ -211,8 +211,8 @@ pub async fn export(db: &Db, req: &ExportRequest, out: &Path, actor: &str, sourc
             let n = for_each_row(db, req, |cells| {
                 r += 1;
                 if r > 1_048_575 {
-                    return Err(StoreError::Invalid(
-                        "more rows than an Excel sheet holds (1,048,576): export as CSV or by year/school".into(),
+                    return Err(StoreError::refused(
+                        "more rows than an Excel sheet holds (1,048,576): export as CSV or by year/school",
                     ));
                 }
                 for (i, c) in cells.iter().enumerate() {
@@ -231,7 +231,7 @@ pub async fn export(db: &Db, req: &ExportRequest, out: &Path, actor: &str, sourc
             n
         }
     };
-    tmp.persist(out).map_err(|e| StoreError::Invalid(format!("{}: {}", out.display(), e.error)))?;
+    tmp.persist(out).map_err(|e| StoreError::refused(format!("{}: {}", out.display(), e.error)))?;
     let detail = format!(
         "table {}, year {:?}, school {:?}, {n} rows, {}",
         table.key(),

@@ -2,15 +2,16 @@
 //! accepted sheet in one transaction. Used by the CLI and (later) the web, so both refuse and
 //! accept the same files with the same messages.
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
+use crate::domain::record::CheckedSheet;
 use crate::domain::standard::Table;
-use crate::ingest::check::{CheckReport, check_sheet, map_header};
-use crate::ingest::finding::{Finding, Problem, Severity};
-use crate::ingest::{read, resolve_table};
+use crate::ingest::check::{CheckReport, check_sheet, map_header, recheck};
+use crate::ingest::{Scanned, read, resolve_table, scan};
+use crate::messages::{Finding, Problem, Severity};
 use crate::store::records::{FileMeta, WriteOutcome, write_sheet};
 use crate::store::{Db, StoreError, reference};
 
@@ -99,7 +100,17 @@ pub fn file_hash(path: &Path) -> std::io::Result<String> {
     Ok(hex::encode(h.finalize()))
 }
 
-/// Imports one file (every sheet of a workbook). Each sheet is accepted whole or refused whole.
+/// A sheet as checked: its result so far, and what writing it needs.
+struct Checked {
+    result: SheetResult,
+    sheet: Option<CheckedSheet>,
+    scanned: Scanned,
+}
+
+/// Imports one file: every sheet read and checked once, then, when every sheet passed, written in
+/// one transaction that first checks again what other submissions may have changed meanwhile. A
+/// workbook is accepted whole or not at all, and a process killed at any point leaves the
+/// database as it was.
 pub async fn import_file(
     db: &Db,
     path: &Path,
@@ -113,61 +124,106 @@ pub async fn import_file(
             return Ok(vec![SheetResult::refused(display, opts.table, vec![(None, p)])]);
         }
     };
-    let hash = file_hash(path).map_err(|e| StoreError::Invalid(format!("{display}: {e}")))?;
+    let hash = file_hash(path).map_err(|e| StoreError::Internal(format!("{display}: {e}")))?;
     let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
-    let mut results = Vec::new();
-    for sheet in &sheets {
-        let table = match resolve_table(opts.table, sheet, stem) {
+    let locked = crate::store::locks::locked_years(db).await?;
+    let mut checked: Vec<Checked> = Vec::new();
+    let mut version_seen: Option<i64> = None;
+    for sheet in sheets {
+        let table = match resolve_table(opts.table, &sheet, stem) {
             Ok(t) => t,
             Err(p) => {
-                results.push(SheetResult::refused(&sheet.label, None, vec![(None, p)]));
+                checked.push(Checked::refused(SheetResult::refused(&sheet.label, None, vec![(None, p)])));
                 continue;
             }
         };
         let map = match map_header(table, &sheet.header) {
             Ok(m) => m,
             Err(problems) => {
-                results.push(SheetResult::refused(&sheet.label, Some(table), problems));
+                checked.push(Checked::refused(SheetResult::refused(&sheet.label, Some(table), problems)));
                 continue;
             }
         };
         progress.phase("读取 reading", &sheet.label, None);
-        let scanned = reference::scan(table, sheet, &map);
-        let refs = reference::load(db, table, &scanned).await?;
+        let scanned = scan(table, &sheet, &map);
+        let (version, refs) = reference::load(db, table, &scanned).await?;
+        // The oldest look is the one the whole file was checked against.
+        version_seen = Some(version_seen.map_or(version, |v: i64| v.min(version)));
         progress.phase("检查 checking", &sheet.label, None);
         let report: CheckReport =
-            check_sheet(table, sheet, &map, &refs, &db.keys, opts.allowed_schools, |n| progress.rows(n as u64));
+            check_sheet(table, &sheet, &map, &refs, &db.keys, opts.allowed_schools, |n| progress.rows(n as u64));
+        drop(sheet);
+        progress.done();
         // A locked year refuses the whole sheet, on a dry run too, so the submitter learns it first.
-        let locked = crate::store::locks::locked_years(db).await?;
-        let locked_here: std::collections::BTreeSet<i64> =
-            report.groups.keys().filter_map(|(_, y)| *y).filter(|y| locked.contains(y)).collect();
+        let locked_here: BTreeSet<i64> = report.sheet.years().filter(|y| locked.contains(y)).collect();
         if !locked_here.is_empty() {
             let problems = locked_here.into_iter().map(|year| (None, Problem::YearLocked { year })).collect();
-            results.push(SheetResult::refused(&sheet.label, Some(table), problems));
-            progress.done();
+            checked.push(Checked::refused(SheetResult::refused(&report.label, Some(table), problems)));
             continue;
         }
-        let mut result = SheetResult {
-            label: sheet.label.clone(),
+        let accepted = report.accepted();
+        let result = SheetResult {
+            label: report.label.clone(),
             table: Some(table),
             rows: report.rows,
-            errors: report.errors.clone(),
+            errors: report.errors,
             error_total: report.error_total,
-            warnings: report.warnings.clone(),
+            warnings: report.warnings,
             written: None,
         };
-        if report.accepted() && !opts.dry_run {
-            progress.phase("写入 writing", &sheet.label, Some(report.rows as u64));
-            let meta =
-                FileMeta { name: display, hash: &hash, actor: opts.actor, source: opts.source, status: opts.status };
-            let outcome =
-                write_sheet(db, table, sheet, &map, &refs, &report, &meta, |n| progress.rows(n as u64)).await?;
-            result.written = Some(outcome);
-        }
-        progress.done();
-        results.push(result);
+        checked.push(Checked { result, sheet: accepted.then_some(report.sheet), scanned });
     }
-    Ok(results)
+    if opts.dry_run || checked.iter().any(|c| !c.result.accepted()) {
+        return Ok(checked.into_iter().map(|c| c.result).collect());
+    }
+    let mut w = db.begin_write().await?;
+    if Some(w.version_before) != version_seen {
+        // Something changed since the check: the rules that depend on other records are checked
+        // again here, where nothing else can change until commit.
+        let locked = crate::store::locks::locked_years_in(&mut w).await?;
+        let mut refused = false;
+        for c in &mut checked {
+            let Some(sheet) = &c.sheet else { continue };
+            let mut errors: Vec<Finding> = Vec::new();
+            let locked_here: BTreeSet<i64> = sheet.years().filter(|y| locked.contains(y)).collect();
+            for year in locked_here {
+                errors.push(Finding {
+                    file: sheet.label.clone(),
+                    row: None,
+                    column: None,
+                    severity: Severity::Error,
+                    problem: Problem::YearLocked { year },
+                });
+            }
+            let refs = reference::load_in(&mut w, sheet.table, &c.scanned).await?;
+            errors.extend(recheck(sheet, &refs, &db.keys));
+            if !errors.is_empty() {
+                refused = true;
+                c.result.error_total = errors.len();
+                c.result.errors = errors;
+            }
+        }
+        if refused {
+            w.rollback().await?;
+            return Ok(checked.into_iter().map(|c| c.result).collect());
+        }
+    }
+    let meta = FileMeta { name: display, hash: &hash, actor: opts.actor, source: opts.source, status: opts.status };
+    for c in &mut checked {
+        let Some(sheet) = c.sheet.take() else { continue };
+        progress.phase("写入 writing", &sheet.label, Some(sheet.rows.len() as u64));
+        let outcome = write_sheet(&mut w, db, &sheet, &meta, |n| progress.rows(n as u64)).await?;
+        progress.done();
+        c.result.written = Some(outcome);
+    }
+    w.commit().await?;
+    Ok(checked.into_iter().map(|c| c.result).collect())
+}
+
+impl Checked {
+    fn refused(result: SheetResult) -> Checked {
+        Checked { result, sheet: None, scanned: Scanned::default() }
+    }
 }
 
 /// Imports several files in dependency order (registry first), each accepted or refused alone.

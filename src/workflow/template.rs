@@ -58,7 +58,7 @@ pub async fn template(db: &Db, table: Table) -> Result<Vec<u8>, StoreError> {
     .iter()
     .map(|r| (r.get(0), r.get(1), r.get(2)))
     .collect();
-    build(table, &Lists { kinds, districts, programs }).map_err(|e| StoreError::Invalid(format!("template: {e}")))
+    build(table, &Lists { kinds, districts, programs }).map_err(|e| StoreError::refused(format!("template: {e}")))
 }
 
 fn build(table: Table, refs: &Lists) -> Result<Vec<u8>, XlsxError> {

@@ -160,8 +160,8 @@ async fn indicators(
 ) -> Result<Response, WebError> {
     let scope = match (&q.school, &q.district) {
         (Some(_), Some(_)) => {
-            return Err(WebError::BadRequest(
-                "school 与 district 只能给一个 / give school or district, not both".into(),
+            return Err(WebError::bad(
+                "school 与 district 只能给一个 / give school or district, not both",
             ));
         }
         (Some(s), None) => {

@@ -13,7 +13,7 @@ use super::super::auth::Caller;
 use super::super::error::WebError;
 use super::super::submission::{Received, receive, reviewable};
 use crate::domain::standard::Table;
-use crate::ingest::finding::Lang;
+use crate::messages::Lang;
 use crate::store::submissions;
 
 #[derive(Deserialize)]
@@ -30,22 +30,22 @@ pub async fn create(
     let lang = if q.lang.as_deref() == Some("en") { Lang::En } else { Lang::Zh };
     let mut file: Option<(String, Vec<u8>)> = None;
     let mut table: Option<Table> = None;
-    while let Some(field) = form.next_field().await.map_err(|e| WebError::BadRequest(e.to_string()))? {
+    while let Some(field) = form.next_field().await.map_err(|e| WebError::bad(e.to_string()))? {
         match field.name() {
             Some("file") => {
                 let name = field.file_name().unwrap_or("upload.csv").to_string();
-                let bytes = field.bytes().await.map_err(|e| WebError::BadRequest(e.to_string()))?;
+                let bytes = field.bytes().await.map_err(|e| WebError::bad(e.to_string()))?;
                 file = Some((name, bytes.to_vec()));
             }
             Some("table") => {
-                let t = field.text().await.map_err(|e| WebError::BadRequest(e.to_string()))?;
-                table = Some(Table::from_name(&t).ok_or_else(|| WebError::BadRequest(format!("unknown table '{t}'")))?);
+                let t = field.text().await.map_err(|e| WebError::bad(e.to_string()))?;
+                table = Some(Table::from_name(&t).ok_or_else(|| WebError::bad(format!("unknown table '{t}'")))?);
             }
             _ => {}
         }
     }
     let (name, bytes) = file.ok_or_else(|| {
-        WebError::BadRequest("multipart 字段 file 缺失 / the multipart field 'file' is missing".into())
+        WebError::bad("multipart 字段 file 缺失 / the multipart field 'file' is missing")
     })?;
     Ok(match receive(&state, &who, table, &name, &bytes, lang).await? {
         Received::Refused { errors, total } => {
@@ -88,7 +88,7 @@ pub async fn return_for_changes(
 ) -> Result<Response, WebError> {
     reviewable(&state, &who, id).await?;
     if b.comment.trim().is_empty() {
-        return Err(WebError::BadRequest("退回须说明原因 / a returned submission needs a comment".into()));
+        return Err(WebError::bad("退回须说明原因 / a returned submission needs a comment"));
     }
     let s = submissions::return_for_changes(&state.db, id, &who.username, "web", b.comment.trim()).await?;
     Ok(Json(s).into_response())

@@ -70,7 +70,9 @@ pub struct LockForm {
 fn back(r: Result<(), crate::store::StoreError>, v: &Viewer) -> Result<Response, PageError> {
     match r {
         Ok(()) => Ok(see_other("/admin/years")),
-        Err(crate::store::StoreError::Invalid(m)) => Ok(see_other(&format!("/admin/years?error={}", urlencode(&m)))),
+        Err(crate::store::StoreError::Refused(m) | crate::store::StoreError::Conflict(m)) => {
+            Ok(see_other(&format!("/admin/years?error={}", urlencode(m.get(v.lang)))))
+        }
         Err(e) => Err(PageError::Web(e.into(), v.lang, None)),
     }
 }

@@ -15,7 +15,7 @@ use crate::domain::plan::{Indicator, TargetScope};
 use crate::figures::Scope;
 use crate::figures::breakdown::By;
 use crate::figures::indicators::{IndicatorResult, display};
-use crate::ingest::finding::Lang;
+use crate::messages::Lang;
 use crate::web::AppState;
 use crate::web::chart::trend;
 use crate::web::error::WebError;

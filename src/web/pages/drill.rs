@@ -13,7 +13,7 @@ use crate::domain::standard::Table;
 use crate::figures::Scope;
 use crate::figures::breakdown::By;
 use crate::figures::indicators::display;
-use crate::ingest::finding::Lang;
+use crate::messages::Lang;
 use crate::web::AppState;
 use crate::web::error::WebError;
 use crate::workflow::export::{Cell, ExportRequest, Format, RowFilter, for_each_row};
@@ -178,7 +178,7 @@ pub async fn rows_page(
             let plan = state.cache.plan(&state.db).await?;
             let ind = plan.indicator(id).ok_or(WebError::NotFound)?;
             if ind.formula.table != table.key() {
-                return Err(WebError::BadRequest(format!(
+                return Err(WebError::bad(format!(
                     "指标 {id} 的记录在 {} 表 / indicator {id} counts rows of {}",
                     ind.formula.table, ind.formula.table
                 )));

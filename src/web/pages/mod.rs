@@ -22,7 +22,7 @@ use super::auth::{SESSION_COOKIE, cookie};
 use super::error::WebError;
 use super::i18n::{self, lang_of};
 use crate::domain::access::{Principal, Role};
-use crate::ingest::finding::Lang;
+use crate::messages::Lang;
 use crate::store::users;
 
 pub fn router() -> Router<AppState> {
@@ -146,12 +146,13 @@ impl IntoResponse for PageError {
             (_, Some(k)) => (StatusCode::FORBIDDEN, i18n::text(lang, k)),
             (WebError::Forbidden, _) => (StatusCode::FORBIDDEN, i18n::text(lang, "forbidden")),
             (WebError::NotFound, _) => (StatusCode::NOT_FOUND, i18n::text(lang, "not_found")),
-            (WebError::BadRequest(m), _) => (StatusCode::BAD_REQUEST, m.clone()),
+            (WebError::BadRequest(m), _) => (StatusCode::BAD_REQUEST, m.get(lang).to_string()),
+            (WebError::Conflict(m), _) => (StatusCode::CONFLICT, m.get(lang).to_string()),
             (WebError::Unauthorized(m), _) => (StatusCode::UNAUTHORIZED, m.to_string()),
             (WebError::Locked, _) => (StatusCode::LOCKED, i18n::text(lang, "account_locked")),
             (WebError::PasswordChangeRequired, _) => return Redirect::to("/password").into_response(),
             (WebError::Internal(detail), _) => {
-                eprintln!("vetis serve: internal error: {detail}");
+                tracing::error!(target: "vetis::web", "internal error: {detail}");
                 (StatusCode::INTERNAL_SERVER_ERROR, i18n::text(lang, "error_title"))
             }
         };

@@ -39,7 +39,7 @@ pub async fn evaluation(
     v: Viewer,
     Query(q): Query<ReportQuery>,
 ) -> Result<Response, PageError> {
-    let bad = |m: &str| PageError::Web(WebError::BadRequest(m.to_string()), v.lang, None);
+    let bad = |m: &str| PageError::Web(WebError::bad(m.to_string()), v.lang, None);
     let format = ReportFormat::parse(q.format.as_deref().unwrap_or("html"))
         .ok_or_else(|| bad("format: html, docx, xlsx or pdf"))?;
     let latest = state.cache.latest_year(&state.db).await.page(&v)?;

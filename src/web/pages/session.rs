@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::{PageError, Viewer, render, render_page, see_other};
-use crate::ingest::finding::Lang;
+use crate::messages::Lang;
 use crate::store::users::{self, SignIn};
 use crate::web::AppState;
 use crate::web::auth::{SESSION_COOKIE, client, cookie};

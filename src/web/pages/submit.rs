@@ -13,7 +13,7 @@ use crate::domain::access::Role;
 use crate::domain::standard::Table;
 use crate::figures::indicators::{compute_with, display};
 use crate::figures::{Pending, Scope};
-use crate::ingest::finding::Lang;
+use crate::messages::Lang;
 use crate::store::submissions::{self, Submission};
 use crate::web::AppState;
 use crate::web::error::WebError;
@@ -107,7 +107,7 @@ pub async fn list(State(state): State<AppState>, v: Viewer, Query(q): Query<List
 }
 
 pub async fn upload(State(state): State<AppState>, v: Viewer, mut form: Multipart) -> Result<Response, PageError> {
-    let bad = |m: String| PageError::Web(WebError::BadRequest(m), v.lang, None);
+    let bad = |m: String| PageError::Web(WebError::bad(m), v.lang, None);
     let (mut csrf, mut table, mut file) = (String::new(), None, None);
     while let Some(field) = form.next_field().await.map_err(|e| bad(e.to_string()))? {
         match field.name() {
@@ -174,7 +174,7 @@ pub async fn detail(
             }));
         }
     }
-    let warnings: Vec<String> = serde_json::from_str::<Vec<crate::ingest::finding::Finding>>(&s.warnings)
+    let warnings: Vec<String> = serde_json::from_str::<Vec<crate::messages::Finding>>(&s.warnings)
         .unwrap_or_default()
         .iter()
         .map(|f| f.render(v.lang))
@@ -206,8 +206,8 @@ pub struct ReviewForm {
 fn after_review(id: i64, r: Result<Submission, crate::store::StoreError>, v: &Viewer) -> Result<Response, PageError> {
     match r {
         Ok(_) => Ok(see_other(&format!("/submissions/{id}"))),
-        Err(crate::store::StoreError::Invalid(m)) => {
-            Ok(see_other(&format!("/submissions/{id}?error={}", super::urlencode(&m))))
+        Err(crate::store::StoreError::Refused(m) | crate::store::StoreError::Conflict(m)) => {
+            Ok(see_other(&format!("/submissions/{id}?error={}", super::urlencode(m.get(v.lang)))))
         }
         Err(e) => Err(PageError::Web(e.into(), v.lang, None)),
     }

@@ -12,7 +12,7 @@ use crate::domain::access::Target;
 use crate::figures::Scope;
 use crate::figures::indicators::display;
 use crate::figures::targets::{TargetKind, TargetResult, counted, rule};
-use crate::ingest::finding::Lang;
+use crate::messages::Lang;
 use crate::web::AppState;
 use crate::web::error::WebError;
 

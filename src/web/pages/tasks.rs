@@ -81,7 +81,9 @@ fn admin_only(v: &Viewer) -> Result<(), PageError> {
 fn back(to: &str, r: Result<(), crate::store::StoreError>, v: &Viewer) -> Result<Response, PageError> {
     match r {
         Ok(()) => Ok(see_other(&format!("{to}?saved=1"))),
-        Err(crate::store::StoreError::Invalid(m)) => Ok(see_other(&format!("{to}?error={}", urlencode(&m)))),
+        Err(crate::store::StoreError::Refused(m) | crate::store::StoreError::Conflict(m)) => {
+            Ok(see_other(&format!("{to}?error={}", urlencode(m.get(v.lang)))))
+        }
         Err(e) => Err(PageError::Web(e.into(), v.lang, None)),
     }
 }
@@ -127,7 +129,7 @@ pub async fn assign(
         let (a, b) = f.years.split_once('-').unwrap_or((&f.years, &f.years));
         let (first, last) = match (a.trim().parse::<i64>(), b.trim().parse::<i64>()) {
             (Ok(a), Ok(b)) => (a, b),
-            _ => return Err(crate::store::StoreError::Invalid(format!("“{}”：年度应写作 2021-2025", f.years))),
+            _ => return Err(crate::store::StoreError::refused(format!("“{}”：年度应写作 2021-2025", f.years))),
         };
         let outputs = f
             .outputs
@@ -189,7 +191,7 @@ pub async fn file(
     if !v.who.may_submit_for(&a.school_code, &a.district_code) {
         return Err(PageError::Web(WebError::Forbidden, v.lang, None));
     }
-    let bad = |m: String| PageError::Web(WebError::BadRequest(m), v.lang, None);
+    let bad = |m: String| PageError::Web(WebError::bad(m), v.lang, None);
     let (mut csrf, mut year, mut kind, mut body) = (String::new(), String::new(), String::new(), String::new());
     let mut figures = Vec::new();
     let mut files = Vec::new();
@@ -224,12 +226,12 @@ pub async fn file(
     v.check_csrf(&csrf)?;
     let to = format!("/tasks/{id}");
     let run = async {
-        let year: i64 = year.parse().map_err(|_| crate::store::StoreError::Invalid("year".into()))?;
-        let kind = ReportKind::parse(&kind).ok_or_else(|| crate::store::StoreError::Invalid("kind".into()))?;
+        let year: i64 = year.parse().map_err(|_| crate::store::StoreError::refused("year"))?;
+        let kind = ReportKind::parse(&kind).ok_or_else(|| crate::store::StoreError::refused("kind"))?;
         // Check every file before storing anything.
         for (n, b) in &files {
             if crate::domain::tasks::evidence_type(n, b).is_none() || b.len() > crate::domain::tasks::EVIDENCE_LIMIT {
-                return Err(crate::store::StoreError::Invalid(format!(
+                return Err(crate::store::StoreError::refused(format!(
                     "“{n}”：只接受 20 MB 以内的 PDF、PNG、JPEG、DOCX、XLSX、PPTX 文件 / only PDF, PNG, JPEG, DOCX, XLSX and PPTX files up to 20 MB"
                 )));
             }

@@ -5,6 +5,15 @@ use std::collections::{HashMap, HashSet};
 
 use crate::domain::ids::DivisionHistory;
 
+/// The schools and years a sheet names, read from the raw cells before any checking.
+#[derive(Debug, Clone, Default)]
+pub struct Scanned {
+    pub schools: HashSet<String>,
+    pub years: HashSet<i64>,
+    /// The (school, year) groups the sheet replaces.
+    pub pairs: HashSet<(String, i64)>,
+}
+
 /// Years a division code was valid: [from, to], None for open.
 pub type Periods = Vec<(Option<i32>, Option<i32>)>;
 
