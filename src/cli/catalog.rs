@@ -2,7 +2,6 @@
 
 use std::path::PathBuf;
 
-use sqlx::Row;
 
 use super::Cli;
 use crate::messages::Lang;
@@ -51,19 +50,8 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
             );
         }
         Action::List => {
-            let rows = sqlx::query(
-                "SELECT e.edition, e.name, (SELECT COUNT(*) FROM catalog_item i WHERE i.edition = e.edition AND i.item_level = 'MAJOR') FROM catalog_edition e ORDER BY e.edition",
-            )
-            .fetch_all(&db.pool)
-            .await?;
-            for r in rows {
-                println!(
-                    "{}\t{}\t{} {}",
-                    r.get::<String, _>(0),
-                    r.get::<String, _>(1),
-                    r.get::<i64, _>(2),
-                    if zh { "个专业" } else { "programs" }
-                );
+            for (edition, name, programs) in crate::store::registry::catalog_editions(&db).await? {
+                println!("{edition}\t{name}\t{programs} {}", if zh { "个专业" } else { "programs" });
             }
         }
     }

@@ -1,12 +1,13 @@
 //! `vetis export --table T`: the table's current rows in the data standard's columns.
 
+
 use std::path::PathBuf;
 
 use super::Cli;
 use crate::domain::standard::Table;
 use crate::messages::Lang;
 use crate::store::audit::os_user;
-use crate::workflow::export::{ExportRequest, Format, export};
+use crate::workflow::export::{ExportRequest, Format, RowRequest, export, export_to_stdout};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -21,7 +22,7 @@ pub struct Args {
     pub school: Option<String>,
     #[arg(long, value_enum, default_value = "csv")]
     pub format: Format,
-    /// 输出文件（默认 TABLE.csv / TABLE.xlsx） / output file
+    /// 输出文件；不给或为 - 时 CSV 写到标准输出（XLSX 须给文件） / output file; without it, or `-`, CSV goes to standard output (XLSX needs a file)
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// 导出未脱敏的个人信息（记入审计日志） / export personal data unmasked (audited)
@@ -31,11 +32,6 @@ pub struct Args {
 
 pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
     let db = super::open(cli).await?;
-    let ext = match args.format {
-        Format::Csv => "csv",
-        Format::Xlsx => "xlsx",
-    };
-    let out = args.out.clone().unwrap_or_else(|| PathBuf::from(format!("{}.{ext}", args.table.key())));
     let school = match &args.school {
         Some(s) => Some(
             crate::domain::ids::SchoolCode::parse(s)
@@ -46,13 +42,28 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
         None => None,
     };
     let req = ExportRequest {
-        table: args.table,
-        year: args.year,
-        school,
+        rows: RowRequest { table: args.table, year: args.year, school, unmask: args.unmask, page: None, rows_of: None },
         format: args.format,
-        unmask: args.unmask,
-        page: None,
-        rows_of: None,
+    };
+    let out = match args.out.as_deref() {
+        Some(p) if p != std::path::Path::new("-") => p.to_path_buf(),
+        _ if args.format == Format::Xlsx => {
+            anyhow::bail!(if cli.lang == Lang::Zh {
+                "XLSX 须写到文件：请给出 --out FILE.xlsx"
+            } else {
+                "XLSX needs a file: give --out FILE.xlsx"
+            })
+        }
+        _ => {
+            // As Unix tools do: the rows go to standard output, and the count to standard error.
+            let n = export_to_stdout(&db, &req, &os_user(), "cli").await?;
+            if cli.lang == Lang::Zh {
+                eprintln!("已导出 {n} 行{}", if args.unmask { "（未脱敏，已记入审计日志）" } else { "（个人信息已脱敏）" });
+            } else {
+                eprintln!("exported {n} rows{}", if args.unmask { " (unmasked, audited)" } else { " (personal data masked)" });
+            }
+            return Ok(());
+        }
     };
     let n = export(&db, &req, &out, &os_user(), "cli").await?;
     if cli.lang == Lang::Zh {

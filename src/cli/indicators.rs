@@ -3,7 +3,6 @@
 
 use std::io::IsTerminal;
 
-use sqlx::Row;
 
 use super::Cli;
 use crate::domain::ids::SchoolCode;
@@ -43,20 +42,17 @@ pub struct Args {
 pub async fn resolve_scope(db: &Db, school: Option<&str>, district: Option<&str>) -> anyhow::Result<(Scope, String)> {
     if let Some(s) = school {
         let code = SchoolCode::parse(s).ok_or_else(|| anyhow::anyhow!("'{s}' is not a 10-digit school code"))?;
-        let row = sqlx::query("SELECT name FROM rec_school WHERE school_code = $1 AND is_current = 1")
-            .bind(code.as_str().to_string())
-            .fetch_optional(&db.pool)
+        let school = crate::store::registry::school(db, code.as_str())
             .await?
             .ok_or_else(|| anyhow::anyhow!("school {} is not in the registry", code.as_str()))?;
-        return Ok((Scope::School(code.as_str().into()), row.get(0)));
+        return Ok((Scope::School(code.as_str().into()), school.name));
     }
     if let Some(d) = district {
-        let row = sqlx::query("SELECT name FROM gz_district WHERE code = $1")
-            .bind(d.trim().to_string())
-            .fetch_optional(&db.pool)
+        let name = crate::store::registry::district_names(db)
             .await?
+            .remove(d.trim())
             .ok_or_else(|| anyhow::anyhow!("'{d}' is not a Guangzhou district code (440103–440118)"))?;
-        return Ok((Scope::District(d.trim().into()), row.get(0)));
+        return Ok((Scope::District(d.trim().into()), name));
     }
     Ok((Scope::City, "全市".into()))
 }

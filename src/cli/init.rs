@@ -1,7 +1,5 @@
 //! `vetis init`: creates the database (or brings it up to date), the key and the reference data.
 
-use sqlx::Row;
-
 use super::Cli;
 use crate::messages::Lang;
 use crate::store::refdata;
@@ -11,14 +9,8 @@ pub struct Args {}
 
 pub async fn run(cli: &Cli, _args: &Args) -> anyhow::Result<()> {
     let db = super::open(cli).await?;
-    let count = |sql: &'static str| {
-        let pool = db.pool.clone();
-        async move { sqlx::query(sql).fetch_one(&pool).await.map(|r| r.get::<i64, _>(0)) }
-    };
-    let programs = count("SELECT COUNT(*) FROM catalog_item WHERE item_level = 'MAJOR'").await?;
-    let editions = count("SELECT COUNT(*) FROM catalog_edition").await?;
-    let divisions = count("SELECT COUNT(DISTINCT code) FROM division").await?;
-    let districts = count("SELECT COUNT(*) FROM gz_district").await?;
+    let crate::store::registry::ReferenceCounts { programs, editions, divisions, districts } =
+        crate::store::registry::reference_counts(&db).await?;
     let plan = refdata::active_plan(&db).await?;
     let version = db.schema_version().await?;
     let zh = cli.lang == Lang::Zh;

@@ -20,9 +20,7 @@ pub struct Args {
 
 pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
     let db = super::open(cli).await?;
-    if args.demo
-        && sqlx::Row::get::<i64, _>(&sqlx::query("SELECT COUNT(*) FROM rec_student").fetch_one(&db.pool).await?, 0) == 0
-    {
+    if args.demo && crate::store::registry::current_rows(&db, crate::domain::standard::Table::Student).await? == 0 {
         super::demo::load(&db, cli.lang).await?;
     }
     if args.demo {
@@ -40,17 +38,11 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
 async fn demo_accounts(db: &crate::store::Db, lang: Lang) -> anyhow::Result<()> {
     use crate::domain::access::Role;
     use crate::store::users::{self, NewUser};
-    use sqlx::Row;
     let zh = lang == Lang::Zh;
-    let Some(first) = sqlx::query(
-        "SELECT school_code, district_code, name FROM rec_school WHERE is_current = 1 AND level = 'secondary' ORDER BY school_code LIMIT 1",
-    )
-    .fetch_optional(&db.pool)
-    .await?
-    else {
+    let Some(first) = crate::store::registry::first_secondary_school(db).await? else {
         return Ok(());
     };
-    let (school, district, name): (String, String, String) = (first.get(0), first.get(1), first.get(2));
+    let (school, district, name) = (first.code, first.district, first.name);
     let accounts = [
         ("demo-admin", Role::Admin, None, None),
         ("demo-analyst", Role::Analyst, None, None),

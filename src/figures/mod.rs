@@ -5,6 +5,7 @@ pub mod breakdown;
 pub mod counted;
 pub mod indicators;
 pub mod query;
+pub mod rows;
 pub mod rules;
 pub mod targets;
 

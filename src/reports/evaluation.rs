@@ -146,15 +146,7 @@ pub async fn build(db: &Db, year: i32) -> Result<Evaluation, StoreError> {
     }
     let alerts: Vec<TargetResult> =
         key.iter().filter(|r| r.attribute.as_deref() == Some("binding") && r.status.is_alarming()).cloned().collect();
-    let names: BTreeMap<String, String> = {
-        use sqlx::Row;
-        sqlx::query("SELECT code, name FROM gz_district ORDER BY code")
-            .fetch_all(&db.pool)
-            .await?
-            .iter()
-            .map(|r| (r.get(0), r.get(1)))
-            .collect()
-    };
+    let names: BTreeMap<String, String> = crate::store::registry::districts(db).await?.into_iter().collect();
     let mut districts = Vec::new();
     for (code, name) in names {
         let rs = crate::figures::indicators::compute(db, &plan, &Scope::District(code.clone()), year).await?;

@@ -9,17 +9,82 @@ use super::StoreError;
 use crate::domain::privacy::Keys;
 
 /// Where the key lives when `--key-file` / `VETIS_KEY_FILE` does not say: beside a SQLite file
-/// (`vetis.db` → `vetis.db.key`), or in the user's config directory for a server database.
+/// (`vetis.db` → `vetis.db.key`), or in the user's config directory for a server database, named
+/// after its host, port and database only: never the user or the password, which would put a
+/// secret in a file name and lose the key when the password changes.
 pub fn default_path(db_location: &str, is_sqlite: bool) -> PathBuf {
     if is_sqlite {
         return PathBuf::from(format!("{db_location}.key"));
     }
-    let base = std::env::var_os("XDG_CONFIG_HOME")
+    config_dir().join(format!("{}.key", safe_name(&server_identity(db_location))))
+}
+
+/// The name VETIS used before: the whole URL, password included, made safe for a file name. Only
+/// read, to move an existing installation's key to its new name once.
+pub fn legacy_path(db_location: &str) -> PathBuf {
+    config_dir().join(format!("{}.key", safe_name(db_location)))
+}
+
+fn config_dir() -> PathBuf {
+    std::env::var_os("XDG_CONFIG_HOME")
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))
-        .unwrap_or_else(|| PathBuf::from("."));
-    let safe: String = db_location.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
-    base.join("vetis").join(format!("{safe}.key"))
+        .unwrap_or_else(|| PathBuf::from("."))
+        .join("vetis")
+}
+
+fn safe_name(s: &str) -> String {
+    s.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect()
+}
+
+/// `postgres://user:secret@db.example:6543/vetis?sslmode=require` → `db.example_6543_vetis`.
+pub fn server_identity(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let rest = rest.rsplit_once('@').map_or(rest, |(_, r)| r);
+    let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let database = path.split(['?', '#']).next().unwrap_or("");
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((h, p)) if !h.ends_with(']') || authority.starts_with('[') => (h, p),
+        _ => (authority, "5432"),
+    };
+    let host = if host.is_empty() { "localhost" } else { host };
+    let database = if database.is_empty() { "postgres" } else { database };
+    format!("{host}_{port}_{database}")
+}
+
+/// The key path for a server database, moving a key found under the old name (which held the
+/// password) to the new one. Returns a note for the operator when it moved one.
+pub fn resolve_server_key(db_location: &str) -> (PathBuf, Option<String>) {
+    let path = default_path(db_location, false);
+    let legacy = legacy_path(db_location);
+    if !path.exists() && legacy != path && legacy.exists() {
+        if let Err(e) = std::fs::rename(&legacy, &path) {
+            return (legacy, Some(format!("vetis: the key file could not be renamed ({e}); still using the old name")));
+        }
+        return (
+            path.clone(),
+            Some(format!(
+                "vetis: 密钥文件已改名为 {}（旧文件名含数据库密码） / the key file was renamed to {} (its old name held the database password)",
+                path.display(),
+                path.display()
+            )),
+        );
+    }
+    (path, None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_key_names_hold_no_credentials() {
+        assert_eq!(server_identity("postgres://u:s3cret@db:6543/vetis?sslmode=require"), "db_6543_vetis");
+        assert_eq!(server_identity("postgres://db/vetis"), "db_5432_vetis");
+        assert_eq!(server_identity("postgresql://u@127.0.0.1:5432/"), "127.0.0.1_5432_postgres");
+        let p = default_path("postgres://vetis:s3cret@db:5432/vetis", false);
+        assert!(!p.display().to_string().contains("s3cret"), "{}", p.display());
+    }
 }
 
 /// Reads the key, or creates it when `create` (first use of an empty database).

@@ -9,6 +9,7 @@ pub mod keyfile;
 pub mod locks;
 pub mod records;
 pub mod refdata;
+pub mod registry;
 pub mod reference;
 pub mod submissions;
 pub mod tasks;
@@ -199,7 +200,17 @@ impl Db {
             Backend::Postgres => AnyPoolOptions::new().max_connections(8).connect(&location).await.map_err(open_err)?,
         };
         let fresh = migrate(&pool, backend).await?;
-        let key_path = key_file.unwrap_or_else(|| keyfile::default_path(&location, backend == Backend::Sqlite));
+        let key_path = match (key_file, backend) {
+            (Some(p), _) => p,
+            (None, Backend::Sqlite) => keyfile::default_path(&location, true),
+            (None, Backend::Postgres) => {
+                let (path, note) = keyfile::resolve_server_key(&location);
+                if let Some(note) = note {
+                    eprintln!("{note}");
+                }
+                path
+            }
+        };
         let stored: Option<String> = sqlx::query("SELECT value FROM setting WHERE key = 'key_fingerprint'")
             .fetch_optional(&pool)
             .await?

@@ -7,7 +7,6 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
 
-use sqlx::Row;
 
 use crate::domain::plan::Plan;
 use crate::figures::Scope;
@@ -35,8 +34,9 @@ const CAPACITY: usize = 4096;
 
 impl FigureCache {
     async fn generation(db: &Db) -> Result<i64, StoreError> {
-        let g: Option<i64> = sqlx::query("SELECT MAX(id) FROM audit_log").fetch_one(&db.pool).await?.get(0);
-        Ok(g.unwrap_or(0))
+        // The data version changes with every import, review, lock and plan load, and with
+        // nothing else: signing in no longer throws the figures away.
+        db.data_version().await
     }
 
     /// What is kept under `key`, or what `make` computes, kept if nothing changed meanwhile.

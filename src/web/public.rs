@@ -6,7 +6,6 @@ use axum::http::header;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use sqlx::Row;
 
 use super::AppState;
 use super::i18n::lang_of;
@@ -47,27 +46,12 @@ pub async fn catalog(State(state): State<AppState>, mut parts: Parts) -> Result<
     let q: CatalogQuery = Query::try_from_uri(&parts.uri).map(|q| q.0).unwrap_or_default();
     let text = q.q.as_deref().map(str::trim).unwrap_or("").chars().take(40).collect::<String>();
     let level = q.level.filter(|l| ["secondary", "higher", "bachelor"].contains(&l.as_str()));
-    let like = format!("%{}%", text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
-    let mut sql = String::from(
-        "SELECT level, code, name, item_level FROM catalog_item WHERE (code LIKE $1 ESCAPE '\\' OR name LIKE $1 ESCAPE '\\')",
-    );
-    if level.is_some() {
-        sql.push_str(" AND level = $2");
-    }
-    sql.push_str(" ORDER BY level, code LIMIT 501");
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(like);
-    if let Some(l) = &level {
-        query = query.bind(l.clone());
-    }
-    let rows = query.fetch_all(&state.db.pool).await.map_err(crate::store::StoreError::from)?;
+    let rows = crate::store::registry::search_catalog(&state.db, &text, level.as_deref(), 501).await?;
     let more = rows.len() > 500;
     let items: Vec<serde_json::Value> = rows
         .iter()
         .take(500)
-        .map(|r| {
-            let (level, code, name, kind): (String, String, String, String) = (r.get(0), r.get(1), r.get(2), r.get(3));
-            serde_json::json!({ "level": level, "code": code, "name": name, "kind": kind })
-        })
+        .map(|r| serde_json::json!({ "level": r.level, "code": r.code, "name": r.name, "kind": r.kind }))
         .collect();
     let n = if more { "500+".to_string() } else { items.len().to_string() };
     let ctx = serde_json::json!({

@@ -4,7 +4,6 @@
 
 use std::collections::HashSet;
 
-use sqlx::Row;
 
 use super::AppState;
 use super::error::WebError;
@@ -21,12 +20,9 @@ pub async fn allowed_schools(state: &AppState, who: &Principal) -> Result<Option
         Role::Analyst => Err(WebError::Forbidden),
         Role::School => Ok(Some(who.school.iter().cloned().collect())),
         Role::District => {
-            let rows = sqlx::query("SELECT school_code FROM rec_school WHERE is_current = 1 AND district_code = $1")
-                .bind(who.district.clone().unwrap_or_default())
-                .fetch_all(&state.db.pool)
-                .await
-                .map_err(|e| WebError::Internal(e.to_string()))?;
-            Ok(Some(rows.into_iter().map(|r| r.get(0)).collect()))
+            let district = who.district.clone().unwrap_or_default();
+            let codes = crate::store::registry::school_codes_in_district(&state.db, &district).await?;
+            Ok(Some(codes.into_iter().collect()))
         }
     }
 }
@@ -108,12 +104,7 @@ pub async fn receive(
 
 /// The district of a school (empty if the school is unknown).
 pub async fn district_of_school(state: &AppState, school: &str) -> Result<String, WebError> {
-    let row = sqlx::query("SELECT district_code FROM rec_school WHERE school_code = $1 AND is_current = 1")
-        .bind(school.to_string())
-        .fetch_optional(&state.db.pool)
-        .await
-        .map_err(|e| WebError::Internal(e.to_string()))?;
-    Ok(row.map(|r| r.get(0)).unwrap_or_default())
+    Ok(crate::store::registry::school(&state.db, school).await?.map(|s| s.district).unwrap_or_default())
 }
 
 /// A submission the caller may see (its school is in their scope), or 404/403.

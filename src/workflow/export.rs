@@ -2,19 +2,13 @@
 //! file reads like the template and re-imports as it is). Personal data is masked unless unmasked
 //! explicitly, which is audited. Text a spreadsheet would execute is escaped in CSV.
 
-use std::collections::HashMap;
 use std::io::Write;
 use std::path::Path;
 
-use futures_util::TryStreamExt;
-use sqlx::{AssertSqlSafe, Row};
-
-use crate::domain::plan::Filter;
-use crate::domain::standard::{Kind, Table};
-use crate::figures::query::{Sql, condition};
+use crate::domain::standard::Kind;
+pub use crate::figures::rows::{Cell, RowFilter, RowRequest, for_each_row};
 use crate::store::audit::{self, Entry};
-use crate::store::records::{SqlValue, bind, record_table};
-use crate::store::{Db, StoreError, refdata};
+use crate::store::{Db, StoreError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -22,159 +16,53 @@ pub enum Format {
     Xlsx,
 }
 
+/// What to export: the rows, and the file format.
 pub struct ExportRequest {
-    pub table: Table,
-    pub year: Option<i64>,
-    pub school: Option<String>,
+    pub rows: RowRequest,
     pub format: Format,
-    pub unmask: bool,
-    /// (limit, offset) for a page of rows (the web's drill-down); None for all rows.
-    pub page: Option<(i64, i64)>,
-    /// Only the rows behind a figure (the drill-down's numerator or denominator).
-    pub rows_of: Option<RowFilter>,
 }
 
-/// The rows an indicator's formula counts: its filter, and for a numerator one of its conditions.
-#[derive(Debug, Clone, Default)]
-pub struct RowFilter {
-    pub all: Filter,
-    pub any_of: Vec<Filter>,
-    /// Cumulative formulas (designations) count every year up to the one asked for.
-    pub up_to_year: bool,
-    pub year_column: Option<String>,
+/// Writes CSV to standard output, for pipes: `vetis export --table student | wc -l`.
+pub async fn export_to_stdout(db: &Db, req: &ExportRequest, actor: &str, source: &str) -> Result<usize, StoreError> {
+    let table = req.rows.table;
+    let header: Vec<&str> = table.spec().columns.iter().map(|c| c.zh).collect();
+    let escape: Vec<bool> = table.spec().columns.iter().map(|c| c.kind == Kind::Text).collect();
+    let io = |e: std::io::Error| StoreError::refused(format!("标准输出 / standard output: {e}"));
+    let stdout = std::io::stdout();
+    let mut w = csv::WriterBuilder::new().from_writer(std::io::BufWriter::new(stdout.lock()));
+    w.write_record(&header).map_err(|e| StoreError::refused(e.to_string()))?;
+    let n = for_each_row(db, &req.rows, |cells| {
+        let rec: Vec<String> = cells.iter().zip(&escape).map(|(c, e)| c.csv(*e)).collect();
+        w.write_record(&rec).map_err(|e| StoreError::refused(e.to_string()))
+    })
+    .await?;
+    w.flush().map_err(io)?;
+    audit_export(db, req, "stdout", n, actor, source).await?;
+    Ok(n)
 }
 
-/// A cell of an exported row: numbers stay numbers in XLSX.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Cell {
-    Text(String),
-    Number(f64),
-    Empty,
-}
-
-impl Cell {
-    fn csv(&self, escape: bool) -> String {
-        match self {
-            Cell::Text(s) if escape && s.starts_with(['=', '+', '-', '@']) => format!("'{s}"),
-            Cell::Text(s) => s.clone(),
-            Cell::Number(n) => format!("{n}"),
-            Cell::Empty => String::new(),
-        }
-    }
-}
-
-/// The columns read from the record table for an export, in the standard's order.
-fn select_list(table: Table, unmask: bool) -> Vec<&'static str> {
-    let spec = table.spec();
-    spec.columns
-        .iter()
-        .map(|c| match c.key {
-            "id_number" => {
-                if unmask {
-                    "id_enc"
-                } else {
-                    "id_masked"
-                }
-            }
-            "name" if spec.personal => {
-                if unmask {
-                    "name_enc"
-                } else {
-                    "name_masked"
-                }
-            }
-            k => k,
-        })
-        .collect()
-}
-
-/// Reads the current rows of a table as export cells, one row at a time.
-pub async fn for_each_row(
+async fn audit_export(
     db: &Db,
     req: &ExportRequest,
-    mut f: impl FnMut(Vec<Cell>) -> Result<(), StoreError>,
-) -> Result<usize, StoreError> {
-    let table = req.table;
-    let spec = table.spec();
-    let cols = select_list(table, req.unmask);
-    let mut sql = Sql { text: String::new(), params: Vec::new() };
-    let mut text = format!("SELECT {} FROM {} t WHERE t.is_current = 1", cols.join(", "), record_table(table));
-    let year_col = match &req.rows_of {
-        Some(RowFilter { year_column: Some(c), .. }) => Some(c.as_str()),
-        _ => table.year_column(),
-    };
-    if let Some(y) = req.year {
-        let yc = year_col.ok_or_else(|| {
-            StoreError::refused(format!("table {} has no statistical year: leave out --year", table.key()))
-        })?;
-        let op = if req.rows_of.as_ref().is_some_and(|r| r.up_to_year) { "<=" } else { "=" };
-        text.push_str(&format!(" AND t.{yc} {op} {}", sql.param(SqlValue::Int(y))));
-    }
-    if let Some(s) = &req.school {
-        text.push_str(&format!(" AND t.school_code = {}", sql.param(SqlValue::text(s))));
-    }
-    if let Some(r) = &req.rows_of {
-        text.push_str(&format!(" AND {}", condition(&mut sql, &r.all)));
-        if !r.any_of.is_empty() {
-            let alts: Vec<String> = r.any_of.iter().map(|f| format!("({})", condition(&mut sql, f))).collect();
-            text.push_str(&format!(" AND ({})", alts.join(" OR ")));
-        }
-    }
-    text.push_str(&format!(
-        " ORDER BY t.school_code, {}t.row_no",
-        table.year_column().map(|y| format!("t.{y}, ")).unwrap_or_default()
-    ));
-    if let Some((limit, offset)) = req.page {
-        text.push_str(&format!(" LIMIT {} OFFSET {}", limit.clamp(1, 1000), offset.max(0)));
-    }
-    let kinds: HashMap<String, String> = if table == Table::Designation {
-        refdata::active_plan(db).await?.designation_kinds.into_iter().map(|k| (k.key, k.name_zh)).collect()
-    } else {
-        HashMap::new()
-    };
-    let mut q = sqlx::query(AssertSqlSafe(text));
-    for p in sql.params {
-        q = bind(q, p);
-    }
-    let mut stream = q.fetch(&db.pool);
-    let mut n = 0;
-    while let Some(row) = stream.try_next().await? {
-        let mut cells = Vec::with_capacity(spec.columns.len());
-        for (i, c) in spec.columns.iter().enumerate() {
-            let cell = if c.kind.is_integer() {
-                match row.try_get::<Option<i64>, _>(i)? {
-                    None => Cell::Empty,
-                    Some(v) if c.kind == Kind::Bool => Cell::Text(if v == 1 { "是" } else { "否" }.into()),
-                    Some(v) => Cell::Number(v as f64),
-                }
-            } else if c.kind.is_real() {
-                row.try_get::<Option<f64>, _>(i)?.map_or(Cell::Empty, Cell::Number)
-            } else {
-                match row.try_get::<Option<String>, _>(i)? {
-                    None => Cell::Empty,
-                    Some(s) => Cell::Text(match (c.kind, c.key) {
-                        (_, "id_number") | (_, "name") if req.unmask && spec.personal => {
-                            db.keys.decrypt(&s).map_err(|e| StoreError::refused(e.to_string()))?
-                        }
-                        (Kind::Choice(list), _) => {
-                            list.iter().find(|x| x.key == s).map_or(s.clone(), |x| x.zh.to_string())
-                        }
-                        (Kind::DesignationKind, _) => kinds.get(&s).cloned().unwrap_or(s),
-                        _ => s,
-                    }),
-                }
-            };
-            cells.push(cell);
-        }
-        f(cells)?;
-        n += 1;
-    }
-    Ok(n)
+    object: &str,
+    n: usize,
+    actor: &str,
+    source: &str,
+) -> Result<(), StoreError> {
+    let detail = format!(
+        "table {}, year {:?}, school {:?}, {n} rows, {}",
+        req.rows.table.key(),
+        req.rows.year,
+        req.rows.school,
+        if req.rows.unmask { "UNMASKED personal data" } else { "masked" }
+    );
+    let action = if req.rows.unmask { "export_unmasked" } else { "export" };
+    audit::record(&db.pool, &Entry { actor, action, object, detail: &detail, source }).await
 }
 
 /// Writes the export to `out` through a temporary file, so a failed export leaves no half file.
 pub async fn export(db: &Db, req: &ExportRequest, out: &Path, actor: &str, source: &str) -> Result<usize, StoreError> {
-    let table = req.table;
+    let table = req.rows.table;
     let header: Vec<&str> = table.spec().columns.iter().map(|c| c.zh).collect();
     let escape: Vec<bool> = table.spec().columns.iter().map(|c| c.kind == Kind::Text).collect();
     let dir = out.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
@@ -188,7 +76,7 @@ pub async fn export(db: &Db, req: &ExportRequest, out: &Path, actor: &str, sourc
             file.write_all(b"\xEF\xBB\xBF").map_err(io)?;
             let mut w = csv::WriterBuilder::new().from_writer(file);
             w.write_record(&header).map_err(|e| StoreError::refused(e.to_string()))?;
-            let n = for_each_row(db, req, |cells| {
+            let n = for_each_row(db, &req.rows, |cells| {
                 let rec: Vec<String> = cells.iter().zip(&escape).map(|(c, e)| c.csv(*e)).collect();
                 w.write_record(&rec).map_err(|e| StoreError::refused(e.to_string()))
             })
@@ -208,7 +96,7 @@ pub async fn export(db: &Db, req: &ExportRequest, out: &Path, actor: &str, sourc
                 sheet.set_column_width(i as u16, 14).map_err(xerr)?;
             }
             let mut r = 0u32;
-            let n = for_each_row(db, req, |cells| {
+            let n = for_each_row(db, &req.rows, |cells| {
                 r += 1;
                 if r > 1_048_575 {
                     return Err(StoreError::refused(
@@ -232,15 +120,6 @@ pub async fn export(db: &Db, req: &ExportRequest, out: &Path, actor: &str, sourc
         }
     };
     tmp.persist(out).map_err(|e| StoreError::refused(format!("{}: {}", out.display(), e.error)))?;
-    let detail = format!(
-        "table {}, year {:?}, school {:?}, {n} rows, {}",
-        table.key(),
-        req.year,
-        req.school,
-        if req.unmask { "UNMASKED personal data" } else { "masked" }
-    );
-    let action = if req.unmask { "export_unmasked" } else { "export" };
-    audit::record(&db.pool, &Entry { actor, action, object: &out.display().to_string(), detail: &detail, source })
-        .await?;
+    audit_export(db, req, &out.display().to_string(), n, actor, source).await?;
     Ok(n)
 }

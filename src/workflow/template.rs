@@ -4,7 +4,6 @@
 
 use rust_xlsxwriter::{DataValidation, Format, Formula, Workbook, XlsxError};
 
-use sqlx::Row;
 
 use crate::domain::standard::{Kind, LEVELS, Req, Table, find_choice};
 use crate::store::{Db, StoreError, refdata};
@@ -44,20 +43,8 @@ struct Lists {
 pub async fn template(db: &Db, table: Table) -> Result<Vec<u8>, StoreError> {
     let plan = refdata::active_plan(db).await?;
     let kinds = plan.designation_kinds.iter().map(|k| k.name_zh.clone()).collect();
-    let districts = sqlx::query("SELECT code FROM gz_district ORDER BY code")
-        .fetch_all(&db.pool)
-        .await?
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
-    let programs = sqlx::query(
-        "SELECT DISTINCT level, code, name FROM catalog_item WHERE item_level = 'MAJOR' ORDER BY level, code",
-    )
-    .fetch_all(&db.pool)
-    .await?
-    .iter()
-    .map(|r| (r.get(0), r.get(1), r.get(2)))
-    .collect();
+    let districts = crate::store::registry::districts(db).await?.into_iter().map(|(code, _)| code).collect();
+    let programs = crate::store::registry::all_programs(db).await?;
     build(table, &Lists { kinds, districts, programs }).map_err(|e| StoreError::refused(format!("template: {e}")))
 }
 

@@ -7,7 +7,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
-use sqlx::Row;
 
 use super::AppState;
 use super::auth::{Caller, SESSION_COOKIE, cookie};
@@ -17,7 +16,7 @@ use crate::domain::standard::Table;
 use crate::figures::Scope;
 use crate::store::users::{self, SignIn};
 use crate::web::pages::drill::{PAGE_SIZE, RecordsQuery, rows_page};
-use crate::workflow::export::Cell;
+use crate::figures::rows::Cell;
 
 mod submissions;
 
@@ -145,12 +144,8 @@ struct ScopeQuery {
 
 /// The district of a registered school, or 404.
 async fn district_of(state: &AppState, school: &str) -> Result<String, WebError> {
-    let row = sqlx::query("SELECT district_code FROM rec_school WHERE school_code = $1 AND is_current = 1")
-        .bind(school.to_string())
-        .fetch_optional(&state.db.pool)
-        .await
-        .map_err(|e| WebError::Internal(e.to_string()))?;
-    row.map(|r| r.get(0)).ok_or(WebError::NotFound)
+    let school = crate::store::registry::school(&state.db, school).await?;
+    school.map(|s| s.district).ok_or(WebError::NotFound)
 }
 
 async fn indicators(

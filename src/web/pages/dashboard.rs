@@ -7,7 +7,6 @@ use std::collections::HashMap;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
 
 use super::{OrPage, PageError, Viewer, render};
 use crate::domain::access::{Role, Target};
@@ -63,20 +62,12 @@ impl ScopeQuery {
 
 /// A school's name and district, or 404.
 pub async fn school_info(state: &AppState, code: &str) -> Result<(String, String), WebError> {
-    let row = sqlx::query("SELECT name, district_code FROM rec_school WHERE school_code = $1 AND is_current = 1")
-        .bind(code.to_string())
-        .fetch_optional(&state.db.pool)
-        .await
-        .map_err(|e| WebError::Internal(e.to_string()))?;
-    row.map(|r| (r.get(0), r.get(1))).ok_or(WebError::NotFound)
+    let school = crate::store::registry::school(&state.db, code).await?;
+    school.map(|s| (s.name, s.district)).ok_or(WebError::NotFound)
 }
 
 pub async fn district_names(state: &AppState) -> Result<HashMap<String, String>, WebError> {
-    let rows = sqlx::query("SELECT code, name FROM gz_district")
-        .fetch_all(&state.db.pool)
-        .await
-        .map_err(|e| WebError::Internal(e.to_string()))?;
-    Ok(rows.into_iter().map(|r| (r.get(0), r.get(1))).collect())
+    Ok(crate::store::registry::district_names(&state.db).await?)
 }
 
 /// The scope a viewer asked for, checked; with no request, the viewer's own scope.
@@ -123,12 +114,11 @@ async fn scope_options(state: &AppState, v: &Viewer) -> Result<Vec<(String, Stri
             out.push((format!("d:{code}"), name.clone()));
         }
     }
-    let rows = sqlx::query("SELECT school_code, name, district_code FROM rec_school WHERE is_current = 1 ORDER BY district_code, school_code")
-        .fetch_all(&state.db.pool)
+    let schools = crate::store::registry::schools(&state.db)
         .await
-        .map_err(|e| PageError::Web(WebError::Internal(e.to_string()), v.lang, None))?;
-    for r in rows {
-        let (code, name, d): (String, String, String) = (r.get(0), r.get(1), r.get(2));
+        .map_err(|e| PageError::Web(e.into(), v.lang, None))?;
+    for s in schools {
+        let (code, name, d) = (s.code, s.name, s.district);
         if v.who.may_read_figures(&Target::School { code: &code, district: &d }) {
             out.push((format!("s:{code}"), format!("{name}（{code}）")));
         }

@@ -16,7 +16,7 @@ use crate::figures::indicators::display;
 use crate::messages::Lang;
 use crate::web::AppState;
 use crate::web::error::WebError;
-use crate::workflow::export::{Cell, ExportRequest, Format, RowFilter, for_each_row};
+use crate::figures::rows::{Cell, RowFilter, RowRequest, for_each_row};
 
 #[derive(Serialize)]
 struct GroupRow {
@@ -136,16 +136,8 @@ fn card_n(n: Option<f64>) -> serde_json::Value {
 
 /// Whether the school's level and sponsor are ones the formula counts.
 async fn school_in_formula(state: &AppState, school: &str, f: &Formula) -> Result<bool, WebError> {
-    use sqlx::Row;
-    let row = sqlx::query("SELECT level, sponsor FROM rec_school WHERE school_code = $1 AND is_current = 1")
-        .bind(school.to_string())
-        .fetch_optional(&state.db.pool)
-        .await
-        .map_err(|e| WebError::Internal(e.to_string()))?;
-    Ok(row.is_some_and(|r| {
-        let (level, sponsor): (String, String) = (r.get(0), r.get(1));
-        f.levels.contains(&level) && f.sponsors.contains(&sponsor)
-    }))
+    let s = crate::store::registry::school(&state.db, school).await?;
+    Ok(s.is_some_and(|s| f.levels.contains(&s.level) && f.sponsors.contains(&s.sponsor)))
 }
 
 #[derive(Deserialize)]
@@ -194,11 +186,10 @@ pub async fn rows_page(
     let page = q.page.unwrap_or(1).max(1);
     let year =
         q.year.filter(|_| table.year_column().is_some() || rows_of.as_ref().is_some_and(|r| r.year_column.is_some()));
-    let req = ExportRequest {
+    let req = RowRequest {
         table,
         year,
         school: Some(q.school.clone()),
-        format: Format::Csv,
         unmask: false,
         page: Some((PAGE_SIZE, (page - 1) * PAGE_SIZE)),
         rows_of,

@@ -1,0 +1,167 @@
+//! The current rows of a record table in the data standard's columns, as cells: what an export
+//! writes and what a drill-down shows behind a numerator or denominator. Personal data is masked
+//! unless the caller unmasks it (and audits that).
+
+use std::collections::HashMap;
+
+use futures_util::TryStreamExt;
+use sqlx::{AssertSqlSafe, Row};
+
+use super::query::{Sql, condition};
+use crate::domain::plan::Filter;
+use crate::domain::standard::{Kind, Table};
+use crate::store::records::{SqlValue, bind, record_table};
+use crate::store::{Db, StoreError, refdata};
+
+/// Which rows to read.
+#[derive(Debug, Clone)]
+pub struct RowRequest {
+    pub table: Table,
+    pub year: Option<i64>,
+    pub school: Option<String>,
+    pub unmask: bool,
+    /// (limit, offset) for a page of rows (the web's drill-down); None for all rows.
+    pub page: Option<(i64, i64)>,
+    /// Only the rows behind a figure (the drill-down's numerator or denominator).
+    pub rows_of: Option<RowFilter>,
+}
+
+/// The rows an indicator's formula counts: its filter, and for a numerator one of its conditions.
+#[derive(Debug, Clone, Default)]
+pub struct RowFilter {
+    pub all: Filter,
+    pub any_of: Vec<Filter>,
+    /// Cumulative formulas (designations) count every year up to the one asked for.
+    pub up_to_year: bool,
+    pub year_column: Option<String>,
+}
+
+/// A cell of an exported row: numbers stay numbers in XLSX.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Text(String),
+    Number(f64),
+    Empty,
+}
+
+impl Cell {
+    /// The cell as CSV text; text a spreadsheet would execute is escaped when `escape`.
+    pub fn csv(&self, escape: bool) -> String {
+        match self {
+            Cell::Text(s) if escape && s.starts_with(['=', '+', '-', '@']) => format!("'{s}"),
+            Cell::Text(s) => s.clone(),
+            Cell::Number(n) => format!("{n}"),
+            Cell::Empty => String::new(),
+        }
+    }
+}
+
+/// The columns read from the record table for an export, in the standard's order.
+fn select_list(table: Table, unmask: bool) -> Vec<&'static str> {
+    let spec = table.spec();
+    spec.columns
+        .iter()
+        .map(|c| match c.key {
+            "id_number" => {
+                if unmask {
+                    "id_enc"
+                } else {
+                    "id_masked"
+                }
+            }
+            "name" if spec.personal => {
+                if unmask {
+                    "name_enc"
+                } else {
+                    "name_masked"
+                }
+            }
+            k => k,
+        })
+        .collect()
+}
+
+/// Reads the current rows of a table as export cells, one row at a time.
+pub async fn for_each_row(
+    db: &Db,
+    req: &RowRequest,
+    mut f: impl FnMut(Vec<Cell>) -> Result<(), StoreError>,
+) -> Result<usize, StoreError> {
+    let table = req.table;
+    let spec = table.spec();
+    let cols = select_list(table, req.unmask);
+    let mut sql = Sql { text: String::new(), params: Vec::new() };
+    let mut text = format!("SELECT {} FROM {} t WHERE t.is_current = 1", cols.join(", "), record_table(table));
+    let year_col = match &req.rows_of {
+        Some(RowFilter { year_column: Some(c), .. }) => Some(c.as_str()),
+        _ => table.year_column(),
+    };
+    if let Some(y) = req.year {
+        let yc = year_col.ok_or_else(|| {
+            StoreError::refused(format!("table {} has no statistical year: leave out --year", table.key()))
+        })?;
+        let op = if req.rows_of.as_ref().is_some_and(|r| r.up_to_year) { "<=" } else { "=" };
+        text.push_str(&format!(" AND t.{yc} {op} {}", sql.param(SqlValue::Int(y))));
+    }
+    if let Some(s) = &req.school {
+        text.push_str(&format!(" AND t.school_code = {}", sql.param(SqlValue::text(s))));
+    }
+    if let Some(r) = &req.rows_of {
+        text.push_str(&format!(" AND {}", condition(&mut sql, &r.all)));
+        if !r.any_of.is_empty() {
+            let alts: Vec<String> = r.any_of.iter().map(|f| format!("({})", condition(&mut sql, f))).collect();
+            text.push_str(&format!(" AND ({})", alts.join(" OR ")));
+        }
+    }
+    text.push_str(&format!(
+        " ORDER BY t.school_code, {}t.row_no",
+        table.year_column().map(|y| format!("t.{y}, ")).unwrap_or_default()
+    ));
+    if let Some((limit, offset)) = req.page {
+        text.push_str(&format!(" LIMIT {} OFFSET {}", limit.clamp(1, 1000), offset.max(0)));
+    }
+    let kinds: HashMap<String, String> = if table == Table::Designation {
+        refdata::active_plan(db).await?.designation_kinds.into_iter().map(|k| (k.key, k.name_zh)).collect()
+    } else {
+        HashMap::new()
+    };
+    let mut q = sqlx::query(AssertSqlSafe(text));
+    for p in sql.params {
+        q = bind(q, p);
+    }
+    let mut stream = q.fetch(&db.pool);
+    let mut n = 0;
+    while let Some(row) = stream.try_next().await? {
+        let mut cells = Vec::with_capacity(spec.columns.len());
+        for (i, c) in spec.columns.iter().enumerate() {
+            let cell = if c.kind.is_integer() {
+                match row.try_get::<Option<i64>, _>(i)? {
+                    None => Cell::Empty,
+                    Some(v) if c.kind == Kind::Bool => Cell::Text(if v == 1 { "是" } else { "否" }.into()),
+                    Some(v) => Cell::Number(v as f64),
+                }
+            } else if c.kind.is_real() {
+                row.try_get::<Option<f64>, _>(i)?.map_or(Cell::Empty, Cell::Number)
+            } else {
+                match row.try_get::<Option<String>, _>(i)? {
+                    None => Cell::Empty,
+                    Some(s) => Cell::Text(match (c.kind, c.key) {
+                        (_, "id_number") | (_, "name") if req.unmask && spec.personal => {
+                            db.keys.decrypt(&s).map_err(|e| StoreError::refused(e.to_string()))?
+                        }
+                        (Kind::Choice(list), _) => {
+                            list.iter().find(|x| x.key == s).map_or(s.clone(), |x| x.zh.to_string())
+                        }
+                        (Kind::DesignationKind, _) => kinds.get(&s).cloned().unwrap_or(s),
+                        _ => s,
+                    }),
+                }
+            };
+            cells.push(cell);
+        }
+        f(cells)?;
+        n += 1;
+    }
+    Ok(n)
+}
+
