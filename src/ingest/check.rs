@@ -11,7 +11,7 @@ use super::read::Sheet;
 use super::rules::{FileRules, row_rules};
 use crate::domain::privacy::Keys;
 pub use crate::domain::record::{CheckedRow, CheckedSheet, Group, GroupKey};
-use crate::domain::reference::Reference;
+use crate::domain::reference::{Reference, SchoolInfo};
 use crate::domain::standard::{Req, Table};
 use crate::messages::{Finding, Problem, Severity};
 
@@ -307,5 +307,47 @@ fn plausibility(
         && g.person_times * 2 < prev
     {
         out.push(warn(Problem::PersonTimesFell { previous: prev, current: g.person_times }));
+    }
+}
+
+/// Adds what an earlier sheet of the same file will write to what later sheets are checked
+/// against: a workbook of schools, offerings and students goes in as one, its students checked
+/// against its own schools and offerings.
+pub fn absorb(reference: &mut Reference, sheet: &CheckedSheet) {
+    let t = sheet.table;
+    match t {
+        Table::School => {
+            for r in &sheet.rows {
+                if let (Some(code), Some(level), Some(sponsor), Some(district)) =
+                    (r.text(t, "school_code"), r.text(t, "level"), r.text(t, "sponsor"), r.text(t, "district_code"))
+                {
+                    reference.schools.insert(
+                        code.to_string(),
+                        SchoolInfo { level: level.into(), sponsor: sponsor.into(), district: district.into() },
+                    );
+                }
+            }
+        }
+        Table::Offering => {
+            // The sheet replaces each of its schools' years: what was offered before no longer counts.
+            for (school, year) in sheet.groups.keys() {
+                if let Some(y) = year {
+                    reference.offerings.insert((school.clone(), *y), Default::default());
+                }
+            }
+            for r in &sheet.rows {
+                if let (Some(s), Some(y), Some(p)) = (r.text(t, "school_code"), r.int(t, "year"), r.text(t, "program_code")) {
+                    reference.offerings.entry((s.to_string(), y)).or_default().insert(p.to_string());
+                }
+            }
+        }
+        Table::Teacher => {
+            for r in &sheet.rows {
+                if let (Some(s), Some(n)) = (r.text(t, "school_code"), r.text(t, "teacher_no")) {
+                    reference.teachers.entry(s.to_string()).or_default().insert(n.to_string());
+                }
+            }
+        }
+        _ => {}
     }
 }

@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 
 use crate::domain::record::CheckedSheet;
 use crate::domain::standard::Table;
-use crate::ingest::check::{CheckReport, check_sheet, map_header, recheck};
+use crate::ingest::check::{CheckReport, absorb, check_sheet, map_header, recheck};
 use crate::ingest::{Scanned, read, resolve_table, scan};
 use crate::messages::{Finding, Problem, Severity};
 use crate::store::records::{FileMeta, WriteOutcome, write_sheet};
@@ -129,8 +129,12 @@ pub async fn import_file(
     let locked = crate::store::locks::locked_years(db).await?;
     let mut checked: Vec<Checked> = Vec::new();
     let mut version_seen: Option<i64> = None;
-    for sheet in sheets {
-        let table = match resolve_table(opts.table, &sheet, stem) {
+    // Registry first within a workbook too: its students are checked against its own schools.
+    let mut sheets: Vec<(Result<Table, Problem>, read::Sheet)> =
+        sheets.into_iter().map(|sheet| (resolve_table(opts.table, &sheet, stem), sheet)).collect();
+    sheets.sort_by_key(|(t, _)| dependency_rank(t.as_ref().ok().copied()));
+    for (table, sheet) in sheets {
+        let table = match table {
             Ok(t) => t,
             Err(p) => {
                 checked.push(Checked::refused(SheetResult::refused(&sheet.label, None, vec![(None, p)])));
@@ -146,7 +150,10 @@ pub async fn import_file(
         };
         progress.phase("读取 reading", &sheet.label, None);
         let scanned = scan(table, &sheet, &map);
-        let (version, refs) = reference::load(db, table, &scanned).await?;
+        let (version, mut refs) = reference::load(db, table, &scanned).await?;
+        for earlier in checked.iter().filter_map(|c| c.sheet.as_ref()) {
+            absorb(&mut refs, earlier);
+        }
         // The oldest look is the one the whole file was checked against.
         version_seen = Some(version_seen.map_or(version, |v: i64| v.min(version)));
         progress.phase("检查 checking", &sheet.label, None);
@@ -182,7 +189,9 @@ pub async fn import_file(
         // again here, where nothing else can change until commit.
         let locked = crate::store::locks::locked_years_in(&mut w).await?;
         let mut refused = false;
-        for c in &mut checked {
+        for i in 0..checked.len() {
+            let (earlier, rest) = checked.split_at_mut(i);
+            let c = &mut rest[0];
             let Some(sheet) = &c.sheet else { continue };
             let mut errors: Vec<Finding> = Vec::new();
             let locked_here: BTreeSet<i64> = sheet.years().filter(|y| locked.contains(y)).collect();
@@ -195,7 +204,10 @@ pub async fn import_file(
                     problem: Problem::YearLocked { year },
                 });
             }
-            let refs = reference::load_in(&mut w, sheet.table, &c.scanned).await?;
+            let mut refs = reference::load_in(&mut w, sheet.table, &c.scanned).await?;
+            for e in earlier.iter().filter_map(|c| c.sheet.as_ref()) {
+                absorb(&mut refs, e);
+            }
             errors.extend(recheck(sheet, &refs, &db.keys));
             if !errors.is_empty() {
                 refused = true;
