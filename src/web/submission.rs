@@ -71,18 +71,19 @@ pub async fn receive(
     let dir = tempfile::tempdir().map_err(|e| WebError::Internal(e.to_string()))?;
     let path = dir.path().join(&name);
     std::fs::write(&path, bytes).map_err(|e| WebError::Internal(e.to_string()))?;
-    let mut opts = ImportOptions {
+    let opts = ImportOptions {
         table,
         actor: &who.username,
         source: "web",
         status: "submitted",
         allowed_schools: allowed.as_ref(),
-        dry_run: true,
+        dry_run: false,
     };
-    // Check every sheet first: a workbook is stored whole or not at all.
-    let checked = import_file(&state.db, &path, &name, &opts, &NoProgress).await?;
-    if checked.iter().any(|r| !r.accepted()) {
-        let errors = checked
+    // One pass: every sheet is checked, and only if all pass is the file written, in one
+    // transaction that checks again what other submissions may have changed meanwhile.
+    let written = import_file(&state.db, &path, &name, &opts, &NoProgress).await?;
+    if written.iter().any(|r| !r.accepted()) {
+        let errors = written
             .iter()
             .flat_map(|r| r.errors.iter())
             .map(|f| ErrorLine {
@@ -92,10 +93,8 @@ pub async fn receive(
                 message: f.problem.message(lang),
             })
             .collect();
-        return Ok(Received::Refused { errors, total: checked.iter().map(|r| r.error_total).sum() });
+        return Ok(Received::Refused { errors, total: written.iter().map(|r| r.error_total).sum() });
     }
-    opts.dry_run = false;
-    let written = import_file(&state.db, &path, &name, &opts, &NoProgress).await?;
     let ids: Vec<i64> =
         written.iter().filter_map(|r| r.written.as_ref()).flat_map(|w| w.submissions.iter().copied()).collect();
     let warnings: Vec<String> = written.iter().flat_map(|r| r.warnings.iter()).map(|w| w.render(lang)).collect();

@@ -5,6 +5,7 @@
 mod common;
 
 mod browser;
+mod concurrency;
 mod demo;
 mod export_and_cli;
 mod id_vectors;
