@@ -1,6 +1,7 @@
 //! The command line: one subcommand per module, global options that work after any subcommand.
 
 mod audit;
+mod backup;
 mod catalog;
 mod demo;
 mod export;
@@ -84,6 +85,10 @@ pub enum Command {
     Audit(audit::Args),
     /// 年度锁定 / lock or unlock a statistical year
     Year(year::Args),
+    /// 备份数据库（在线一致副本，含密钥指纹） / back up the database (a consistent online copy with its key fingerprint)
+    Backup(backup::BackupArgs),
+    /// 把备份恢复到空数据库 / restore a backup into an empty database
+    Restore(backup::RestoreArgs),
     /// 启动网页平台 / serve the web platform
     Serve(serve::Args),
     /// 示例城市：生成并导入 2020–2025 年的示例数据 / the demo city: generate and import 2020–2025
@@ -132,6 +137,8 @@ pub fn run() -> ExitCode {
             Command::Task(a) => task::run(&cli, a).await,
             Command::Audit(a) => audit::run(&cli, a).await,
             Command::Year(a) => year::run(&cli, a).await,
+            Command::Backup(a) => backup::run_backup(&cli, a).await,
+            Command::Restore(a) => backup::run_restore(&cli, a).await,
             Command::Serve(a) => serve::run(&cli, a).await,
             Command::Demo(a) => demo::run(&cli, a).await,
         }

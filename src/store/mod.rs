@@ -3,6 +3,7 @@
 //! ISO text and booleans 0/1 on both, so a query reads the same everywhere.
 
 pub mod audit;
+pub mod backup;
 pub mod dialect;
 pub mod industry_map;
 pub mod keyfile;
