@@ -109,7 +109,7 @@ pub fn colour(status: Status, text: String, tty: bool) -> String {
         Status::Met => "32",
         Status::OnTrack => "36",
         Status::AtRisk => "33",
-        Status::OffTrack => "31",
+        Status::OffTrack | Status::NotMet => "31",
         Status::NoData | Status::NoTarget => "2",
     };
     format!("\u{1b}[{code}m{text}\u{1b}[0m")

@@ -11,6 +11,8 @@ pub enum Status {
     OnTrack,
     AtRisk,
     OffTrack,
+    /// In or after the target year, short of the target: too late for a trend to matter.
+    NotMet,
     NoData,
     /// The indicator has a value here but the plan sets no target at this scope (a district's
     /// share of a city-wide total).
@@ -24,6 +26,7 @@ impl Status {
             Status::OnTrack => "on_track",
             Status::AtRisk => "at_risk",
             Status::OffTrack => "off_track",
+            Status::NotMet => "not_met",
             Status::NoData => "no_data",
             Status::NoTarget => "no_target",
         }
@@ -34,6 +37,7 @@ impl Status {
             Status::OnTrack => "进度正常",
             Status::AtRisk => "有风险",
             Status::OffTrack => "偏离目标",
+            Status::NotMet => "未达标",
             Status::NoData => "无数据",
             Status::NoTarget => "无目标",
         }
@@ -44,13 +48,14 @@ impl Status {
             Status::OnTrack => "on track",
             Status::AtRisk => "at risk",
             Status::OffTrack => "off track",
+            Status::NotMet => "not met",
             Status::NoData => "no data",
             Status::NoTarget => "no target",
         }
     }
     /// An alert is raised for binding indicators in these states.
     pub fn is_alarming(self) -> bool {
-        matches!(self, Status::AtRisk | Status::OffTrack)
+        matches!(self, Status::AtRisk | Status::OffTrack | Status::NotMet)
     }
 }
 
@@ -64,6 +69,8 @@ pub struct Judgement<'a> {
     /// Values by year, for every year from the baseline year up to `year` that has one.
     pub values: &'a [(i32, f64)],
     pub year: i32,
+    /// The range a value can take (0–100 for a share): a trend is never projected outside it.
+    pub bounds: Option<(f64, f64)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -114,9 +121,21 @@ impl Judgement<'_> {
         let Some(&(_, value)) = self.values.iter().find(|(y, _)| *y == self.year) else {
             return Assessment { status: Status::NoData, projection: None, crossing_year: None };
         };
+        // In the target year (and after it) a figure is met or not: no trend, no projection.
+        if self.year >= self.target_year {
+            let met = self.comparator.satisfied(value, self.target);
+            return Assessment {
+                status: if met { Status::Met } else { Status::NotMet },
+                projection: None,
+                crossing_year: met.then_some(self.year),
+            };
+        }
         let (slope, intercept) = fit(&self.trend_points()).expect("at least the baseline point");
         let at = |y: i32| slope * y as f64 + intercept;
-        let projection = at(self.target_year);
+        let projection = match self.bounds {
+            Some((lo, hi)) => at(self.target_year).clamp(lo, hi),
+            None => at(self.target_year),
+        };
         let crossing_year = (self.baseline_year + 1..=2100)
             .find(|y| *y >= self.year.min(self.target_year) && self.comparator.satisfied(at(*y), self.target));
         let status = if self.comparator.satisfied(value, self.target) {
@@ -162,7 +181,25 @@ mod tests {
         target: f64,
         comparator: Comparator,
     ) -> Assessment {
-        Judgement { baseline_year: 2020, baseline, target_year: 2025, target, comparator, values, year }.assess()
+        Judgement { baseline_year: 2020, baseline, target_year: 2025, target, comparator, values, year, bounds: None }
+            .assess()
+    }
+
+    #[test]
+    fn a_share_is_never_projected_beyond_100_per_cent() {
+        let values = [(2020, 40.0), (2021, 60.0), (2022, 80.0)];
+        let j = |bounds| Judgement {
+            baseline_year: 2020,
+            baseline: Some(40.0),
+            target_year: 2025,
+            target: 100.0,
+            comparator: Comparator::AtLeast,
+            values: &values,
+            year: 2022,
+            bounds,
+        };
+        assert_eq!(j(Some((0.0, 100.0))).assess().projection, Some(100.0));
+        assert!(j(None).assess().projection.unwrap() > 130.0);
     }
 
     #[test]
@@ -213,6 +250,19 @@ mod tests {
     fn counts_without_a_baseline_start_from_zero() {
         let a = judge(&[(2022, 4.0)], 2022, None, 10.0, Comparator::AtLeast);
         assert_eq!(a.status, Status::OnTrack);
+    }
+
+    #[test]
+    fn in_and_after_the_target_year_a_figure_is_met_or_not_met_without_projection() {
+        // 48 in 2025 against ≥50, rising fast enough that a trend would call it "at risk".
+        let values = [(2020, 33.5), (2023, 45.0), (2025, 48.0)];
+        let a = judge(&values, 2025, Some(33.5), 50.0, Comparator::AtLeast);
+        assert_eq!(a.status, Status::NotMet);
+        assert_eq!(a.projection, None);
+        let a = judge(&[(2020, 33.5), (2025, 51.0)], 2025, Some(33.5), 50.0, Comparator::AtLeast);
+        assert_eq!((a.status, a.projection), (Status::Met, None));
+        let a = judge(&[(2020, 33.5), (2026, 49.0)], 2026, Some(33.5), 50.0, Comparator::AtLeast);
+        assert_eq!(a.status, Status::NotMet);
     }
 
     #[test]

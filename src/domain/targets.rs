@@ -245,31 +245,32 @@ pub fn window(year: i32, years: i32) -> (NaiveDate, NaiveDate) {
     (from, to)
 }
 
-/// Days covered by the intervals (both ends included) within the window, each day counted once
-/// however many placements cover it.
-pub fn covered_days(intervals: &[(NaiveDate, NaiveDate)], (from, to): (NaiveDate, NaiveDate)) -> i64 {
-    let mut clipped: Vec<(NaiveDate, NaiveDate)> = intervals
+/// Recorded practice days (实践天数) within the window. A placement's days are spread evenly over
+/// its calendar span, so one crossing the window's edge counts its days in proportion to the part
+/// inside; where placements of one person overlap, each calendar day counts once, at the highest
+/// rate of the placements covering it.
+pub fn practice_days(placements: &[(NaiveDate, NaiveDate, f64)], (from, to): (NaiveDate, NaiveDate)) -> f64 {
+    // Each placement as a rate over half-open day ranges [start, end + 1).
+    let spans: Vec<(NaiveDate, NaiveDate, f64)> = placements
         .iter()
-        .filter_map(|&(a, b)| {
-            let (a, b) = (a.max(from), b.min(to));
-            (a <= b).then_some((a, b))
+        .filter(|(a, b, _)| a <= b)
+        .map(|&(a, b, days)| {
+            let span = ((b - a).num_days() + 1) as f64;
+            (a, b + chrono::Duration::days(1), days / span)
         })
         .collect();
-    clipped.sort();
-    let mut total = 0;
-    let mut current: Option<(NaiveDate, NaiveDate)> = None;
-    for (a, b) in clipped {
-        match current {
-            Some((ca, cb)) if a <= cb + chrono::Duration::days(1) => current = Some((ca, cb.max(b))),
-            Some((ca, cb)) => {
-                total += (cb - ca).num_days() + 1;
-                current = Some((a, b));
-            }
-            None => current = Some((a, b)),
+    let end = to + chrono::Duration::days(1);
+    let mut cuts: Vec<NaiveDate> = spans.iter().flat_map(|s| [s.0, s.1]).chain([from, end]).collect();
+    cuts.sort();
+    cuts.dedup();
+    let mut total = 0.0;
+    for w in cuts.windows(2) {
+        let (a, b) = (w[0].max(from), w[1].min(end));
+        if a >= b {
+            continue;
         }
-    }
-    if let Some((ca, cb)) = current {
-        total += (cb - ca).num_days() + 1;
+        let rate = spans.iter().filter(|s| s.0 <= a && b <= s.1).map(|s| s.2).fold(0.0, f64::max);
+        total += rate * (b - a).num_days() as f64;
     }
     total
 }
@@ -286,22 +287,43 @@ mod tests {
     fn overlapping_placements_count_each_day_once() {
         let w = window(2024, 5);
         assert_eq!(w, (d("2020-01-01"), d("2024-12-31")));
+        // A full-time placement records a day of practice per calendar day.
         let iv = [
-            (d("2021-03-01"), d("2021-03-31")),
-            (d("2021-03-15"), d("2021-04-14")),
-            (d("2022-07-01"), d("2022-07-10")),
+            (d("2021-03-01"), d("2021-03-31"), 31.0),
+            (d("2021-03-15"), d("2021-04-14"), 31.0),
+            (d("2022-07-01"), d("2022-07-10"), 10.0),
         ];
-        assert_eq!(covered_days(&iv, w), 45 + 10);
-        // Adjacent placements join; a placement across the window's start counts only inside.
-        let iv = [(d("2019-12-01"), d("2020-01-10")), (d("2020-01-11"), d("2020-01-20"))];
-        assert_eq!(covered_days(&iv, w), 20);
+        assert!((practice_days(&iv, w) - 55.0).abs() < 1e-9);
+        let iv = [(d("2019-12-01"), d("2020-01-10"), 41.0), (d("2020-01-11"), d("2020-01-20"), 10.0)];
+        assert!((practice_days(&iv, w) - 20.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn practice_counts_the_recorded_days_not_the_calendar_span() {
+        let w = window(2024, 5);
+        // 184 calendar days, 170 days of practice: 170, not 184.
+        let p = [(d("2022-03-01"), d("2022-08-31"), 170.0)];
+        assert!((practice_days(&p, w) - 170.0).abs() < 1e-9);
+        // Across the window's start: 2019-12-01..2020-01-30 is 61 days, 30 of them inside; 61
+        // recorded days count 30.
+        let p = [(d("2019-12-01"), d("2020-01-30"), 61.0)];
+        assert!((practice_days(&p, w) - 30.0).abs() < 1e-9);
+        // The same 30 days recorded at two schools count once.
+        let p = [(d("2021-03-01"), d("2021-03-30"), 30.0), (d("2021-03-01"), d("2021-03-30"), 30.0)];
+        assert!((practice_days(&p, w) - 30.0).abs() < 1e-9);
+        // Half-overlapping: 20 days over 20 calendar days and 10 over the next 20 (10 shared):
+        // 10 + 10 (at the higher rate, 1/day) + 5 (the second's own 10 days at 0.5/day).
+        let p = [(d("2021-05-01"), d("2021-05-20"), 20.0), (d("2021-05-11"), d("2021-05-30"), 10.0)];
+        assert!((practice_days(&p, w) - 25.0).abs() < 1e-9);
     }
 
     #[test]
     fn a_leap_year_has_its_extra_day() {
-        let iv = [(d("2024-02-01"), d("2024-03-01"))];
-        assert_eq!(covered_days(&iv, window(2024, 1)), 30);
-        assert_eq!(covered_days(&[(d("2023-02-01"), d("2023-03-01"))], window(2023, 1)), 29);
+        // A placement over the end of February recorded as 60 days, half of it inside each year.
+        let iv = [(d("2024-02-01"), d("2024-03-01"), 30.0)];
+        assert!((practice_days(&iv, window(2024, 1)) - 30.0).abs() < 1e-9);
+        let iv = [(d("2023-12-03"), d("2024-01-31"), 60.0)];
+        assert!((practice_days(&iv, window(2023, 1)) - 29.0).abs() < 1e-9);
     }
 
     #[test]

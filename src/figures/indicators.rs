@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::query::{Pending, Point, Scope, series};
-use crate::domain::plan::{Indicator, Plan, TargetScope};
+use crate::domain::plan::{Indicator, Measure, Plan, TargetScope};
 use crate::domain::status::{Assessment, Judgement, Status};
 use crate::store::{Db, StoreError};
 
@@ -70,6 +70,7 @@ fn judge(
         comparator: ind.comparator,
         values,
         year,
+        bounds: (ind.formula.measure == Measure::Share).then_some((0.0, 100.0)),
     }
     .assess()
 }
@@ -97,6 +98,11 @@ pub async fn indicator(
             ..base
         }
     };
+    // In a mid-term year the status judges the mid-term target: met or not met.
+    let mut a = a;
+    if has_target && let Some(i) = ind.interim.iter().find(|i| i.year == year) {
+        a.status = judge(ind, plan, &values, year, i.year, i.target, scope).status;
+    }
     let interim = if has_target {
         ind.interim
             .iter()

@@ -30,6 +30,9 @@ pub struct Outcome {
     pub passed: f64,
     pub total: f64,
     pub failures: Vec<Failure>,
+    /// For a rule judged by a ratio (training ÷ enrolment), the school's own ratio when the scope
+    /// is one school: what that school is judged by, rather than a share of one.
+    pub ratio: Option<f64>,
 }
 
 impl Outcome {
@@ -143,13 +146,13 @@ async fn teachers(
     Ok((scoped, all))
 }
 
-/// Practice placements (start, end) or training (start, hours), by (school, teacher number).
+/// Practice placements (start, end, days) or training (start, end, hours), by (school, teacher number).
 type Activity = HashMap<(String, String), Vec<(NaiveDate, NaiveDate, f64)>>;
 
 async fn teacher_activity(db: &Db, check: Check) -> Result<Activity, StoreError> {
     let text = match check {
         Check::Practice => {
-            "SELECT school_code, teacher_no, start_date, end_date, CAST(0 AS DOUBLE PRECISION) FROM rec_practice WHERE is_current = 1"
+            "SELECT school_code, teacher_no, start_date, end_date, CAST(days AS DOUBLE PRECISION) FROM rec_practice WHERE is_current = 1"
         }
         _ => {
             "SELECT school_code, teacher_no, start_date, end_date, CAST(hours AS DOUBLE PRECISION) FROM rec_pd WHERE is_current = 1"
@@ -188,8 +191,8 @@ fn teacher_rule(
         }
         let acts = by_person.get(t.pseudonym.as_str()).map(Vec::as_slice).unwrap_or(&[]);
         let (have, need, unit_zh, unit_en) = if rule.check == Check::Practice {
-            let iv: Vec<(NaiveDate, NaiveDate)> = acts.iter().map(|a| (a.0, a.1)).collect();
-            (targets::covered_days(&iv, window) as f64, rule.min_days.unwrap_or(180.0), "天", "days")
+            // The recorded 实践天数, not the calendar span (a placement of 184 days may hold 170).
+            (targets::practice_days(acts, window), rule.min_days.unwrap_or(180.0), "天", "days")
         } else {
             let hours = acts.iter().filter(|a| a.0 >= window.0 && a.0 <= window.1).map(|a| a.2).sum::<f64>();
             (hours, rule.min_hours.unwrap_or(360.0), "学时", "hours")
@@ -203,16 +206,28 @@ fn teacher_rule(
                 school_name: t.school_name.clone(),
                 subject: format!("{} {}", t.teacher_no, t.masked),
                 detail_zh: format!(
-                    "{}–{} 年累计 {have:.0} {unit_zh}，差 {:.0} {unit_zh}",
+                    "{}–{} 年累计 {} {unit_zh}，差 {} {unit_zh}",
                     window.0.format("%Y"),
                     year,
-                    need - have
+                    amount(have),
+                    amount(need - have)
                 ),
-                detail_en: format!("{have:.0} {unit_en} in {}–{year}, {:.0} short", window.0.format("%Y"), need - have),
+                detail_en: format!(
+                    "{} {unit_en} in {}–{year}, {} short",
+                    amount(have),
+                    window.0.format("%Y"),
+                    amount(need - have)
+                ),
             });
         }
     }
     out
+}
+
+/// Days or hours as a person reads them: whole where whole, else to one decimal (a placement
+/// across the window's edge counts part of its days).
+fn amount(x: f64) -> String {
+    if (x - x.round()).abs() < 0.05 { format!("{:.0}", x.round()) } else { format!("{x:.1}") }
 }
 
 /// Basic conditions of every secondary school in scope in `year`.
@@ -301,6 +316,9 @@ async fn training_to_enrolment(db: &Db, rule: &Rule, scope: &Scope, year: i32) -
         let (code, name, trained, enrolled): (String, String, f64, i64) = (r.get(0), r.get(1), r.get(2), r.get(3));
         out.total += 1.0;
         let ratio = (enrolled > 0).then(|| trained / enrolled as f64);
+        if matches!(scope, Scope::School(_)) {
+            out.ratio = ratio;
+        }
         match ratio {
             Some(x) if x >= need => out.passed += 1.0,
             _ => out.failures.push(Failure {
@@ -335,7 +353,7 @@ async fn local_intake(db: &Db, scope: &Scope, year: i32) -> Result<Outcome, Stor
     );
     let r = rows(db, text, sql.params).await?;
     let (total, local): (i64, Option<i64>) = (r[0].get(0), r[0].get(1));
-    Ok(Outcome { passed: local.unwrap_or(0) as f64, total: total as f64, failures: Vec::new() })
+    Ok(Outcome { passed: local.unwrap_or(0) as f64, total: total as f64, failures: Vec::new(), ratio: None })
 }
 
 /// Key industries with a program offered in `year`, through the program-to-industry mapping.

@@ -7,6 +7,7 @@ use super::counted::{counts_by_year, designations, in_construction, schools_of};
 use super::indicators::{IndicatorResult, compute, display};
 use super::query::Scope;
 use super::rules::{Failure, evaluate};
+use crate::domain::targets::Check;
 use crate::domain::plan::{Comparator, Plan};
 use crate::domain::status::{Judgement, Status};
 use crate::domain::targets::{CountedTarget, Rule};
@@ -73,6 +74,7 @@ impl TargetResult {
 
 fn judge(
     plan: &Plan,
+    bounds: Option<(f64, f64)>,
     comparator: Comparator,
     target: Option<f64>,
     target_year: i32,
@@ -91,6 +93,7 @@ fn judge(
         comparator,
         values: series,
         year,
+        bounds,
     }
     .assess();
     (a.status, a.projection)
@@ -212,7 +215,7 @@ pub async fn counted(
         r.series = series;
     }
     let comparator = if t.per_district || !t.every_school_of.is_empty() { Comparator::AtLeast } else { t.comparator };
-    let (status, projection) = judge(plan, comparator, r.target, t.target_year, &r.series, year);
+    let (status, projection) = judge(plan, None, comparator, r.target, t.target_year, &r.series, year);
     r.status = status;
     r.projection = projection;
     Ok(r)
@@ -227,9 +230,17 @@ pub async fn rule(
     year: i32,
 ) -> Result<(TargetResult, Vec<Failure>), StoreError> {
     let mut outcomes = evaluate(db, plan, rule, scope, year).await?;
-    let series: Vec<(i32, f64)> = outcomes.iter().filter_map(|(y, o)| o.value().map(|v| (*y, v))).collect();
+    // A school is judged by its own ratio (2,500 person-times ÷ 30 students = 83.3 against ≥ 2),
+    // not by the share of passing schools, which for one school is 0 or 100 %.
+    let by_ratio = rule.check == Check::TrainingToEnrolment && matches!(scope, Scope::School(_));
+    let series: Vec<(i32, f64)> = outcomes
+        .iter()
+        .filter_map(|(y, o)| if by_ratio { o.ratio } else { o.value() }.map(|v| (*y, v)))
+        .collect();
     let now = outcomes.remove(&year).unwrap_or_default();
-    let value = now.value();
+    let value = if by_ratio { now.ratio } else { now.value() };
+    let (target, comparator) =
+        if by_ratio { (Some(rule.min_ratio.unwrap_or(2.0)), Comparator::AtLeast) } else { (rule.target, rule.comparator) };
     let (status, projection) = if rule.rising {
         let previous = series.iter().rev().find(|(y, _)| *y < year).map(|(_, v)| *v);
         match (value, previous) {
@@ -237,8 +248,16 @@ pub async fn rule(
             (Some(_), None) => (Status::NoTarget, None),
             (Some(v), Some(p)) => (if v > p { Status::Met } else { Status::OffTrack }, None),
         }
+    } else if by_ratio {
+        // Each year's ratio is met or not: the rule sets no baseline to draw a line from.
+        match value {
+            None => (Status::NoData, None),
+            Some(v) if comparator.satisfied(v, target.unwrap_or(2.0)) => (Status::Met, None),
+            Some(_) if year >= rule.target_year => (Status::NotMet, None),
+            Some(_) => (Status::OffTrack, None),
+        }
     } else {
-        judge(plan, rule.comparator, rule.target, rule.target_year, &series, year)
+        judge(plan, Some((0.0, 100.0)), comparator, target, rule.target_year, &series, year)
     };
     let result = TargetResult {
         id: rule.id.clone(),
@@ -248,14 +267,14 @@ pub async fn rule(
         section: rule.section.clone(),
         year,
         value,
-        numerator: Some(now.passed),
-        denominator: Some(now.total),
-        unit: "%".into(),
-        unit_en: "%".into(),
-        decimals: 1,
-        target: rule.target,
+        numerator: (!by_ratio).then_some(now.passed),
+        denominator: (!by_ratio).then_some(now.total),
+        unit: if by_ratio { "人次/人".into() } else { "%".into() },
+        unit_en: if by_ratio { "person-times per student".into() } else { "%".into() },
+        decimals: if by_ratio { 2 } else { 1 },
+        target,
         target_max: None,
-        comparator_symbol: if rule.rising { "↑".into() } else { rule.comparator.symbol().into() },
+        comparator_symbol: if rule.rising { "↑".into() } else { comparator.symbol().into() },
         target_year: rule.target_year,
         baseline: series.iter().find(|(y, _)| *y == plan.baseline_year).map(|(_, v)| *v),
         status,

@@ -64,7 +64,7 @@ fn count(rs: &[TargetResult], s: Status) -> usize {
 
 fn tally(rs: &[TargetResult]) -> String {
     let parts: Vec<String> =
-        [Status::Met, Status::OnTrack, Status::AtRisk, Status::OffTrack, Status::NoTarget, Status::NoData]
+        [Status::Met, Status::OnTrack, Status::AtRisk, Status::OffTrack, Status::NotMet, Status::NoTarget, Status::NoData]
             .into_iter()
             .filter_map(|s| {
                 let n = count(rs, s);
@@ -96,11 +96,18 @@ fn summarise(e: &Evaluation) -> Vec<String> {
     let behind: Vec<String> = e
         .counted
         .iter()
-        .filter(|r| r.status == Status::OffTrack)
+        .filter(|r| matches!(r.status, Status::OffTrack | Status::NotMet))
         .map(|r| format!("{}（{} / {}）", r.name, figure(r), r.target_text()))
         .collect();
     if !behind.is_empty() {
-        out.push(format!("偏离目标的数量目标：{}。", behind.join("、")));
+        let off = e.counted.iter().any(|r| r.status == Status::OffTrack);
+        let not_met = e.counted.iter().any(|r| r.status == Status::NotMet);
+        let label = match (off, not_met) {
+            (true, true) => "偏离目标或未达标的数量目标",
+            (false, true) => "未达标的数量目标",
+            _ => "偏离目标的数量目标",
+        };
+        out.push(format!("{label}：{}。", behind.join("、")));
     }
     out.push(format!("{} 项规则类目标中 {}。", e.rules.len(), tally(&e.rules)));
     if let Some(worst) = e

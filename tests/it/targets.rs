@@ -180,3 +180,46 @@ fn a_threshold_changed_in_the_plan_file_changes_the_status() {
     assert!(!out.status.success());
     assert!(stderr(&out).contains("target 'no_such_kind': no [[designation_kind]] has this key"), "{}", stderr(&out));
 }
+
+#[test]
+fn practice_counts_recorded_days_and_a_school_is_judged_by_its_own_ratio() {
+    for backend in BACKENDS {
+        let db = TestDb::new(backend);
+        crafted(&db);
+        // Two more teachers at school 1 in 2024, each with one placement of 184 calendar days
+        // (2022-03-01 to 2022-08-31): person 5 recorded 170 practice days, person 6 recorded 180.
+        let h = "teacher_no,id_type,id_number,name,gender,school_code,year,category,is_specialty,dual_qualified,dual_since,education,degree,title,hire_date,industry_years";
+        let t = |no: &str, n: u32| {
+            format!("{no},,{},教师{n},女,4401000001,2024,专任教师,是,否,,本科,学士,中级,2010-09-01,3", id(n))
+        };
+        db.ok(&["import", db.write("teacher_2024.csv", &format!("{h}\n{}\n{}\n", t("C5", 5), t("C6", 6))).to_str().unwrap()]);
+        let p = "teacher_no,school_code,credit_code,enterprise_name,start_date,end_date,days\n\
+            C5,4401000001,91110000600037341L,广汽本田汽车有限公司,2022-03-01,2022-08-31,170\n\
+            C6,4401000001,91110000600037341L,广汽本田汽车有限公司,2022-03-01,2022-08-31,180\n";
+        db.ok(&["import", "--table", "practice", db.write("practice_more.csv", p).to_str().unwrap()]);
+        let school = targets(&db, &["--year", "2024", "--school", "4401000001"]);
+        // At school 1 in 2024: C5 (170 < 180) fails, C6 (180) passes.
+        let pr = find(&school, "practice_compliance");
+        assert_eq!((pr["numerator"].as_f64(), pr["denominator"].as_f64()), (Some(1.0), Some(2.0)), "{backend:?}: {pr}");
+        let out = db.ok(&["targets", "--year", "2024", "--school", "4401000001", "--failures", "practice_compliance"]);
+        assert!(out.contains("C5") && out.contains("累计 170 天，差 10 天"), "{out}");
+        assert!(!out.contains("C6"), "{out}");
+
+        // Training to enrolment at school 1: 2 900 person-times ÷ 1 500 full-time students.
+        let r = find(&school, "training_to_enrolment");
+        assert!((r["value"].as_f64().unwrap() - 2900.0 / 1500.0).abs() < 1e-9, "{backend:?}: {r}");
+        assert_eq!(r["target"].as_f64(), Some(2.0), "{r}");
+        assert_eq!(r["status"], "off_track", "{r}");
+        // No share is ever projected outside 0–100 %.
+        for t in targets(&db, &["--year", "2024"]).iter().filter(|t| t["unit"] == "%") {
+            if let Some(p) = t["projection"].as_f64() {
+                assert!((0.0..=100.0).contains(&p), "{t}");
+            }
+        }
+        // In the target year a figure is met or not met, with no projection beside it.
+        let final_year = targets(&db, &["--year", "2025"]);
+        let course = find(&final_year, "municipal_quality_course");
+        assert_eq!(course["status"], "not_met", "{course}");
+        assert!(course["projection"].is_null(), "{course}");
+    }
+}
