@@ -112,6 +112,14 @@ pub async fn open(cli: &Cli) -> anyhow::Result<Db> {
 
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
+    // Limits are configuration: checked once, before anything is read.
+    match crate::ingest::limits::Limits::from_env() {
+        Ok(limits) => limits.install(),
+        Err(e) => {
+            eprintln!("vetis: {e}");
+            return ExitCode::from(2);
+        }
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
         Ok(r) => r,
         Err(e) => {

@@ -18,6 +18,9 @@ use crate::messages::{Finding, Problem, Severity};
 /// At most this many errors are listed; the rest are counted.
 pub const ERROR_CAP: usize = 200;
 
+/// At most this many characters of a cell are echoed in a message.
+pub const ECHO_CHARS: usize = 80;
+
 /// Where each of the table's columns is in the file (None: the file lacks it).
 pub type ColumnMap = Vec<Option<usize>>;
 
@@ -132,6 +135,8 @@ impl CheckReport {
         self.error_total == 0
     }
     fn push(&mut self, row: Option<usize>, column: Option<String>, problem: Problem, severity: Severity) {
+        // What a finding echoes is cut short: a 50 MB cell is never sent back whole.
+        let problem = problem.clipped(ECHO_CHARS);
         let finding = Finding { file: self.label.clone(), row, column, severity, problem };
         match severity {
             Severity::Warning => self.warnings.push(finding),

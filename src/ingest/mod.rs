@@ -3,6 +3,7 @@
 
 pub mod cells;
 pub mod check;
+pub mod limits;
 
 pub mod read;
 pub mod rules;

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use calamine::{Data, Reader};
 
+use super::limits::Limits;
 use crate::messages::Problem;
 use crate::domain::standard::Table;
 
@@ -20,8 +21,10 @@ pub struct Sheet {
 
 enum Body {
     /// Decoded CSV text (header included); rows are parsed again on each pass.
-    Csv(String),
-    Grid(Vec<Vec<String>>),
+    Csv { text: String, limits: Limits },
+    /// A workbook's rows that hold anything, with their spreadsheet row numbers, or what is wrong
+    /// with them (a cell over the length limit).
+    Grid(Vec<RowResult>),
 }
 
 /// A data row (its spreadsheet row number, header = 1, and its cells), or what is wrong with it.
@@ -29,22 +32,33 @@ pub type RowResult = Result<(usize, Vec<String>), (usize, Problem)>;
 
 impl Sheet {
     /// Every data row, in order. CSV rows are parsed lazily so that a pass holds one row at a time.
+    /// A row over the limits is an error of its own; past the row limit, reading stops.
     pub fn rows(&self) -> Box<dyn Iterator<Item = RowResult> + Send + '_> {
         match &self.body {
-            Body::Csv(text) => {
+            Body::Csv { text, limits } => {
+                let limits = *limits;
                 let mut rdr = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(text.as_bytes());
                 let mut record = csv::StringRecord::new();
                 let mut n = 1usize;
+                let mut stopped = false;
+                let header = &self.header;
                 Box::new(std::iter::from_fn(move || {
+                    if stopped {
+                        return None;
+                    }
                     n += 1;
                     match rdr.read_record(&mut record) {
                         Ok(false) => None,
-                        Ok(true) => Some(Ok((n, record.iter().map(str::to_string).collect()))),
+                        Ok(true) if n - 1 > limits.max_rows => {
+                            stopped = true;
+                            Some(Err((n, Problem::TooManyRows { limit: limits.max_rows })))
+                        }
+                        Ok(true) => Some(check_row(n, record.iter(), header, &limits)),
                         Err(e) => Some(Err((n, Problem::MalformedCsv { reason: e.to_string() }))),
                     }
                 }))
             }
-            Body::Grid(rows) => Box::new(rows.iter().enumerate().map(|(i, r)| Ok((i + 2, r.clone())))),
+            Body::Grid(rows) => Box::new(rows.iter().cloned()),
         }
     }
 
@@ -52,6 +66,23 @@ impl Sheet {
     pub fn is_blank(cells: &[String]) -> bool {
         cells.iter().all(|c| c.trim().is_empty())
     }
+}
+
+/// A row's cells, or the first limit it breaks.
+fn check_row<'a>(n: usize, cells: impl Iterator<Item = &'a str>, header: &[String], limits: &Limits) -> RowResult {
+    let mut out = Vec::new();
+    for (i, c) in cells.enumerate() {
+        if i >= limits.max_columns {
+            return Err((n, Problem::TooManyColumns { found: format!("第 {n} 行 / row {n}"), limit: limits.max_columns }));
+        }
+        let chars = c.chars().count();
+        if chars > limits.max_cell_chars {
+            let column = header.get(i).filter(|h| !h.is_empty()).cloned().unwrap_or_else(|| format!("#{}", i + 1));
+            return Err((n, Problem::CellTooLong { column, found: chars, limit: limits.max_cell_chars }));
+        }
+        out.push(c.to_string());
+    }
+    Ok((n, out))
 }
 
 /// Decodes CSV bytes: UTF-8 (BOM stripped) when valid, else GB18030 (a superset of GBK) when that
@@ -67,11 +98,14 @@ pub fn decode_text(bytes: &[u8]) -> Result<String, Problem> {
     }
 }
 
-fn csv_header(text: &str) -> Result<Vec<String>, Problem> {
+fn csv_header(text: &str, limits: &Limits) -> Result<Vec<String>, Problem> {
     let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
     let mut rec = csv::StringRecord::new();
     match rdr.read_record(&mut rec) {
-        Ok(true) => Ok(rec.iter().map(|s| s.trim().to_string()).collect()),
+        Ok(true) => match check_row(1, rec.iter(), &[], limits) {
+            Ok((_, cells)) => Ok(cells.into_iter().map(|s| s.trim().to_string()).collect()),
+            Err((_, p)) => Err(p),
+        },
         Ok(false) => Err(Problem::EmptyFile),
         Err(e) => Err(Problem::MalformedCsv { reason: e.to_string() }),
     }
@@ -85,18 +119,20 @@ pub fn read_file(path: &Path, display: &str) -> Result<Vec<Sheet>, Problem> {
             let bytes = std::fs::read(path).map_err(|e| Problem::FileUnreadable { reason: e.to_string() })?;
             read_csv_bytes(&bytes, display).map(|s| vec![s])
         }
-        "xlsx" | "xlsm" | "xls" | "ods" => read_workbook(path, display),
+        "xlsx" | "xlsm" => read_xlsx(path, display, &Limits::current()),
+        "xls" => read_xls(path, display, &Limits::current()),
         other => Err(Problem::UnsupportedFormat { extension: other.to_string() }),
     }
 }
 
 pub fn read_csv_bytes(bytes: &[u8], display: &str) -> Result<Sheet, Problem> {
+    let limits = Limits::current();
     let text = decode_text(bytes)?;
-    let header = csv_header(&text)?;
+    let header = csv_header(&text, &limits)?;
     if header.iter().all(|h| h.is_empty()) {
         return Err(Problem::EmptyFile);
     }
-    Ok(Sheet { label: display.to_string(), named_table: None, header, body: Body::Csv(text) })
+    Ok(Sheet { label: display.to_string(), named_table: None, header, body: Body::Csv { text, limits } })
 }
 
 fn cell_text(d: &Data) -> String {
@@ -125,36 +161,177 @@ fn cell_text(d: &Data) -> String {
     }
 }
 
-fn read_workbook(path: &Path, display: &str) -> Result<Vec<Sheet>, Problem> {
-    let mut wb = calamine::open_workbook_auto(path).map_err(|e| Problem::FileUnreadable { reason: e.to_string() })?;
-    let names = wb.sheet_names();
-    let named: Vec<String> = names.iter().filter(|n| Table::from_name(n).is_some()).cloned().collect();
-    // Every sheet named after a table; otherwise the first sheet. Instruction sheets are skipped.
-    let chosen = if named.is_empty() { names.iter().take(1).cloned().collect() } else { named };
-    let mut sheets = Vec::new();
-    for name in chosen {
-        let range = wb.worksheet_range(&name).map_err(|e| Problem::FileUnreadable { reason: e.to_string() })?;
-        let mut rows = range.rows().map(|r| r.iter().map(cell_text).collect::<Vec<String>>());
-        let header: Vec<String> = match rows.next() {
-            Some(h) => h.into_iter().map(|s| s.trim().to_string()).collect(),
-            None => return Err(Problem::EmptyFile),
-        };
-        // Trailing empty header cells (formatted but unused columns) are not columns.
-        let width = header.iter().rposition(|h| !h.is_empty()).map_or(0, |p| p + 1);
-        if width == 0 {
-            return Err(Problem::EmptyFile);
+/// Checks every part of a workbook by inflating it into nothing, counting: a part larger than the
+/// limits, or inflating more than the ratio allows, refuses the file before anything reads it.
+fn check_zip(path: &Path, limits: &Limits) -> Result<(), Problem> {
+    let file = std::fs::File::open(path).map_err(|e| Problem::FileUnreadable { reason: e.to_string() })?;
+    let mut zip = zip::ZipArchive::new(file).map_err(|e| Problem::FileUnreadable { reason: e.to_string() })?;
+    let mut total = 0u64;
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i).map_err(|e| Problem::FileUnreadable { reason: e.to_string() })?;
+        let name: String = entry.name().map(|n| n.chars().take(100).collect()).unwrap_or_else(|_| format!("#{i}"));
+        let compressed = entry.compressed_size().max(1);
+        let too_large = |reason: String| Problem::WorkbookTooLarge { entry: name.clone(), reason };
+        if entry.size() > limits.max_entry_bytes {
+            return Err(too_large(format!("{} MiB > {} MiB", entry.size() >> 20, limits.max_entry_bytes >> 20)));
         }
-        let header = header[..width].to_vec();
-        let body: Vec<Vec<String>> = rows
-            .map(|mut r| {
-                while r.len() > width && r.last().is_some_and(|c| c.trim().is_empty()) {
-                    r.pop();
+        // Sizes in the header can lie: inflate, counting, and stop at the first limit passed.
+        let cap = limits.max_entry_bytes.min(compressed.saturating_mul(limits.max_ratio)).min(limits.max_unzipped_bytes - total.min(limits.max_unzipped_bytes));
+        let mut counted = std::io::Read::take(&mut entry, cap + 1);
+        let n = std::io::copy(&mut counted, &mut std::io::sink())
+            .map_err(|e| Problem::FileUnreadable { reason: format!("{name}: {e}") })?;
+        if n > cap {
+            return Err(if n > compressed.saturating_mul(limits.max_ratio) {
+                too_large(format!("{}× > {}×", n / compressed, limits.max_ratio))
+            } else if total + n > limits.max_unzipped_bytes {
+                too_large(format!("> {} MiB", limits.max_unzipped_bytes >> 20))
+            } else {
+                too_large(format!("> {} MiB", limits.max_entry_bytes >> 20))
+            });
+        }
+        total += n;
+    }
+    Ok(())
+}
+
+/// `A1`-style name of a cell (0-based row and column), for messages.
+fn cell_name(row: u32, col: u32) -> String {
+    let mut letters = Vec::new();
+    let mut c = col + 1;
+    while c > 0 {
+        letters.push(b'A' + ((c - 1) % 26) as u8);
+        c = (c - 1) / 26;
+    }
+    letters.reverse();
+    format!("{}{}", String::from_utf8_lossy(&letters), row + 1)
+}
+
+/// The sheets to read: every sheet named after a table; otherwise the first sheet. Instruction
+/// sheets are skipped.
+fn chosen_sheets(names: &[String]) -> Vec<String> {
+    let named: Vec<String> = names.iter().filter(|n| Table::from_name(n).is_some()).cloned().collect();
+    if named.is_empty() { names.iter().take(1).cloned().collect() } else { named }
+}
+
+/// Builds a sheet from its non-empty cells (absolute 0-based row and column), as a spreadsheet
+/// shows them: the first row holding anything is the header, columns start at the leftmost used.
+fn sheet_from_cells(
+    label: String,
+    named_table: Option<Table>,
+    cells: std::collections::BTreeMap<u32, Vec<(u32, Result<String, usize>)>>,
+) -> Result<Sheet, Problem> {
+    let left = cells.values().flatten().map(|(c, _)| *c).min().unwrap_or(0);
+    let mut rows = cells.into_iter();
+    let Some((_, header_cells)) = rows.next() else { return Err(Problem::EmptyFile) };
+    let mut header: Vec<String> = Vec::new();
+    for (c, v) in header_cells {
+        let i = (c - left) as usize;
+        if header.len() <= i {
+            header.resize(i + 1, String::new());
+        }
+        header[i] = v.map_err(|found| Problem::CellTooLong { column: format!("#{}", i + 1), found, limit: Limits::current().max_cell_chars })?.trim().to_string();
+    }
+    // Trailing empty header cells (formatted but unused columns) are not columns.
+    let width = header.iter().rposition(|h| !h.is_empty()).map_or(0, |p| p + 1);
+    if width == 0 {
+        return Err(Problem::EmptyFile);
+    }
+    header.truncate(width);
+    let mut body = Vec::new();
+    for (r, list) in rows {
+        let n = r as usize + 1;
+        let mut out: Vec<String> = Vec::new();
+        let mut bad = None;
+        for (c, v) in list {
+            let i = (c - left) as usize;
+            match v {
+                Ok(text) => {
+                    if out.len() <= i {
+                        out.resize(i + 1, String::new());
+                    }
+                    out[i] = text;
                 }
-                r
-            })
-            .collect();
+                Err(found) => {
+                    let column = header.get(i).cloned().unwrap_or_else(|| format!("#{}", i + 1));
+                    bad.get_or_insert(Problem::CellTooLong { column, found, limit: Limits::current().max_cell_chars });
+                }
+            }
+        }
+        while out.len() > width && out.last().is_some_and(|c| c.trim().is_empty()) {
+            out.pop();
+        }
+        body.push(match bad {
+            Some(p) => Err((n, p)),
+            None => Ok((n, out)),
+        });
+    }
+    Ok(Sheet { label, named_table, header, body: Body::Grid(body) })
+}
+
+type CellMap = std::collections::BTreeMap<u32, Vec<(u32, Result<String, usize>)>>;
+
+/// Keeps a cell's text unless it breaks a limit: too far right or down refuses the file, too long
+/// marks its row.
+fn keep_cell(cells: &mut CellMap, rows_seen: &mut usize, row: u32, col: u32, text: String, limits: &Limits) -> Result<(), Problem> {
+    if text.is_empty() {
+        return Ok(());
+    }
+    if col as usize >= limits.max_columns {
+        return Err(Problem::TooManyColumns { found: cell_name(row, col), limit: limits.max_columns });
+    }
+    let chars = text.chars().count();
+    let value = if chars > limits.max_cell_chars { Err(chars) } else { Ok(text) };
+    let entry = cells.entry(row).or_insert_with(|| {
+        *rows_seen += 1;
+        Vec::new()
+    });
+    entry.push((col, value));
+    if *rows_seen > limits.max_rows + 1 {
+        return Err(Problem::TooManyRows { limit: limits.max_rows });
+    }
+    Ok(())
+}
+
+/// Reads an XLSX workbook cell by cell: no grid is ever allocated from the sheet's claimed size,
+/// so a cell at XFD1048576 costs one cell, not sixteen thousand columns of a million rows.
+fn read_xlsx(path: &Path, display: &str, limits: &Limits) -> Result<Vec<Sheet>, Problem> {
+    check_zip(path, limits)?;
+    let mut wb: calamine::Xlsx<_> =
+        calamine::open_workbook(path).map_err(|e: calamine::XlsxError| Problem::FileUnreadable { reason: e.to_string() })?;
+    let names = wb.sheet_names();
+    let mut sheets = Vec::new();
+    for name in chosen_sheets(&names) {
+        let mut cells: CellMap = Default::default();
+        let mut rows_seen = 0usize;
+        let mut reader =
+            wb.worksheet_cells_reader(&name).map_err(|e| Problem::FileUnreadable { reason: e.to_string() })?;
+        while let Some(cell) = reader.next_cell().map_err(|e| Problem::FileUnreadable { reason: e.to_string() })? {
+            let (row, col) = cell.get_position();
+            let text = cell_text(&Data::from(cell.get_value().clone()));
+            keep_cell(&mut cells, &mut rows_seen, row, col, text, limits)?;
+        }
         let label = if names.len() > 1 { format!("{display}[{name}]") } else { display.to_string() };
-        sheets.push(Sheet { label, named_table: Table::from_name(&name), header, body: Body::Grid(body) });
+        sheets.push(sheet_from_cells(label, Table::from_name(&name), cells)?);
+    }
+    Ok(sheets)
+}
+
+/// Reads a legacy XLS workbook (at most 65,536 rows of 256 columns by its format).
+fn read_xls(path: &Path, display: &str, limits: &Limits) -> Result<Vec<Sheet>, Problem> {
+    let mut wb: calamine::Xls<_> =
+        calamine::open_workbook(path).map_err(|e: calamine::XlsError| Problem::FileUnreadable { reason: e.to_string() })?;
+    let names = wb.sheet_names();
+    let mut sheets = Vec::new();
+    for name in chosen_sheets(&names) {
+        let range = wb.worksheet_range(&name).map_err(|e| Problem::FileUnreadable { reason: e.to_string() })?;
+        let mut cells: CellMap = Default::default();
+        let mut rows_seen = 0usize;
+        for (row, col, v) in range.used_cells() {
+            let (r, c) = (range.start().map_or(0, |s| s.0) + row as u32, range.start().map_or(0, |s| s.1) + col as u32);
+            keep_cell(&mut cells, &mut rows_seen, r, c, cell_text(v), limits)?;
+        }
+        let label = if names.len() > 1 { format!("{display}[{name}]") } else { display.to_string() };
+        sheets.push(sheet_from_cells(label, Table::from_name(&name), cells)?);
     }
     Ok(sheets)
 }

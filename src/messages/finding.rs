@@ -84,6 +84,26 @@ pub enum Problem {
     MalformedCsv {
         reason: String,
     },
+    /// A cell longer than the limit (`VETIS_MAX_CELL_CHARS`).
+    CellTooLong {
+        column: String,
+        found: usize,
+        limit: usize,
+    },
+    /// More columns than the limit (`VETIS_MAX_COLUMNS`); `cell` names where, for workbooks.
+    TooManyColumns {
+        found: String,
+        limit: usize,
+    },
+    /// More data rows than the limit (`VETIS_MAX_ROWS`).
+    TooManyRows {
+        limit: usize,
+    },
+    /// A part of a workbook that inflates beyond the limits: a zip bomb, or a file to split.
+    WorkbookTooLarge {
+        entry: String,
+        reason: String,
+    },
     TooManyCells {
         expected: usize,
         found: usize,
@@ -234,6 +254,32 @@ pub enum Problem {
 }
 
 impl Problem {
+    /// The problem with every text it echoes cut to `max` characters, so that a huge cell is
+    /// never sent back whole in an error.
+    pub fn clipped(self, max: usize) -> Problem {
+        fn clip(v: &mut serde_json::Value, max: usize) {
+            match v {
+                serde_json::Value::String(s) if s.chars().count() > max => {
+                    *s = s.chars().take(max).chain(std::iter::once('…')).collect();
+                }
+                serde_json::Value::Object(m) => m.values_mut().for_each(|x| clip(x, max)),
+                serde_json::Value::Array(a) => a.iter_mut().for_each(|x| clip(x, max)),
+                _ => {}
+            }
+        }
+        let long = |s: &String| s.chars().count() > max;
+        let needs = match serde_json::to_value(&self) {
+            Ok(serde_json::Value::Object(m)) => m.values().any(|v| v.as_str().is_some_and(|s| long(&s.to_string()))),
+            _ => false,
+        };
+        if !needs {
+            return self;
+        }
+        let mut v = serde_json::to_value(&self).unwrap_or(serde_json::Value::Null);
+        clip(&mut v, max);
+        serde_json::from_value(v).unwrap_or(self)
+    }
+
     pub fn message(&self, lang: Lang) -> String {
         use Problem::*;
         let zh = lang == Lang::Zh;
@@ -274,6 +320,22 @@ impl Problem {
                 t!("列“{column}”重复出现：请只保留一列", "column '{column}' appears twice: keep one")
             }
             MalformedCsv { reason } => t!("CSV 格式错误（{reason}）", "malformed CSV ({reason})"),
+            CellTooLong { column, found, limit } => t!(
+                "“{column}”列的单元格有 {found} 个字符，超过上限 {limit}：请删减内容（上限由 VETIS_MAX_CELL_CHARS 设定）",
+                "the cell in column '{column}' has {found} characters, more than the limit of {limit}: shorten it (VETIS_MAX_CELL_CHARS sets the limit)"
+            ),
+            TooManyColumns { found, limit } => t!(
+                "列数超过上限 {limit}（{found}）：请删除多余的列，只保留数据标准中的列（上限由 VETIS_MAX_COLUMNS 设定）",
+                "more columns than the limit of {limit} ({found}): delete the extra columns and keep those of the data standard (VETIS_MAX_COLUMNS sets the limit)"
+            ),
+            TooManyRows { limit } => t!(
+                "数据行超过上限 {limit} 行：请按学校或年度拆分为多个文件（上限由 VETIS_MAX_ROWS 设定）",
+                "more data rows than the limit of {limit}: split the file by school or year (VETIS_MAX_ROWS sets the limit)"
+            ),
+            WorkbookTooLarge { entry, reason } => t!(
+                "工作簿的组成部分“{entry}”解压后过大（{reason}）：请按学校或年度拆分文件，或另存为 CSV",
+                "the workbook's part '{entry}' inflates too far ({reason}): split the file by school or year, or save it as CSV"
+            ),
             TooManyCells { expected, found } => t!(
                 "本行有 {found} 个单元格，而表头只有 {expected} 列",
                 "this row has {found} cells but the header has {expected} columns"

@@ -52,21 +52,23 @@ impl SheetResult {
         self.error_total == 0
     }
     fn refused(label: &str, table: Option<Table>, problems: Vec<(Option<String>, Problem)>) -> SheetResult {
+        let total = problems.len();
         let errors: Vec<Finding> = problems
             .into_iter()
+            .take(crate::ingest::check::ERROR_CAP)
             .map(|(column, problem)| Finding {
                 file: label.to_string(),
                 row: if column.is_some() { Some(1) } else { None },
                 column,
                 severity: Severity::Error,
-                problem,
+                problem: problem.clipped(crate::ingest::check::ECHO_CHARS),
             })
             .collect();
         SheetResult {
             label: label.to_string(),
             table,
             rows: 0,
-            error_total: errors.len(),
+            error_total: total,
             errors,
             warnings: Vec::new(),
             written: None,

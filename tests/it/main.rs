@@ -9,6 +9,7 @@ mod browser;
 mod concurrency;
 mod demo;
 mod export_and_cli;
+mod hostile;
 mod id_vectors;
 mod import_rules;
 mod import_semantics;
