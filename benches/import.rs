@@ -53,8 +53,7 @@ fn psql(sql: &str) {
         .args([&pg_admin(), "-q", "-c", sql])
         .stdout(Stdio::null())
         .status()
-        .map(|s| s.success())
-        .unwrap_or(false);
+        .is_ok_and(|s| s.success());
     assert!(ok, "psql could not run: {sql}");
 }
 

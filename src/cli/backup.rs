@@ -40,7 +40,13 @@ pub async fn run_backup(cli: &Cli, args: &BackupArgs) -> anyhow::Result<()> {
     let detail = format!("{} tables, {rows} rows, key {}", m.tables.len(), m.key_fingerprint);
     audit::record(
         &db.pool,
-        &Entry { actor: &os_user(), action: "backup", object: &args.out.display().to_string(), detail: &detail, source: "cli" },
+        &Entry {
+            actor: &os_user(),
+            action: "backup",
+            object: &args.out.display().to_string(),
+            detail: &detail,
+            source: "cli",
+        },
     )
     .await?;
     if zh {
@@ -75,7 +81,11 @@ pub async fn run_restore(cli: &Cli, args: &RestoreArgs) -> anyhow::Result<()> {
     if !differ.is_empty() {
         eprintln!(
             "vetis: {}{}",
-            if zh { "恢复后以下表的行数与备份清单不符：" } else { "after the restore these tables differ from the manifest: " },
+            if zh {
+                "恢复后以下表的行数与备份清单不符："
+            } else {
+                "after the restore these tables differ from the manifest: "
+            },
             differ.join(", ")
         );
         return Err(Refused.into());
@@ -93,7 +103,12 @@ pub async fn run_restore(cli: &Cli, args: &RestoreArgs) -> anyhow::Result<()> {
     )
     .await?;
     if zh {
-        println!("已从 {}（{}）恢复 {} 张表，共 {rows} 行，与备份清单一致", args.file.display(), m.created_at, m.tables.len());
+        println!(
+            "已从 {}（{}）恢复 {} 张表，共 {rows} 行，与备份清单一致",
+            args.file.display(),
+            m.created_at,
+            m.tables.len()
+        );
     } else {
         println!(
             "restored {} tables, {rows} rows, from {} ({}), as the manifest lists them",

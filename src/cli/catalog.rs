@@ -2,7 +2,6 @@
 
 use std::path::PathBuf;
 
-
 use super::Cli;
 use crate::messages::Lang;
 use crate::store::audit::os_user;

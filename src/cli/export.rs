@@ -1,6 +1,5 @@
 //! `vetis export --table T`: the table's current rows in the data standard's columns.
 
-
 use std::path::PathBuf;
 
 use super::Cli;
@@ -58,9 +57,15 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
             // As Unix tools do: the rows go to standard output, and the count to standard error.
             let n = export_to_stdout(&db, &req, &os_user(), "cli").await?;
             if cli.lang == Lang::Zh {
-                eprintln!("已导出 {n} 行{}", if args.unmask { "（未脱敏，已记入审计日志）" } else { "（个人信息已脱敏）" });
+                eprintln!(
+                    "已导出 {n} 行{}",
+                    if args.unmask { "（未脱敏，已记入审计日志）" } else { "（个人信息已脱敏）" }
+                );
             } else {
-                eprintln!("exported {n} rows{}", if args.unmask { " (unmasked, audited)" } else { " (personal data masked)" });
+                eprintln!(
+                    "exported {n} rows{}",
+                    if args.unmask { " (unmasked, audited)" } else { " (personal data masked)" }
+                );
             }
             return Ok(());
         }

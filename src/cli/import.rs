@@ -94,8 +94,7 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
 
 pub fn report(r: &SheetResult, lang: Lang, dry_run: bool, review: bool) {
     let zh = lang == Lang::Zh;
-    let table =
-        r.table.map(|t| if zh { t.zh().to_string() } else { t.key().to_string() }).unwrap_or_else(|| "?".into());
+    let table = r.table.map_or_else(|| "?".into(), |t| if zh { t.zh().to_string() } else { t.key().to_string() });
     for w in &r.warnings {
         eprintln!("{}", w.render(lang));
     }
@@ -122,7 +121,7 @@ pub fn report(r: &SheetResult, lang: Lang, dry_run: bool, review: bool) {
                 w.submissions
             ),
             (None, true) => {
-                println!("检查通过 {}：{table} {} 行{}", r.label, r.rows, if dry_run { "（未写入）" } else { "" })
+                println!("检查通过 {}：{table} {} 行{}", r.label, r.rows, if dry_run { "（未写入）" } else { "" });
             }
             (None, false) => println!(
                 "checked {}: {table}, {} rows, no errors{}",

@@ -3,7 +3,6 @@
 
 use std::io::IsTerminal;
 
-
 use super::Cli;
 use crate::domain::ids::SchoolCode;
 use crate::domain::status::Status;

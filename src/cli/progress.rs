@@ -22,7 +22,7 @@ impl CliProgress {
 
 impl Progress for CliProgress {
     fn phase(&self, label: &str, sheet: &str, total: Option<u64>) {
-        let mut guard = self.bar.lock().unwrap_or_else(|e| e.into_inner());
+        let mut guard = self.bar.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some(b) = guard.take() {
             b.finish_and_clear();
         }
@@ -47,12 +47,12 @@ impl Progress for CliProgress {
         *guard = Some(bar);
     }
     fn rows(&self, n: u64) {
-        if let Some(b) = self.bar.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
+        if let Some(b) = self.bar.lock().unwrap_or_else(std::sync::PoisonError::into_inner).as_ref() {
             b.set_position(n);
         }
     }
     fn done(&self) {
-        if let Some(b) = self.bar.lock().unwrap_or_else(|e| e.into_inner()).take() {
+        if let Some(b) = self.bar.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take() {
             b.finish_and_clear();
         }
     }

@@ -126,7 +126,7 @@ async fn behind(
         let rows = crate::figures::counted::designations(db, t, scope).await?;
         let rows: Vec<_> = rows
             .into_iter()
-            .filter(|r| r.counts_from(t).is_some_and(|c| c <= year as i64) || r.status == "in_progress")
+            .filter(|r| r.counts_from(t).is_some_and(|c| c <= i64::from(year)) || r.status == "in_progress")
             .collect();
         if format == TargetsFormat::Json {
             println!("{}", serde_json::to_string_pretty(&rows)?);

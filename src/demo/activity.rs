@@ -48,7 +48,7 @@ pub fn conditions(
     for (i, s) in schools.iter().enumerate().filter(|(_, s)| s.level == 0) {
         let n = enrolled[i].max(300) as f64;
         // Schools whose quality is lowest are short of space; they improve over the period.
-        let short = s.quality < 0.25 - 0.04 * (year - 2020) as f64;
+        let short = s.quality < 0.25 - 0.04 * f64::from(year - 2020);
         let f = if short { 0.75 } else { 1.15 + rng.unit() * 0.4 };
         let land = (n * 34.0 * f).max(if short { 30_000.0 } else { 41_000.0 });
         let building = (n * 21.0 * f).max(if short { 18_000.0 } else { 24_500.0 });

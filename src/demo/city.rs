@@ -207,9 +207,9 @@ pub fn schools(rng: &mut Rng) -> Vec<School> {
         let mut group: Vec<&mut School> = out.iter_mut().filter(|s| s.level == 1 && s.sponsor == "市属").collect();
         assign(rng, &mut group, &higher_set, (14, 18), 2015);
     }
-    for s in out.iter_mut() {
+    for s in &mut out {
         let (pool, n): (&[Program], usize) = match (s.level, s.sponsor) {
-            (0, "民办") | (0, "省属") => (&sec_set, 5),
+            (0, "民办" | "省属") => (&sec_set, 5),
             (1, "省属") => (&cat[1], 12),
             (2, _) => (&bachelor_set, 8),
             _ => continue,

@@ -90,7 +90,7 @@ const USCC: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
 /// GB 32100 check character.
 pub fn credit_code(rng: &mut Rng, district: &str) -> String {
     let org: Vec<u8> = (0..8).map(|_| USCC[rng.below(10)]).collect();
-    let sum: u32 = org.iter().zip(ORG_WEIGHTS).map(|(c, w)| (c - b'0') as u32 * w).sum();
+    let sum: u32 = org.iter().zip(ORG_WEIGHTS).map(|(c, w)| u32::from(c - b'0') * w).sum();
     let check = match 11 - sum % 11 {
         10 => 'X',
         11 => '0',

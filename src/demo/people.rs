@@ -136,7 +136,7 @@ impl Population {
 
     /// Students who leave or suspend during `year` (continuing students only).
     fn attrition(&mut self, year: i32) {
-        for st in self.students.iter_mut() {
+        for st in &mut self.students {
             if st.entry < year && st.present(year) {
                 if self.rng.chance(0.015) {
                     st.left = Some(year);
@@ -205,7 +205,7 @@ impl Population {
                 None => {
                     for i in members {
                         let n = if schools[i].level == 0 { 2_400.0 } else { 8_000.0 } * schools[i].weight / 3.0
-                            * (1.0 + 0.02 * (year - 2020) as f64);
+                            * (1.0 + 0.02 * f64::from(year - 2020));
                         self.enter(schools, i, year, n as usize, true, ids);
                     }
                 }
@@ -231,7 +231,7 @@ impl Population {
                     &st.entry.to_string(),
                     st.pathway,
                     if st.suspended == Some(year) { "休学" } else { "在籍" },
-                    st.prior_school.map(|p| schools[p].code.as_str()).unwrap_or(""),
+                    st.prior_school.map_or("", |p| schools[p].code.as_str()),
                     &st.origin,
                     if st.poverty { "是" } else { "否" },
                     if st.disability { "是" } else { "否" },

@@ -96,7 +96,7 @@ impl Staff {
                 self.hire(schools, i, year, "专任教师", ids);
                 let t = self.teachers.last_mut().unwrap();
                 if year == first_year {
-                    t.hired = hired_in + self.rng.range(0, (first_year - 1990) as i64) as i32;
+                    t.hired = hired_in + self.rng.range(0, i64::from(first_year - 1990)) as i32;
                 }
             }
             for _ in have_other..need_other {
@@ -144,8 +144,11 @@ impl Staff {
         while dual.len() < target {
             let i = not.pop().expect("enough teachers");
             let t = &mut self.teachers[i];
-            let since =
-                if t.hired < year { self.rng.range(t.hired.max(2005) as i64, year as i64) as i32 } else { year };
+            let since = if t.hired < year {
+                self.rng.range(i64::from(t.hired.max(2005)), i64::from(year)) as i32
+            } else {
+                year
+            };
             t.dual_since = Some(format!("{since}-{:02}-{:02}", self.rng.range(1, 12), self.rng.range(1, 28)));
             dual.push(i);
         }

@@ -84,7 +84,7 @@ pub trait DivisionHistory {
 
 pub fn id_check_char(first17: &[u8]) -> char {
     const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let sum: u32 = first17.iter().zip(W).map(|(d, w)| (d - b'0') as u32 * w).sum();
+    let sum: u32 = first17.iter().zip(W).map(|(d, w)| u32::from(d - b'0') * w).sum();
     b"10X98765432"[(sum % 11) as usize] as char
 }
 

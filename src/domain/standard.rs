@@ -521,7 +521,7 @@ mod tests {
         let h: Vec<String> =
             ["teacher_no", "school_code", "credit_code", "enterprise_name", "start_date", "end_date", "days"]
                 .iter()
-                .map(|s| s.to_string())
+                .map(std::string::ToString::to_string)
                 .collect();
         assert_eq!(Table::from_header(&h), Some(Table::Practice));
     }

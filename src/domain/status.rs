@@ -101,18 +101,18 @@ impl Judgement<'_> {
     /// The straight line from the baseline (0 for counts without one) to the target, at `year`.
     fn planned(&self, year: i32) -> f64 {
         let b = self.baseline.unwrap_or(0.0);
-        let span = (self.target_year - self.baseline_year) as f64;
-        b + (self.target - b) * ((year - self.baseline_year) as f64 / span).clamp(0.0, 1.0)
+        let span = f64::from(self.target_year - self.baseline_year);
+        b + (self.target - b) * (f64::from(year - self.baseline_year) / span).clamp(0.0, 1.0)
     }
 
     /// The points the trend is fitted to: the records' values up to `year`, with the plan's baseline
     /// standing in for the baseline year when the records have none there.
     fn trend_points(&self) -> Vec<(f64, f64)> {
         let mut pts: Vec<(f64, f64)> =
-            self.values.iter().filter(|(y, _)| *y <= self.year).map(|(y, v)| (*y as f64, *v)).collect();
+            self.values.iter().filter(|(y, _)| *y <= self.year).map(|(y, v)| (f64::from(*y), *v)).collect();
         let has_base = self.values.iter().any(|(y, _)| *y == self.baseline_year);
         if !has_base {
-            pts.insert(0, (self.baseline_year as f64, self.baseline.unwrap_or(0.0)));
+            pts.insert(0, (f64::from(self.baseline_year), self.baseline.unwrap_or(0.0)));
         }
         pts
     }
@@ -131,7 +131,7 @@ impl Judgement<'_> {
             };
         }
         let (slope, intercept) = fit(&self.trend_points()).expect("at least the baseline point");
-        let at = |y: i32| slope * y as f64 + intercept;
+        let at = |y: i32| slope * f64::from(y) + intercept;
         let projection = match self.bounds {
             Some((lo, hi)) => at(self.target_year).clamp(lo, hi),
             None => at(self.target_year),

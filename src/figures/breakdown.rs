@@ -53,12 +53,15 @@ pub async fn breakdown(
 ) -> Result<Option<Vec<Group>>, StoreError> {
     let table = Table::from_name(&f.table).ok_or_else(|| StoreError::Internal(format!("unknown table {}", f.table)))?;
     let Some(group) = by.expression(table) else { return Ok(None) };
-    let yc =
-        f.year_column.as_deref().or(table.year_column()).ok_or_else(|| StoreError::Internal("no year column".into()))?;
+    let yc = f
+        .year_column
+        .as_deref()
+        .or(table.year_column())
+        .ok_or_else(|| StoreError::Internal("no year column".into()))?;
     let mut sql = Sql { text: String::new(), params: Vec::new() };
     let body = from_where(&mut sql, db.backend, table, f, scope, None);
     let year_cond =
-        format!("t.{yc} {} {}", if f.cumulative { "<=" } else { "=" }, sql.param(SqlValue::Int(year as i64)));
+        format!("t.{yc} {} {}", if f.cumulative { "<=" } else { "=" }, sql.param(SqlValue::Int(i64::from(year))));
     let select = match f.measure {
         Measure::Count => "COUNT(*)".to_string(),
         Measure::DistinctSchools => "COUNT(DISTINCT t.school_code)".to_string(),

@@ -82,13 +82,13 @@ pub async fn designations(db: &Db, t: &CountedTarget, scope: &Scope) -> Result<V
 /// The count for every year from `from` to `to` (cumulative: what counts by that year).
 pub fn counts_by_year(rows: &[DesignationRow], t: &CountedTarget, from: i32, to: i32) -> BTreeMap<i32, f64> {
     (from..=to)
-        .map(|y| (y, rows.iter().filter(|r| r.counts_from(t).is_some_and(|c| c <= y as i64)).count() as f64))
+        .map(|y| (y, rows.iter().filter(|r| r.counts_from(t).is_some_and(|c| c <= i64::from(y))).count() as f64))
         .collect()
 }
 
 /// Designations still being built (counted nowhere yet when only accepted ones count).
 pub fn in_construction(rows: &[DesignationRow], year: i32) -> usize {
-    rows.iter().filter(|r| r.status == "in_progress" && r.approved_year <= year as i64).count()
+    rows.iter().filter(|r| r.status == "in_progress" && r.approved_year <= i64::from(year)).count()
 }
 
 /// Schools of these levels in scope (for "every secondary school" targets): code → district.

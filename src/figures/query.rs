@@ -55,7 +55,7 @@ impl Sql {
 
 fn filter_value(v: &FilterValue) -> SqlValue {
     match v {
-        FilterValue::Bool(b) => SqlValue::Int(*b as i64),
+        FilterValue::Bool(b) => SqlValue::Int(i64::from(*b)),
         FilterValue::Text(t) => SqlValue::Text(t.clone()),
     }
 }
@@ -136,8 +136,11 @@ pub async fn series(
     pending: Option<&Pending>,
 ) -> Result<BTreeMap<i32, Point>, StoreError> {
     let table = Table::from_name(&f.table).ok_or_else(|| StoreError::Internal(format!("unknown table {}", f.table)))?;
-    let yc =
-        f.year_column.as_deref().or(table.year_column()).ok_or_else(|| StoreError::Internal("no year column".into()))?;
+    let yc = f
+        .year_column
+        .as_deref()
+        .or(table.year_column())
+        .ok_or_else(|| StoreError::Internal("no year column".into()))?;
     let mut sql = Sql { text: String::new(), params: Vec::new() };
     let body = from_where(&mut sql, db.backend, table, f, scope, pending);
     let (select, group) = match f.measure {

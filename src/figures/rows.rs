@@ -146,7 +146,7 @@ pub async fn for_each_row(
                 match row.try_get::<Option<String>, _>(i)? {
                     None => Cell::Empty,
                     Some(s) => Cell::Text(match (c.kind, c.key) {
-                        (_, "id_number") | (_, "name") if req.unmask && spec.personal => {
+                        (_, "id_number" | "name") if req.unmask && spec.personal => {
                             db.keys.decrypt(&s).map_err(|e| StoreError::refused(e.to_string()))?
                         }
                         (Kind::Choice(list), _) => {
@@ -164,4 +164,3 @@ pub async fn for_each_row(
     }
     Ok(n)
 }
-

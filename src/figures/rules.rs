@@ -189,7 +189,7 @@ fn teacher_rule(
         if !seen.insert(&t.pseudonym) {
             continue;
         }
-        let acts = by_person.get(t.pseudonym.as_str()).map(Vec::as_slice).unwrap_or(&[]);
+        let acts = by_person.get(t.pseudonym.as_str()).map_or(&[][..], Vec::as_slice);
         let (have, need, unit_zh, unit_en) = if rule.check == Check::Practice {
             // The recorded 实践天数, not the calendar span (a placement of 184 days may hold 170).
             (targets::practice_days(acts, window), rule.min_days.unwrap_or(180.0), "天", "days")
@@ -233,7 +233,7 @@ fn amount(x: f64) -> String {
 /// Basic conditions of every secondary school in scope in `year`.
 async fn conditions(db: &Db, plan: &Plan, scope: &Scope, year: i32, list: bool) -> Result<Outcome, StoreError> {
     let mut sql = Sql { text: String::new(), params: Vec::new() };
-    let y = sql.param(SqlValue::Int(year as i64));
+    let y = sql.param(SqlValue::Int(i64::from(year)));
     let cond = scope_condition(&mut sql, scope);
     let text = format!(
         "SELECT k.school_code, k.name, c.land_area, c.building_area, c.equipment_value, c.books, \
@@ -299,7 +299,7 @@ async fn conditions(db: &Db, plan: &Plan, scope: &Scope, year: i32, list: bool) 
 /// Quality schools' training person-times ÷ full-time enrolment.
 async fn training_to_enrolment(db: &Db, rule: &Rule, scope: &Scope, year: i32) -> Result<Outcome, StoreError> {
     let mut sql = Sql { text: String::new(), params: Vec::new() };
-    let y = sql.param(SqlValue::Int(year as i64));
+    let y = sql.param(SqlValue::Int(i64::from(year)));
     let kinds: Vec<String> = rule.quality_kinds.iter().map(|k| sql.param(SqlValue::text(k))).collect();
     let cond = scope_condition(&mut sql, scope);
     let text = format!(
@@ -343,7 +343,7 @@ async fn training_to_enrolment(db: &Db, rule: &Rule, scope: &Scope, year: i32) -
 /// secondary schools.
 async fn local_intake(db: &Db, scope: &Scope, year: i32) -> Result<Outcome, StoreError> {
     let mut sql = Sql { text: String::new(), params: Vec::new() };
-    let y = sql.param(SqlValue::Int(year as i64));
+    let y = sql.param(SqlValue::Int(i64::from(year)));
     let cond = scope_condition(&mut sql, scope);
     let text = format!(
         "SELECT COUNT(*), SUM(CASE WHEN EXISTS (SELECT 1 FROM rec_school p WHERE p.school_code = s.prior_school_code AND p.is_current = 1 AND p.level = 'secondary') THEN 1 ELSE 0 END) \
@@ -359,7 +359,7 @@ async fn local_intake(db: &Db, scope: &Scope, year: i32) -> Result<Outcome, Stor
 /// Key industries with a program offered in `year`, through the program-to-industry mapping.
 async fn industry_coverage(db: &Db, plan: &Plan, scope: &Scope, year: i32) -> Result<Outcome, StoreError> {
     let mut sql = Sql { text: String::new(), params: Vec::new() };
-    let y = sql.param(SqlValue::Int(year as i64));
+    let y = sql.param(SqlValue::Int(i64::from(year)));
     let cond = scope_condition(&mut sql, scope);
     let text = format!(
         "SELECT DISTINCT m.industry FROM rec_offering o JOIN rec_school k ON k.school_code = o.school_code AND k.is_current = 1 \

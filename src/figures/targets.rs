@@ -7,9 +7,9 @@ use super::counted::{counts_by_year, designations, in_construction, schools_of};
 use super::indicators::{IndicatorResult, compute, display};
 use super::query::Scope;
 use super::rules::{Failure, evaluate};
-use crate::domain::targets::Check;
 use crate::domain::plan::{Comparator, Plan};
 use crate::domain::status::{Judgement, Status};
+use crate::domain::targets::Check;
 use crate::domain::targets::{CountedTarget, Rule};
 use crate::store::{Db, StoreError};
 
@@ -180,7 +180,7 @@ pub async fn counted(
                 .iter()
                 .filter(|d| {
                     rows.iter()
-                        .filter(|r| &r.district_code == *d && r.counts_from(t).is_some_and(|c| c <= y as i64))
+                        .filter(|r| &r.district_code == *d && r.counts_from(t).is_some_and(|c| c <= i64::from(y)))
                         .count() as f64
                         >= need
                 })
@@ -202,7 +202,7 @@ pub async fn counted(
         for y in plan.baseline_year..=year {
             let holding: std::collections::BTreeSet<&String> = rows
                 .iter()
-                .filter(|r| schools.contains_key(&r.school_code) && r.counts_from(t).is_some_and(|c| c <= y as i64))
+                .filter(|r| schools.contains_key(&r.school_code) && r.counts_from(t).is_some_and(|c| c <= i64::from(y)))
                 .map(|r| &r.school_code)
                 .collect();
             series.push((y, holding.len() as f64));
@@ -233,14 +233,15 @@ pub async fn rule(
     // A school is judged by its own ratio (2,500 person-times ÷ 30 students = 83.3 against ≥ 2),
     // not by the share of passing schools, which for one school is 0 or 100 %.
     let by_ratio = rule.check == Check::TrainingToEnrolment && matches!(scope, Scope::School(_));
-    let series: Vec<(i32, f64)> = outcomes
-        .iter()
-        .filter_map(|(y, o)| if by_ratio { o.ratio } else { o.value() }.map(|v| (*y, v)))
-        .collect();
+    let series: Vec<(i32, f64)> =
+        outcomes.iter().filter_map(|(y, o)| if by_ratio { o.ratio } else { o.value() }.map(|v| (*y, v))).collect();
     let now = outcomes.remove(&year).unwrap_or_default();
     let value = if by_ratio { now.ratio } else { now.value() };
-    let (target, comparator) =
-        if by_ratio { (Some(rule.min_ratio.unwrap_or(2.0)), Comparator::AtLeast) } else { (rule.target, rule.comparator) };
+    let (target, comparator) = if by_ratio {
+        (Some(rule.min_ratio.unwrap_or(2.0)), Comparator::AtLeast)
+    } else {
+        (rule.target, rule.comparator)
+    };
     let (status, projection) = if rule.rising {
         let previous = series.iter().rev().find(|(y, _)| *y < year).map(|(_, v)| *v);
         match (value, previous) {

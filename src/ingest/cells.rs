@@ -2,11 +2,11 @@
 
 use chrono::NaiveDate;
 
-use crate::messages::Problem;
+use crate::domain::ids::{CreditCode, CreditProblem, DivisionCode, ProgramCode, SchoolCode, normalise_code};
 pub use crate::domain::record::Value;
 use crate::domain::reference::Reference;
-use crate::domain::ids::{CreditCode, CreditProblem, DivisionCode, ProgramCode, SchoolCode, normalise_code};
 use crate::domain::standard::{Kind, find_choice};
+use crate::messages::Problem;
 
 /// Text a spreadsheet would execute, escaped by our own exports with a leading `'`, comes back bare.
 pub fn unescape_text(raw: &str) -> &str {
@@ -76,7 +76,7 @@ pub fn parse_cell(kind: Kind, raw: &str, reference: &Reference) -> Result<Value,
         Kind::Date => {
             parse_date(v).map(|d| Value::Text(d.format("%Y-%m-%d").to_string())).ok_or(Problem::NotDate { value })
         }
-        Kind::Bool => parse_bool(v).map(|b| Value::Int(b as i64)).ok_or(Problem::NotBool { value }),
+        Kind::Bool => parse_bool(v).map(|b| Value::Int(i64::from(b))).ok_or(Problem::NotBool { value }),
         Kind::Choice(list) => find_choice(list, v)
             .map(|c| Value::Text(c.key.to_string()))
             .ok_or_else(|| Problem::NotInList { value, allowed: choices_hint(list) }),

@@ -38,7 +38,7 @@ pub fn map_header(table: Table, header: &[String]) -> Result<ColumnMap, Vec<(Opt
     for (i, h) in header.iter().enumerate() {
         match spec.columns.iter().position(|c| label_matches(h, c.key, c.zh)) {
             Some(ci) if map[ci].is_some() => {
-                problems.push((Some(h.clone()), Problem::DuplicateColumn { column: h.clone() }))
+                problems.push((Some(h.clone()), Problem::DuplicateColumn { column: h.clone() }));
             }
             Some(ci) => map[ci] = Some(i),
             None => {
@@ -87,7 +87,7 @@ pub fn parse_row(table: Table, map: &ColumnMap, row: usize, cells: &[String], re
         problems.push(("", Problem::TooManyCells { expected: map.iter().flatten().count(), found }, Severity::Error));
     }
     for (ci, c) in spec.columns.iter().enumerate() {
-        let raw = map[ci].and_then(|i| cells.get(i)).map(|s| s.trim()).unwrap_or("");
+        let raw = map[ci].and_then(|i| cells.get(i)).map_or("", |s| s.trim());
         if raw.is_empty() {
             if c.req == Req::Required {
                 problems.push((c.key, Problem::Required, Severity::Error));
@@ -237,7 +237,7 @@ pub fn check_sheet(
     if report.rows == 0 && report.error_total == 0 {
         report.push(None, None, Problem::EmptyFile, Severity::Error);
     }
-    for (key, g) in report.sheet.groups.iter_mut() {
+    for (key, g) in &mut report.sheet.groups {
         let hashes = row_hashes.get_mut(key).map(std::mem::take).unwrap_or_default();
         g.content_hash = group_hash(hashes);
     }
@@ -269,7 +269,13 @@ pub fn recheck(sheet: &CheckedSheet, reference: &Reference, keys: &Keys) -> Vec<
     let mut out = Vec::new();
     let mut push = |row: usize, col: &str, problem: Problem, severity: Severity| {
         if severity == Severity::Error && out.len() < ERROR_CAP {
-            out.push(Finding { file: sheet.label.clone(), row: Some(row), column: column_label(table, col), severity, problem });
+            out.push(Finding {
+                file: sheet.label.clone(),
+                row: Some(row),
+                column: column_label(table, col),
+                severity,
+                problem,
+            });
         }
     };
     let mut file_rules = FileRules::new(table, keys);
@@ -341,7 +347,9 @@ pub fn absorb(reference: &mut Reference, sheet: &CheckedSheet) {
                 }
             }
             for r in &sheet.rows {
-                if let (Some(s), Some(y), Some(p)) = (r.text(t, "school_code"), r.int(t, "year"), r.text(t, "program_code")) {
+                if let (Some(s), Some(y), Some(p)) =
+                    (r.text(t, "school_code"), r.int(t, "year"), r.text(t, "program_code"))
+                {
                     reference.offerings.entry((s.to_string(), y)).or_default().insert(p.to_string());
                 }
             }

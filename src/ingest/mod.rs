@@ -12,10 +12,10 @@ use crate::domain::standard::Table;
 use crate::messages::Problem;
 use std::collections::HashSet;
 
-use check::ColumnMap;
-use read::Sheet;
 use crate::domain::ids::{SchoolCode, normalise_code};
 pub use crate::domain::reference::Scanned;
+use check::ColumnMap;
+use read::Sheet;
 
 /// The table a sheet holds (§1): `--table`, else the sheet's name, else the file name, else the header.
 pub fn resolve_table(explicit: Option<Table>, sheet: &Sheet, file_stem: &str) -> Result<Table, Problem> {
@@ -52,4 +52,3 @@ pub fn scan(table: Table, sheet: &Sheet, map: &ColumnMap) -> Scanned {
     }
     out
 }
-

@@ -6,8 +6,8 @@ use std::path::Path;
 use calamine::{Data, Reader};
 
 use super::limits::Limits;
-use crate::messages::Problem;
 use crate::domain::standard::Table;
+use crate::messages::Problem;
 
 /// One table's worth of rows from a file: a CSV file or one sheet of a workbook.
 pub struct Sheet {
@@ -73,7 +73,10 @@ fn check_row<'a>(n: usize, cells: impl Iterator<Item = &'a str>, header: &[Strin
     let mut out = Vec::new();
     for (i, c) in cells.enumerate() {
         if i >= limits.max_columns {
-            return Err((n, Problem::TooManyColumns { found: format!("第 {n} 行 / row {n}"), limit: limits.max_columns }));
+            return Err((
+                n,
+                Problem::TooManyColumns { found: format!("第 {n} 行 / row {n}"), limit: limits.max_columns },
+            ));
         }
         let chars = c.chars().count();
         if chars > limits.max_cell_chars {
@@ -129,7 +132,7 @@ pub fn read_csv_bytes(bytes: &[u8], display: &str) -> Result<Sheet, Problem> {
     let limits = Limits::current();
     let text = decode_text(bytes)?;
     let header = csv_header(&text, &limits)?;
-    if header.iter().all(|h| h.is_empty()) {
+    if header.iter().all(std::string::String::is_empty) {
         return Err(Problem::EmptyFile);
     }
     Ok(Sheet { label: display.to_string(), named_table: None, header, body: Body::Csv { text, limits } })
@@ -169,14 +172,17 @@ fn check_zip(path: &Path, limits: &Limits) -> Result<(), Problem> {
     let mut total = 0u64;
     for i in 0..zip.len() {
         let mut entry = zip.by_index(i).map_err(|e| Problem::FileUnreadable { reason: e.to_string() })?;
-        let name: String = entry.name().map(|n| n.chars().take(100).collect()).unwrap_or_else(|_| format!("#{i}"));
+        let name: String = entry.name().map_or_else(|_| format!("#{i}"), |n| n.chars().take(100).collect());
         let compressed = entry.compressed_size().max(1);
         let too_large = |reason: String| Problem::WorkbookTooLarge { entry: name.clone(), reason };
         if entry.size() > limits.max_entry_bytes {
             return Err(too_large(format!("{} MiB > {} MiB", entry.size() >> 20, limits.max_entry_bytes >> 20)));
         }
         // Sizes in the header can lie: inflate, counting, and stop at the first limit passed.
-        let cap = limits.max_entry_bytes.min(compressed.saturating_mul(limits.max_ratio)).min(limits.max_unzipped_bytes - total.min(limits.max_unzipped_bytes));
+        let cap = limits
+            .max_entry_bytes
+            .min(compressed.saturating_mul(limits.max_ratio))
+            .min(limits.max_unzipped_bytes - total.min(limits.max_unzipped_bytes));
         let mut counted = std::io::Read::take(&mut entry, cap + 1);
         let n = std::io::copy(&mut counted, &mut std::io::sink())
             .map_err(|e| Problem::FileUnreadable { reason: format!("{name}: {e}") })?;
@@ -215,11 +221,7 @@ fn chosen_sheets(names: &[String]) -> Vec<String> {
 
 /// Builds a sheet from its non-empty cells (absolute 0-based row and column), as a spreadsheet
 /// shows them: the first row holding anything is the header, columns start at the leftmost used.
-fn sheet_from_cells(
-    label: String,
-    named_table: Option<Table>,
-    cells: std::collections::BTreeMap<u32, Vec<(u32, Result<String, usize>)>>,
-) -> Result<Sheet, Problem> {
+fn sheet_from_cells(label: String, named_table: Option<Table>, cells: CellMap) -> Result<Sheet, Problem> {
     let left = cells.values().flatten().map(|(c, _)| *c).min().unwrap_or(0);
     let mut rows = cells.into_iter();
     let Some((_, header_cells)) = rows.next() else { return Err(Problem::EmptyFile) };
@@ -229,7 +231,14 @@ fn sheet_from_cells(
         if header.len() <= i {
             header.resize(i + 1, String::new());
         }
-        header[i] = v.map_err(|found| Problem::CellTooLong { column: format!("#{}", i + 1), found, limit: Limits::current().max_cell_chars })?.trim().to_string();
+        header[i] = v
+            .map_err(|found| Problem::CellTooLong {
+                column: format!("#{}", i + 1),
+                found,
+                limit: Limits::current().max_cell_chars,
+            })?
+            .trim()
+            .to_string();
     }
     // Trailing empty header cells (formatted but unused columns) are not columns.
     let width = header.iter().rposition(|h| !h.is_empty()).map_or(0, |p| p + 1);
@@ -272,7 +281,14 @@ type CellMap = std::collections::BTreeMap<u32, Vec<(u32, Result<String, usize>)>
 
 /// Keeps a cell's text unless it breaks a limit: too far right or down refuses the file, too long
 /// marks its row.
-fn keep_cell(cells: &mut CellMap, rows_seen: &mut usize, row: u32, col: u32, text: String, limits: &Limits) -> Result<(), Problem> {
+fn keep_cell(
+    cells: &mut CellMap,
+    rows_seen: &mut usize,
+    row: u32,
+    col: u32,
+    text: String,
+    limits: &Limits,
+) -> Result<(), Problem> {
     if text.is_empty() {
         return Ok(());
     }
@@ -296,8 +312,8 @@ fn keep_cell(cells: &mut CellMap, rows_seen: &mut usize, row: u32, col: u32, tex
 /// so a cell at XFD1048576 costs one cell, not sixteen thousand columns of a million rows.
 fn read_xlsx(path: &Path, display: &str, limits: &Limits) -> Result<Vec<Sheet>, Problem> {
     check_zip(path, limits)?;
-    let mut wb: calamine::Xlsx<_> =
-        calamine::open_workbook(path).map_err(|e: calamine::XlsxError| Problem::FileUnreadable { reason: e.to_string() })?;
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(path)
+        .map_err(|e: calamine::XlsxError| Problem::FileUnreadable { reason: e.to_string() })?;
     let names = wb.sheet_names();
     let mut sheets = Vec::new();
     for name in chosen_sheets(&names) {
@@ -318,8 +334,8 @@ fn read_xlsx(path: &Path, display: &str, limits: &Limits) -> Result<Vec<Sheet>, 
 
 /// Reads a legacy XLS workbook (at most 65,536 rows of 256 columns by its format).
 fn read_xls(path: &Path, display: &str, limits: &Limits) -> Result<Vec<Sheet>, Problem> {
-    let mut wb: calamine::Xls<_> =
-        calamine::open_workbook(path).map_err(|e: calamine::XlsError| Problem::FileUnreadable { reason: e.to_string() })?;
+    let mut wb: calamine::Xls<_> = calamine::open_workbook(path)
+        .map_err(|e: calamine::XlsError| Problem::FileUnreadable { reason: e.to_string() })?;
     let names = wb.sheet_names();
     let mut sheets = Vec::new();
     for name in chosen_sheets(&names) {

@@ -5,12 +5,12 @@
 use std::collections::HashMap;
 
 use super::cells::parse_date;
-use crate::domain::record::CheckedRow;
-use crate::messages::{Problem, Severity};
-use crate::domain::reference::Reference;
 use crate::domain::ids::{IdNumber, IdProblem};
 use crate::domain::privacy::Keys;
+use crate::domain::record::CheckedRow;
+use crate::domain::reference::Reference;
 use crate::domain::standard::{EMPLOYED_DESTINATIONS, Table};
+use crate::messages::{Problem, Severity};
 
 type RowProblem = (&'static str, Problem, Severity);
 
@@ -113,10 +113,10 @@ pub fn row_rules(table: Table, row: &CheckedRow, reference: &Reference) -> Vec<R
             let accepted = t("status") == Some("accepted");
             match i("accepted_year") {
                 None if accepted => {
-                    out.push(err("accepted_year", Problem::ConditionalRequired { when: "状态为验收通过".into() }))
+                    out.push(err("accepted_year", Problem::ConditionalRequired { when: "状态为验收通过".into() }));
                 }
                 Some(a) if i("approved_year").is_some_and(|p| a < p) => {
-                    out.push(err("accepted_year", Problem::AcceptedBeforeApproved))
+                    out.push(err("accepted_year", Problem::AcceptedBeforeApproved));
                 }
                 _ => {}
             }
@@ -210,7 +210,7 @@ fn person(row: &CheckedRow, table: Table, reference: &Reference, out: &mut Vec<R
                 }
             }
         }
-    } else if id.is_empty() || id.chars().count() > 32 || id.chars().any(|c| c.is_control()) {
+    } else if id.is_empty() || id.chars().count() > 32 || id.chars().any(char::is_control) {
         out.push(err("id_number", Problem::IdOtherFormat));
     }
 }
@@ -228,7 +228,7 @@ fn key_digest(parts: &[&str]) -> u128 {
         p.hash(&mut a);
         p.hash(&mut b);
     }
-    ((a.finish() as u128) << 64) | b.finish() as u128
+    (u128::from(a.finish()) << 64) | u128::from(b.finish())
 }
 
 /// Keys that are digests already need no second hashing.
@@ -300,7 +300,11 @@ impl<'k> FileRules<'k> {
         }
     }
 
-    pub fn observe(&mut self, row: &CheckedRow, reference: &Reference) -> Vec<(usize, &'static str, Problem, Severity)> {
+    pub fn observe(
+        &mut self,
+        row: &CheckedRow,
+        reference: &Reference,
+    ) -> Vec<(usize, &'static str, Problem, Severity)> {
         let mut out = Vec::new();
         let table = self.table;
         let (cols, shown) = self.unique_key();

@@ -45,7 +45,7 @@ pub fn trend_of(
     }
     let margin = (hi - lo) * 0.1;
     let (lo, hi) = (lo - margin, hi + margin);
-    let x = |year: i32| PAD + (year - first) as f64 / (last - first).max(1) as f64 * (W - 2.0 * PAD);
+    let x = |year: i32| PAD + f64::from(year - first) / f64::from((last - first).max(1)) * (W - 2.0 * PAD);
     let y = |v: f64| H - PAD * 0.6 - (v - lo) / (hi - lo) * (H - PAD * 1.2);
     let mut svg = format!(
         r#"<svg class="trend" viewBox="0 0 {W} {H}" width="{W}" height="{H}" role="img" aria-label="{}"><title>{}</title>"#,

@@ -63,14 +63,21 @@ fn count(rs: &[TargetResult], s: Status) -> usize {
 }
 
 fn tally(rs: &[TargetResult]) -> String {
-    let parts: Vec<String> =
-        [Status::Met, Status::OnTrack, Status::AtRisk, Status::OffTrack, Status::NotMet, Status::NoTarget, Status::NoData]
-            .into_iter()
-            .filter_map(|s| {
-                let n = count(rs, s);
-                (n > 0).then(|| format!("{n} 项{}", s.zh()))
-            })
-            .collect();
+    let parts: Vec<String> = [
+        Status::Met,
+        Status::OnTrack,
+        Status::AtRisk,
+        Status::OffTrack,
+        Status::NotMet,
+        Status::NoTarget,
+        Status::NoData,
+    ]
+    .into_iter()
+    .filter_map(|s| {
+        let n = count(rs, s);
+        (n > 0).then(|| format!("{n} 项{}", s.zh()))
+    })
+    .collect();
     parts.join("、")
 }
 

@@ -47,7 +47,9 @@ pub async fn table_counts(db: &Db) -> Result<Vec<(String, i64)>, StoreError> {
 
 async fn counts_on(pool: &sqlx::AnyPool, backend: Backend) -> Result<Vec<(String, i64)>, StoreError> {
     let sql = match backend {
-        Backend::Sqlite => "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+        Backend::Sqlite => {
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+        }
         Backend::Postgres => {
             "SELECT CAST(table_name AS TEXT) FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name"
         }
@@ -234,7 +236,10 @@ pub async fn restore(file: &Path, db_spec: &str, key_file: Option<PathBuf>) -> R
     if manifest.backend != wanted {
         return Err(refused(
             format!("备份来自 {} 数据库，不能恢复到 {wanted}：请恢复到同类数据库", manifest.backend),
-            format!("the backup is of a {} database and cannot be restored into {wanted}: restore into the same kind", manifest.backend),
+            format!(
+                "the backup is of a {} database and cannot be restored into {wanted}: restore into the same kind",
+                manifest.backend
+            ),
         ));
     }
     let key_path = match (key_file, backend) {
@@ -246,14 +251,28 @@ pub async fn restore(file: &Path, db_spec: &str, key_file: Option<PathBuf>) -> R
         Ok(keys) if keys.fingerprint() == manifest.key_fingerprint => {}
         Ok(_) => {
             return Err(refused(
-                format!("密钥文件 {} 不是该备份数据库的密钥（指纹不同）：请使用备份时数据库的密钥文件", key_path.display()),
-                format!("the key file {} is not the backup's key (fingerprints differ): use the key file of the database that was backed up", key_path.display()),
+                format!(
+                    "密钥文件 {} 不是该备份数据库的密钥（指纹不同）：请使用备份时数据库的密钥文件",
+                    key_path.display()
+                ),
+                format!(
+                    "the key file {} is not the backup's key (fingerprints differ): use the key file of the database that was backed up",
+                    key_path.display()
+                ),
             ));
         }
         Err(StoreError::KeyMissing { .. }) => {
             return Err(refused(
-                format!("恢复需要该备份的密钥文件（指纹 {}）：请把它复制到 {}，或用 --key-file 指定", manifest.key_fingerprint, key_path.display()),
-                format!("the restore needs the backup's key file (fingerprint {}): copy it to {} or name it with --key-file", manifest.key_fingerprint, key_path.display()),
+                format!(
+                    "恢复需要该备份的密钥文件（指纹 {}）：请把它复制到 {}，或用 --key-file 指定",
+                    manifest.key_fingerprint,
+                    key_path.display()
+                ),
+                format!(
+                    "the restore needs the backup's key file (fingerprint {}): copy it to {} or name it with --key-file",
+                    manifest.key_fingerprint,
+                    key_path.display()
+                ),
             ));
         }
         Err(e) => return Err(e),
@@ -305,7 +324,9 @@ pub async fn restore(file: &Path, db_spec: &str, key_file: Option<PathBuf>) -> R
 fn not_empty(location: &str) -> StoreError {
     refused(
         format!("{location} 不是空数据库：恢复只写入空数据库，以免覆盖现有数据（请新建一个空数据库）"),
-        format!("{location} is not empty: a restore only writes into an empty database, so that nothing is overwritten (create an empty one)"),
+        format!(
+            "{location} is not empty: a restore only writes into an empty database, so that nothing is overwritten (create an empty one)"
+        ),
     )
 }
 

@@ -73,20 +73,6 @@ pub fn resolve_server_key(db_location: &str) -> (PathBuf, Option<String>) {
     (path, None)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn server_key_names_hold_no_credentials() {
-        assert_eq!(server_identity("postgres://u:s3cret@db:6543/vetis?sslmode=require"), "db_6543_vetis");
-        assert_eq!(server_identity("postgres://db/vetis"), "db_5432_vetis");
-        assert_eq!(server_identity("postgresql://u@127.0.0.1:5432/"), "127.0.0.1_5432_postgres");
-        let p = default_path("postgres://vetis:s3cret@db:5432/vetis", false);
-        assert!(!p.display().to_string().contains("s3cret"), "{}", p.display());
-    }
-}
-
 /// Reads the key, or creates it when `create` (first use of an empty database).
 pub fn load_or_create(path: &Path, create: bool) -> Result<Keys, StoreError> {
     match std::fs::read_to_string(path) {
@@ -117,5 +103,19 @@ pub fn load_or_create(path: &Path, create: bool) -> Result<Keys, StoreError> {
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(StoreError::KeyMissing { path: path.into() }),
         Err(e) => Err(StoreError::KeyFile { path: path.into(), reason: e.to_string() }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_key_names_hold_no_credentials() {
+        assert_eq!(server_identity("postgres://u:s3cret@db:6543/vetis?sslmode=require"), "db_6543_vetis");
+        assert_eq!(server_identity("postgres://db/vetis"), "db_5432_vetis");
+        assert_eq!(server_identity("postgresql://u@127.0.0.1:5432/"), "127.0.0.1_5432_postgres");
+        let p = default_path("postgres://vetis:s3cret@db:5432/vetis", false);
+        assert!(!p.display().to_string().contains("s3cret"), "{}", p.display());
     }
 }

@@ -48,7 +48,9 @@ pub async fn locked_years_in(w: &mut WriteTx<'_>) -> Result<BTreeSet<i64>, Store
 /// Refuses a change to a locked year, read inside the write transaction that would change it.
 pub async fn ensure_unlocked_in(w: &mut WriteTx<'_>, year: Option<i64>) -> Result<(), StoreError> {
     match year {
-        Some(y) if locked_years_in(w).await?.contains(&y) => Err(StoreError::Conflict(Message::pair(locked_message(y)))),
+        Some(y) if locked_years_in(w).await?.contains(&y) => {
+            Err(StoreError::Conflict(Message::pair(locked_message(y))))
+        }
         _ => Ok(()),
     }
 }

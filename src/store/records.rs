@@ -175,7 +175,7 @@ fn row_values(keys: &Keys, table: Table, row: &CheckedRow, submission: i64, curr
     }
     out.push(SqlValue::Int(submission));
     out.push(SqlValue::Int(row.row as i64));
-    out.push(SqlValue::Int(current as i64));
+    out.push(SqlValue::Int(i64::from(current)));
     out.push(SqlValue::Text(hex::encode(row.content_hash())));
     out
 }

@@ -20,7 +20,7 @@ fn csv_rows(text: &str) -> impl Iterator<Item = Result<csv::StringRecord, csv::E
 }
 
 fn opt_int(s: &str) -> SqlValue {
-    s.trim().parse::<i64>().map(SqlValue::Int).unwrap_or(SqlValue::NullInt)
+    s.trim().parse::<i64>().map_or(SqlValue::NullInt, SqlValue::Int)
 }
 
 /// Loads whatever reference data and plan a database lacks (first use of a new database).
@@ -228,7 +228,6 @@ pub async fn active_plan(db: &Db) -> Result<Plan, StoreError> {
 /// The active plan, read on a given connection (inside a transaction).
 pub async fn active_plan_on(conn: &mut sqlx::AnyConnection) -> Result<Plan, StoreError> {
     let row = sqlx::query("SELECT source FROM plan WHERE active = 1").fetch_optional(&mut *conn).await?;
-    let text: String =
-        row.ok_or_else(|| StoreError::refused("no plan is loaded: run `vetis plan load FILE`"))?.get(0);
+    let text: String = row.ok_or_else(|| StoreError::refused("no plan is loaded: run `vetis plan load FILE`"))?.get(0);
     Plan::from_toml(&text).map_err(|e| StoreError::refused(e.join("; ")))
 }

@@ -40,8 +40,9 @@ async fn load_on(conn: &mut AnyConnection, table: Table, scanned: &Scanned) -> R
     {
         r.schools.insert(row.get(0), SchoolInfo { level: row.get(1), sponsor: row.get(2), district: row.get(3) });
     }
-    for row in
-        sqlx::query("SELECT level, code, name FROM catalog_item WHERE item_level = 'MAJOR'").fetch_all(&mut *pool).await?
+    for row in sqlx::query("SELECT level, code, name FROM catalog_item WHERE item_level = 'MAJOR'")
+        .fetch_all(&mut *pool)
+        .await?
     {
         r.programs.insert((row.get(0), row.get(1)), row.get(2));
     }

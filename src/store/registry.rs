@@ -96,10 +96,7 @@ pub async fn search_catalog(
         query = query.bind(l.to_string());
     }
     let rows = query.fetch_all(&db.pool).await?;
-    Ok(rows
-        .iter()
-        .map(|r| CatalogItem { level: r.get(0), code: r.get(1), name: r.get(2), kind: r.get(3) })
-        .collect())
+    Ok(rows.iter().map(|r| CatalogItem { level: r.get(0), code: r.get(1), name: r.get(2), kind: r.get(3) }).collect())
 }
 
 /// Every program (major) of every loaded edition: (level, code, name), by level and code.

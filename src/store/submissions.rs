@@ -12,8 +12,8 @@ use sqlx::{AssertSqlSafe, Row};
 use super::audit::{self, Entry};
 use super::records::record_table;
 use super::{Db, StoreError, now};
-use crate::messages::Message;
 use crate::domain::standard::{Keying, Table};
+use crate::messages::Message;
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Submission {
@@ -259,7 +259,11 @@ async fn approval_conflicts(conn: &mut AnyConnection, table: Table, s: &Submissi
             let list: Vec<String> =
                 rows.iter().map(|r| format!("{} ({})", r.get::<i64, _>(0), r.get::<String, _>(1))).collect();
             return Err(StoreError::Conflict(Message::new(
-                format!("提交 {} 不能通过：以下行的专业在该年度未由本校开设：{}。请先通过该年度的专业设置（offering）。", s.id, list.join("，")),
+                format!(
+                    "提交 {} 不能通过：以下行的专业在该年度未由本校开设：{}。请先通过该年度的专业设置（offering）。",
+                    s.id,
+                    list.join("，")
+                ),
                 format!(
                     "submission {} cannot be approved: the programs of these rows are not offered by the school that year: {}. Approve the year's offering first.",
                     s.id,

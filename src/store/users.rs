@@ -70,7 +70,7 @@ fn hash_password(password: &str) -> Result<String, StoreError> {
 }
 
 fn verify(password: &str, phc: &str) -> bool {
-    PasswordHash::new(phc).map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok()).unwrap_or(false)
+    PasswordHash::new(phc).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
 }
 
 /// 32 random bytes, hex: a session id, an API token or a one-time password's raw material.
@@ -182,7 +182,7 @@ pub async fn create(db: &Db, u: &NewUser<'_>, actor: &str, source: &str) -> Resu
     .bind(school)
     .bind(district)
     .bind(hash.clone())
-    .bind(u.must_change as i64)
+    .bind(i64::from(u.must_change))
     .bind(now())
     .fetch_one(&mut *tx)
     .await?
@@ -209,7 +209,9 @@ pub async fn set_password(
     actor: &str,
     source: &str,
 ) -> Result<(), StoreError> {
-    let acc = find(db, username).await?.ok_or_else(|| StoreError::not_found(format!("没有用户“{username}” / no user '{username}'")))?;
+    let acc = find(db, username)
+        .await?
+        .ok_or_else(|| StoreError::not_found(format!("没有用户“{username}” / no user '{username}'")))?;
     let problems = password_problems(username, password);
     if !problems.is_empty() {
         return Err(StoreError::refused(problems.join("; ")));
@@ -229,7 +231,7 @@ pub async fn set_password(
     let mut tx = db.begin().await?;
     sqlx::query("UPDATE app_user SET password_hash = $1, must_change = $2, password_changed_at = $3, failed_logins = 0, locked_until = NULL WHERE id = $4")
         .bind(hash.clone())
-        .bind(must_change as i64)
+        .bind(i64::from(must_change))
         .bind(now())
         .bind(acc.id)
         .execute(&mut *tx)
@@ -258,10 +260,12 @@ pub async fn set_disabled(
     actor: &str,
     source: &str,
 ) -> Result<(), StoreError> {
-    let acc = find(db, username).await?.ok_or_else(|| StoreError::not_found(format!("没有用户“{username}” / no user '{username}'")))?;
+    let acc = find(db, username)
+        .await?
+        .ok_or_else(|| StoreError::not_found(format!("没有用户“{username}” / no user '{username}'")))?;
     let mut tx = db.begin().await?;
     sqlx::query("UPDATE app_user SET disabled = $1 WHERE id = $2")
-        .bind(disabled as i64)
+        .bind(i64::from(disabled))
         .bind(acc.id)
         .execute(&mut *tx)
         .await?;
@@ -352,7 +356,9 @@ pub async fn sign_in(db: &Db, username: &str, password: &str, source: &str) -> R
 
 /// A new API token for a user, returned once; only its hash is kept.
 pub async fn new_token(db: &Db, username: &str, actor: &str, source: &str) -> Result<String, StoreError> {
-    let acc = find(db, username).await?.ok_or_else(|| StoreError::not_found(format!("没有用户“{username}” / no user '{username}'")))?;
+    let acc = find(db, username)
+        .await?
+        .ok_or_else(|| StoreError::not_found(format!("没有用户“{username}” / no user '{username}'")))?;
     if acc.disabled {
         return Err(StoreError::refused(format!("user '{username}' is disabled")));
     }

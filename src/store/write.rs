@@ -34,7 +34,8 @@ impl Db {
         let gate = self.write_gate.lock().await;
         let mut tx = self.begin().await?;
         sqlx::query("UPDATE data_version SET version = version + 1 WHERE id = 1").execute(&mut *tx).await?;
-        let version: i64 = sqlx::query("SELECT version FROM data_version WHERE id = 1").fetch_one(&mut *tx).await?.get(0);
+        let version: i64 =
+            sqlx::query("SELECT version FROM data_version WHERE id = 1").fetch_one(&mut *tx).await?.get(0);
         Ok(WriteTx { tx, version_before: version - 1, _gate: gate })
     }
 }

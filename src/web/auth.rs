@@ -61,8 +61,7 @@ pub fn client(parts: &Parts) -> String {
     let peer = parts
         .extensions
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|| "web".into());
+        .map_or_else(|| "web".into(), |c| c.0.ip().to_string());
     match parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()) {
         Some(f) => format!("{peer} (for {})", f.chars().take(64).collect::<String>()),
         None => peer,

@@ -7,7 +7,6 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
 
-
 use crate::domain::plan::Plan;
 use crate::figures::Scope;
 use crate::figures::breakdown::{By, Group, breakdown};

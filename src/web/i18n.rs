@@ -32,12 +32,12 @@ pub fn code(lang: Lang) -> &'static str {
 
 /// One text; the key itself if it is missing (a test makes sure none is).
 pub fn text(lang: Lang, key: &str) -> String {
-    TEXTS.get(key).map(|p| p[(lang == Lang::En) as usize].clone()).unwrap_or_else(|| key.to_string())
+    TEXTS.get(key).map_or_else(|| key.to_string(), |p| p[usize::from(lang == Lang::En)].clone())
 }
 
 /// Every text in one language, for a template's `t`.
 pub fn texts(lang: Lang) -> serde_json::Value {
-    let i = (lang == Lang::En) as usize;
+    let i = usize::from(lang == Lang::En);
     serde_json::Value::Object(TEXTS.iter().map(|(k, v)| (k.clone(), serde_json::Value::String(v[i].clone()))).collect())
 }
 

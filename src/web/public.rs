@@ -44,7 +44,7 @@ pub async fn catalog(State(state): State<AppState>, mut parts: Parts) -> Result<
     let lang = lang_of(&parts);
     let viewer = Viewer::optional(&mut parts, &state).await;
     let q: CatalogQuery = Query::try_from_uri(&parts.uri).map(|q| q.0).unwrap_or_default();
-    let text = q.q.as_deref().map(str::trim).unwrap_or("").chars().take(40).collect::<String>();
+    let text = q.q.as_deref().map_or("", str::trim).chars().take(40).collect::<String>();
     let level = q.level.filter(|l| ["secondary", "higher", "bachelor"].contains(&l.as_str()));
     let rows = crate::store::registry::search_catalog(&state.db, &text, level.as_deref(), 501).await?;
     let more = rows.len() > 500;

@@ -4,7 +4,6 @@
 
 use std::collections::HashSet;
 
-
 use super::AppState;
 use super::error::WebError;
 use crate::domain::access::{Principal, Role};

@@ -81,7 +81,7 @@ impl SheetResult {
 pub fn dependency_rank(t: Option<Table>) -> usize {
     match t {
         Some(Table::School) => 0,
-        Some(Table::Offering) | Some(Table::Teacher) => 1,
+        Some(Table::Offering | Table::Teacher) => 1,
         Some(_) => 2,
         None => 3,
     }

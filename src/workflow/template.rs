@@ -4,7 +4,6 @@
 
 use rust_xlsxwriter::{DataValidation, Format, Formula, Workbook, XlsxError};
 
-
 use crate::domain::standard::{Kind, LEVELS, Req, Table, find_choice};
 use crate::store::{Db, StoreError, refdata};
 

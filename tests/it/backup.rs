@@ -7,12 +7,17 @@ use crate::common::*;
 /// Every table's row count, read the same way on both backends.
 fn all_tables(db: &TestDb) -> Vec<(String, i64)> {
     let sql = match db.backend {
-        Backend::Sqlite => "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+        Backend::Sqlite => {
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+        }
         Backend::Postgres => {
             "SELECT CAST(table_name AS TEXT) FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name"
         }
     };
-    db.query_strings(sql).into_iter().map(|t| (t.clone(), db.query_i64(&format!("SELECT COUNT(*) FROM \"{t}\"")))).collect()
+    db.query_strings(sql)
+        .into_iter()
+        .map(|t| (t.clone(), db.query_i64(&format!("SELECT COUNT(*) FROM \"{t}\""))))
+        .collect()
 }
 
 /// The figures: the ten indicators and every target, for every year of the fixture.

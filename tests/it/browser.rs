@@ -73,7 +73,7 @@ fn a_school_submits_through_the_browser_and_its_district_approves() {
     b.find("#rows-h + ul li:first-child a").click();
     b.wait_for_url("/records/student");
     assert_eq!(b.count("table.records tbody tr"), 3, "the school's three students of 2020");
-    assert!(b.text().contains("*"), "names and ID numbers are masked");
+    assert!(b.text().contains('*'), "names and ID numbers are masked");
 
     // A bad file: every error with its row and column, and nothing stored.
     let h = "project_code,school_code,year,name,category,start_date,end_date,hours,person_times,completed,certified,revenue";

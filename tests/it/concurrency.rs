@@ -90,7 +90,9 @@ async fn many_schools_uploading_and_approving_at_once_break_no_rule_and_lose_no_
             for year in [2020, 2021] {
                 for (i, s) in SCHOOLS.iter().enumerate() {
                     let rows: Vec<String> = (0..=round)
-                        .map(|k| format!("Q{k},{s},{year},培训{k},企业职工,{year}-03-01,{year}-03-20,8,{},10,,", 100 + k))
+                        .map(|k| {
+                            format!("Q{k},{s},{year},培训{k},企业职工,{year}-03-01,{year}-03-20,8,{},10,,", 100 + k)
+                        })
                         .collect();
                     uploads.push((i, "training.csv", format!("{h}\n{}\n", rows.join("\n"))));
                 }
@@ -116,7 +118,12 @@ async fn many_schools_uploading_and_approving_at_once_break_no_rule_and_lose_no_
             let statuses: Vec<StatusCode> = approvals.iter().map(|a| a.0).collect();
             assert!(statuses.iter().all(|s| *s != StatusCode::INTERNAL_SERVER_ERROR), "{backend:?}: {approvals:?}");
             let students_approved = statuses[..2].iter().filter(|s| **s == StatusCode::OK).count();
-            assert_eq!(students_approved, 1, "{backend:?} round {round}: one person, one school: {:?}", &approvals[..2]);
+            assert_eq!(
+                students_approved,
+                1,
+                "{backend:?} round {round}: one person, one school: {:?}",
+                &approvals[..2]
+            );
             let refused = approvals[..2].iter().find(|a| a.0 != StatusCode::OK).unwrap();
             assert_eq!(refused.0, StatusCode::CONFLICT, "{refused:?}");
             assert!(refused.2.contains("在其他学校在籍"), "{}", refused.2);
@@ -172,7 +179,12 @@ fn two_operators_importing_the_same_person_for_two_schools_at_once_store_only_on
                 .collect();
             let outs: Vec<std::process::Output> = children.into_iter().map(|c| c.wait_with_output().unwrap()).collect();
             let ok = outs.iter().filter(|o| o.status.success()).count();
-            assert_eq!(ok, 1, "{backend:?} round {round}: exactly one import of the person succeeds: {:?}", outs.iter().map(stderr).collect::<Vec<_>>());
+            assert_eq!(
+                ok,
+                1,
+                "{backend:?} round {round}: exactly one import of the person succeeds: {:?}",
+                outs.iter().map(stderr).collect::<Vec<_>>()
+            );
             let refused = outs.iter().find(|o| !o.status.success()).unwrap();
             assert_eq!(refused.status.code(), Some(1));
             assert!(stderr(refused).contains("在籍"), "{}", stderr(refused));

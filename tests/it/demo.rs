@@ -27,7 +27,7 @@ fn the_same_seed_writes_the_same_bytes_and_another_seed_does_not() {
     for (dir, seed) in [(&a, "7"), (&b, "7"), (&c, "8")] {
         db.ok(&["demo", "--out", dir.to_str().unwrap(), "--seed", seed, "--years", "2020-2020"]);
     }
-    for t in vetis::domain::standard::Table::ALL.map(|t| t.key()) {
+    for t in vetis::domain::standard::Table::ALL.map(vetis::domain::standard::Table::key) {
         let f = format!("{t}.csv");
         assert_eq!(std::fs::read(a.join(&f)).unwrap(), std::fs::read(b.join(&f)).unwrap(), "{t}");
     }

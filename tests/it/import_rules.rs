@@ -37,7 +37,7 @@ fn case(name: &'static str, file: &'static str, content: String, expect: &[&str]
         file,
         content: content.into_bytes(),
         args: vec![],
-        expect: expect.iter().map(|s| s.to_string()).collect(),
+        expect: expect.iter().map(std::string::ToString::to_string).collect(),
     }
 }
 

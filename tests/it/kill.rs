@@ -128,7 +128,8 @@ fn a_workbook_killed_at_any_point_is_in_the_database_whole_or_not_at_all() {
         let (mut whole, mut none) = (0, 0);
         for round in 0..kills {
             let at = Duration::from_millis(next(&mut seed) % (full.as_millis() as u64 + 1).max(1));
-            let mut child = db.command().args(["import", &book]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+            let mut child =
+                db.command().args(["import", &book]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
             std::thread::sleep(at);
             let _ = child.kill(); // SIGKILL on Unix; the import may have finished already
             child.wait().unwrap();
@@ -136,7 +137,10 @@ fn a_workbook_killed_at_any_point_is_in_the_database_whole_or_not_at_all() {
             if state == empty {
                 none += 1;
             } else {
-                assert_eq!(state, after, "{backend:?} round {round}: killed after {at:?}, the database holds part of the workbook");
+                assert_eq!(
+                    state, after,
+                    "{backend:?} round {round}: killed after {at:?}, the database holds part of the workbook"
+                );
                 whole += 1;
                 db = fresh();
             }

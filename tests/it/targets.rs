@@ -192,7 +192,10 @@ fn practice_counts_recorded_days_and_a_school_is_judged_by_its_own_ratio() {
         let t = |no: &str, n: u32| {
             format!("{no},,{},教师{n},女,4401000001,2024,专任教师,是,否,,本科,学士,中级,2010-09-01,3", id(n))
         };
-        db.ok(&["import", db.write("teacher_2024.csv", &format!("{h}\n{}\n{}\n", t("C5", 5), t("C6", 6))).to_str().unwrap()]);
+        db.ok(&[
+            "import",
+            db.write("teacher_2024.csv", &format!("{h}\n{}\n{}\n", t("C5", 5), t("C6", 6))).to_str().unwrap(),
+        ]);
         let p = "teacher_no,school_code,credit_code,enterprise_name,start_date,end_date,days\n\
             C5,4401000001,91110000600037341L,广汽本田汽车有限公司,2022-03-01,2022-08-31,170\n\
             C6,4401000001,91110000600037341L,广汽本田汽车有限公司,2022-03-01,2022-08-31,180\n";

@@ -281,7 +281,7 @@ fn every_text_a_template_uses_exists_in_both_languages() {
             let key: String = part.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
             let before = &source[..source.find(&format!("t.{key}")).unwrap()];
             // Only `{{ t.key }}` and `{{ t.key|… }}` uses, not words like "list.".
-            if before.ends_with("{{ ") || before.ends_with("{{") || before.ends_with("\"") {
+            if before.ends_with("{{ ") || before.ends_with("{{") || before.ends_with('"') {
                 assert!(keys.contains(&key), "{name} uses t.{key}, which i18n.toml lacks");
             }
         }
@@ -292,7 +292,7 @@ fn every_text_a_template_uses_exists_in_both_languages() {
 fn contrast(a: &str, b: &str) -> f64 {
     let lum = |hex: &str| {
         let c: Vec<f64> = (0..3)
-            .map(|i| u8::from_str_radix(&hex[1 + 2 * i..3 + 2 * i], 16).unwrap() as f64 / 255.0)
+            .map(|i| f64::from(u8::from_str_radix(&hex[1 + 2 * i..3 + 2 * i], 16).unwrap()) / 255.0)
             .map(|v| if v <= 0.03928 { v / 12.92 } else { ((v + 0.055) / 1.055).powf(2.4) })
             .collect();
         0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]

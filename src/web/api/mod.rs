@@ -14,9 +14,9 @@ use super::error::WebError;
 use crate::domain::access::Target;
 use crate::domain::standard::Table;
 use crate::figures::Scope;
+use crate::figures::rows::Cell;
 use crate::store::users::{self, SignIn};
 use crate::web::pages::drill::{PAGE_SIZE, RecordsQuery, rows_page};
-use crate::figures::rows::Cell;
 
 mod submissions;
 
@@ -155,9 +155,7 @@ async fn indicators(
 ) -> Result<Response, WebError> {
     let scope = match (&q.school, &q.district) {
         (Some(_), Some(_)) => {
-            return Err(WebError::bad(
-                "school 与 district 只能给一个 / give school or district, not both",
-            ));
+            return Err(WebError::bad("school 与 district 只能给一个 / give school or district, not both"));
         }
         (Some(s), None) => {
             let d = district_of(&state, s).await?;

@@ -44,9 +44,8 @@ pub async fn create(
             _ => {}
         }
     }
-    let (name, bytes) = file.ok_or_else(|| {
-        WebError::bad("multipart 字段 file 缺失 / the multipart field 'file' is missing")
-    })?;
+    let (name, bytes) =
+        file.ok_or_else(|| WebError::bad("multipart 字段 file 缺失 / the multipart field 'file' is missing"))?;
     Ok(match receive(&state, &who, table, &name, &bytes, lang).await? {
         Received::Refused { errors, total } => {
             (StatusCode::UNPROCESSABLE_ENTITY, Json(serde_json::json!({ "errors": errors, "error_count": total })))

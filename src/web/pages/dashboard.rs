@@ -114,9 +114,8 @@ async fn scope_options(state: &AppState, v: &Viewer) -> Result<Vec<(String, Stri
             out.push((format!("d:{code}"), name.clone()));
         }
     }
-    let schools = crate::store::registry::schools(&state.db)
-        .await
-        .map_err(|e| PageError::Web(e.into(), v.lang, None))?;
+    let schools =
+        crate::store::registry::schools(&state.db).await.map_err(|e| PageError::Web(e.into(), v.lang, None))?;
     for s in schools {
         let (code, name, d) = (s.code, s.name, s.district);
         if v.who.may_read_figures(&Target::School { code: &code, district: &d }) {

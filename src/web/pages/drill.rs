@@ -13,10 +13,10 @@ use crate::domain::standard::Table;
 use crate::figures::Scope;
 use crate::figures::breakdown::By;
 use crate::figures::indicators::display;
+use crate::figures::rows::{Cell, RowFilter, RowRequest, for_each_row};
 use crate::messages::Lang;
 use crate::web::AppState;
 use crate::web::error::WebError;
-use crate::figures::rows::{Cell, RowFilter, RowRequest, for_each_row};
 
 #[derive(Serialize)]
 struct GroupRow {

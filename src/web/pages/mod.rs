@@ -90,7 +90,7 @@ impl FromRequestParts<AppState> for Viewer {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let lang = lang_of(parts);
-        let next = parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/dashboard".into());
+        let next = parts.uri.path_and_query().map_or_else(|| "/dashboard".into(), |p| p.as_str().to_string());
         let to_login = || PageError::Redirect(format!("/login?next={}", urlencode(&next)));
         let Some(id) = cookie(parts, SESSION_COOKIE) else { return Err(to_login()) };
         let Some((acc, csrf)) =

@@ -44,8 +44,8 @@ fn login_page(
     lang: Lang,
     next: &str,
     username: &str,
-    error: Option<String>,
-    notice: Option<String>,
+    error: Option<&str>,
+    notice: Option<&str>,
     status: StatusCode,
 ) -> Result<Response, PageError> {
     let pre = users::random_secret();
@@ -59,7 +59,7 @@ pub async fn login_form(State(state): State<AppState>, parts: Parts) -> Result<R
     let lang = lang_of(&parts);
     let q: NextQuery = Query::try_from_uri(&parts.uri).map(|q| q.0).unwrap_or_default();
     let notice = q.changed.map(|_| i18n::text(lang, "password_changed"));
-    login_page(&state, lang, &safe_next(q.next.as_deref()), "", None, notice, StatusCode::OK)
+    login_page(&state, lang, &safe_next(q.next.as_deref()), "", None, notice.as_deref(), StatusCode::OK)
 }
 
 #[derive(Deserialize)]
@@ -81,16 +81,16 @@ pub async fn login(
     let pre = cookie(&parts, PRE_COOKIE).unwrap_or_default();
     if pre.is_empty() || pre != f.csrf {
         let msg = i18n::text(lang, "form_expired");
-        return login_page(&state, lang, &next, &f.username, Some(msg), None, StatusCode::FORBIDDEN);
+        return login_page(&state, lang, &next, &f.username, Some(&msg), None, StatusCode::FORBIDDEN);
     }
     match users::sign_in(&state.db, f.username.trim(), &f.password, &client(&parts)).await? {
         SignIn::Refused => {
             let msg = i18n::text(lang, "login_failed");
-            login_page(&state, lang, &next, &f.username, Some(msg), None, StatusCode::UNAUTHORIZED)
+            login_page(&state, lang, &next, &f.username, Some(&msg), None, StatusCode::UNAUTHORIZED)
         }
         SignIn::Locked => {
             let msg = i18n::text(lang, "account_locked");
-            login_page(&state, lang, &next, &f.username, Some(msg), None, StatusCode::LOCKED)
+            login_page(&state, lang, &next, &f.username, Some(&msg), None, StatusCode::LOCKED)
         }
         SignIn::Ok(acc) => {
             let (id, _) = users::new_session(&state.db, acc.id).await?;

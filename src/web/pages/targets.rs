@@ -109,8 +109,8 @@ pub async fn detail(
         let rows = crate::figures::counted::designations(&state.db, t, &scope).await.page(&v)?;
         let list: Vec<serde_json::Value> = rows
             .iter()
-            .filter(|r| r.approved_year <= year as i64)
-            .map(|r| serde_json::json!({ "code": r.designation_code, "school": format!("{} {}", r.school_code, r.school_name), "school_code": r.school_code, "subject": r.subject, "level": r.level, "status": r.status, "approved_year": r.approved_year, "accepted_year": r.accepted_year, "counted": r.counts_from(t).is_some_and(|c| c <= year as i64) }))
+            .filter(|r| r.approved_year <= i64::from(year))
+            .map(|r| serde_json::json!({ "code": r.designation_code, "school": format!("{} {}", r.school_code, r.school_name), "school_code": r.school_code, "subject": r.subject, "level": r.level, "status": r.status, "approved_year": r.approved_year, "accepted_year": r.accepted_year, "counted": r.counts_from(t).is_some_and(|c| c <= i64::from(year)) }))
             .collect();
         (result, Vec::new(), list)
     } else {

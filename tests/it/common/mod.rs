@@ -58,7 +58,7 @@ impl TestDb {
                             panic!("PostgreSQL tests need a server at {a} (set VETIS_TEST_PG; .ci/run starts one): {e}")
                         });
                         sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {n}"))).execute(&pool).await.unwrap();
-                    })
+                    });
                 })
                 .join()
                 .unwrap();
@@ -143,7 +143,7 @@ impl TestDb {
     /// Everything an import may change, to prove that a refused one changed nothing.
     pub fn state(&self) -> Vec<(String, i64)> {
         let mut sql = Vec::new();
-        for t in vetis::domain::standard::Table::ALL.map(|t| t.key()) {
+        for t in vetis::domain::standard::Table::ALL.map(vetis::domain::standard::Table::key) {
             sql.push(format!("SELECT '{t}', COUNT(*), CAST(COALESCE(SUM(is_current), 0) AS BIGINT) FROM rec_{t}"));
         }
         sql.push("SELECT 'submission', COUNT(*), CAST(COALESCE(SUM(CASE WHEN status = 'approved' THEN 1 ELSE 0 END), 0) AS BIGINT) FROM submission".into());
@@ -182,7 +182,7 @@ impl Drop for TestDb {
                                 .execute(&pool)
                                 .await;
                     }
-                })
+                });
             })
             .join();
         }

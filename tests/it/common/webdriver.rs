@@ -26,7 +26,7 @@ pub fn wait_for_port(port: u16, what: &str) {
 }
 
 fn http(port: u16, method: &str, path: &str, body: Option<&Value>) -> Value {
-    let body = body.map(|b| b.to_string()).unwrap_or_default();
+    let body = body.map(std::string::ToString::to_string).unwrap_or_default();
     let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(120))).unwrap();
     write!(
@@ -124,6 +124,7 @@ impl Browser {
         Browser { driver, port, session, _profile: profile }
     }
 
+    #[allow(clippy::needless_pass_by_value)] // callers build the body in place: `Some(json!(…))`
     fn call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
         http(self.port, method, &format!("/session/{}{path}", self.session), body.as_ref())
     }
