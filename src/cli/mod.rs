@@ -112,6 +112,11 @@ pub async fn open(cli: &Cli) -> anyhow::Result<Db> {
 
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
+    // Internal faults are logged to standard error (VETIS_LOG=error|warn|info|debug), never shown
+    // to a user of the web.
+    let level =
+        std::env::var("VETIS_LOG").ok().and_then(|s| s.parse::<tracing::Level>().ok()).unwrap_or(tracing::Level::WARN);
+    let _ = tracing_subscriber::fmt().with_max_level(level).with_writer(std::io::stderr).try_init();
     // Limits are configuration: checked once, before anything is read.
     match crate::ingest::limits::Limits::from_env() {
         Ok(limits) => limits.install(),

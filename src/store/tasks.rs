@@ -232,7 +232,7 @@ pub async fn assignment(db: &Db, id: i64) -> Result<Assignment, StoreError> {
         .bind(id)
         .fetch_optional(&db.pool)
         .await?
-        .ok_or_else(|| invalid(format!("没有分配 {id} / there is no assignment {id}")))?;
+        .ok_or_else(|| StoreError::not_found(format!("没有分配 {id} / there is no assignment {id}")))?;
     complete(db, &row).await
 }
 
@@ -474,7 +474,7 @@ pub async fn evidence(db: &Db, id: i64) -> Result<(Evidence, Vec<u8>), StoreErro
         .bind(id)
         .fetch_optional(&db.pool)
         .await?
-        .ok_or_else(|| invalid(format!("没有证明材料 {id} / there is no evidence file {id}")))?;
+        .ok_or_else(|| StoreError::not_found(format!("没有证明材料 {id} / there is no evidence file {id}")))?;
     let bytes: Vec<u8> =
         sqlx::query("SELECT content FROM evidence_file WHERE id = $1").bind(id).fetch_one(&db.pool).await?.get(0);
     Ok((evidence_row(&meta), bytes))

@@ -107,14 +107,15 @@ pub async fn district_of_school(state: &AppState, school: &str) -> Result<String
 
 /// A submission the caller may see (its school is in their scope), or 404/403.
 pub async fn visible(state: &AppState, who: &Principal, id: i64) -> Result<submissions::Submission, WebError> {
-    let s = submissions::get(&state.db, id).await.map_err(|_| WebError::NotFound)?;
+    // Not found stays not found; a database fault is an internal error, never a 404.
+    let s = submissions::get(&state.db, id).await?;
     let d = district_of_school(state, &s.school_code).await?;
     if who.may_read_records(&s.school_code, &d) { Ok(s) } else { Err(WebError::Forbidden) }
 }
 
 /// Refuses anyone but the school's district officer and the bureau.
 pub async fn reviewable(state: &AppState, who: &Principal, id: i64) -> Result<submissions::Submission, WebError> {
-    let s = submissions::get(&state.db, id).await.map_err(|_| WebError::NotFound)?;
+    let s = submissions::get(&state.db, id).await?;
     let d = district_of_school(state, &s.school_code).await?;
     if who.may_review(&d) { Ok(s) } else { Err(WebError::Forbidden) }
 }

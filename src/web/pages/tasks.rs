@@ -146,7 +146,7 @@ pub async fn assign(
 
 /// An assignment the viewer may see, or 403/404.
 async fn readable(state: &AppState, v: &Viewer, id: i64) -> Result<Assignment, PageError> {
-    let a = tasks::assignment(&state.db, id).await.map_err(|_| PageError::Web(WebError::NotFound, v.lang, None))?;
+    let a = tasks::assignment(&state.db, id).await.map_err(|e| PageError::Web(e.into(), v.lang, None))?;
     if v.who.may_read_records(&a.school_code, &a.district_code) {
         Ok(a)
     } else {
@@ -246,8 +246,7 @@ pub async fn file(
 }
 
 pub async fn evidence(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>) -> Result<Response, PageError> {
-    let (meta, bytes) =
-        tasks::evidence(&state.db, id).await.map_err(|_| PageError::Web(WebError::NotFound, v.lang, None))?;
+    let (meta, bytes) = tasks::evidence(&state.db, id).await.map_err(|e| PageError::Web(e.into(), v.lang, None))?;
     let d = crate::web::submission::district_of_school(&state, &meta.school_code).await.page(&v)?;
     if !v.who.may_read_records(&meta.school_code, &d) {
         return Err(PageError::Web(WebError::Forbidden, v.lang, None));
