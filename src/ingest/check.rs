@@ -11,7 +11,7 @@ use super::read::Sheet;
 use super::rules::{FileRules, row_rules};
 use crate::domain::privacy::Keys;
 pub use crate::domain::record::{CheckedRow, CheckedSheet, Group, GroupKey};
-use crate::domain::reference::{Reference, SchoolInfo};
+use crate::domain::reference::{Reference, Scanned, SchoolInfo};
 use crate::domain::standard::{Req, Table};
 use crate::messages::{Finding, Problem, Severity};
 
@@ -75,7 +75,8 @@ impl ParsedRow {
     }
 }
 
-/// Checks one row: each cell by its kind, then the table's rules on the row (pure).
+/// Reads one row's cells, each by its column's kind (pure). The rules on the row come after, once
+/// the records it is checked against are known.
 pub fn parse_row(table: Table, map: &ColumnMap, row: usize, cells: &[String], reference: &Reference) -> ParsedRow {
     let spec = table.spec();
     let mut problems = Vec::new();
@@ -111,10 +112,69 @@ pub fn parse_row(table: Table, map: &ColumnMap, row: usize, cells: &[String], re
     {
         values[i] = Value::Text("resident_id".into());
     }
-    let mut parsed = ParsedRow { record: CheckedRow { row, values }, problems };
-    let extra = row_rules(table, &parsed.record, reference);
-    parsed.problems.extend(extra);
-    parsed
+    ParsedRow { record: CheckedRow { row, values }, problems }
+}
+
+/// A sheet's cells read once into typed values, with what is wrong with each: the only pass over
+/// the file. Checking and writing work on these values.
+pub struct ParsedSheet {
+    pub table: Table,
+    pub label: String,
+    /// Data rows that are not blank.
+    pub rows: usize,
+    items: Vec<Result<ParsedRow, (usize, Problem)>>,
+}
+
+/// Reads every row of a sheet into typed values (`reference` needs only the code lists here).
+pub fn parse_sheet(
+    table: Table,
+    sheet: &Sheet,
+    map: &ColumnMap,
+    reference: &Reference,
+    mut progress: impl FnMut(usize),
+) -> ParsedSheet {
+    let mut out = ParsedSheet { table, label: sheet.label.clone(), rows: 0, items: Vec::new() };
+    for item in sheet.rows() {
+        match item {
+            Err(e) => out.items.push(Err(e)),
+            Ok((_, cells)) if Sheet::is_blank(&cells) => {}
+            Ok((row, cells)) => {
+                out.rows += 1;
+                if out.rows.is_multiple_of(10_000) {
+                    progress(out.rows);
+                }
+                out.items.push(Ok(parse_row(table, map, row, &cells, reference)));
+            }
+        }
+    }
+    progress(out.rows);
+    out
+}
+
+impl ParsedSheet {
+    /// The schools and years the sheet names, from its typed values: what the store loads the
+    /// records for.
+    pub fn scanned(&self) -> Scanned {
+        let table = self.table;
+        let year_col = table.year_column();
+        let mut out = Scanned::default();
+        for r in self.items.iter().flatten() {
+            let school = r.text(table, "school_code");
+            let year = year_col.and_then(|c| r.int(table, c));
+            if let Some(s) = school
+                && !out.schools.contains(s)
+            {
+                out.schools.insert(s.to_string());
+            }
+            if let Some(y) = year {
+                out.years.insert(y);
+                if let Some(s) = school {
+                    out.pairs.insert((s.to_string(), y));
+                }
+            }
+        }
+        out
+    }
 }
 
 /// What checking a sheet found: every finding and, when there is no error, the checked sheet.
@@ -159,24 +219,23 @@ fn column_label(table: Table, key: &str) -> Option<String> {
 /// Checks a sheet: every finding and, when there is none, the typed rows grouped by school and
 /// year. The only pass over the file's cells: writing consumes what this returns.
 pub fn check_sheet(
-    table: Table,
-    sheet: &Sheet,
-    map: &ColumnMap,
+    parsed: ParsedSheet,
     reference: &Reference,
     keys: &Keys,
     allowed_schools: Option<&HashSet<String>>,
-    mut progress: impl FnMut(usize),
 ) -> CheckReport {
+    let table = parsed.table;
+    let label = parsed.label.clone();
     let mut report = CheckReport {
         table,
-        label: sheet.label.clone(),
-        rows: 0,
+        label: label.clone(),
+        rows: parsed.rows,
         errors: Vec::new(),
         error_total: 0,
         warnings: Vec::new(),
         sheet: CheckedSheet {
             table,
-            label: sheet.label.clone(),
+            label: label.clone(),
             rows: Vec::new(),
             groups: BTreeMap::new(),
             warnings_json: String::new(),
@@ -184,22 +243,17 @@ pub fn check_sheet(
     };
     let mut file_rules = FileRules::new(table, keys);
     let mut row_hashes: BTreeMap<GroupKey, Vec<[u8; 32]>> = BTreeMap::new();
-    for item in sheet.rows() {
-        let (row, cells) = match item {
+    for item in parsed.items {
+        let mut parsed = match item {
             Ok(r) => r,
             Err((row, p)) => {
                 report.push(Some(row), None, p, Severity::Error);
                 continue;
             }
         };
-        if Sheet::is_blank(&cells) {
-            continue;
-        }
-        report.rows += 1;
-        if report.rows.is_multiple_of(10_000) {
-            progress(report.rows);
-        }
-        let parsed = parse_row(table, map, row, &cells, reference);
+        let row = parsed.row;
+        let extra = row_rules(table, &parsed.record, reference);
+        parsed.problems.extend(extra);
         for (col, p, sev) in &parsed.problems {
             report.push(Some(row), column_label(table, col), p.clone(), *sev);
         }
@@ -230,7 +284,6 @@ pub fn check_sheet(
             report.sheet.rows.push(parsed.record);
         }
     }
-    progress(report.rows);
     for (r, col, p, sev) in file_rules.finish() {
         report.push(Some(r), column_label(table, col), p, sev);
     }
@@ -244,7 +297,7 @@ pub fn check_sheet(
     let groups: Vec<(GroupKey, Group)> = report.sheet.groups.iter().map(|(k, g)| (k.clone(), g.clone())).collect();
     for ((school, year), g) in &groups {
         let Some(year) = *year else { continue };
-        plausibility(table, school, year, g, reference, &sheet.label, &mut report.warnings);
+        plausibility(table, school, year, g, reference, &label, &mut report.warnings);
     }
     report.sheet.warnings_json = serde_json::to_string(&report.warnings).unwrap_or_else(|_| "[]".into());
     report

@@ -17,21 +17,30 @@ fn in_list(n: usize, start: usize) -> String {
     (0..n).map(|i| format!("${}", start + i)).collect::<Vec<_>>().join(", ")
 }
 
-/// What a sheet is checked against, as the database holds it now. Returns the data version read
-/// before the data, so that a writer can tell whether anything changed since.
-pub async fn load(db: &Db, table: Table, scanned: &Scanned) -> Result<(i64, Reference), StoreError> {
+/// The code lists and the registry a sheet's cells are read against, as the database holds them
+/// now. Returns the data version read before them, so that a writer can tell whether anything
+/// changed since.
+pub async fn load_static(db: &Db) -> Result<(i64, Reference), StoreError> {
     let version = db.data_version().await?;
     let mut conn = db.pool.acquire().await?;
-    Ok((version, load_on(&mut conn, table, scanned).await?))
+    Ok((version, static_on(&mut conn).await?))
 }
 
-/// The same inside a write transaction: what the rules see there is what the rows will join.
+/// Adds the approved records the cross-table rules compare a sheet with, for the schools and
+/// years it names.
+pub async fn load_records(db: &Db, table: Table, scanned: &Scanned, r: &mut Reference) -> Result<(), StoreError> {
+    let mut conn = db.pool.acquire().await?;
+    records_on(&mut conn, table, scanned, r).await
+}
+
+/// Both inside a write transaction: what the rules see there is what the rows will join.
 pub async fn load_in(w: &mut WriteTx<'_>, table: Table, scanned: &Scanned) -> Result<Reference, StoreError> {
-    load_on(w.conn(), table, scanned).await
+    let mut r = static_on(w.conn()).await?;
+    records_on(w.conn(), table, scanned, &mut r).await?;
+    Ok(r)
 }
 
-async fn load_on(conn: &mut AnyConnection, table: Table, scanned: &Scanned) -> Result<Reference, StoreError> {
-    let (schools, years, pairs) = (&scanned.schools, &scanned.years, &scanned.pairs);
+async fn static_on(conn: &mut AnyConnection) -> Result<Reference, StoreError> {
     let mut r = Reference::default();
     let pool = &mut *conn;
     for row in sqlx::query("SELECT school_code, level, sponsor, district_code FROM rec_school WHERE is_current = 1")
@@ -64,9 +73,20 @@ async fn load_on(conn: &mut AnyConnection, table: Table, scanned: &Scanned) -> R
         r.designation_kinds.insert(k.key.clone(), k.key.clone());
         r.designation_kinds.insert(k.name_zh.clone(), k.key.clone());
     }
+    Ok(r)
+}
+
+async fn records_on(
+    conn: &mut AnyConnection,
+    table: Table,
+    scanned: &Scanned,
+    r: &mut Reference,
+) -> Result<(), StoreError> {
+    let (schools, years, pairs) = (&scanned.schools, &scanned.years, &scanned.pairs);
+    let pool = &mut *conn;
     let schools: Vec<String> = schools.iter().cloned().collect();
     if schools.is_empty() {
-        return Ok(r);
+        return Ok(());
     }
     let school_in = in_list(schools.len(), 1);
     let bind_schools = |sql: String| {
@@ -150,5 +170,5 @@ async fn load_on(conn: &mut AnyConnection, table: Table, scanned: &Scanned) -> R
             }
         }
     }
-    Ok(r)
+    Ok(())
 }

@@ -9,8 +9,8 @@ use sha2::{Digest, Sha256};
 
 use crate::domain::record::CheckedSheet;
 use crate::domain::standard::Table;
-use crate::ingest::check::{CheckReport, absorb, check_sheet, map_header, recheck};
-use crate::ingest::{Scanned, read, resolve_table, scan};
+use crate::ingest::check::{CheckReport, absorb, check_sheet, map_header, parse_sheet, recheck};
+use crate::ingest::{Scanned, read, resolve_table};
 use crate::messages::{Finding, Problem, Severity};
 use crate::store::records::{FileMeta, WriteOutcome, write_sheet};
 use crate::store::{Db, StoreError, reference};
@@ -151,17 +151,19 @@ pub async fn import_file(
             }
         };
         progress.phase("读取 reading", &sheet.label, None);
-        let scanned = scan(table, &sheet, &map);
-        let (version, mut refs) = reference::load(db, table, &scanned).await?;
+        let (version, mut refs) = reference::load_static(db).await?;
+        // The oldest look is the one the whole file was checked against.
+        version_seen = Some(version_seen.map_or(version, |v: i64| v.min(version)));
+        // The one pass over the file's cells.
+        let parsed = parse_sheet(table, &sheet, &map, &refs, |n| progress.rows(n as u64));
+        drop(sheet);
+        let scanned = parsed.scanned();
+        reference::load_records(db, table, &scanned, &mut refs).await?;
         for earlier in checked.iter().filter_map(|c| c.sheet.as_ref()) {
             absorb(&mut refs, earlier);
         }
-        // The oldest look is the one the whole file was checked against.
-        version_seen = Some(version_seen.map_or(version, |v: i64| v.min(version)));
-        progress.phase("检查 checking", &sheet.label, None);
-        let report: CheckReport =
-            check_sheet(table, &sheet, &map, &refs, &db.keys, opts.allowed_schools, |n| progress.rows(n as u64));
-        drop(sheet);
+        progress.phase("检查 checking", &parsed.label, None);
+        let report: CheckReport = check_sheet(parsed, &refs, &db.keys, opts.allowed_schools);
         progress.done();
         // A locked year refuses the whole sheet, on a dry run too, so the submitter learns it first.
         let locked_here: BTreeSet<i64> = report.sheet.years().filter(|y| locked.contains(y)).collect();

@@ -173,3 +173,56 @@ fn templates_have_chinese_headers_drop_down_lists_and_instructions_and_read_back
     assert!(stderr(&res).contains("文件为空"), "{}", stderr(&res));
     assert!(!stderr(&res).contains("未知列"));
 }
+
+#[test]
+fn an_export_without_out_or_with_a_dash_writes_csv_to_standard_output() {
+    let db = TestDb::new(Backend::Sqlite);
+    db.load_fixture();
+    for args in [&["export", "--table", "school"][..], &["export", "--table", "school", "--out", "-"][..]] {
+        let out = db.vetis(args);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let text = stdout(&out);
+        assert!(text.starts_with("学校标识码,学校名称"), "CSV on standard output, no BOM: {text}");
+        assert_eq!(text.lines().count(), 8, "the header and seven schools: {text}");
+        assert!(stderr(&out).contains("已导出 7 行"), "the count goes to standard error");
+        assert!(!db.dir.path().join("school.csv").exists(), "no file is written");
+    }
+    let xlsx = db.vetis(&["export", "--table", "school", "--format", "xlsx"]);
+    assert_eq!(xlsx.status.code(), Some(1));
+    assert!(stderr(&xlsx).contains("XLSX 须写到文件"), "{}", stderr(&xlsx));
+}
+
+#[test]
+fn a_postgres_key_file_is_named_without_the_password_and_an_old_one_is_moved_once() {
+    let db = TestDb::new(Backend::Postgres);
+    let config = tempfile::tempdir().unwrap();
+    // The URL as an operator would write it, with a password (trust auth ignores it).
+    let url = db.url.replacen("postgres://postgres@", "postgres://postgres:s3cret-pw@", 1);
+    let safe: String = url.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
+    let legacy = config.path().join("vetis").join(format!("{safe}.key"));
+    std::fs::create_dir_all(legacy.parent().unwrap()).unwrap();
+    // An installation from before: its key under the old name, which held the password.
+    let run = |key: Option<&std::path::Path>| {
+        let mut c = db.command();
+        c.env("VETIS_DB", &url).env("XDG_CONFIG_HOME", config.path()).env_remove("VETIS_KEY_FILE");
+        if let Some(k) = key {
+            c.env("VETIS_KEY_FILE", k);
+        }
+        c.args(["init"]).output().unwrap()
+    };
+    let first = run(Some(&legacy));
+    assert!(first.status.success(), "{}", stderr(&first));
+    let second = run(None);
+    assert!(second.status.success(), "{}", stderr(&second));
+    assert!(stderr(&second).contains("密钥文件已改名"), "{}", stderr(&second));
+    assert!(!legacy.exists(), "the old name is gone");
+    let names: Vec<String> = std::fs::read_dir(config.path().join("vetis"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.len(), 1, "{names:?}");
+    assert!(!names[0].contains("s3cret") && names[0].starts_with("127_0_0_1_5432_vetis_test_"), "{names:?}");
+    // And it is found again without a note.
+    let third = run(None);
+    assert!(third.status.success() && !stderr(&third).contains("改名"), "{}", stderr(&third));
+}
