@@ -150,6 +150,33 @@ pub fn parse_location(spec: &str) -> (Backend, String) {
     }
 }
 
+/// Creates the SQLite file (and tightens an existing one, with its WAL and shared-memory files) to
+/// mode 0600: it holds password hashes and session tokens. SQLite gives the WAL the database
+/// file's mode.
+fn private_database_file(path: &str) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        let p = std::path::Path::new(path);
+        if path == ":memory:" || path.starts_with("file:") {
+            return Ok(());
+        }
+        if !p.exists() {
+            std::fs::OpenOptions::new().write(true).create(true).truncate(false).mode(0o600).open(p)?;
+        }
+        for f in [path.to_string(), format!("{path}-wal"), format!("{path}-shm")] {
+            if let Ok(m) = std::fs::metadata(&f)
+                && m.permissions().mode() & 0o077 != 0
+            {
+                std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o600))?;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
 /// Hides the password of a URL: `postgres://u:secret@h/db` → `postgres://u:***@h/db`.
 pub fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
@@ -185,6 +212,8 @@ impl Db {
                         reason: format!("the folder {} does not exist", dir.display()),
                     });
                 }
+                private_database_file(&location)
+                    .map_err(|e| StoreError::Open { location: shown.clone(), reason: e.to_string() })?;
                 AnyPoolOptions::new()
                     .max_connections(4)
                     .after_connect(|conn, _| {

@@ -291,8 +291,21 @@ fn minutes_from_now(m: i64) -> String {
     (chrono::Local::now() + chrono::Duration::minutes(m)).format("%Y-%m-%dT%H:%M:%S%:z").to_string()
 }
 
+/// A user name as the audit log keeps it: at most 64 characters, and how long it was if longer.
+pub fn log_name(username: &str) -> String {
+    let n = username.chars().count();
+    if n <= 64 {
+        username.to_string()
+    } else {
+        format!("{}…({n} chars)", username.chars().take(64).collect::<String>())
+    }
+}
+
 /// Checks a password, counting failures and locking the account after `MAX_FAILURES`.
 pub async fn sign_in(db: &Db, username: &str, password: &str, source: &str) -> Result<SignIn, StoreError> {
+    // A name is logged at most 64 characters long: five 1.9 MB names must not add 10 MB to the
+    // append-only log.
+    let shown = log_name(username);
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {ACCOUNT}, password_hash, failed_logins FROM app_user WHERE username = $1"
     )))
@@ -304,7 +317,7 @@ pub async fn sign_in(db: &Db, username: &str, password: &str, source: &str) -> R
         let _ = hash_password(password);
         audit::record(
             &db.pool,
-            &Entry { actor: username, action: "sign_in_failed", object: username, detail: "unknown user", source },
+            &Entry { actor: &shown, action: "sign_in_failed", object: &shown, detail: "unknown user", source },
         )
         .await?;
         return Ok(SignIn::Refused);
@@ -315,7 +328,7 @@ pub async fn sign_in(db: &Db, username: &str, password: &str, source: &str) -> R
     if acc.locked_until.as_deref().is_some_and(|t| t > now().as_str()) {
         audit::record(
             &db.pool,
-            &Entry { actor: username, action: "sign_in_failed", object: username, detail: "locked", source },
+            &Entry { actor: &shown, action: "sign_in_failed", object: &shown, detail: "locked", source },
         )
         .await?;
         return Ok(SignIn::Locked);
@@ -332,7 +345,7 @@ pub async fn sign_in(db: &Db, username: &str, password: &str, source: &str) -> R
         let detail = if acc.disabled { "disabled".to_string() } else { format!("wrong password ({failures})") };
         audit::record(
             &db.pool,
-            &Entry { actor: username, action: "sign_in_failed", object: username, detail: &detail, source },
+            &Entry { actor: &shown, action: "sign_in_failed", object: &shown, detail: &detail, source },
         )
         .await?;
         if lock.is_some() {

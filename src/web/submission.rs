@@ -30,7 +30,18 @@ pub async fn allowed_schools(state: &AppState, who: &Principal) -> Result<Option
 pub fn safe_name(name: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or("upload");
     let cleaned: String = base.chars().filter(|c| c.is_alphanumeric() || "-_.".contains(*c)).collect();
-    if cleaned.trim_matches('.').is_empty() { "upload.csv".into() } else { cleaned }
+    if cleaned.trim_matches('.').is_empty() {
+        return "upload.csv".into();
+    }
+    // A file system takes 255 bytes a name: keep the extension and the first 100 characters.
+    match cleaned.rsplit_once('.') {
+        Some((stem, ext)) if cleaned.chars().count() > 100 => {
+            let ext: String = ext.chars().take(10).collect();
+            format!("{}.{ext}", stem.chars().take(100).collect::<String>())
+        }
+        None if cleaned.chars().count() > 100 => cleaned.chars().take(100).collect(),
+        _ => cleaned,
+    }
 }
 
 #[derive(Debug, Clone, serde::Serialize)]

@@ -16,6 +16,7 @@ mod import_semantics;
 mod indicators;
 mod kill;
 mod reports;
+mod security;
 mod submissions;
 mod targets;
 mod tasks;

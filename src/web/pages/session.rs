@@ -19,12 +19,7 @@ const PRE_COOKIE: &str = "vetis_pre";
 
 /// A local path to go back to after signing in; anything else (another site) becomes the dashboard.
 fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && !n.starts_with("/login") => {
-            n.to_string()
-        }
-        _ => "/dashboard".into(),
-    }
+    crate::web::security::same_site_or(next.filter(|n| !n.starts_with("/login")), "/dashboard")
 }
 
 fn cookie_header(name: &str, value: &str, max_age: i64, secure: bool) -> HeaderValue {
@@ -191,8 +186,7 @@ pub async fn switch_language(
         let rest = r.split_once("://")?.1.strip_prefix(host)?;
         Some(rest.to_string())
     });
-    let back = q.back.or(referer).unwrap_or_else(|| "/".into());
-    let back = if back.starts_with('/') && !back.starts_with("//") { back } else { "/".into() };
+    let back = crate::web::security::same_site_or(q.back.or(referer).as_deref(), "/");
     let back = strip_lang(&back);
     let mut res = see_other(&back);
     let secure = if state.secure_cookies { "; Secure" } else { "" };

@@ -1,0 +1,145 @@
+//! The attacker's probes of the Security issue that this code closes, each through the real router
+//! or binary: small hostile uploads answered with a clear 422 (the server stays up), redirects that
+//! never leave the site, sign-in names logged short, long file names, private database files.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+
+use crate::common::web::*;
+use crate::common::*;
+
+fn upload_request(token: &str, name: &str, bytes: Vec<u8>) -> Request<Body> {
+    let boundary = "vetis-security-boundary";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend(bytes);
+    body.extend(format!("\r\n--{boundary}--\r\n").into_bytes());
+    Request::post("/api/v1/submissions")
+        .header("authorization", format!("Bearer {token}"))
+        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+        .body(Body::from(body))
+        .unwrap()
+}
+
+/// A workbook of the fixture's schools, edited.
+fn school_xlsx(edit: impl FnOnce(&mut rust_xlsxwriter::Worksheet)) -> Vec<u8> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let sheet = wb.add_worksheet();
+    sheet.set_name("school").unwrap();
+    let text = std::fs::read_to_string(fixture_dir().join("school.csv")).unwrap();
+    for (r, line) in text.lines().enumerate() {
+        for (c, cell) in line.split(',').enumerate() {
+            sheet.write_string(r as u32, c as u16, cell.trim_start_matches('\u{feff}')).unwrap();
+        }
+    }
+    edit(sheet);
+    wb.save_to_buffer().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn small_hostile_uploads_get_a_clear_refusal_and_the_server_stays_up() {
+    for backend in BACKENDS {
+        let db = TestDb::new(backend);
+        db.load_fixture();
+        add_user(&db, "boss", "admin", &[]);
+        let token = db.ok(&["user", "token", "boss"]).trim().to_string();
+        let app = App::new(&db).await;
+        let before = db.state();
+        // Cells only at A1… and XFD1048576: once 512 GiB asked of the allocator.
+        let far = school_xlsx(|s| {
+            s.write_string(1_048_575, 16_383, "x").unwrap();
+        });
+        let (status, _, text) = app.call(upload_request(&token, "school.xlsx", far)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{backend:?}: {text}");
+        assert!(text.contains("XFD1048576") && text.contains("列数超过上限"), "{text}");
+        // A text cell over the limit is refused naming its row and column, and not echoed.
+        let mut csv = std::fs::read_to_string(fixture_dir().join("school.csv")).unwrap();
+        csv = csv.replacen("广州市第一职业技术学校", &"校".repeat(100_000), 1);
+        let (status, _, text) = app.call(upload_request(&token, "school.csv", csv.into_bytes())).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{text}");
+        assert!(text.contains("超过上限 2000") && text.len() < 2_000, "{}", &text[..text.len().min(300)]);
+        // A header of 100,000 columns is one error, not 100,010.
+        let wide = format!("{}\n", (0..100_000).map(|i| format!("c{i}")).collect::<Vec<_>>().join(","));
+        let (status, _, text) = app.call(upload_request(&token, "school.csv", wide.into_bytes())).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        let j: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(j["error_count"], 1, "{text}");
+        // A 300-character file name is an ordinary upload, not a 500.
+        let name = format!("{}.csv", "a".repeat(300));
+        let csv = std::fs::read(fixture_dir().join("school.csv")).unwrap();
+        let (status, _, text) = app.call(upload_request(&token, &name, csv)).await;
+        assert!(status == StatusCode::OK || status == StatusCode::UNPROCESSABLE_ENTITY, "{status}: {text}");
+        // Nothing was stored, and the server answers.
+        assert_eq!(db.state(), before, "{backend:?}");
+        let (status, _) = app.get("/healthz", None).await;
+        assert_eq!(status, StatusCode::OK);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn language_and_sign_in_redirects_never_leave_the_site() {
+    let db = TestDb::new(Backend::Sqlite);
+    db.ok(&["init"]);
+    add_user(&db, "officer", "analyst", &[]);
+    let app = App::new(&db).await;
+    for back in
+        ["/%5C127.0.0.1:18432/x", "/%09/evil.example", "//evil.example", "/%0d%0a/evil.example", "https://evil.example"]
+    {
+        let (status, headers, _) =
+            app.call(Request::get(format!("/lang/en?back={back}")).body(Body::empty()).unwrap()).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{back}");
+        assert_eq!(headers.get("location").unwrap(), "/", "{back}");
+    }
+    let (_, headers, _) = app.call(Request::get("/lang/en?back=/catalog%3Fq%3D1").body(Body::empty()).unwrap()).await;
+    assert_eq!(headers.get("location").unwrap(), "/catalog?q=1", "a path of the site is kept");
+    for next in ["/\t/evil.example", "/\\evil.example", "//evil.example"] {
+        let (_, headers, page) = app.call(Request::get("/login").body(Body::empty()).unwrap()).await;
+        let pre = headers.get("set-cookie").unwrap().to_str().unwrap().split(';').next().unwrap().to_string();
+        let body = form(&[("csrf", &csrf_of(&page)), ("username", "officer"), ("password", PASSWORD), ("next", next)]);
+        let req = Request::post("/login")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("cookie", pre)
+            .body(Body::from(body))
+            .unwrap();
+        let (status, headers, _) = app.call(req).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{next:?}");
+        assert_eq!(headers.get("location").unwrap(), "/dashboard", "{next:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_huge_user_name_is_logged_short() {
+    for backend in BACKENDS {
+        let db = TestDb::new(backend);
+        db.ok(&["init"]);
+        let app = App::new(&db).await;
+        let name = "n".repeat(1_900_000);
+        let req = Request::post("/api/v1/session")
+            .header("content-type", "application/json")
+            .body(Body::from(serde_json::json!({"username": name, "password": "x"}).to_string()))
+            .unwrap();
+        let (status, _, _) = app.call(req).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        let longest = db.query_i64("SELECT MAX(LENGTH(actor) + LENGTH(object) + LENGTH(detail)) FROM audit_log");
+        assert!(longest < 300, "{backend:?}: an audit entry of {longest} characters");
+    }
+}
+
+#[test]
+fn the_sqlite_database_and_its_wal_are_private_to_their_owner() {
+    use std::os::unix::fs::PermissionsExt;
+    let db = TestDb::new(Backend::Sqlite);
+    db.load_fixture();
+    for f in [db.url.clone(), format!("{}-wal", db.url)] {
+        if let Ok(m) = std::fs::metadata(&f) {
+            assert_eq!(m.permissions().mode() & 0o777, 0o600, "{f}");
+        }
+    }
+    assert_eq!(std::fs::metadata(&db.url).unwrap().permissions().mode() & 0o777, 0o600);
+    // An older database created 0644 is tightened when opened.
+    std::fs::set_permissions(&db.url, std::fs::Permissions::from_mode(0o644)).unwrap();
+    db.ok(&["indicators", "--year", "2020"]);
+    assert_eq!(std::fs::metadata(&db.url).unwrap().permissions().mode() & 0o777, 0o600);
+}
