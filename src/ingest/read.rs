@@ -179,15 +179,16 @@ fn check_zip(path: &Path, limits: &Limits) -> Result<(), Problem> {
             return Err(too_large(format!("{} MiB > {} MiB", entry.size() >> 20, limits.max_entry_bytes >> 20)));
         }
         // Sizes in the header can lie: inflate, counting, and stop at the first limit passed.
-        let cap = limits
-            .max_entry_bytes
-            .min(compressed.saturating_mul(limits.max_ratio))
-            .min(limits.max_unzipped_bytes - total.min(limits.max_unzipped_bytes));
+        // The ratio is judged on parts of some size: a few kilobytes of repeated markup may
+        // deflate far better than a sheet of data does.
+        let by_ratio = compressed.saturating_mul(limits.max_ratio).max(1 << 20);
+        let cap =
+            limits.max_entry_bytes.min(by_ratio).min(limits.max_unzipped_bytes - total.min(limits.max_unzipped_bytes));
         let mut counted = std::io::Read::take(&mut entry, cap + 1);
         let n = std::io::copy(&mut counted, &mut std::io::sink())
             .map_err(|e| Problem::FileUnreadable { reason: format!("{name}: {e}") })?;
         if n > cap {
-            return Err(if n > compressed.saturating_mul(limits.max_ratio) {
+            return Err(if n > by_ratio {
                 too_large(format!("{}× > {}×", n / compressed, limits.max_ratio))
             } else if total + n > limits.max_unzipped_bytes {
                 too_large(format!("> {} MiB", limits.max_unzipped_bytes >> 20))

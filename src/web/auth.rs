@@ -67,3 +67,14 @@ pub fn client(parts: &Parts) -> String {
         None => peer,
     }
 }
+
+/// Where a request came from (see `client`), as an extractor for handlers that write the audit log.
+pub struct Source(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for Source {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(Source(client(parts)))
+    }
+}

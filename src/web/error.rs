@@ -18,6 +18,8 @@ pub enum WebError {
     BadRequest(Message),
     /// 409: something changed first (a review, a lock, another school's records).
     Conflict(Message),
+    /// 413: the upload is larger than the server takes.
+    TooLarge,
     /// 423: the account is locked after repeated failures.
     Locked,
     /// 403: signed in with a one-time password that must be changed first.
@@ -29,6 +31,22 @@ impl WebError {
     /// A 400 whose message is written as `中文 / English`.
     pub fn bad(text: impl Into<String>) -> WebError {
         WebError::BadRequest(Message::pair(text))
+    }
+
+    /// A broken or oversized multipart upload: 413 for one over the limit, else 400.
+    pub fn multipart(e: &axum::extract::multipart::MultipartError) -> WebError {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE { WebError::TooLarge } else { WebError::bad(e.body_text()) }
+    }
+
+    /// What a person reads for a file over the upload limit.
+    pub fn too_large_message() -> Message {
+        let mib = crate::web::api::UPLOAD_LIMIT >> 20;
+        Message::new(
+            format!("文件超过 {mib} MiB 的上传上限：请按学校或年度拆分后分别提交"),
+            format!(
+                "the file is larger than the upload limit of {mib} MiB: split it by school or year and submit the parts"
+            ),
+        )
     }
 }
 
@@ -52,6 +70,7 @@ impl IntoResponse for WebError {
             WebError::NotFound => (StatusCode::NOT_FOUND, "未找到 / not found".to_string()),
             WebError::BadRequest(m) => (StatusCode::BAD_REQUEST, m.to_string()),
             WebError::Conflict(m) => (StatusCode::CONFLICT, m.to_string()),
+            WebError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, WebError::too_large_message().to_string()),
             WebError::Locked => {
                 (StatusCode::LOCKED, "账号已锁定，请 15 分钟后再试 / account locked for 15 minutes".to_string())
             }

@@ -75,6 +75,7 @@ pub async fn receive(
     file_name: &str,
     bytes: &[u8],
     lang: Lang,
+    source: &str,
 ) -> Result<Received, WebError> {
     let allowed = allowed_schools(state, who).await?;
     let name = safe_name(file_name);
@@ -84,7 +85,7 @@ pub async fn receive(
     let opts = ImportOptions {
         table,
         actor: &who.username,
-        source: "web",
+        source,
         status: "submitted",
         allowed_schools: allowed.as_ref(),
         dry_run: false,

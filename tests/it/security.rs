@@ -143,3 +143,42 @@ fn the_sqlite_database_and_its_wal_are_private_to_their_owner() {
     db.ok(&["indicators", "--year", "2020"]);
     assert_eq!(std::fs::metadata(&db.url).unwrap().permissions().mode() & 0o777, 0o600);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn uploads_reviews_and_password_changes_are_audited_with_the_client_address() {
+    let db = TestDb::new(Backend::Sqlite);
+    db.load_fixture();
+    add_user(&db, "boss", "admin", &[]);
+    let token = db.ok(&["user", "token", "boss"]).trim().to_string();
+    let app = App::new(&db).await;
+    let h = "project_code,school_code,year,name,category,start_date,end_date,hours,person_times,completed,certified,revenue";
+    let csv = format!("{h}\nZ1,4401000001,2020,培训,企业职工,2020-03-01,2020-03-20,8,100,10,,\n");
+    let mut req = upload_request(&token, "training.csv", csv.into_bytes());
+    req.headers_mut().insert("x-forwarded-for", "203.0.113.9".parse().unwrap());
+    let (status, _, text) = app.call(req).await;
+    assert_eq!(status, StatusCode::CREATED, "{text}");
+    let id = serde_json::from_str::<serde_json::Value>(&text).unwrap()["id"].as_i64().unwrap();
+    let approve = Request::post(format!("/api/v1/submissions/{id}/approve"))
+        .header("authorization", format!("Bearer {token}"))
+        .header("x-forwarded-for", "203.0.113.10")
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(app.call(approve).await.0, StatusCode::OK);
+    let sources =
+        db.query_strings("SELECT source FROM audit_log WHERE action IN ('import', 'submission_approve') ORDER BY id");
+    assert!(sources.iter().any(|s| s.contains("203.0.113.9")), "{sources:?}");
+    assert!(sources.iter().any(|s| s.contains("203.0.113.10")), "{sources:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upload_over_the_limit_is_answered_413_with_how_to_split_it() {
+    let db = TestDb::new(Backend::Sqlite);
+    db.ok(&["init"]);
+    add_user(&db, "boss", "admin", &[]);
+    let token = db.ok(&["user", "token", "boss"]).trim().to_string();
+    let app = App::new(&db).await;
+    let big = vec![b'a'; vetis::web::api::UPLOAD_LIMIT + 1024];
+    let (status, _, text) = app.call(upload_request(&token, "school.csv", big)).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{text}");
+    assert!(text.contains("上传上限") && text.contains("拆分"), "{text}");
+}

@@ -9,7 +9,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 
 use super::AppState;
-use super::auth::{Caller, SESSION_COOKIE, cookie};
+use super::auth::{Caller, SESSION_COOKIE, Source, cookie};
 use super::error::WebError;
 use crate::domain::access::Target;
 use crate::domain::standard::Table;
@@ -122,14 +122,15 @@ struct NewPassword {
 async fn change_password(
     State(state): State<AppState>,
     Caller(who): Caller,
+    Source(source): Source,
     Json(p): Json<NewPassword>,
 ) -> Result<Response, WebError> {
-    match users::sign_in(&state.db, &who.username, &p.current, "web").await? {
+    match users::sign_in(&state.db, &who.username, &p.current, &source).await? {
         SignIn::Ok(_) => {}
         SignIn::Locked => return Err(WebError::Locked),
         SignIn::Refused => return Err(WebError::Unauthorized("当前密码错误 / the current password is wrong")),
     }
-    users::set_password(&state.db, &who.username, &p.new, false, &who.username, "web").await?;
+    users::set_password(&state.db, &who.username, &p.new, false, &who.username, &source).await?;
     let mut res = StatusCode::NO_CONTENT.into_response();
     res.headers_mut().insert(header::SET_COOKIE, session_cookie("", 0, state.secure_cookies));
     Ok(res)

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::super::AppState;
-use super::super::auth::Caller;
+use super::super::auth::{Caller, Source};
 use super::super::error::WebError;
 use super::super::submission::{Received, receive, reviewable};
 use crate::domain::standard::Table;
@@ -24,21 +24,22 @@ pub struct LangQuery {
 pub async fn create(
     State(state): State<AppState>,
     Caller(who): Caller,
+    Source(source): Source,
     Query(q): Query<LangQuery>,
     mut form: Multipart,
 ) -> Result<Response, WebError> {
     let lang = if q.lang.as_deref() == Some("en") { Lang::En } else { Lang::Zh };
     let mut file: Option<(String, Vec<u8>)> = None;
     let mut table: Option<Table> = None;
-    while let Some(field) = form.next_field().await.map_err(|e| WebError::bad(e.to_string()))? {
+    while let Some(field) = form.next_field().await.map_err(|e| WebError::multipart(&e))? {
         match field.name() {
             Some("file") => {
                 let name = field.file_name().unwrap_or("upload.csv").to_string();
-                let bytes = field.bytes().await.map_err(|e| WebError::bad(e.to_string()))?;
+                let bytes = field.bytes().await.map_err(|e| WebError::multipart(&e))?;
                 file = Some((name, bytes.to_vec()));
             }
             Some("table") => {
-                let t = field.text().await.map_err(|e| WebError::bad(e.to_string()))?;
+                let t = field.text().await.map_err(|e| WebError::multipart(&e))?;
                 table = Some(Table::from_name(&t).ok_or_else(|| WebError::bad(format!("unknown table '{t}'")))?);
             }
             _ => {}
@@ -46,7 +47,7 @@ pub async fn create(
     }
     let (name, bytes) =
         file.ok_or_else(|| WebError::bad("multipart 字段 file 缺失 / the multipart field 'file' is missing"))?;
-    Ok(match receive(&state, &who, table, &name, &bytes, lang).await? {
+    Ok(match receive(&state, &who, table, &name, &bytes, lang, &source).await? {
         Received::Refused { errors, total } => {
             (StatusCode::UNPROCESSABLE_ENTITY, Json(serde_json::json!({ "errors": errors, "error_count": total })))
                 .into_response()
@@ -67,10 +68,11 @@ pub async fn create(
 pub async fn approve(
     State(state): State<AppState>,
     Caller(who): Caller,
+    Source(source): Source,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
     reviewable(&state, &who, id).await?;
-    let s = submissions::approve(&state.db, id, &who.username, "web").await?;
+    let s = submissions::approve(&state.db, id, &who.username, &source).await?;
     Ok(Json(s).into_response())
 }
 
@@ -82,6 +84,7 @@ pub struct ReturnBody {
 pub async fn return_for_changes(
     State(state): State<AppState>,
     Caller(who): Caller,
+    Source(source): Source,
     Path(id): Path<i64>,
     Json(b): Json<ReturnBody>,
 ) -> Result<Response, WebError> {
@@ -89,6 +92,6 @@ pub async fn return_for_changes(
     if b.comment.trim().is_empty() {
         return Err(WebError::bad("退回须说明原因 / a returned submission needs a comment"));
     }
-    let s = submissions::return_for_changes(&state.db, id, &who.username, "web", b.comment.trim()).await?;
+    let s = submissions::return_for_changes(&state.db, id, &who.username, &source, b.comment.trim()).await?;
     Ok(Json(s).into_response())
 }

@@ -148,6 +148,9 @@ impl IntoResponse for PageError {
             (WebError::NotFound, _) => (StatusCode::NOT_FOUND, i18n::text(lang, "not_found")),
             (WebError::BadRequest(m), _) => (StatusCode::BAD_REQUEST, m.get(lang).to_string()),
             (WebError::Conflict(m), _) => (StatusCode::CONFLICT, m.get(lang).to_string()),
+            (WebError::TooLarge, _) => {
+                (StatusCode::PAYLOAD_TOO_LARGE, WebError::too_large_message().get(lang).to_string())
+            }
             (WebError::Unauthorized(m), _) => (StatusCode::UNAUTHORIZED, m.to_string()),
             (WebError::Locked, _) => (StatusCode::LOCKED, i18n::text(lang, "account_locked")),
             (WebError::PasswordChangeRequired, _) => return Redirect::to("/password").into_response(),

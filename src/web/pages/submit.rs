@@ -108,12 +108,13 @@ pub async fn list(State(state): State<AppState>, v: Viewer, Query(q): Query<List
 
 pub async fn upload(State(state): State<AppState>, v: Viewer, mut form: Multipart) -> Result<Response, PageError> {
     let bad = |m: String| PageError::Web(WebError::bad(m), v.lang, None);
+    let broken = |e: axum::extract::multipart::MultipartError| PageError::Web(WebError::multipart(&e), v.lang, None);
     let (mut csrf, mut table, mut file) = (String::new(), None, None);
-    while let Some(field) = form.next_field().await.map_err(|e| bad(e.to_string()))? {
+    while let Some(field) = form.next_field().await.map_err(broken)? {
         match field.name() {
-            Some("csrf") => csrf = field.text().await.map_err(|e| bad(e.to_string()))?,
+            Some("csrf") => csrf = field.text().await.map_err(broken)?,
             Some("table") => {
-                let t = field.text().await.map_err(|e| bad(e.to_string()))?;
+                let t = field.text().await.map_err(broken)?;
                 table = if t.is_empty() {
                     None
                 } else {
@@ -122,7 +123,7 @@ pub async fn upload(State(state): State<AppState>, v: Viewer, mut form: Multipar
             }
             Some("file") => {
                 let name = field.file_name().unwrap_or("upload.csv").to_string();
-                let bytes = field.bytes().await.map_err(|e| bad(e.to_string()))?;
+                let bytes = field.bytes().await.map_err(broken)?;
                 file = Some((name, bytes));
             }
             _ => {}
@@ -132,7 +133,7 @@ pub async fn upload(State(state): State<AppState>, v: Viewer, mut form: Multipar
     let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
         return Err(bad(format!("{}: {}", v.t("file"), v.t("no_rows"))));
     };
-    match receive(&state, &v.who, table, &name, &bytes, v.lang).await.page(&v)? {
+    match receive(&state, &v.who, table, &name, &bytes, v.lang, &v.source).await.page(&v)? {
         Received::Refused { errors, total } => list_page(&state, &v, None, Some((errors, total)), None).await,
         Received::Unchanged { .. } => list_page(&state, &v, None, None, Some(v.t("unchanged"))).await,
         Received::Submitted { ids, .. } => Ok(see_other(&format!("/submissions/{}?new=1", ids[0]))),
