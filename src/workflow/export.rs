@@ -24,20 +24,26 @@ pub struct ExportRequest {
 
 /// Writes CSV to standard output, for pipes: `vetis export --table student | wc -l`.
 pub async fn export_to_stdout(db: &Db, req: &ExportRequest, actor: &str, source: &str) -> Result<usize, StoreError> {
+    let stdout = std::io::stdout();
+    let n = write_csv(db, req, std::io::BufWriter::new(stdout.lock()), "标准输出 / standard output").await?;
+    audit_export(db, req, "stdout", n, actor, source).await?;
+    Ok(n)
+}
+
+/// The rows as CSV in the standard's columns, Chinese headers first; `place` names the output in
+/// messages.
+async fn write_csv(db: &Db, req: &ExportRequest, out: impl Write, place: &str) -> Result<usize, StoreError> {
     let table = req.rows.table;
     let header: Vec<&str> = table.spec().columns.iter().map(|c| c.zh).collect();
     let escape: Vec<bool> = table.spec().columns.iter().map(|c| c.kind == Kind::Text).collect();
-    let io = |e: std::io::Error| StoreError::refused(format!("标准输出 / standard output: {e}"));
-    let stdout = std::io::stdout();
-    let mut w = csv::WriterBuilder::new().from_writer(std::io::BufWriter::new(stdout.lock()));
+    let mut w = csv::WriterBuilder::new().from_writer(out);
     w.write_record(&header).map_err(|e| StoreError::refused(e.to_string()))?;
     let n = for_each_row(db, &req.rows, |cells| {
         let rec: Vec<String> = cells.iter().zip(&escape).map(|(c, e)| c.csv(*e)).collect();
         w.write_record(&rec).map_err(|e| StoreError::refused(e.to_string()))
     })
     .await?;
-    w.flush().map_err(io)?;
-    audit_export(db, req, "stdout", n, actor, source).await?;
+    w.flush().map_err(|e| StoreError::refused(format!("{place}: {e}")))?;
     Ok(n)
 }
 
@@ -64,7 +70,6 @@ async fn audit_export(
 pub async fn export(db: &Db, req: &ExportRequest, out: &Path, actor: &str, source: &str) -> Result<usize, StoreError> {
     let table = req.rows.table;
     let header: Vec<&str> = table.spec().columns.iter().map(|c| c.zh).collect();
-    let escape: Vec<bool> = table.spec().columns.iter().map(|c| c.kind == Kind::Text).collect();
     let dir = out.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let tmp =
         tempfile::NamedTempFile::new_in(dir).map_err(|e| StoreError::refused(format!("{}: {e}", out.display())))?;
@@ -74,15 +79,7 @@ pub async fn export(db: &Db, req: &ExportRequest, out: &Path, actor: &str, sourc
             let mut file = std::io::BufWriter::new(tmp.reopen().map_err(io)?);
             // A BOM, so that Excel opens the UTF-8 file with its Chinese intact.
             file.write_all(b"\xEF\xBB\xBF").map_err(io)?;
-            let mut w = csv::WriterBuilder::new().from_writer(file);
-            w.write_record(&header).map_err(|e| StoreError::refused(e.to_string()))?;
-            let n = for_each_row(db, &req.rows, |cells| {
-                let rec: Vec<String> = cells.iter().zip(&escape).map(|(c, e)| c.csv(*e)).collect();
-                w.write_record(&rec).map_err(|e| StoreError::refused(e.to_string()))
-            })
-            .await?;
-            w.flush().map_err(io)?;
-            n
+            write_csv(db, req, file, &out.display().to_string()).await?
         }
         Format::Xlsx => {
             use rust_xlsxwriter::{Format as XFormat, Workbook};
