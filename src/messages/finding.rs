@@ -257,26 +257,22 @@ impl Problem {
     /// The problem with every text it echoes cut to `max` characters, so that a huge cell is
     /// never sent back whole in an error.
     pub fn clipped(self, max: usize) -> Problem {
-        fn clip(v: &mut serde_json::Value, max: usize) {
+        /// Cuts every long text in place; whether anything was cut.
+        fn clip(v: &mut serde_json::Value, max: usize) -> bool {
             match v {
                 serde_json::Value::String(s) if s.chars().count() > max => {
                     *s = s.chars().take(max).chain(std::iter::once('…')).collect();
+                    true
                 }
-                serde_json::Value::Object(m) => m.values_mut().for_each(|x| clip(x, max)),
-                serde_json::Value::Array(a) => a.iter_mut().for_each(|x| clip(x, max)),
-                _ => {}
+                serde_json::Value::Object(m) => m.values_mut().fold(false, |cut, x| clip(x, max) | cut),
+                serde_json::Value::Array(a) => a.iter_mut().fold(false, |cut, x| clip(x, max) | cut),
+                _ => false,
             }
         }
-        let long = |s: &String| s.chars().count() > max;
-        let needs = match serde_json::to_value(&self) {
-            Ok(serde_json::Value::Object(m)) => m.values().any(|v| v.as_str().is_some_and(|s| long(&s.to_string()))),
-            _ => false,
-        };
-        if !needs {
+        let Ok(mut v) = serde_json::to_value(&self) else { return self };
+        if !clip(&mut v, max) {
             return self;
         }
-        let mut v = serde_json::to_value(&self).unwrap_or(serde_json::Value::Null);
-        clip(&mut v, max);
         serde_json::from_value(v).unwrap_or(self)
     }
 

@@ -55,13 +55,6 @@ pub async fn ensure_unlocked_in(w: &mut WriteTx<'_>, year: Option<i64>) -> Resul
     }
 }
 
-pub async fn ensure_unlocked(db: &Db, year: Option<i64>) -> Result<(), StoreError> {
-    match year {
-        Some(y) if locked_years(db).await?.contains(&y) => Err(StoreError::refused(locked_message(y))),
-        _ => Ok(()),
-    }
-}
-
 fn check_year(year: i64) -> Result<(), StoreError> {
     if (2000..=2100).contains(&year) {
         Ok(())
