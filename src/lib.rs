@@ -10,6 +10,7 @@ pub mod figures;
 pub mod ingest;
 pub mod messages;
 pub mod reports;
+pub mod settings;
 pub mod store;
 pub mod testdata;
 pub mod web;

@@ -125,6 +125,13 @@ pub fn run() -> ExitCode {
             return ExitCode::from(2);
         }
     }
+    match crate::domain::ids::IdMask::from_env() {
+        Ok(mask) => mask.install(),
+        Err(e) => {
+            eprintln!("vetis: {e}");
+            return ExitCode::from(2);
+        }
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
         Ok(r) => r,
         Err(e) => {

@@ -16,9 +16,44 @@ pub struct Args {
     /// 经 HTTPS 反向代理提供服务时设置 Cookie 的 Secure 标志 / mark cookies Secure (behind an HTTPS proxy)
     #[arg(long)]
     pub secure_cookies: bool,
+    /// 可信反向代理地址（其 X-Forwarded-For 用于登录限速），可重复 / a reverse proxy whose X-Forwarded-For is believed (sign-in throttling); repeatable
+    #[arg(long = "trusted-proxy", env = "VETIS_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// 请求头须在此秒数内收完 / seconds a request's header may take to arrive
+    #[arg(long, env = "VETIS_HEADER_TIMEOUT_SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+    pub header_timeout: u64,
+    /// 请求正文须在此秒数内收完 / seconds a request's body (an upload) may take to arrive
+    #[arg(long, env = "VETIS_BODY_TIMEOUT_SECS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..))]
+    pub body_timeout: u64,
+    /// 空闲连接在此秒数后关闭 / seconds an idle connection stays open
+    #[arg(long, env = "VETIS_IDLE_TIMEOUT_SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+    pub idle_timeout: u64,
+    /// 同时打开的连接上限 / connections open at once
+    #[arg(long, env = "VETIS_MAX_CONNECTIONS", default_value_t = 1024, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_connections: u64,
+    /// 每个客户端地址的连接上限（0 为不限，如在代理之后） / connections from one address (0: no limit, e.g. behind a proxy)
+    #[arg(long, env = "VETIS_MAX_CONNECTIONS_PER_ADDRESS", default_value_t = 64)]
+    pub max_connections_per_address: u64,
+}
+
+impl Args {
+    fn limits(&self) -> crate::web::server::ServerLimits {
+        use std::time::Duration;
+        crate::web::server::ServerLimits {
+            header_timeout: Duration::from_secs(self.header_timeout),
+            body_timeout: Duration::from_secs(self.body_timeout),
+            idle_timeout: Duration::from_secs(self.idle_timeout),
+            max_connections: usize::try_from(self.max_connections).unwrap_or(usize::MAX),
+            max_per_address: usize::try_from(self.max_connections_per_address).unwrap_or(usize::MAX),
+        }
+    }
 }
 
 pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
+    // Settings are checked before anything else happens: a wrong one stops the start, naming it.
+    let mut config = crate::web::config::WebConfig::from_env().map_err(anyhow::Error::msg)?;
+    config.secure_cookies = args.secure_cookies;
+    config.trusted_proxies.clone_from(&args.trusted_proxies);
     let db = super::open(cli).await?;
     if args.demo && crate::store::registry::current_rows(&db, crate::domain::standard::Table::Student).await? == 0 {
         super::demo::load(&db, cli.lang).await?;
@@ -29,8 +64,11 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(args.addr).await?;
     let zh = cli.lang == Lang::Zh;
     println!("{} http://{}", if zh { "VETIS 已启动：" } else { "VETIS is serving on" }, args.addr);
-    let app = crate::web::router(Arc::new(db), args.secure_cookies);
-    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>()).await?;
+    let app = crate::web::router_with(Arc::new(db), config);
+    let stop = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    crate::web::server::serve(listener, app, args.limits(), stop).await?;
     Ok(())
 }
 

@@ -1,4 +1,5 @@
-//! `vetis user add|passwd|disable|enable|token|list`: accounts for the web platform and the API.
+//! `vetis user add|passwd|disable|enable|token|list`: accounts for the web platform and the API;
+//! tokens expire (`--days`), and the list shows each one's expiry and when it was last used.
 
 use std::io::{IsTerminal, Read};
 
@@ -6,6 +7,7 @@ use super::Cli;
 use crate::domain::access::Role;
 use crate::messages::Lang;
 use crate::store::audit::os_user;
+use crate::store::tokens;
 use crate::store::users::{self, NewUser};
 
 #[derive(Debug, clap::Args)]
@@ -35,7 +37,12 @@ pub enum Action {
     /// 启用账号 / enable an account
     Enable { name: String },
     /// 生成 API 令牌（只显示一次） / print a new API token (shown once)
-    Token { name: String },
+    Token {
+        name: String,
+        /// 有效天数（1–366） / days the token lives (1–366)
+        #[arg(long, default_value_t = crate::store::tokens::DEFAULT_DAYS)]
+        days: i64,
+    },
     /// 列出账号 / list accounts
     List,
 }
@@ -109,8 +116,9 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
             users::set_disabled(&db, name, false, &actor, "cli").await?;
             println!("{}", if zh { format!("已启用 {name}") } else { format!("{name} enabled") });
         }
-        Action::Token { name } => println!("{}", users::new_token(&db, name, &actor, "cli").await?),
+        Action::Token { name, days } => println!("{}", tokens::new_token(&db, name, *days, &actor, "cli").await?),
         Action::List => {
+            let all_tokens = tokens::list(&db).await?;
             for a in users::list(&db).await? {
                 let scope = a.school_code.clone().or(a.district_code.clone()).unwrap_or_default();
                 let state = if a.disabled {
@@ -120,7 +128,28 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
                 } else {
                     "active"
                 };
-                println!("{}\t{}\t{scope}\t{state}", a.username, a.role);
+                // API tokens: each one's expiry and when it was last used, after the account.
+                let mine: Vec<String> = all_tokens
+                    .iter()
+                    .filter(|t| t.username == a.username)
+                    .map(|t| {
+                        let used = t.last_used_at.as_deref().map_or("-", |u| u.get(..10).unwrap_or(u));
+                        let expired = if t.live {
+                            ""
+                        } else if zh {
+                            "（已过期）"
+                        } else {
+                            " (expired)"
+                        };
+                        if zh {
+                            format!("令牌 至{}{expired} 上次使用 {used}", t.expires_at)
+                        } else {
+                            format!("token expires {}{expired}, last used {used}", t.expires_at)
+                        }
+                    })
+                    .collect();
+                let tokens = if mine.is_empty() { String::new() } else { format!("\t{}", mine.join("; ")) };
+                println!("{}\t{}\t{scope}\t{state}{tokens}", a.username, a.role);
             }
         }
     }

@@ -11,3 +11,4 @@ pub mod standard;
 pub mod status;
 pub mod targets;
 pub mod tasks;
+pub mod throttle;

@@ -149,6 +149,8 @@ pub async fn for_each_row(
                         (_, "id_number" | "name") if req.unmask && spec.personal => {
                             db.keys.decrypt(&s).map_err(|e| StoreError::refused(e.to_string()))?
                         }
+                        // Masks stored before the mask kept less are cut to today's mask.
+                        (_, "id_number") if spec.personal => crate::domain::ids::remask(&s),
                         (Kind::Choice(list), _) => {
                             list.iter().find(|x| x.key == s).map_or(s.clone(), |x| x.zh.to_string())
                         }

@@ -56,15 +56,7 @@ impl Limits {
 
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Limits, String> {
         let d = Limits::default();
-        let read = |key: &str, default: u64| -> Result<u64, String> {
-            match get(key) {
-                None => Ok(default),
-                Some(v) => match v.trim().parse::<u64>() {
-                    Ok(n) if n > 0 => Ok(n),
-                    _ => Err(format!("{key}={v:?}: 应为正整数 / must be a whole number above 0")),
-                },
-            }
-        };
+        let read = |key: &str, default: u64| crate::settings::whole(&get, key, default);
         Ok(Limits {
             max_cell_chars: read("VETIS_MAX_CELL_CHARS", d.max_cell_chars as u64)? as usize,
             max_columns: read("VETIS_MAX_COLUMNS", d.max_columns as u64)? as usize,

@@ -13,7 +13,7 @@ use std::path::Path;
 use crate::store::StoreError;
 
 /// The formats a report can be written in, chosen by the output file's extension.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ReportFormat {
     Html,

@@ -12,8 +12,10 @@ pub mod records;
 pub mod refdata;
 pub mod reference;
 pub mod registry;
+pub mod signin;
 pub mod submissions;
 pub mod tasks;
+pub mod tokens;
 pub mod users;
 pub mod write;
 
@@ -92,6 +94,9 @@ pub struct Db {
     /// One write transaction at a time in this process: the others wait here, not holding a
     /// pooled connection that the one writing may need.
     write_gate: tokio::sync::Mutex<()>,
+    /// Sign-in counters are read and charged one attempt at a time in this process, so parallel
+    /// guesses cannot all pass before any is counted.
+    pub(crate) throttle_gate: tokio::sync::Mutex<()>,
 }
 
 struct Migration {
@@ -137,6 +142,12 @@ const MIGRATIONS: &[Migration] = &[
         name: "data_version",
         sqlite: include_str!("../../migrations/sqlite/0006_data_version.sql"),
         postgres: include_str!("../../migrations/postgres/0006_data_version.sql"),
+    },
+    Migration {
+        version: 7,
+        name: "security",
+        sqlite: include_str!("../../migrations/sqlite/0007_security.sql"),
+        postgres: include_str!("../../migrations/postgres/0007_security.sql"),
     },
 ];
 
@@ -258,7 +269,14 @@ impl Db {
                     .await?;
             }
         }
-        let db = Db { pool, backend, location: shown, keys, write_gate: tokio::sync::Mutex::new(()) };
+        let db = Db {
+            pool,
+            backend,
+            location: shown,
+            keys,
+            write_gate: tokio::sync::Mutex::new(()),
+            throttle_gate: tokio::sync::Mutex::new(()),
+        };
         refdata::ensure_loaded(&db).await?;
         Ok(db)
     }

@@ -11,9 +11,6 @@ use super::audit::{self, Entry};
 use super::{Db, StoreError, now};
 use crate::domain::access::{Principal, Role, password_problems};
 
-/// Failed sign-ins before an account is locked, and for how long.
-pub const MAX_FAILURES: i64 = 5;
-pub const LOCK_MINUTES: i64 = 15;
 /// A session not used for this long is over.
 pub const IDLE_MINUTES: i64 = 30;
 /// How many earlier passwords may not be used again.
@@ -43,9 +40,9 @@ impl Account {
     }
 }
 
-const ACCOUNT: &str = "id, username, role, school_code, district_code, must_change, disabled, locked_until";
+pub(crate) const ACCOUNT: &str = "id, username, role, school_code, district_code, must_change, disabled, locked_until";
 
-fn account(r: &sqlx::any::AnyRow) -> Account {
+pub(crate) fn account_of(r: &sqlx::any::AnyRow) -> Account {
     Account {
         id: r.get(0),
         username: r.get(1),
@@ -62,14 +59,14 @@ pub fn sha256_hex(s: &str) -> String {
     hex::encode(Sha256::digest(s.as_bytes()))
 }
 
-fn hash_password(password: &str) -> Result<String, StoreError> {
+pub(crate) fn hash_password(password: &str) -> Result<String, StoreError> {
     Argon2::default()
         .hash_password(password.as_bytes())
         .map(|h| h.to_string())
         .map_err(|e| StoreError::refused(format!("password hashing failed: {e}")))
 }
 
-fn verify(password: &str, phc: &str) -> bool {
+pub(crate) fn verify(password: &str, phc: &str) -> bool {
     PasswordHash::new(phc).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
 }
 
@@ -100,7 +97,7 @@ pub async fn find(db: &Db, username: &str) -> Result<Option<Account>, StoreError
         .bind(username.to_string())
         .fetch_optional(&db.pool)
         .await?;
-    Ok(row.as_ref().map(account))
+    Ok(row.as_ref().map(account_of))
 }
 
 pub async fn by_id(db: &Db, id: i64) -> Result<Option<Account>, StoreError> {
@@ -108,14 +105,14 @@ pub async fn by_id(db: &Db, id: i64) -> Result<Option<Account>, StoreError> {
         .bind(id)
         .fetch_optional(&db.pool)
         .await?;
-    Ok(row.as_ref().map(account))
+    Ok(row.as_ref().map(account_of))
 }
 
 pub async fn list(db: &Db) -> Result<Vec<Account>, StoreError> {
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {ACCOUNT} FROM app_user ORDER BY username")))
         .fetch_all(&db.pool)
         .await?;
-    Ok(rows.iter().map(account).collect())
+    Ok(rows.iter().map(account_of).collect())
 }
 
 pub async fn count_admins(db: &Db) -> Result<i64, StoreError> {
@@ -229,7 +226,7 @@ pub async fn set_password(
     }
     let hash = hash_password(password)?;
     let mut tx = db.begin().await?;
-    sqlx::query("UPDATE app_user SET password_hash = $1, must_change = $2, password_changed_at = $3, failed_logins = 0, locked_until = NULL WHERE id = $4")
+    sqlx::query("UPDATE app_user SET password_hash = $1, must_change = $2, password_changed_at = $3 WHERE id = $4")
         .bind(hash.clone())
         .bind(i64::from(must_change))
         .bind(now())
@@ -250,6 +247,8 @@ pub async fn set_password(
     )
     .await?;
     tx.commit().await?;
+    // A password set by an administrator also ends any wait the old one's guessers caused.
+    super::signin::forget(db, username).await?;
     Ok(())
 }
 
@@ -279,14 +278,6 @@ pub async fn set_disabled(
     Ok(())
 }
 
-#[derive(Debug)]
-pub enum SignIn {
-    Ok(Account),
-    /// Wrong name or password: the same answer for both, so names cannot be probed.
-    Refused,
-    Locked,
-}
-
 fn minutes_from_now(m: i64) -> String {
     (chrono::Local::now() + chrono::Duration::minutes(m)).format("%Y-%m-%dT%H:%M:%S%:z").to_string()
 }
@@ -299,112 +290,6 @@ pub fn log_name(username: &str) -> String {
     } else {
         format!("{}…({n} chars)", username.chars().take(64).collect::<String>())
     }
-}
-
-/// Checks a password, counting failures and locking the account after `MAX_FAILURES`.
-pub async fn sign_in(db: &Db, username: &str, password: &str, source: &str) -> Result<SignIn, StoreError> {
-    // A name is logged at most 64 characters long: five 1.9 MB names must not add 10 MB to the
-    // append-only log.
-    let shown = log_name(username);
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {ACCOUNT}, password_hash, failed_logins FROM app_user WHERE username = $1"
-    )))
-    .bind(username.to_string())
-    .fetch_optional(&db.pool)
-    .await?;
-    let Some(row) = row else {
-        // Spend the time a real check takes, so a missing name answers as slowly as a wrong password.
-        let _ = hash_password(password);
-        audit::record(
-            &db.pool,
-            &Entry { actor: &shown, action: "sign_in_failed", object: &shown, detail: "unknown user", source },
-        )
-        .await?;
-        return Ok(SignIn::Refused);
-    };
-    let acc = account(&row);
-    let phc: String = row.get(8);
-    let failures: i64 = row.get(9);
-    if acc.locked_until.as_deref().is_some_and(|t| t > now().as_str()) {
-        audit::record(
-            &db.pool,
-            &Entry { actor: &shown, action: "sign_in_failed", object: &shown, detail: "locked", source },
-        )
-        .await?;
-        return Ok(SignIn::Locked);
-    }
-    if acc.disabled || !verify(password, &phc) {
-        let failures = failures + 1;
-        let lock = (failures >= MAX_FAILURES).then(|| minutes_from_now(LOCK_MINUTES));
-        sqlx::query("UPDATE app_user SET failed_logins = $1, locked_until = $2 WHERE id = $3")
-            .bind(if lock.is_some() { 0 } else { failures })
-            .bind(lock.clone())
-            .bind(acc.id)
-            .execute(&db.pool)
-            .await?;
-        let detail = if acc.disabled { "disabled".to_string() } else { format!("wrong password ({failures})") };
-        audit::record(
-            &db.pool,
-            &Entry { actor: &shown, action: "sign_in_failed", object: &shown, detail: &detail, source },
-        )
-        .await?;
-        if lock.is_some() {
-            audit::record(
-                &db.pool,
-                &Entry { actor: "system", action: "account_locked", object: username, detail: "", source },
-            )
-            .await?;
-            return Ok(SignIn::Locked);
-        }
-        return Ok(SignIn::Refused);
-    }
-    sqlx::query("UPDATE app_user SET failed_logins = 0, locked_until = NULL WHERE id = $1")
-        .bind(acc.id)
-        .execute(&db.pool)
-        .await?;
-    audit::record(&db.pool, &Entry { actor: username, action: "sign_in", object: username, detail: "", source })
-        .await?;
-    Ok(SignIn::Ok(acc))
-}
-
-/// A new API token for a user, returned once; only its hash is kept.
-pub async fn new_token(db: &Db, username: &str, actor: &str, source: &str) -> Result<String, StoreError> {
-    let acc = find(db, username)
-        .await?
-        .ok_or_else(|| StoreError::not_found(format!("没有用户“{username}” / no user '{username}'")))?;
-    if acc.disabled {
-        return Err(StoreError::refused(format!("user '{username}' is disabled")));
-    }
-    let token = format!("vetis_{}", random_secret());
-    sqlx::query("INSERT INTO api_token (user_id, token_hash, created_at, revoked) VALUES ($1, $2, $3, 0)")
-        .bind(acc.id)
-        .bind(sha256_hex(&token))
-        .bind(now())
-        .execute(&db.pool)
-        .await?;
-    audit::record(&db.pool, &Entry { actor, action: "token_create", object: username, detail: "", source }).await?;
-    Ok(token)
-}
-
-pub async fn by_token(db: &Db, token: &str) -> Result<Option<Account>, StoreError> {
-    let hash = sha256_hex(token);
-    let row = sqlx::query(
-        "SELECT u.id, t.last_used_at FROM api_token t JOIN app_user u ON u.id = t.user_id WHERE t.token_hash = $1 AND t.revoked = 0 AND u.disabled = 0",
-    )
-    .bind(hash.clone())
-    .fetch_optional(&db.pool)
-    .await?;
-    let Some(r) = row else { return Ok(None) };
-    // When a token was last used tells an administrator which ones are dead; to the minute.
-    let last: Option<String> = r.get(1);
-    if last.is_none_or(|l| l < minutes_from_now(-1)) {
-        sqlx::query("UPDATE api_token SET last_used_at = $1 WHERE token_hash = $2")
-            .bind(now())
-            .bind(hash)
-            .execute(&db.pool)
-            .await?;
-    }
-    by_id(db, r.get(0)).await
 }
 
 /// A new session: the cookie value (returned once) and its CSRF token.

@@ -8,7 +8,7 @@ use axum::http::{Method, header};
 use super::AppState;
 use super::error::WebError;
 use crate::domain::access::Principal;
-use crate::store::users;
+use crate::store::{tokens, users};
 
 pub const SESSION_COOKIE: &str = "vetis_session";
 pub const CSRF_HEADER: &str = "x-csrf-token";
@@ -32,7 +32,7 @@ impl FromRequestParts<AppState> for Caller {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         if let Some(auth) = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
             let token = auth.strip_prefix("Bearer ").ok_or(WebError::Unauthorized("Authorization: Bearer TOKEN"))?;
-            let acc = users::by_token(&state.db, token.trim())
+            let acc = tokens::by_token(&state.db, token.trim())
                 .await?
                 .ok_or(WebError::Unauthorized("令牌无效 / invalid token"))?;
             return Ok(Caller(acc.principal()));
@@ -76,5 +76,22 @@ impl<S: Send + Sync> FromRequestParts<S> for Source {
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         Ok(Source(client(parts)))
+    }
+}
+
+/// The client's address for the sign-in throttle: the peer, or what a trusted proxy says.
+pub fn address(parts: &Parts, config: &super::config::WebConfig) -> String {
+    let peer = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip());
+    config.client_address(peer, parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()))
+}
+
+/// The client's address (see `address`), as an extractor.
+pub struct Address(pub String);
+
+impl FromRequestParts<AppState> for Address {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        Ok(Address(address(parts, &state.config)))
     }
 }

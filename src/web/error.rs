@@ -20,8 +20,10 @@ pub enum WebError {
     Conflict(Message),
     /// 413: the upload is larger than the server takes.
     TooLarge,
-    /// 423: the account is locked after repeated failures.
-    Locked,
+    /// 429: too many failed sign-ins from here or on this name; wait this many seconds.
+    Throttled(u64),
+    /// 429/503: heavy work is queued and the line (or the caller's share of it) is full.
+    Busy(crate::web::queue::Busy),
     /// 403: signed in with a one-time password that must be changed first.
     PasswordChangeRequired,
     Internal(String),
@@ -36,6 +38,37 @@ impl WebError {
     /// A broken or oversized multipart upload: 413 for one over the limit, else 400.
     pub fn multipart(e: &axum::extract::multipart::MultipartError) -> WebError {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE { WebError::TooLarge } else { WebError::bad(e.body_text()) }
+    }
+
+    /// What a person reads while sign-in is throttled.
+    pub fn throttled_message(secs: u64) -> Message {
+        Message::new(
+            format!("登录失败次数过多，请 {secs} 秒后再试"),
+            format!("too many failed sign-ins: try again in {secs} s"),
+        )
+    }
+
+    /// What a person reads when heavy work cannot be queued, and the status and wait that go with it.
+    pub fn busy(b: crate::web::queue::Busy) -> (StatusCode, u64, Message) {
+        use crate::web::queue::Busy;
+        match b {
+            Busy::YourLimit => (
+                StatusCode::TOO_MANY_REQUESTS,
+                10,
+                Message::new(
+                    "您已有一项同类任务在排队或进行中，请等它完成后再提交",
+                    "you already have one of these waiting or running: wait for it to finish",
+                ),
+            ),
+            Busy::LineFull | Busy::TimedOut => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                60,
+                Message::new(
+                    "服务器正忙（排队已满），请稍后再试",
+                    "the server is busy (the line is full): try again later",
+                ),
+            ),
+        }
     }
 
     /// What a person reads for a file over the upload limit.
@@ -71,8 +104,17 @@ impl IntoResponse for WebError {
             WebError::BadRequest(m) => (StatusCode::BAD_REQUEST, m.to_string()),
             WebError::Conflict(m) => (StatusCode::CONFLICT, m.to_string()),
             WebError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, WebError::too_large_message().to_string()),
-            WebError::Locked => {
-                (StatusCode::LOCKED, "账号已锁定，请 15 分钟后再试 / account locked for 15 minutes".to_string())
+            WebError::Throttled(secs) => {
+                let body = Json(
+                    serde_json::json!({ "error": WebError::throttled_message(secs).to_string(), "retry_after": secs }),
+                );
+                return (StatusCode::TOO_MANY_REQUESTS, [(axum::http::header::RETRY_AFTER, secs.to_string())], body)
+                    .into_response();
+            }
+            WebError::Busy(b) => {
+                let (status, secs, m) = WebError::busy(b);
+                let body = Json(serde_json::json!({ "error": m.to_string(), "retry_after": secs }));
+                return (status, [(axum::http::header::RETRY_AFTER, secs.to_string())], body).into_response();
             }
             WebError::PasswordChangeRequired => (
                 StatusCode::FORBIDDEN,

@@ -5,12 +5,17 @@
 pub mod api;
 pub mod auth;
 pub mod cache;
+pub mod config;
 pub use crate::reports::chart;
 pub mod error;
+pub mod flash;
 pub mod i18n;
+pub mod jobs;
 pub mod pages;
 pub mod public;
+pub mod queue;
 pub mod security;
+pub mod server;
 pub mod submission;
 
 use std::sync::{Arc, LazyLock};
@@ -26,6 +31,13 @@ pub struct AppState {
     pub cache: Arc<cache::FigureCache>,
     /// Cookies get `Secure` when the site is served over HTTPS (behind a TLS proxy).
     pub secure_cookies: bool,
+    pub config: Arc<config::WebConfig>,
+    /// Imports and reports waiting for, or holding, their turn.
+    pub queues: Arc<queue::Queues>,
+    /// Messages carried across redirects by key.
+    pub flash: Arc<flash::Flash>,
+    /// Reports being made, and made.
+    pub reports: Arc<jobs::ReportJobs>,
 }
 
 macro_rules! templates {
@@ -52,6 +64,7 @@ pub const TEMPLATE_SOURCES: &[(&str, &str)] = templates!(
     "targets.html",
     "target.html",
     "reports.html",
+    "report_wait.html",
     "tasks.html",
     "task.html",
 );
@@ -64,8 +77,25 @@ pub static TEMPLATES: LazyLock<minijinja::Environment<'static>> = LazyLock::new(
     env
 });
 
+/// The router with default settings (and cookies `Secure` or not).
 pub fn router(db: Arc<Db>, secure_cookies: bool) -> Router {
-    let state = AppState { db, cache: Arc::new(cache::FigureCache::default()), secure_cookies };
+    router_with(db, config::WebConfig { secure_cookies, ..config::WebConfig::default() })
+}
+
+/// The router with the given settings.
+pub fn router_with(db: Arc<Db>, config: config::WebConfig) -> Router {
+    let queues = Arc::new(queue::Queues::new(&config));
+    let secure_cookies = config.secure_cookies;
+    let state = AppState {
+        db,
+        cache: Arc::new(cache::FigureCache::default()),
+        secure_cookies,
+        config: Arc::new(config),
+        flash: Arc::new(flash::Flash::default()),
+        reports: Arc::new(jobs::ReportJobs::new(queues.reports.clone())),
+        queues,
+    };
+    let hsts = secure_cookies;
     Router::new()
         .route("/", get(public::page))
         .route("/catalog", get(public::catalog))
@@ -74,6 +104,6 @@ pub fn router(db: Arc<Db>, secure_cookies: bool) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .merge(pages::router())
         .merge(api::router())
-        .layer(axum::middleware::from_fn(security::headers))
+        .layer(axum::middleware::from_fn(move |req, next| security::headers(req, next, hsts)))
         .with_state(state)
 }

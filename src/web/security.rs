@@ -6,9 +6,13 @@ use axum::http::HeaderValue;
 use axum::middleware::Next;
 use axum::response::Response;
 
-pub async fn headers(req: Request, next: Next) -> Response {
+/// `hsts`: the site is served over HTTPS (`--secure-cookies`), so browsers are told to keep to it.
+pub async fn headers(req: Request, next: Next, hsts: bool) -> Response {
     let mut res = next.run(req).await;
     let h = res.headers_mut();
+    if hsts {
+        h.insert("strict-transport-security", HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+    }
     h.insert("content-security-policy", HeaderValue::from_static("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"));
     h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
     h.insert("x-frame-options", HeaderValue::from_static("DENY"));

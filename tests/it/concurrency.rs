@@ -192,3 +192,41 @@ fn two_operators_importing_the_same_person_for_two_schools_at_once_store_only_on
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn uploads_take_turns_and_a_full_line_is_told_to_come_back_later() {
+    let db = TestDb::new(Backend::Sqlite);
+    db.load_fixture();
+    add_user(&db, "boss", "admin", &[]);
+    let token = db.ok(&["user", "token", "boss"]).trim().to_string();
+    let store = vetis::store::Db::open(&db.url, Some(db.key_file())).await.unwrap();
+    // One import at a time: sixteen may wait, the rest are turned away at once.
+    let config = vetis::web::config::WebConfig { max_imports: 1, ..Default::default() };
+    let app = App { router: vetis::web::router_with(std::sync::Arc::new(store), config) };
+    let h = "project_code,school_code,year,name,category,start_date,end_date,hours,person_times,completed,certified,revenue";
+    let answers = join_all((0..40).map(|k| {
+        let csv = format!("{h}\nL{k},4401000001,2020,培训{k},企业职工,2020-03-01,2020-03-20,8,100,10,,\n");
+        let (ct, body) = multipart(&[], Some(("training.csv", &csv)));
+        app.call(post(&token, "/api/v1/submissions", &ct, body))
+    }))
+    .await;
+    let served = answers.iter().filter(|a| a.0 == StatusCode::CREATED).count();
+    let busy: Vec<_> = answers.iter().filter(|a| a.0 == StatusCode::SERVICE_UNAVAILABLE).collect();
+    assert_eq!(served + busy.len(), 40, "{:?}", answers.iter().map(|a| a.0).collect::<Vec<_>>());
+    assert!(served >= 17, "the one running and the sixteen waiting are served: {served}");
+    assert!(!busy.is_empty(), "a full line turns the rest away");
+    assert!(busy.iter().all(|b| b.1.contains_key("retry-after") && b.2.contains("稍后再试")), "{:?}", busy[0]);
+    let q: serde_json::Value = serde_json::from_str(
+        &app.call(
+            Request::get("/api/v1/queue")
+                .header("authorization", format!("Bearer {token}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .2,
+    )
+    .unwrap();
+    assert_eq!((q["imports"]["running"].as_u64(), q["imports"]["waiting"].as_u64()), (Some(0), Some(0)), "{q}");
+    assert_eq!(q["imports"]["limit"], 1);
+}

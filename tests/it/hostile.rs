@@ -106,7 +106,7 @@ fn mutate(rng: &mut Rng, base: &[u8]) -> Vec<u8> {
 }
 
 /// The crafted cases: (file name, bytes, a word the refusal must contain).
-fn crafted() -> Vec<(String, Vec<u8>, &'static str)> {
+pub fn crafted() -> Vec<(String, Vec<u8>, &'static str)> {
     let mut out: Vec<(String, Vec<u8>, &'static str)> = Vec::new();
     let far = students_xlsx(|s| {
         s.write_string(1_048_575, 16_383, "x").unwrap();

@@ -17,6 +17,8 @@ mod indicators;
 mod kill;
 mod reports;
 mod security;
+mod server;
+mod signin;
 mod submissions;
 mod targets;
 mod tasks;

@@ -93,12 +93,7 @@ async fn the_web_offers_the_reports_and_every_target() {
     let (status, page) = app.get("/reports", Some(&cookie)).await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("规划评估报告"));
-    let req = Request::get("/reports/evaluation?year=2021&format=docx")
-        .header("cookie", &cookie)
-        .body(Body::empty())
-        .unwrap();
-    let (status, headers, _) = app.call(req).await;
-    assert_eq!(status, StatusCode::OK);
+    let (headers, _) = web_report(&app, &cookie, "/reports/evaluation?year=2021&format=docx").await;
     assert!(headers["content-type"].to_str().unwrap().contains("wordprocessingml"));
     assert!(headers["content-disposition"].to_str().unwrap().contains("evaluation-2021.docx"));
     let (status, page) = app.get("/targets?year=2021", Some(&cookie)).await;
@@ -110,4 +105,54 @@ async fn the_web_offers_the_reports_and_every_target() {
     let (status, _) = app.get("/target/municipal_quality_course?year=2021&district=440106", Some(&cookie)).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(app.get("/target/no_such_target", Some(&cookie)).await.0, StatusCode::NOT_FOUND);
+}
+
+/// Asks for a report until it is ready: the first answer is the job's page (202, reloading
+/// itself), then the file. The headers and body of the file.
+async fn web_report(app: &App, cookie: &str, uri: &str) -> (axum::http::HeaderMap, String) {
+    let start = std::time::Instant::now();
+    loop {
+        let req = Request::get(uri).header("cookie", cookie).body(Body::empty()).unwrap();
+        let (status, headers, body) = app.call(req).await;
+        match status {
+            StatusCode::OK => return (headers, body),
+            StatusCode::ACCEPTED => {
+                assert_eq!(headers["refresh"], "3", "the job's page reloads itself");
+                assert!(body.contains("报告在后台生成"), "{body}");
+            }
+            other => panic!("{uri}: {other}: {body}"),
+        }
+        assert!(start.elapsed().as_secs() < 300, "{uri}: not ready after five minutes");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_report_is_a_job_made_once_and_shows_a_school_only_the_districts_its_figures_may_show() {
+    for backend in BACKENDS {
+        let db = TestDb::new(backend);
+        db.load_fixture();
+        add_user(&db, "school3", "school", &["--school", "4401000003"]);
+        add_user(&db, "analyst1", "analyst", &[]);
+        let app = App::new(&db).await;
+        let school = app.sign_in_page("school3", PASSWORD).await.1.unwrap();
+        let analyst = app.sign_in_page("analyst1", PASSWORD).await.1.unwrap();
+        // The school's report: the city, and of the districts only its own (番禺), as the API's
+        // scope rule says (another district's figures are 403 to it).
+        let (_, html) = web_report(&app, &school, "/reports/evaluation?year=2021&format=html").await;
+        assert!(html.contains("番禺区"), "{backend:?}");
+        for other in ["越秀区", "海珠区", "从化区", "南沙区"] {
+            assert!(!html.contains(other), "{backend:?}: the school's report shows {other}");
+        }
+        let (status, _) = app.get("/api/v1/indicators?year=2021&district=440104", Some(&school)).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        // The bureau's shows every district.
+        let (_, html) = web_report(&app, &analyst, "/reports/evaluation?year=2021&format=html").await;
+        assert!(["番禺区", "越秀区", "从化区"].iter().all(|d| html.contains(d)), "{backend:?}");
+        // Asked for again, by the same reader, it is not made again.
+        let (_, again) = web_report(&app, &analyst, "/reports/evaluation?year=2021&format=html").await;
+        assert_eq!(again.len(), html.len());
+        let starts = db.query_i64("SELECT COUNT(*) FROM audit_log WHERE action = 'report_start'");
+        assert_eq!(starts, 2, "{backend:?}: one job for the school, one for the bureau");
+    }
 }

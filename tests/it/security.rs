@@ -182,3 +182,100 @@ async fn an_upload_over_the_limit_is_answered_413_with_how_to_split_it() {
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{text}");
     assert!(text.contains("上传上限") && text.contains("拆分"), "{text}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_show_messages_by_key_never_text_from_the_link() {
+    let db = TestDb::new(Backend::Sqlite);
+    db.load_fixture();
+    add_user(&db, "boss", "admin", &[]);
+    let app = App::new(&db).await;
+    let cookie = app.sign_in_page("boss", PASSWORD).await.1.unwrap();
+    let lure = "Your+account+is+suspended%3A+call+020-5555";
+    for page in ["/admin/years", "/tasks", "/submissions/1"] {
+        for param in ["error", "problem"] {
+            let (_, body) = app.get(&format!("{page}?{param}={lure}"), Some(&cookie)).await;
+            assert!(!body.contains("suspended"), "{page}?{param}= shows the link's text");
+        }
+    }
+    // A real refusal (a lock without a reason) comes back as a key, and the page says it.
+    let (_, page) = app.get("/admin/years", Some(&cookie)).await;
+    let body = form(&[("csrf", &csrf_of(&page)), ("year", "2020"), ("reason", "")]);
+    let (status, headers, _) = app.post_form("/admin/years/unlock", &cookie, body).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let to = headers["location"].to_str().unwrap().to_string();
+    assert!(to.starts_with("/admin/years?problem=") && to.len() < 60, "{to}");
+    let (_, shown) = app.get(&to, Some(&cookie)).await;
+    assert!(shown.contains("role=\"alert\""), "{shown}");
+    // Another account does not see it.
+    add_user(&db, "boss2", "admin", &[]);
+    let other = app.sign_in_page("boss2", PASSWORD).await.1.unwrap();
+    let (_, theirs) = app.get(&to, Some(&other)).await;
+    assert!(!theirs.contains("role=\"alert\""), "{theirs}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn id_numbers_keep_only_the_region_and_the_last_two_and_hsts_comes_with_secure_cookies() {
+    let db = TestDb::new(Backend::Sqlite);
+    db.load_fixture();
+    add_user(&db, "boss", "admin", &[]);
+    let token = db.ok(&["user", "token", "boss"]).trim().to_string();
+    let app = App::new(&db).await;
+    let req = Request::get("/api/v1/records/student?school=4401000001&year=2020")
+        .header("authorization", format!("Bearer {token}"))
+        .body(Body::empty())
+        .unwrap();
+    let (status, _, body) = app.call(req).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let rows: serde_json::Value = serde_json::from_str(&body).unwrap();
+    for r in rows["rows"].as_array().unwrap() {
+        let id = r["id_number"].as_str().unwrap();
+        let c: Vec<char> = id.chars().collect();
+        assert_eq!(c.len(), 18, "{id}");
+        assert!(c[..6].iter().all(char::is_ascii_digit) && c[6..16].iter().all(|x| *x == '*'), "{id}");
+    }
+    let (_, headers, _) = app.call(Request::get("/").body(Body::empty()).unwrap()).await;
+    assert!(!headers.contains_key("strict-transport-security"), "no HSTS over plain HTTP");
+    let store = vetis::store::Db::open(&db.url, Some(db.key_file())).await.unwrap();
+    let secure = App { router: vetis::web::router(std::sync::Arc::new(store), true) };
+    let (_, headers, _) = secure.call(Request::get("/").body(Body::empty()).unwrap()).await;
+    assert!(headers["strict-transport-security"].to_str().unwrap().contains("max-age=31536000"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn api_tokens_expire_and_the_account_list_shows_expiry_and_last_use() {
+    for backend in BACKENDS {
+        let db = TestDb::new(backend);
+        db.load_fixture();
+        add_user(&db, "robot", "analyst", &[]);
+        let token = db.ok(&["user", "token", "robot", "--days", "30"]).trim().to_string();
+        assert!(!db.vetis(&["user", "token", "robot", "--days", "1000"]).status.success(), "at most a year");
+        let app = App::new(&db).await;
+        let call = |t: &str| {
+            Request::get("/api/v1/indicators?year=2020")
+                .header("authorization", format!("Bearer {t}"))
+                .body(Body::empty())
+                .unwrap()
+        };
+        assert_eq!(app.call(call(&token)).await.0, StatusCode::OK, "{backend:?}");
+        let list = db.ok(&["user", "list"]);
+        let line = list.lines().find(|l| l.starts_with("robot")).unwrap();
+        let today = chrono::Local::now().format("%Y-%m-%d").to_string();
+        assert!(line.contains("令牌 至") && line.contains(&format!("上次使用 {today}")), "{backend:?}: {line}");
+        // Past its expiry it stops working, and the list says so.
+        db.exec("UPDATE api_token SET expires_at = '2020-01-01T00:00:00+08:00'");
+        assert_eq!(app.call(call(&token)).await.0, StatusCode::UNAUTHORIZED, "{backend:?}");
+        assert!(db.ok(&["user", "list"]).contains("已过期"), "{backend:?}");
+    }
+}
+
+#[test]
+fn exports_of_personal_data_are_private_to_their_owner() {
+    use std::os::unix::fs::PermissionsExt;
+    let db = TestDb::new(Backend::Sqlite);
+    db.load_fixture();
+    for ext in ["csv", "xlsx"] {
+        let out = db.dir.path().join(format!("students.{ext}"));
+        db.ok(&["export", "--table", "student", "--year", "2020", "--format", ext, "--out", out.to_str().unwrap()]);
+        assert_eq!(std::fs::metadata(&out).unwrap().permissions().mode() & 0o777, 0o600, "{ext}");
+    }
+}

@@ -87,21 +87,20 @@ async fn every_role_reads_exactly_its_scope() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn repeated_failures_lock_an_account_and_sessions_need_their_csrf_token() {
+async fn repeated_failures_make_the_guesser_wait_and_sessions_need_their_csrf_token() {
     let db = TestDb::new(Backend::Sqlite);
     db.load_fixture();
     add_user(&db, "school1", "school", &["--school", "4401000001"]);
     let app = App::new(&db).await;
     assert_eq!(app.sign_in("nobody", PASSWORD).await.0, StatusCode::UNAUTHORIZED);
-    for _ in 0..4 {
+    for _ in 0..5 {
         assert_eq!(app.sign_in("school1", "Wrong-Password-1").await.0, StatusCode::UNAUTHORIZED);
     }
-    assert_eq!(app.sign_in("school1", "Wrong-Password-1").await.0, StatusCode::LOCKED, "the fifth failure locks");
-    assert_eq!(app.sign_in("school1", PASSWORD).await.0, StatusCode::LOCKED, "even the right password, while locked");
+    assert_eq!(app.sign_in("school1", PASSWORD).await.0, StatusCode::TOO_MANY_REQUESTS, "after five, a wait");
     let audit = db.ok(&["audit"]);
-    assert!(audit.contains("account_locked") && audit.contains("sign_in_failed"), "{audit}");
+    assert!(audit.contains("sign_in_throttled") && audit.contains("sign_in_failed"), "{audit}");
 
-    // An administrator's new password unlocks it; then a session works, and signing out needs CSRF.
+    // An administrator's new password ends the wait; then a session works, and signing out needs CSRF.
     let mut child =
         db.command().args(["user", "passwd", "school1"]).stdin(Stdio::piped()).stdout(Stdio::null()).spawn().unwrap();
     child.stdin.take().unwrap().write_all(b"Another-Horse-43\n").unwrap();

@@ -9,13 +9,14 @@ use axum::{Json, Router};
 use serde::Deserialize;
 
 use super::AppState;
-use super::auth::{Caller, SESSION_COOKIE, Source, cookie};
+use super::auth::{Address, Caller, SESSION_COOKIE, Source, cookie};
 use super::error::WebError;
 use crate::domain::access::Target;
 use crate::domain::standard::Table;
 use crate::figures::Scope;
 use crate::figures::rows::Cell;
-use crate::store::users::{self, SignIn};
+use crate::store::signin::{self, SignIn};
+use crate::store::users;
 use crate::web::pages::drill::{PAGE_SIZE, RecordsQuery, rows_page};
 
 mod submissions;
@@ -36,6 +37,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/submissions/{id}/approve", post(submissions::approve))
         .route("/api/v1/submissions/{id}/return", post(submissions::return_for_changes))
         .route("/api/v1/openapi.json", get(openapi))
+        .route("/api/v1/queue", get(queue))
         .route("/api/v1/templates/{table}", get(template))
 }
 
@@ -56,6 +58,12 @@ async fn template(
         bytes,
     )
         .into_response())
+}
+
+/// How many imports and reports are running and waiting: what an upload page shows while its
+/// file waits for a turn.
+async fn queue(State(state): State<AppState>, Caller(_): Caller) -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "imports": state.queues.imports.state(), "reports": state.queues.reports.state() }))
 }
 
 /// The OpenAPI document of this API.
@@ -83,9 +91,10 @@ async fn sign_in(
     Json(c): Json<Credentials>,
 ) -> Result<Response, WebError> {
     let source = super::auth::client(&parts);
-    match users::sign_in(&state.db, &c.username, &c.password, &source).await? {
+    let address = super::auth::address(&parts, &state.config);
+    match signin::sign_in(&state.db, &state.config.signin, &c.username, &c.password, &address, &source).await? {
         SignIn::Refused => Err(WebError::Unauthorized("用户名或密码错误 / wrong user name or password")),
-        SignIn::Locked => Err(WebError::Locked),
+        SignIn::Throttled { wait_secs } => Err(WebError::Throttled(wait_secs)),
         SignIn::Ok(acc) => {
             let (id, csrf) = users::new_session(&state.db, acc.id).await?;
             let body = serde_json::json!({ "username": acc.username, "role": acc.role, "csrf": csrf, "must_change_password": acc.must_change });
@@ -123,11 +132,12 @@ async fn change_password(
     State(state): State<AppState>,
     Caller(who): Caller,
     Source(source): Source,
+    Address(address): Address,
     Json(p): Json<NewPassword>,
 ) -> Result<Response, WebError> {
-    match users::sign_in(&state.db, &who.username, &p.current, &source).await? {
+    match signin::sign_in(&state.db, &state.config.signin, &who.username, &p.current, &address, &source).await? {
         SignIn::Ok(_) => {}
-        SignIn::Locked => return Err(WebError::Locked),
+        SignIn::Throttled { wait_secs } => return Err(WebError::Throttled(wait_secs)),
         SignIn::Refused => return Err(WebError::Unauthorized("当前密码错误 / the current password is wrong")),
     }
     users::set_password(&state.db, &who.username, &p.new, false, &who.username, &source).await?;

@@ -29,6 +29,8 @@ pub async fn create(
     mut form: Multipart,
 ) -> Result<Response, WebError> {
     let lang = if q.lang.as_deref() == Some("en") { Lang::En } else { Lang::Zh };
+    // The turn comes before the body is read: a waiting upload stays in the client's socket.
+    let _turn = state.queues.imports.turn(&who.username).await.map_err(WebError::Busy)?;
     let mut file: Option<(String, Vec<u8>)> = None;
     let mut table: Option<Table> = None;
     while let Some(field) = form.next_field().await.map_err(|e| WebError::multipart(&e))? {

@@ -42,7 +42,7 @@ pub async fn audit(State(state): State<AppState>, v: Viewer, Query(s): Query<Sea
 
 #[derive(Deserialize, Default)]
 pub struct YearsQuery {
-    error: Option<String>,
+    problem: Option<String>,
 }
 
 pub async fn years(
@@ -55,7 +55,11 @@ pub async fn years(
     let plan = state.cache.plan(&state.db).await?;
     let latest = state.cache.latest_year(&state.db).await?;
     let years: Vec<i32> = (plan.baseline_year..=latest.max(plan.target_year)).collect();
-    render("years.html", &v, serde_json::json!({ "locks": locks, "years": years, "error": q.error }))
+    render(
+        "years.html",
+        &v,
+        serde_json::json!({ "locks": locks, "years": years, "error": state.flash.get(&v.who.username, q.problem.as_deref(), v.lang) }),
+    )
 }
 
 #[derive(Deserialize)]
@@ -67,24 +71,21 @@ pub struct LockForm {
     reason: String,
 }
 
-fn back(r: Result<(), crate::store::StoreError>, v: &Viewer) -> Result<Response, PageError> {
+fn back(state: &AppState, r: Result<(), crate::store::StoreError>, v: &Viewer) -> Result<Response, PageError> {
     match r {
         Ok(()) => Ok(see_other("/admin/years")),
-        Err(crate::store::StoreError::Refused(m) | crate::store::StoreError::Conflict(m)) => {
-            Ok(see_other(&format!("/admin/years?error={}", urlencode(m.get(v.lang)))))
-        }
-        Err(e) => Err(PageError::Web(e.into(), v.lang, None)),
+        Err(e) => super::refused_to(state, v, "/admin/years", e),
     }
 }
 
 pub async fn lock(State(state): State<AppState>, v: Viewer, Form(f): Form<LockForm>) -> Result<Response, PageError> {
     admin_only(&v)?;
     v.check_csrf(&f.csrf)?;
-    back(locks::lock(&state.db, f.year, &f.reason, &v.who.username, &v.source).await, &v)
+    back(&state, locks::lock(&state.db, f.year, &f.reason, &v.who.username, &v.source).await, &v)
 }
 
 pub async fn unlock(State(state): State<AppState>, v: Viewer, Form(f): Form<LockForm>) -> Result<Response, PageError> {
     admin_only(&v)?;
     v.check_csrf(&f.csrf)?;
-    back(locks::unlock(&state.db, f.year, &f.reason, &v.who.username, &v.source).await, &v)
+    back(&state, locks::unlock(&state.db, f.year, &f.reason, &v.who.username, &v.source).await, &v)
 }

@@ -69,6 +69,8 @@ pub struct Viewer {
     pub lang: Lang,
     /// Where the request came from, for the audit log.
     pub source: String,
+    /// The client's address as the sign-in throttle knows it.
+    pub address: String,
 }
 
 impl Viewer {
@@ -101,7 +103,13 @@ impl FromRequestParts<AppState> for Viewer {
         if acc.must_change && !matches!(parts.uri.path(), "/password" | "/logout") {
             return Err(PageError::Redirect("/password".into()));
         }
-        Ok(Viewer { who: acc.principal(), csrf, lang, source: super::auth::client(parts) })
+        Ok(Viewer {
+            who: acc.principal(),
+            csrf,
+            lang,
+            source: super::auth::client(parts),
+            address: super::auth::address(parts, &state.config),
+        })
     }
 }
 
@@ -120,6 +128,23 @@ pub fn urlencode(s: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+/// A refusal from the store goes back to the page it came from, its message carried by key
+/// (`?problem=KEY`): the URL never holds the text. Other errors are error pages.
+pub fn refused_to(
+    state: &crate::web::AppState,
+    v: &Viewer,
+    to: &str,
+    e: crate::store::StoreError,
+) -> Result<Response, PageError> {
+    match e {
+        crate::store::StoreError::Refused(m) | crate::store::StoreError::Conflict(m) => {
+            let key = state.flash.put(&v.who.username, m);
+            Ok(see_other(&format!("{to}?problem={key}")))
+        }
+        e => Err(PageError::Web(e.into(), v.lang, None)),
+    }
 }
 
 /// What a page answers instead of itself: a redirect, or an error page in the reader's language.
@@ -152,7 +177,13 @@ impl IntoResponse for PageError {
                 (StatusCode::PAYLOAD_TOO_LARGE, WebError::too_large_message().get(lang).to_string())
             }
             (WebError::Unauthorized(m), _) => (StatusCode::UNAUTHORIZED, m.to_string()),
-            (WebError::Locked, _) => (StatusCode::LOCKED, i18n::text(lang, "account_locked")),
+            (WebError::Throttled(secs), _) => {
+                (StatusCode::TOO_MANY_REQUESTS, WebError::throttled_message(*secs).get(lang).to_string())
+            }
+            (WebError::Busy(b), _) => {
+                let (status, _, m) = WebError::busy(*b);
+                (status, m.get(lang).to_string())
+            }
             (WebError::PasswordChangeRequired, _) => return Redirect::to("/password").into_response(),
             (WebError::Internal(detail), _) => {
                 tracing::error!(target: "vetis::web", "internal error: {detail}");

@@ -1,16 +1,18 @@
-//! The evaluation reports in the browser: choose a year and a format, get the file. Each export
-//! is audited.
+//! The evaluation reports in the browser: choose a year and a format; the report is made in the
+//! background (`web::jobs`) and the page follows it until the file is ready. Starting and
+//! exporting are audited.
 
 use axum::extract::{Query, State};
-use axum::http::header;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::{OrPage, PageError, Viewer, render};
-use crate::reports::{ReportFormat, evaluation};
+use crate::reports::ReportFormat;
 use crate::store::audit::{self, Entry};
 use crate::web::AppState;
 use crate::web::error::WebError;
+use crate::web::jobs::{Ask, ReportKey, ReportScope};
 
 #[derive(Deserialize, Default)]
 pub struct ReportQuery {
@@ -34,6 +36,8 @@ pub async fn page(
     )
 }
 
+/// The evaluation report: the file when it is ready; else a page that follows the job (it reloads
+/// itself every few seconds, no script needed) with 202.
 pub async fn evaluation(
     State(state): State<AppState>,
     v: Viewer,
@@ -44,26 +48,54 @@ pub async fn evaluation(
         .ok_or_else(|| bad("format: html, docx, xlsx or pdf"))?;
     let latest = state.cache.latest_year(&state.db).await.page(&v)?;
     let year = q.year.unwrap_or(latest);
-    let e = evaluation::build(&state.db, year).await.page(&v)?;
-    let bytes = crate::reports::render(&e, format).page(&v)?;
-    audit::record(
-        &state.db.pool,
-        &Entry {
-            actor: &v.who.username,
-            action: "report_export",
-            object: &format!("evaluation {year}"),
-            detail: format.extension(),
-            source: &v.source,
-        },
-    )
-    .await?;
+    let version = state.db.data_version().await?;
+    let key = ReportKey { year, format, scope: ReportScope::of(&v.who), version };
+    let (seconds, waiting) = match state.reports.ask(&state.db, &v.who, key) {
+        Ask::Ready(bytes) => return download(&state, &v, year, format, bytes).await,
+        Ask::Refused(b) => return Err(PageError::Web(WebError::Busy(b), v.lang, None)),
+        Ask::Failed(m) => return Err(PageError::Web(WebError::BadRequest(m), v.lang, None)),
+        Ask::Pending { seconds, waiting, started_now } => {
+            if started_now {
+                audited(&state, &v, "report_start", year, format).await?;
+            }
+            (seconds, waiting)
+        }
+    };
+    let again = format!("/reports/evaluation?year={year}&format={}", format.extension());
+    let mut res = render(
+        "report_wait.html",
+        &v,
+        serde_json::json!({ "year": year, "format": format.extension(), "seconds": seconds, "waiting": waiting, "again": again }),
+    )?;
+    *res.status_mut() = StatusCode::ACCEPTED;
+    res.headers_mut().insert(header::REFRESH, HeaderValue::from_static("3"));
+    Ok(res)
+}
+
+async fn download(
+    state: &AppState,
+    v: &Viewer,
+    year: i32,
+    format: ReportFormat,
+    bytes: std::sync::Arc<Vec<u8>>,
+) -> Result<Response, PageError> {
+    audited(state, v, "report_export", year, format).await?;
     let name = format!("evaluation-{year}.{}", format.extension());
     Ok((
         [
             (header::CONTENT_TYPE, format.content_type().to_string()),
             (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
         ],
-        bytes,
+        bytes.as_ref().clone(),
     )
         .into_response())
+}
+
+/// Records a report's start or export in the audit log.
+async fn audited(state: &AppState, v: &Viewer, action: &str, year: i32, format: ReportFormat) -> Result<(), PageError> {
+    let object = format!("evaluation {year}");
+    let entry =
+        Entry { actor: &v.who.username, action, object: &object, detail: format.extension(), source: &v.source };
+    audit::record(&state.db.pool, &entry).await?;
+    Ok(())
 }

@@ -10,7 +10,8 @@ use serde::Deserialize;
 
 use super::{PageError, Viewer, render, render_page, see_other};
 use crate::messages::Lang;
-use crate::store::users::{self, SignIn};
+use crate::store::signin::{self, SignIn};
+use crate::store::users;
 use crate::web::AppState;
 use crate::web::auth::{SESSION_COOKIE, client, cookie};
 use crate::web::i18n::{self, LANG_COOKIE, lang_of};
@@ -78,14 +79,19 @@ pub async fn login(
         let msg = i18n::text(lang, "form_expired");
         return login_page(&state, lang, &next, &f.username, Some(&msg), None, StatusCode::FORBIDDEN);
     }
-    match users::sign_in(&state.db, f.username.trim(), &f.password, &client(&parts)).await? {
+    let address = crate::web::auth::address(&parts, &state.config);
+    let policy = &state.config.signin;
+    match signin::sign_in(&state.db, policy, f.username.trim(), &f.password, &address, &client(&parts)).await? {
         SignIn::Refused => {
             let msg = i18n::text(lang, "login_failed");
             login_page(&state, lang, &next, &f.username, Some(&msg), None, StatusCode::UNAUTHORIZED)
         }
-        SignIn::Locked => {
-            let msg = i18n::text(lang, "account_locked");
-            login_page(&state, lang, &next, &f.username, Some(&msg), None, StatusCode::LOCKED)
+        SignIn::Throttled { wait_secs } => {
+            let msg = crate::web::error::WebError::throttled_message(wait_secs).get(lang).to_string();
+            let mut res =
+                login_page(&state, lang, &next, &f.username, Some(&msg), None, StatusCode::TOO_MANY_REQUESTS)?;
+            res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait_secs));
+            Ok(res)
         }
         SignIn::Ok(acc) => {
             let (id, _) = users::new_session(&state.db, acc.id).await?;
@@ -152,9 +158,11 @@ pub async fn change_password(
     if f.new != f.again {
         return again(vec![v.t("password_mismatch")]);
     }
-    match users::sign_in(&state.db, &v.who.username, &f.current, &v.source).await? {
+    match signin::sign_in(&state.db, &state.config.signin, &v.who.username, &f.current, &v.address, &v.source).await? {
         SignIn::Ok(_) => {}
-        SignIn::Locked => return Err(PageError::Web(crate::web::error::WebError::Locked, v.lang, None)),
+        SignIn::Throttled { wait_secs } => {
+            return Err(PageError::Web(crate::web::error::WebError::Throttled(wait_secs), v.lang, None));
+        }
         SignIn::Refused => return again(vec![v.t("login_failed")]),
     }
     if let Err(e) = users::set_password(&state.db, &v.who.username, &f.new, false, &v.who.username, &v.source).await {

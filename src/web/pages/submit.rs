@@ -109,6 +109,13 @@ pub async fn list(State(state): State<AppState>, v: Viewer, Query(q): Query<List
 pub async fn upload(State(state): State<AppState>, v: Viewer, mut form: Multipart) -> Result<Response, PageError> {
     let bad = |m: String| PageError::Web(WebError::bad(m), v.lang, None);
     let broken = |e: axum::extract::multipart::MultipartError| PageError::Web(WebError::multipart(&e), v.lang, None);
+    // The turn comes before the body is read: a waiting upload stays in the client's socket.
+    let _turn = state
+        .queues
+        .imports
+        .turn(&v.who.username)
+        .await
+        .map_err(|b| PageError::Web(WebError::Busy(b), v.lang, None))?;
     let (mut csrf, mut table, mut file) = (String::new(), None, None);
     while let Some(field) = form.next_field().await.map_err(broken)? {
         match field.name() {
@@ -143,7 +150,7 @@ pub async fn upload(State(state): State<AppState>, v: Viewer, mut form: Multipar
 #[derive(Deserialize, Default)]
 pub struct DetailQuery {
     new: Option<String>,
-    error: Option<String>,
+    problem: Option<String>,
 }
 
 pub async fn detail(
@@ -190,7 +197,7 @@ pub async fn detail(
             "may_review": may_review,
             "preview": preview,
             "new": q.new.is_some(),
-            "error": q.error.filter(|e| !e.is_empty()),
+            "error": state.flash.get(&v.who.username, q.problem.as_deref(), v.lang),
         }),
     )
 }
@@ -204,13 +211,15 @@ pub struct ReviewForm {
 }
 
 /// A refusal from the store (a locked year, a submission already reviewed) goes back to the page.
-fn after_review(id: i64, r: Result<Submission, crate::store::StoreError>, v: &Viewer) -> Result<Response, PageError> {
+fn after_review(
+    state: &AppState,
+    id: i64,
+    r: Result<Submission, crate::store::StoreError>,
+    v: &Viewer,
+) -> Result<Response, PageError> {
     match r {
         Ok(_) => Ok(see_other(&format!("/submissions/{id}"))),
-        Err(crate::store::StoreError::Refused(m) | crate::store::StoreError::Conflict(m)) => {
-            Ok(see_other(&format!("/submissions/{id}?error={}", super::urlencode(m.get(v.lang)))))
-        }
-        Err(e) => Err(PageError::Web(e.into(), v.lang, None)),
+        Err(e) => super::refused_to(state, v, &format!("/submissions/{id}"), e),
     }
 }
 
@@ -222,7 +231,7 @@ pub async fn approve(
 ) -> Result<Response, PageError> {
     v.check_csrf(&f.csrf)?;
     reviewable(&state, &v.who, id).await.page(&v)?;
-    after_review(id, submissions::approve(&state.db, id, &v.who.username, &v.source).await, &v)
+    after_review(&state, id, submissions::approve(&state.db, id, &v.who.username, &v.source).await, &v)
 }
 
 pub async fn return_for_changes(
@@ -234,9 +243,14 @@ pub async fn return_for_changes(
     v.check_csrf(&f.csrf)?;
     reviewable(&state, &v.who, id).await.page(&v)?;
     if f.comment.trim().is_empty() {
-        return Ok(see_other(&format!("/submissions/{id}?error={}", super::urlencode(&v.t("comment")))));
+        let m = crate::messages::Message::new(
+            crate::web::i18n::text(crate::messages::Lang::Zh, "comment"),
+            crate::web::i18n::text(crate::messages::Lang::En, "comment"),
+        );
+        return super::refused_to(&state, &v, &format!("/submissions/{id}"), crate::store::StoreError::Refused(m));
     }
     after_review(
+        &state,
         id,
         submissions::return_for_changes(&state.db, id, &v.who.username, &v.source, f.comment.trim()).await,
         &v,

@@ -18,7 +18,7 @@ use crate::web::error::WebError;
 
 #[derive(Deserialize, Default)]
 pub struct Notice {
-    error: Option<String>,
+    problem: Option<String>,
     saved: Option<String>,
 }
 
@@ -70,7 +70,7 @@ pub async fn list(State(state): State<AppState>, v: Viewer, Query(n): Query<Noti
     render(
         "tasks.html",
         &v,
-        serde_json::json!({ "rows": rows, "by_task": tasks_rows, "by_district": district_rows, "defined": defined, "error": n.error, "saved": n.saved.is_some() }),
+        serde_json::json!({ "rows": rows, "by_task": tasks_rows, "by_district": district_rows, "defined": defined, "error": state.flash.get(&v.who.username, n.problem.as_deref(), v.lang), "saved": n.saved.is_some() }),
     )
 }
 
@@ -78,13 +78,15 @@ fn admin_only(v: &Viewer) -> Result<(), PageError> {
     if v.who.role == Role::Admin { Ok(()) } else { Err(PageError::Web(WebError::Forbidden, v.lang, None)) }
 }
 
-fn back(to: &str, r: Result<(), crate::store::StoreError>, v: &Viewer) -> Result<Response, PageError> {
+fn back(
+    state: &AppState,
+    to: &str,
+    r: Result<(), crate::store::StoreError>,
+    v: &Viewer,
+) -> Result<Response, PageError> {
     match r {
         Ok(()) => Ok(see_other(&format!("{to}?saved=1"))),
-        Err(crate::store::StoreError::Refused(m) | crate::store::StoreError::Conflict(m)) => {
-            Ok(see_other(&format!("{to}?error={}", urlencode(m.get(v.lang)))))
-        }
-        Err(e) => Err(PageError::Web(e.into(), v.lang, None)),
+        Err(e) => super::refused_to(state, v, to, e),
     }
 }
 
@@ -102,6 +104,7 @@ pub async fn add(State(state): State<AppState>, v: Viewer, Form(f): Form<TaskFor
     admin_only(&v)?;
     v.check_csrf(&f.csrf)?;
     back(
+        &state,
         "/tasks",
         tasks::add_task(&state.db, &f.code, &f.title, &f.section, &v.who.username, &v.source).await.map(|_| ()),
         &v,
@@ -141,7 +144,7 @@ pub async fn assign(
             .await
             .map(|_| ())
     };
-    back("/tasks", run.await, &v)
+    back(&state, "/tasks", run.await, &v)
 }
 
 /// An assignment the viewer may see, or 403/404.
@@ -177,7 +180,7 @@ pub async fn detail(
     render(
         "task.html",
         &v,
-        serde_json::json!({ "a": a, "reports": reports, "may_file": may_file, "years": years, "error": n.error, "saved": n.saved.is_some() }),
+        serde_json::json!({ "a": a, "reports": reports, "may_file": may_file, "years": years, "error": state.flash.get(&v.who.username, n.problem.as_deref(), v.lang), "saved": n.saved.is_some() }),
     )
 }
 
@@ -242,7 +245,7 @@ pub async fn file(
         }
         Ok(())
     };
-    back(&to, run.await, &v)
+    back(&state, &to, run.await, &v)
 }
 
 pub async fn evidence(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>) -> Result<Response, PageError> {

@@ -1,10 +1,23 @@
 // VETIS: the one script, and pages work without it. It shows that an upload is under way (checking
-// a large file takes a while) and keeps the button from being pressed twice.
+// a large file takes a while), how many are waiting for a turn, and keeps the button from being
+// pressed twice.
+function watchQueue(p) {
+  var note = p.querySelector('[data-queue]');
+  if (!note || !window.fetch) { return; }
+  var line = note.getAttribute('data-queue');
+  var look = function () {
+    fetch('/api/v1/queue', { credentials: 'same-origin' }).then(function (r) { return r.json(); }).then(function (q) {
+      var w = q[line] ? q[line].waiting : 0;
+      note.textContent = w > 0 ? note.getAttribute('data-text').replace('{n}', w) : '';
+    }).catch(function () {});
+  };
+  setInterval(look, 2000);
+}
 document.addEventListener('DOMContentLoaded', function () {
   document.querySelectorAll('form[data-progress]').forEach(function (form) {
     form.addEventListener('submit', function () {
       var p = document.getElementById(form.getAttribute('data-progress'));
-      if (p) { p.hidden = false; }
+      if (p) { p.hidden = false; watchQueue(p); }
       form.querySelectorAll('button').forEach(function (b) { b.disabled = true; });
     });
   });

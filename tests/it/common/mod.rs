@@ -88,6 +88,23 @@ impl TestDb {
     }
 
     /// Runs and insists on success, returning stdout.
+    /// Runs vetis with `input` on standard input; it must succeed.
+    pub fn ok_with_stdin(&self, args: &[&str], input: &str) -> String {
+        use std::io::Write;
+        let mut child = self
+            .command()
+            .args(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "vetis {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    }
+
     pub fn ok(&self, args: &[&str]) -> String {
         let out = self.vetis(args);
         assert!(
@@ -110,6 +127,16 @@ impl TestDb {
         let p = self.dir.path().join(name);
         std::fs::write(&p, content).unwrap();
         p
+    }
+
+    /// Runs one SQL statement directly (to set up what no command may do, e.g. an old expiry).
+    pub fn exec(&self, sql: &str) {
+        let url = self.connect_url();
+        block_on(async {
+            let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+            sqlx::query(sqlx::AssertSqlSafe(sql.to_string())).execute(&pool).await.unwrap();
+            pool.close().await;
+        });
     }
 
     pub fn query_i64(&self, sql: &str) -> i64 {
