@@ -5,6 +5,7 @@ mod backup;
 mod catalog;
 mod demo;
 mod export;
+mod figures;
 mod import;
 mod indicators;
 mod industry_map;
@@ -67,6 +68,8 @@ pub enum Command {
     Indicators(indicators::Args),
     /// 计算规划全部目标（主要指标、数量目标、规则） / every target of the plan: key, counted, rules
     Targets(targets::Args),
+    /// 指标构件：重建与核对 / the figures' building blocks: rebuild and check
+    Figures(figures::Args),
     /// 规划文件 / plan files
     Plan(plan::Args),
     /// 专业与重点产业映射 / the program-to-industry mapping
@@ -145,6 +148,7 @@ pub fn run() -> ExitCode {
             Command::Init(a) => init::run(&cli, a).await,
             Command::Import(a) => import::run(&cli, a).await,
             Command::Export(a) => export::run(&cli, a).await,
+            Command::Figures(a) => figures::run(&cli, a).await,
             Command::Template(a) => template::run(&cli, a).await,
             Command::Indicators(a) => indicators::run(&cli, a).await,
             Command::Plan(a) => plan::run(&cli, a).await,

@@ -55,14 +55,18 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
     config.secure_cookies = args.secure_cookies;
     config.trusted_proxies.clone_from(&args.trusted_proxies);
     let db = super::open(cli).await?;
+    let zh = cli.lang == Lang::Zh;
     if args.demo && crate::store::registry::current_rows(&db, crate::domain::standard::Table::Student).await? == 0 {
         super::demo::load(&db, cli.lang).await?;
     }
     if args.demo {
         demo_accounts(&db, cli.lang).await?;
     }
+    // Figures are sums of building blocks: a database from before them gets them once, now.
+    if crate::store::blocks::ensure(&db).await? {
+        println!("{}", if zh { "已建立指标构件" } else { "the figures' building blocks are built" });
+    }
     let listener = tokio::net::TcpListener::bind(args.addr).await?;
-    let zh = cli.lang == Lang::Zh;
     println!("{} http://{}", if zh { "VETIS 已启动：" } else { "VETIS is serving on" }, args.addr);
     let app = crate::web::router_with(Arc::new(db), config);
     let stop = async {

@@ -5,9 +5,10 @@ use std::collections::BTreeMap;
 
 use sqlx::{AssertSqlSafe, Row};
 
-use crate::domain::plan::{Filter, FilterValue, Formula, Measure};
+use crate::domain::plan::{Formula, Measure};
 use crate::domain::standard::{Keying, Table};
 use crate::store::records::{SqlValue, bind, record_table};
+pub(crate) use crate::store::sql::{Sql, condition};
 use crate::store::{Backend, Db, StoreError, dialect};
 
 /// Whose figures: the whole city, one district or one school.
@@ -35,44 +36,6 @@ pub struct Pending {
     pub table: Table,
     pub school: String,
     pub year: Option<i64>,
-}
-
-pub(crate) struct Sql {
-    pub(crate) text: String,
-    pub(crate) params: Vec<SqlValue>,
-}
-
-impl Sql {
-    pub(crate) fn param(&mut self, v: SqlValue) -> String {
-        self.params.push(v);
-        format!("${}", self.params.len())
-    }
-    fn in_list(&mut self, vs: Vec<SqlValue>) -> String {
-        let ps: Vec<String> = vs.into_iter().map(|v| self.param(v)).collect();
-        ps.join(", ")
-    }
-}
-
-fn filter_value(v: &FilterValue) -> SqlValue {
-    match v {
-        FilterValue::Bool(b) => SqlValue::Int(i64::from(*b)),
-        FilterValue::Text(t) => SqlValue::Text(t.clone()),
-    }
-}
-
-/// `t.a IN (…) AND t.b IN (…)`, or `1 = 1` for an empty filter.
-pub(crate) fn condition(sql: &mut Sql, filter: &Filter) -> String {
-    if filter.is_empty() {
-        return "1 = 1".into();
-    }
-    let parts: Vec<String> = filter
-        .iter()
-        .map(|(col, values)| {
-            let list = sql.in_list(values.iter().map(filter_value).collect());
-            format!("t.{col} IN ({list})")
-        })
-        .collect();
-    parts.join(" AND ")
 }
 
 /// FROM/WHERE shared by every measure: current rows at current schools in scope, filtered.
@@ -135,13 +98,38 @@ pub async fn series(
     to_year: i32,
     pending: Option<&Pending>,
 ) -> Result<BTreeMap<i32, Point>, StoreError> {
+    // Figures of what counts now are sums of the building blocks; a preview of a pending
+    // submission (and a formula without blocks) reads the records.
+    if pending.is_none() && crate::store::blocks::registered(db, f).await? {
+        let (district, school) = match scope {
+            Scope::City => (None, None),
+            Scope::District(d) => (Some(d.as_str()), None),
+            Scope::School(s) => (None, Some(s.as_str())),
+        };
+        let rows = crate::store::blocks::sums(db, f, district, school).await?;
+        let per_year = rows.into_iter().map(|(y, n, hits, total)| (y, (n, hits, total))).collect();
+        return Ok(finish(f, per_year, from_year, to_year));
+    }
+    series_from_records(db, f, scope, from_year, to_year, pending).await
+}
+
+/// The formula's figures computed from the records themselves, never from the blocks: what the
+/// blocks must always agree with (the property test compares them), and how a preview is made.
+pub async fn series_from_records(
+    db: &Db,
+    f: &Formula,
+    scope: &Scope,
+    from_year: i32,
+    to_year: i32,
+    pending: Option<&Pending>,
+) -> Result<BTreeMap<i32, Point>, StoreError> {
     let table = Table::from_name(&f.table).ok_or_else(|| StoreError::Internal(format!("unknown table {}", f.table)))?;
     let yc = f
         .year_column
         .as_deref()
         .or(table.year_column())
         .ok_or_else(|| StoreError::Internal("no year column".into()))?;
-    let mut sql = Sql { text: String::new(), params: Vec::new() };
+    let mut sql = Sql::new();
     let body = from_where(&mut sql, db.backend, table, f, scope, pending);
     let (select, group) = match f.measure {
         Measure::Count => ("COUNT(*)".to_string(), format!("t.{yc}")),
@@ -169,44 +157,50 @@ pub async fn series(
         q = bind(q, p);
     }
     let rows = q.fetch_all(&db.pool).await?;
-    let mut per_year: BTreeMap<i32, Point> = BTreeMap::new();
+    // The same raw sums as the blocks give: year → (rows, numerator rows, sum).
+    let mut raw: BTreeMap<i64, (i64, i64, Option<f64>)> = BTreeMap::new();
     for row in &rows {
         match f.measure {
             Measure::Count => {
-                let y: i64 = row.get(0);
-                let n: i64 = row.get(1);
-                per_year.insert(y as i32, Point { value: n as f64, numerator: None, denominator: None });
+                raw.insert(row.get(0), (row.get(1), 0, None));
             }
             Measure::Sum => {
-                let y: i64 = row.get(0);
-                let s: Option<f64> = row.get(1);
-                per_year.insert(y as i32, Point { value: s.unwrap_or(0.0), numerator: None, denominator: None });
+                let n = (0, 0, Some(row.get::<Option<f64>, _>(1).unwrap_or(0.0)));
+                raw.insert(row.get(0), n);
             }
             Measure::Share => {
-                let y: i64 = row.get(0);
-                let den: i64 = row.get(1);
                 let num: Option<i64> = row.get(2);
-                let num = num.unwrap_or(0);
-                // A ratio with no denominator has no value (indicators.md: never 0 or 100).
-                if den > 0 {
-                    per_year.insert(
-                        y as i32,
-                        Point {
-                            value: num as f64 * 100.0 / den as f64,
-                            numerator: Some(num as f64),
-                            denominator: Some(den as f64),
-                        },
-                    );
-                }
+                raw.insert(row.get(0), (row.get(1), num.unwrap_or(0), None));
             }
-            Measure::DistinctSchools => {
-                let first: i64 = row.get(0);
-                per_year
-                    .entry(first as i32)
-                    .or_insert(Point { value: 0.0, numerator: None, denominator: None })
-                    .value += 1.0;
-            }
+            Measure::DistinctSchools => raw.entry(row.get(0)).or_insert((0, 0, None)).0 += 1,
         }
+    }
+    Ok(finish(f, raw, from_year, to_year))
+}
+
+/// A formula's figures per year from its raw sums (rows, numerator rows, summed column), wherever
+/// they came from: ratios, divisors and cumulative counts are applied here, once.
+fn finish(
+    f: &Formula,
+    raw: BTreeMap<i64, (i64, i64, Option<f64>)>,
+    from_year: i32,
+    to_year: i32,
+) -> BTreeMap<i32, Point> {
+    let mut per_year: BTreeMap<i32, Point> = BTreeMap::new();
+    for (y, (n, hits, total)) in raw {
+        let y = y as i32;
+        let point = match f.measure {
+            Measure::Count | Measure::DistinctSchools => Point { value: n as f64, numerator: None, denominator: None },
+            Measure::Sum => Point { value: total.unwrap_or(0.0), numerator: None, denominator: None },
+            // A ratio with no denominator has no value (indicators.md: never 0 or 100).
+            Measure::Share if n > 0 => Point {
+                value: hits as f64 * 100.0 / n as f64,
+                numerator: Some(hits as f64),
+                denominator: Some(n as f64),
+            },
+            Measure::Share => continue,
+        };
+        per_year.insert(y, point);
     }
     let mut out = BTreeMap::new();
     if f.cumulative {
@@ -221,5 +215,5 @@ pub async fn series(
             out.insert(y, Point { value, ..p });
         }
     }
-    Ok(out)
+    out
 }

@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod backup;
+pub mod blocks;
 pub mod dialect;
 pub mod industry_map;
 pub mod keyfile;
@@ -13,6 +14,7 @@ pub mod refdata;
 pub mod reference;
 pub mod registry;
 pub mod signin;
+pub mod sql;
 pub mod submissions;
 pub mod tasks;
 pub mod tokens;
@@ -148,6 +150,12 @@ const MIGRATIONS: &[Migration] = &[
         name: "security",
         sqlite: include_str!("../../migrations/sqlite/0007_security.sql"),
         postgres: include_str!("../../migrations/postgres/0007_security.sql"),
+    },
+    Migration {
+        version: 8,
+        name: "figure_blocks",
+        sqlite: include_str!("../../migrations/sqlite/0008_figure_blocks.sql"),
+        postgres: include_str!("../../migrations/postgres/0008_figure_blocks.sql"),
     },
 ];
 

@@ -212,6 +212,8 @@ pub async fn load_plan(db: &Db, text: &str, actor: &str) -> Result<Plan, Vec<Str
             &Entry { actor, action: "plan_load", object: &plan.id, detail: &detail, source: "cli" },
         )
         .await?;
+        // A new plan may bring new formulas: their blocks are built before it counts.
+        super::blocks::rebuild_on(w.conn()).await?;
         w.commit().await?;
         Ok::<_, StoreError>(())
     };

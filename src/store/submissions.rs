@@ -114,6 +114,33 @@ pub async fn get(db: &Db, id: i64) -> Result<Submission, StoreError> {
 /// Makes a submission's rows the ones that count, and retires what they replace. Returns how many
 /// rows stopped counting.
 pub async fn activate(tx: &mut AnyConnection, table: Table, id: i64) -> Result<u64, StoreError> {
+    // The schools whose counted rows change: the submission's, and any whose rows it retires (a
+    // natural key need not hold the school). Their blocks follow in the same transaction.
+    let rec = record_table(table);
+    let this =
+        sqlx::query("SELECT school_code, year FROM submission WHERE id = $1").bind(id).fetch_all(&mut *tx).await?;
+    let year: Option<i64> = this.first().and_then(|r| r.get(1));
+    let mut schools: Vec<String> = this.iter().map(|r| r.get(0)).collect();
+    if let Keying::Natural { key } = table.spec().keying {
+        let same_key: Vec<String> = key.iter().map(|k| format!("n.{k} = o.{k}")).collect();
+        let others = sqlx::query(AssertSqlSafe(format!(
+            "SELECT DISTINCT o.school_code FROM {rec} o WHERE o.is_current = 1 AND o.submission_id <> $1 \
+             AND EXISTS (SELECT 1 FROM {rec} n WHERE n.submission_id = $1 AND {})",
+            same_key.join(" AND ")
+        )))
+        .bind(id)
+        .fetch_all(&mut *tx)
+        .await?;
+        schools.extend(others.iter().map(|r| r.get::<String, _>(0)));
+        schools.sort();
+        schools.dedup();
+    }
+    let retired = switch(tx, table, id).await?;
+    super::blocks::refresh(tx, table, &schools, year).await?;
+    Ok(retired)
+}
+
+async fn switch(tx: &mut AnyConnection, table: Table, id: i64) -> Result<u64, StoreError> {
     let rec = record_table(table);
     let retired = match table.spec().keying {
         Keying::SchoolYear { year_column } => {

@@ -5,6 +5,7 @@
 mod common;
 
 mod backup;
+mod blocks;
 mod browser;
 mod concurrency;
 mod demo;

@@ -102,6 +102,10 @@ async fn the_web_offers_the_reports_and_every_target() {
     let (status, page) = app.get("/target/practice_compliance?year=2021", Some(&cookie)).await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("未达标的学校或教师") && page.contains("按区"), "{page}");
+    // Long lists come a page at a time; a page past the end shows the last.
+    let (status, last) = app.get("/target/practice_compliance?year=2021&page=999", Some(&cookie)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(last.contains("未达标的学校或教师"), "{last}");
     let (status, _) = app.get("/target/municipal_quality_course?year=2021&district=440106", Some(&cookie)).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(app.get("/target/no_such_target", Some(&cookie)).await.0, StatusCode::NOT_FOUND);

@@ -80,11 +80,20 @@ pub async fn list(
     )
 }
 
+/// Failing schools and teachers, or designations, shown a page at a time.
+const PAGE_ROWS: usize = 100;
+
+#[derive(serde::Deserialize, Default)]
+pub struct PageNo {
+    page: Option<usize>,
+}
+
 pub async fn detail(
     State(state): State<AppState>,
     v: Viewer,
     Path(id): Path<String>,
     Query(q): Query<ScopeQuery>,
+    Query(pn): Query<PageNo>,
 ) -> Result<Response, PageError> {
     let PageScope { scope, label, plan, year, .. } = q.resolve(&state, &v).await?;
     let sq = scope_query(&scope);
@@ -92,12 +101,15 @@ pub async fn detail(
     let en = v.lang == Lang::En;
     let (result, failures, designations) = if let Some(r) = plan.rule(&id) {
         let (result, failures) = rule(&state.db, &plan, r, &scope, year).await.page(&v)?;
-        // Failures name schools and (masked) teachers: only those the viewer may read.
+        // Failures name schools and (masked) teachers: only those the viewer may read. The
+        // registry is read once, not once a failure.
+        let district_of: std::collections::HashMap<String, String> =
+            crate::store::registry::schools(&state.db).await?.into_iter().map(|s| (s.code, s.district)).collect();
         let mut visible = Vec::new();
         for f in failures {
             let ok = f.school_code.is_empty() || {
-                let d = crate::web::submission::district_of_school(&state, &f.school_code).await.page(&v)?;
-                v.who.may_read_records(&f.school_code, &d)
+                let d = district_of.get(&f.school_code).map_or("", String::as_str);
+                v.who.may_read_records(&f.school_code, d)
             };
             if ok {
                 visible.push(serde_json::json!({ "school": format!("{} {}", f.school_code, f.school_name).trim().to_string(), "school_code": f.school_code, "subject": f.subject, "problem": if en { f.detail_en } else { f.detail_zh } }));
@@ -151,9 +163,24 @@ pub async fn detail(
         plan.baseline_year,
         result.target_year,
     );
+    // One page of the list (failures or designations), with links to the others.
+    let total = failures.len().max(designations.len());
+    let pages = total.div_ceil(PAGE_ROWS).max(1);
+    let page = pn.page.unwrap_or(1).clamp(1, pages);
+    let window = |list: Vec<serde_json::Value>| -> Vec<serde_json::Value> {
+        list.into_iter().skip((page - 1) * PAGE_ROWS).take(PAGE_ROWS).collect()
+    };
+    let (failures, designations) = (window(failures), window(designations));
+    let link = |p: usize| format!("/target/{id}?year={year}{sq}&page={p}");
+    let pager = serde_json::json!({
+        "label": format!("{} · {}", v.t("page").replace("{n}", &page.to_string()), v.t("rows_total").replace("{n}", &total.to_string())),
+        "prev": (page > 1).then(|| link(page - 1)),
+        "next": (page < pages).then(|| link(page + 1)),
+        "show": pages > 1,
+    });
     render(
         "target.html",
         &v,
-        serde_json::json!({ "r": row, "scope_label": label, "scope_query": sq, "year": year, "failures": failures, "designations": designations, "districts": districts, "passed": passed, "chart": chart, "is_rule": plan.rule(&id).is_some() }),
+        serde_json::json!({ "r": row, "scope_label": label, "scope_query": sq, "year": year, "failures": failures, "designations": designations, "districts": districts, "passed": passed, "chart": chart, "is_rule": plan.rule(&id).is_some(), "pager": pager }),
     )
 }

@@ -1,0 +1,75 @@
+//! `vetis figures rebuild|check`: the figures' building blocks. `rebuild` recomputes every block
+//! from the records (after an upgrade, or to be sure); `check` compares the kept blocks with the
+//! records and lists any that differ (exit 1), which should never happen.
+
+use super::{Cli, Refused};
+use crate::messages::Lang;
+use crate::store::{blocks, refdata};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    pub action: Action,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum Action {
+    /// 由记录重建全部指标构件 / recompute every building block from the records
+    Rebuild,
+    /// 核对指标构件与记录是否一致 / compare the kept blocks with the records
+    Check,
+}
+
+pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
+    let db = super::open(cli).await?;
+    let zh = cli.lang == Lang::Zh;
+    match args.action {
+        Action::Rebuild => {
+            let start = std::time::Instant::now();
+            let n = blocks::rebuild(&db).await?;
+            let ms = start.elapsed().as_millis();
+            println!(
+                "{}",
+                if zh {
+                    format!("已重建 {n} 个公式的指标构件（{ms} 毫秒）")
+                } else {
+                    format!("rebuilt the blocks of {n} formulas ({ms} ms)")
+                }
+            );
+        }
+        Action::Check => {
+            let plan = refdata::active_plan(&db).await?;
+            let mut bad = 0;
+            for ind in &plan.indicators {
+                if !blocks::registered(&db, &ind.formula).await? {
+                    println!(
+                        "{}: {}",
+                        ind.id,
+                        if zh {
+                            "尚无构件（请运行 vetis figures rebuild）"
+                        } else {
+                            "no blocks yet (run vetis figures rebuild)"
+                        }
+                    );
+                    bad += 1;
+                    continue;
+                }
+                let (kept, fresh) = blocks::kept_and_fresh(&db, &ind.formula).await?;
+                if kept != fresh {
+                    let differ = kept.keys().chain(fresh.keys()).filter(|k| kept.get(*k) != fresh.get(*k)).count();
+                    println!(
+                        "{}: {differ} {}",
+                        ind.id,
+                        if zh { "个构件与记录不符" } else { "blocks differ from the records" }
+                    );
+                    bad += 1;
+                }
+            }
+            if bad > 0 {
+                return Err(Refused.into());
+            }
+            println!("{}", if zh { "指标构件与记录一致" } else { "the blocks agree with the records" });
+        }
+    }
+    Ok(())
+}

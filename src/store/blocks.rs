@@ -1,0 +1,271 @@
+//! Building blocks of the figures: for every formula of the active plan, per school, year,
+//! program category and pathway, the rows counted, the rows of the numerator and the sum of the
+//! summed column. City, district and school figures are sums over them (joined with the current
+//! registry for level, sponsor and district), so a figure reads a few thousand small rows instead
+//! of scanning the records. The blocks are derived from the formulas (the same filter SQL as the
+//! direct query), kept in the transaction that changes which rows count (`submissions::activate`),
+//! and rebuilt whole when a plan is loaded or by `vetis figures rebuild`.
+
+use std::collections::BTreeMap;
+
+use sha2::{Digest, Sha256};
+use sqlx::{AnyConnection, AssertSqlSafe, Row};
+
+use super::records::{SqlValue, bind, record_table};
+use super::sql::{Sql, condition};
+use super::{Db, StoreError, now};
+use crate::domain::plan::{Formula, Measure, Plan};
+use crate::domain::standard::Table;
+
+/// A formula's identity: a hash of its text, so that a changed formula is a new one.
+pub fn formula_key(f: &Formula) -> String {
+    let text = serde_json::to_string(f).unwrap_or_default();
+    hex::encode(&Sha256::digest(text.as_bytes())[..12])
+}
+
+fn table_of(f: &Formula) -> Result<(Table, String), StoreError> {
+    let table = Table::from_name(&f.table).ok_or_else(|| StoreError::Internal(format!("unknown table {}", f.table)))?;
+    let yc = f
+        .year_column
+        .clone()
+        .or(table.year_column().map(str::to_string))
+        .ok_or_else(|| StoreError::Internal("no year column".into()))?;
+    Ok((table, yc))
+}
+
+/// The SELECT that computes a formula's blocks from the records (of one school, or all):
+/// columns school, year, category, pathway, n, hits, total.
+fn block_select(f: &Formula, school: Option<&str>, year: Option<i64>) -> Result<Sql, StoreError> {
+    let (table, yc) = table_of(f)?;
+    let mut sql = Sql::new();
+    let filter = condition(&mut sql, &f.filter);
+    let mut only = match school {
+        Some(s) => format!(" AND t.school_code = {}", sql.param(SqlValue::text(s))),
+        None => String::new(),
+    };
+    if let Some(y) = year {
+        only.push_str(&format!(" AND t.{yc} = {}", sql.param(SqlValue::Int(y))));
+    }
+    let from =
+        format!("FROM {} t WHERE t.is_current = 1 AND {filter} AND t.{yc} IS NOT NULL{only}", record_table(table));
+    sql.text = if f.measure == Measure::DistinctSchools {
+        // The first year each school qualifies; counted cumulatively by the reader.
+        format!(
+            "SELECT t.school_code, MIN(t.{yc}), '', '', CAST(1 AS BIGINT), CAST(0 AS BIGINT), CAST(NULL AS DOUBLE PRECISION) {from} GROUP BY t.school_code"
+        )
+    } else {
+        // PostgreSQL refuses a constant in GROUP BY: a dimension the table lacks is '' and not grouped.
+        let cat = table.column("program_code").map(|_| "COALESCE(SUBSTR(t.program_code, 1, 2), '')");
+        let path = table.column("pathway").map(|_| "COALESCE(t.pathway, '')");
+        let mut group = vec!["t.school_code".to_string(), format!("t.{yc}")];
+        group.extend(cat.iter().chain(path.iter()).map(|e| (*e).to_string()));
+        let (cat, path) = (cat.unwrap_or("''"), path.unwrap_or("''"));
+        let hits = if f.measure == Measure::Share {
+            let alts: Vec<String> = f.numerator.iter().map(|n| format!("({})", condition(&mut sql, n))).collect();
+            format!("SUM(CASE WHEN {} THEN 1 ELSE 0 END)", alts.join(" OR "))
+        } else {
+            "0".into()
+        };
+        let total = match (f.measure, f.sum_column.as_deref()) {
+            (Measure::Sum, Some(col)) => format!("CAST(SUM(t.{col}) AS DOUBLE PRECISION)"),
+            _ => "CAST(NULL AS DOUBLE PRECISION)".into(),
+        };
+        format!(
+            "SELECT t.school_code, t.{yc}, {cat}, {path}, CAST(COUNT(*) AS BIGINT), CAST({hits} AS BIGINT), {total} {from} \
+             GROUP BY {}",
+            group.join(", ")
+        )
+    };
+    Ok(sql)
+}
+
+/// The formulas blocks are kept for: the active plan's indicators.
+pub fn formulas(plan: &Plan) -> Vec<&Formula> {
+    plan.indicators.iter().map(|i| &i.formula).collect()
+}
+
+/// Replaces a formula's blocks: all of them, one school's, or one school's in one year.
+async fn write_blocks(
+    conn: &mut AnyConnection,
+    f: &Formula,
+    school: Option<&str>,
+    year: Option<i64>,
+) -> Result<(), StoreError> {
+    let key = formula_key(f);
+    let del = match (school, year) {
+        (Some(_), Some(_)) => "DELETE FROM figure_block WHERE formula_key = $1 AND school_code = $2 AND year = $3",
+        (Some(_), None) => "DELETE FROM figure_block WHERE formula_key = $1 AND school_code = $2",
+        _ => "DELETE FROM figure_block WHERE formula_key = $1",
+    };
+    let mut del = sqlx::query(del).bind(key.clone());
+    if let Some(s) = school {
+        del = del.bind(s.to_string());
+        if let Some(y) = year {
+            del = del.bind(y);
+        }
+    }
+    del.execute(&mut *conn).await?;
+    let mut select = block_select(f, school, year.filter(|_| school.is_some()))?;
+    let k = select.param(SqlValue::Text(key));
+    let text = format!(
+        "INSERT INTO figure_block (formula_key, school_code, year, category, pathway, n, hits, total) SELECT {k}, b.* FROM ({}) b",
+        select.text
+    );
+    let mut q = sqlx::query(AssertSqlSafe(text));
+    for p in select.params {
+        q = bind(q, p);
+    }
+    q.execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// Recomputes, inside the caller's transaction, the blocks of `schools` for every formula of the
+/// active plan over `table`. Without a plan there is nothing to keep.
+/// `year`: the submission's year, for a table keyed by school and year; then only that year's
+/// blocks change, for formulas counted by that same year column (others are redone whole).
+pub async fn refresh(
+    conn: &mut AnyConnection,
+    table: Table,
+    schools: &[String],
+    year: Option<i64>,
+) -> Result<(), StoreError> {
+    let Ok(plan) = super::refdata::active_plan_on(conn).await else { return Ok(()) };
+    let keyed_by = match table.spec().keying {
+        crate::domain::standard::Keying::SchoolYear { year_column } => Some(year_column),
+        crate::domain::standard::Keying::Natural { .. } => None,
+    };
+    for f in formulas(&plan).into_iter().filter(|f| f.table == table.key()) {
+        if !registered_on(conn, f).await? {
+            continue;
+        }
+        let (_, yc) = table_of(f)?;
+        // A cumulative count's first year may move to any year: those are redone whole.
+        let only_year = year.filter(|_| keyed_by == Some(yc.as_str()) && f.measure != Measure::DistinctSchools);
+        for s in schools {
+            write_blocks(conn, f, Some(s), only_year).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Recomputes every block of the active plan's formulas from the records, in the caller's
+/// transaction, and records which formulas have blocks. Returns how many formulas.
+pub async fn rebuild_on(conn: &mut AnyConnection) -> Result<usize, StoreError> {
+    let plan = super::refdata::active_plan_on(conn).await?;
+    sqlx::query("DELETE FROM figure_block").execute(&mut *conn).await?;
+    sqlx::query("DELETE FROM figure_formula").execute(&mut *conn).await?;
+    let mut done = std::collections::BTreeSet::new();
+    for f in formulas(&plan) {
+        let key = formula_key(f);
+        if !done.insert(key.clone()) {
+            continue;
+        }
+        write_blocks(conn, f, None, None).await?;
+        sqlx::query("INSERT INTO figure_formula (formula_key, formula, built_at) VALUES ($1, $2, $3)")
+            .bind(key)
+            .bind(serde_json::to_string(f).unwrap_or_default())
+            .bind(now())
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(done.len())
+}
+
+/// `vetis figures rebuild`: every block from the records, in one write transaction.
+pub async fn rebuild(db: &Db) -> Result<usize, StoreError> {
+    let mut w = db.begin_write().await?;
+    let n = rebuild_on(w.conn()).await?;
+    w.commit().await?;
+    Ok(n)
+}
+
+/// Builds the blocks if the active plan has a formula without them (a database from before the
+/// blocks, or one restored from such a backup). Whether it had to.
+pub async fn ensure(db: &Db) -> Result<bool, StoreError> {
+    let Ok(plan) = super::refdata::active_plan(db).await else { return Ok(false) };
+    for f in formulas(&plan) {
+        if !registered(db, f).await? {
+            rebuild(db).await?;
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+async fn registered_on(conn: &mut AnyConnection, f: &Formula) -> Result<bool, StoreError> {
+    let n: i64 = sqlx::query("SELECT COUNT(*) FROM figure_formula WHERE formula_key = $1")
+        .bind(formula_key(f))
+        .fetch_one(&mut *conn)
+        .await?
+        .get(0);
+    Ok(n > 0)
+}
+
+/// Whether a formula has blocks (else its figures are computed from the records).
+pub async fn registered(db: &Db, f: &Formula) -> Result<bool, StoreError> {
+    let mut conn = db.pool.acquire().await?;
+    registered_on(&mut conn, f).await
+}
+
+/// One block: (school, year, category, pathway) → (n, hits, total).
+pub type Blocks = BTreeMap<(String, i64, String, String), (i64, i64, Option<f64>)>;
+
+fn collect(rows: &[sqlx::any::AnyRow]) -> Blocks {
+    rows.iter()
+        .map(|r| {
+            let total: Option<f64> = r.get(6);
+            ((r.get(0), r.get(1), r.get(2), r.get(3)), (r.get(4), r.get(5), total.map(|t| (t * 1e6).round() / 1e6)))
+        })
+        .collect()
+}
+
+/// A formula's blocks as kept, and as the records give them now: equal unless something was
+/// missed. For `vetis figures check` and the property test.
+pub async fn kept_and_fresh(db: &Db, f: &Formula) -> Result<(Blocks, Blocks), StoreError> {
+    let kept = sqlx::query(
+        "SELECT school_code, year, category, pathway, n, hits, total FROM figure_block WHERE formula_key = $1",
+    )
+    .bind(formula_key(f))
+    .fetch_all(&db.pool)
+    .await?;
+    let select = block_select(f, None, None)?;
+    let mut q = sqlx::query(AssertSqlSafe(select.text));
+    for p in select.params {
+        q = bind(q, p);
+    }
+    let fresh = q.fetch_all(&db.pool).await?;
+    Ok((collect(&kept), collect(&fresh)))
+}
+
+/// A formula's figure per year from its blocks: (year, rows, numerator rows, sum), for the schools
+/// of the formula's levels and sponsors in the scope's district or school (None: the city).
+pub async fn sums(
+    db: &Db,
+    f: &Formula,
+    district: Option<&str>,
+    school: Option<&str>,
+) -> Result<Vec<(i64, i64, i64, Option<f64>)>, StoreError> {
+    let mut sql = Sql::new();
+    let key = sql.param(SqlValue::Text(formula_key(f)));
+    let levels = sql.in_list(f.levels.iter().map(|l| SqlValue::text(l)).collect());
+    let sponsors = sql.in_list(f.sponsors.iter().map(|s| SqlValue::text(s)).collect());
+    let mut scope = String::new();
+    if let Some(d) = district {
+        scope.push_str(&format!(" AND k.district_code = {}", sql.param(SqlValue::text(d))));
+    }
+    if let Some(s) = school {
+        scope.push_str(&format!(" AND b.school_code = {}", sql.param(SqlValue::text(s))));
+    }
+    // DistinctSchools has one block per school, in its first year: counting blocks counts schools.
+    let n = if f.measure == Measure::DistinctSchools { "COUNT(*)" } else { "SUM(b.n)" };
+    sql.text = format!(
+        "SELECT b.year, CAST({n} AS BIGINT), CAST(SUM(b.hits) AS BIGINT), CAST(SUM(b.total) AS DOUBLE PRECISION) \
+         FROM figure_block b JOIN rec_school k ON k.school_code = b.school_code AND k.is_current = 1 \
+         WHERE b.formula_key = {key} AND k.level IN ({levels}) AND k.sponsor IN ({sponsors}){scope} GROUP BY b.year"
+    );
+    let mut q = sqlx::query(AssertSqlSafe(sql.text));
+    for p in sql.params {
+        q = bind(q, p);
+    }
+    Ok(q.fetch_all(&db.pool).await?.iter().map(|r| (r.get(0), r.get(1), r.get(2), r.get(3))).collect())
+}
