@@ -44,7 +44,26 @@ pub struct Group {
 }
 
 /// The formula's figure for `year`, one per group; None when the table cannot be broken down so.
+/// Sums of the building blocks where they carry the grouping, else from the records.
 pub async fn breakdown(
+    db: &Db,
+    f: &Formula,
+    scope: &Scope,
+    year: i32,
+    by: By,
+) -> Result<Option<Vec<Group>>, StoreError> {
+    let table = Table::from_name(&f.table).ok_or_else(|| StoreError::Internal(format!("unknown table {}", f.table)))?;
+    if by.expression(table).is_none() {
+        return Ok(None);
+    }
+    if let Some(groups) = from_blocks(db, f, scope, year, by).await? {
+        return Ok(Some(groups));
+    }
+    breakdown_from_records(db, f, scope, year, by).await
+}
+
+/// The breakdown computed from the records themselves (what the blocks must agree with).
+pub async fn breakdown_from_records(
     db: &Db,
     f: &Formula,
     scope: &Scope,
@@ -58,7 +77,7 @@ pub async fn breakdown(
         .as_deref()
         .or(table.year_column())
         .ok_or_else(|| StoreError::Internal("no year column".into()))?;
-    let mut sql = Sql { text: String::new(), params: Vec::new() };
+    let mut sql = Sql::new();
     let body = from_where(&mut sql, db.backend, table, f, scope, None);
     let year_cond =
         format!("t.{yc} {} {}", if f.cumulative { "<=" } else { "=" }, sql.param(SqlValue::Int(i64::from(year))));
@@ -96,6 +115,42 @@ pub async fn breakdown(
         out.push(Group { key, label, value, numerator, denominator });
     }
     Ok(Some(out))
+}
+
+/// The breakdown as sums of the building blocks, when the formula has them and they carry the grouping.
+async fn from_blocks(db: &Db, f: &Formula, scope: &Scope, year: i32, by: By) -> Result<Option<Vec<Group>>, StoreError> {
+    use crate::store::blocks::{self, GroupBy};
+    if !blocks::registered(db, f).await? {
+        return Ok(None);
+    }
+    let (district, school) = match scope {
+        Scope::City => (None, None),
+        Scope::District(d) => (Some(d.as_str()), None),
+        Scope::School(s) => (None, Some(s.as_str())),
+    };
+    let g = match by {
+        By::District => GroupBy::District,
+        By::School => GroupBy::School,
+        By::Category => GroupBy::Category,
+        By::Pathway => GroupBy::Pathway,
+    };
+    let Some(rows) = blocks::grouped(db, f, district, school, year, g).await? else { return Ok(None) };
+    let labels = labels(db, by).await?;
+    Ok(Some(
+        rows.into_iter()
+            .map(|(key, n, hits, total)| {
+                let (value, numerator, denominator) = match f.measure {
+                    Measure::Share => {
+                        ((n > 0).then(|| hits as f64 * 100.0 / n as f64), Some(hits as f64), Some(n as f64))
+                    }
+                    Measure::Sum => (total.map(|v| v / f.divisor), None, None),
+                    _ => (Some(n as f64 / f.divisor), None, None),
+                };
+                let label = labels.get(&key).cloned().unwrap_or_else(|| key.clone());
+                Group { key, label, value, numerator, denominator }
+            })
+            .collect(),
+    ))
 }
 
 async fn labels(db: &Db, by: By) -> Result<HashMap<String, String>, StoreError> {

@@ -237,6 +237,62 @@ pub async fn kept_and_fresh(db: &Db, f: &Formula) -> Result<(Blocks, Blocks), St
     Ok((collect(&kept), collect(&fresh)))
 }
 
+/// What block sums can be grouped by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupBy {
+    District,
+    School,
+    Category,
+    Pathway,
+}
+
+/// A formula's sums in `year` (up to `year` for cumulative ones), one per group:
+/// (key, rows, numerator rows, sum). None when the blocks do not carry the grouping (a count of
+/// schools by category is not a sum of blocks).
+pub async fn grouped(
+    db: &Db,
+    f: &Formula,
+    district: Option<&str>,
+    school: Option<&str>,
+    year: i32,
+    by: GroupBy,
+) -> Result<Option<Vec<(String, i64, i64, Option<f64>)>>, StoreError> {
+    let distinct = f.measure == Measure::DistinctSchools;
+    let group = match by {
+        GroupBy::District => "k.district_code",
+        GroupBy::School => "k.school_code",
+        GroupBy::Category | GroupBy::Pathway if distinct => return Ok(None),
+        GroupBy::Category => "b.category",
+        GroupBy::Pathway => "b.pathway",
+    };
+    let mut sql = Sql::new();
+    let key = sql.param(SqlValue::Text(formula_key(f)));
+    let levels = sql.in_list(f.levels.iter().map(|l| SqlValue::text(l)).collect());
+    let sponsors = sql.in_list(f.sponsors.iter().map(|s| SqlValue::text(s)).collect());
+    let mut scope = String::new();
+    if let Some(d) = district {
+        scope.push_str(&format!(" AND k.district_code = {}", sql.param(SqlValue::text(d))));
+    }
+    if let Some(s) = school {
+        scope.push_str(&format!(" AND b.school_code = {}", sql.param(SqlValue::text(s))));
+    }
+    let when =
+        format!("b.year {} {}", if f.cumulative { "<=" } else { "=" }, sql.param(SqlValue::Int(i64::from(year))));
+    let n = if distinct { "COUNT(*)" } else { "SUM(b.n)" };
+    sql.text = format!(
+        "SELECT {group}, CAST({n} AS BIGINT), CAST(SUM(b.hits) AS BIGINT), CAST(SUM(b.total) AS DOUBLE PRECISION) \
+         FROM figure_block b JOIN rec_school k ON k.school_code = b.school_code AND k.is_current = 1 \
+         WHERE b.formula_key = {key} AND k.level IN ({levels}) AND k.sponsor IN ({sponsors}){scope} AND {when} \
+         GROUP BY {group} ORDER BY {group}"
+    );
+    let mut q = sqlx::query(AssertSqlSafe(sql.text));
+    for p in sql.params {
+        q = bind(q, p);
+    }
+    let rows = q.fetch_all(&db.pool).await?;
+    Ok(Some(rows.iter().map(|r| (r.get(0), r.get(1), r.get(2), r.get(3))).collect()))
+}
+
 /// A formula's figure per year from its blocks: (year, rows, numerator rows, sum), for the schools
 /// of the formula's levels and sponsors in the scope's district or school (None: the city).
 pub async fn sums(

@@ -6,6 +6,7 @@
 //! longer or other runs.
 
 use vetis::figures::Scope;
+use vetis::figures::breakdown::{By, Group, breakdown, breakdown_from_records};
 use vetis::figures::query::{series, series_from_records};
 
 use crate::common::*;
@@ -71,6 +72,22 @@ async fn figures_agree(db: &TestDb, step: usize) {
                 "{:?} step {step}: {} for {scope:?}: blocks {kept:?} records {direct:?}",
                 db.backend, ind.id
             );
+        }
+        for by in [By::District, By::School, By::Category, By::Pathway] {
+            for year in [2020, 2021] {
+                let kept = breakdown(&store, &ind.formula, &Scope::City, year, by).await.unwrap();
+                let direct = breakdown_from_records(&store, &ind.formula, &Scope::City, year, by).await.unwrap();
+                let key = |g: &Option<Vec<Group>>| {
+                    g.as_ref().map(|v| {
+                        v.iter()
+                            .map(|x| {
+                                (x.key.clone(), x.value.map(|v| (v * 1e6).round() as i64), x.numerator, x.denominator)
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                };
+                assert_eq!(key(&kept), key(&direct), "{:?} step {step}: {} by {by:?} in {year}", db.backend, ind.id);
+            }
         }
     }
     store.pool.close().await;
