@@ -237,6 +237,25 @@ pub async fn kept_and_fresh(db: &Db, f: &Formula) -> Result<(Blocks, Blocks), St
     Ok((collect(&kept), collect(&fresh)))
 }
 
+/// FROM/WHERE of a formula's blocks at the current schools of its levels and sponsors, in a
+/// district or a school (neither: the city).
+fn blocks_in_scope(sql: &mut Sql, f: &Formula, district: Option<&str>, school: Option<&str>) -> String {
+    let key = sql.param(SqlValue::Text(formula_key(f)));
+    let levels = sql.in_list(f.levels.iter().map(|l| SqlValue::text(l)).collect());
+    let sponsors = sql.in_list(f.sponsors.iter().map(|s| SqlValue::text(s)).collect());
+    let mut scope = String::new();
+    if let Some(d) = district {
+        scope.push_str(&format!(" AND k.district_code = {}", sql.param(SqlValue::text(d))));
+    }
+    if let Some(s) = school {
+        scope.push_str(&format!(" AND b.school_code = {}", sql.param(SqlValue::text(s))));
+    }
+    format!(
+        "FROM figure_block b JOIN rec_school k ON k.school_code = b.school_code AND k.is_current = 1 \
+         WHERE b.formula_key = {key} AND k.level IN ({levels}) AND k.sponsor IN ({sponsors}){scope}"
+    )
+}
+
 /// What block sums can be grouped by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GroupBy {
@@ -266,24 +285,13 @@ pub async fn grouped(
         GroupBy::Pathway => "b.pathway",
     };
     let mut sql = Sql::new();
-    let key = sql.param(SqlValue::Text(formula_key(f)));
-    let levels = sql.in_list(f.levels.iter().map(|l| SqlValue::text(l)).collect());
-    let sponsors = sql.in_list(f.sponsors.iter().map(|s| SqlValue::text(s)).collect());
-    let mut scope = String::new();
-    if let Some(d) = district {
-        scope.push_str(&format!(" AND k.district_code = {}", sql.param(SqlValue::text(d))));
-    }
-    if let Some(s) = school {
-        scope.push_str(&format!(" AND b.school_code = {}", sql.param(SqlValue::text(s))));
-    }
+    let from = blocks_in_scope(&mut sql, f, district, school);
     let when =
         format!("b.year {} {}", if f.cumulative { "<=" } else { "=" }, sql.param(SqlValue::Int(i64::from(year))));
     let n = if distinct { "COUNT(*)" } else { "SUM(b.n)" };
     sql.text = format!(
         "SELECT {group}, CAST({n} AS BIGINT), CAST(SUM(b.hits) AS BIGINT), CAST(SUM(b.total) AS DOUBLE PRECISION) \
-         FROM figure_block b JOIN rec_school k ON k.school_code = b.school_code AND k.is_current = 1 \
-         WHERE b.formula_key = {key} AND k.level IN ({levels}) AND k.sponsor IN ({sponsors}){scope} AND {when} \
-         GROUP BY {group} ORDER BY {group}"
+         {from} AND {when} GROUP BY {group} ORDER BY {group}"
     );
     let mut q = sqlx::query(AssertSqlSafe(sql.text));
     for p in sql.params {
@@ -302,22 +310,12 @@ pub async fn sums(
     school: Option<&str>,
 ) -> Result<Vec<(i64, i64, i64, Option<f64>)>, StoreError> {
     let mut sql = Sql::new();
-    let key = sql.param(SqlValue::Text(formula_key(f)));
-    let levels = sql.in_list(f.levels.iter().map(|l| SqlValue::text(l)).collect());
-    let sponsors = sql.in_list(f.sponsors.iter().map(|s| SqlValue::text(s)).collect());
-    let mut scope = String::new();
-    if let Some(d) = district {
-        scope.push_str(&format!(" AND k.district_code = {}", sql.param(SqlValue::text(d))));
-    }
-    if let Some(s) = school {
-        scope.push_str(&format!(" AND b.school_code = {}", sql.param(SqlValue::text(s))));
-    }
+    let from = blocks_in_scope(&mut sql, f, district, school);
     // DistinctSchools has one block per school, in its first year: counting blocks counts schools.
     let n = if f.measure == Measure::DistinctSchools { "COUNT(*)" } else { "SUM(b.n)" };
     sql.text = format!(
         "SELECT b.year, CAST({n} AS BIGINT), CAST(SUM(b.hits) AS BIGINT), CAST(SUM(b.total) AS DOUBLE PRECISION) \
-         FROM figure_block b JOIN rec_school k ON k.school_code = b.school_code AND k.is_current = 1 \
-         WHERE b.formula_key = {key} AND k.level IN ({levels}) AND k.sponsor IN ({sponsors}){scope} GROUP BY b.year"
+         {from} GROUP BY b.year"
     );
     let mut q = sqlx::query(AssertSqlSafe(sql.text));
     for p in sql.params {

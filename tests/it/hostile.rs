@@ -12,20 +12,6 @@ use std::time::{Duration, Instant};
 
 use crate::common::*;
 
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
-
 fn fixture_students() -> Vec<u8> {
     std::fs::read(fixture_dir().join("student.csv")).unwrap()
 }
