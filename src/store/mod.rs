@@ -210,8 +210,13 @@ pub fn redact(url: &str) -> String {
     }
 }
 
+/// A moment as the database keeps it (ISO 8601 with the offset; sqlx's Any driver has no dates).
+pub fn stamp(t: chrono::DateTime<chrono::Local>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%:z").to_string()
+}
+
 pub fn now() -> String {
-    chrono::Local::now().format("%Y-%m-%dT%H:%M:%S%:z").to_string()
+    stamp(chrono::Local::now())
 }
 
 impl Db {

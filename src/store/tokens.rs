@@ -6,15 +6,11 @@ use sqlx::Row;
 
 use super::audit::{self, Entry};
 use super::users::{Account, by_id, find, random_secret, sha256_hex};
-use super::{Db, StoreError, now};
+use super::{Db, StoreError, now, stamp};
 
 /// How long a new token lives unless the administrator says otherwise, and the longest allowed.
 pub const DEFAULT_DAYS: i64 = 90;
 pub const MAX_DAYS: i64 = 366;
-
-fn stamp(t: DateTime<Local>) -> String {
-    t.format("%Y-%m-%dT%H:%M:%S%:z").to_string()
-}
 
 fn parse(s: &str) -> Option<DateTime<FixedOffset>> {
     DateTime::parse_from_rfc3339(s).ok()

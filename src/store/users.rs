@@ -279,7 +279,7 @@ pub async fn set_disabled(
 }
 
 fn minutes_from_now(m: i64) -> String {
-    (chrono::Local::now() + chrono::Duration::minutes(m)).format("%Y-%m-%dT%H:%M:%S%:z").to_string()
+    super::stamp(chrono::Local::now() + chrono::Duration::minutes(m))
 }
 
 /// A user name as the audit log keeps it: at most 64 characters, and how long it was if longer.
@@ -315,8 +315,7 @@ pub async fn by_session(db: &Db, id: &str) -> Result<Option<(Account, String)>, 
         .await?;
     let Some(row) = row else { return Ok(None) };
     let last: String = row.get(2);
-    let idle_limit =
-        (chrono::Local::now() - chrono::Duration::minutes(IDLE_MINUTES)).format("%Y-%m-%dT%H:%M:%S%:z").to_string();
+    let idle_limit = minutes_from_now(-IDLE_MINUTES);
     if last < idle_limit {
         sqlx::query("DELETE FROM app_session WHERE id_hash = $1").bind(hash).execute(&db.pool).await?;
         return Ok(None);
