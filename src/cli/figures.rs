@@ -4,7 +4,7 @@
 
 use super::{Cli, Refused};
 use crate::messages::Lang;
-use crate::store::{blocks, refdata};
+use crate::store::{blocks, refdata, rule_blocks};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -31,9 +31,9 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
             println!(
                 "{}",
                 if zh {
-                    format!("已重建 {n} 个公式的指标构件（{ms} 毫秒）")
+                    format!("已重建 {n} 个公式与规则的指标构件（{ms} 毫秒）")
                 } else {
-                    format!("rebuilt the blocks of {n} formulas ({ms} ms)")
+                    format!("rebuilt the blocks of {n} formulas and rules ({ms} ms)")
                 }
             );
         }
@@ -60,6 +60,32 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
                     println!(
                         "{}: {differ} {}",
                         ind.id,
+                        if zh { "个构件与记录不符" } else { "blocks differ from the records" }
+                    );
+                    bad += 1;
+                }
+            }
+            for rule in &plan.rules {
+                if !rule_blocks::registered(&db, &plan, rule).await? {
+                    println!(
+                        "{}: {}",
+                        rule.id,
+                        if zh {
+                            "尚无构件（请运行 vetis figures rebuild）"
+                        } else {
+                            "no blocks yet (run vetis figures rebuild)"
+                        }
+                    );
+                    bad += 1;
+                    continue;
+                }
+                let (kept, fresh) = rule_blocks::kept_and_fresh(&db, &plan, rule).await?;
+                if kept != fresh {
+                    let differ = kept.keys().chain(fresh.keys()).filter(|k| kept.get(*k) != fresh.get(*k)).count();
+                    let first = kept.keys().chain(fresh.keys()).find(|k| kept.get(*k) != fresh.get(*k));
+                    println!(
+                        "{}: {differ} {} {first:?}",
+                        rule.id,
                         if zh { "个构件与记录不符" } else { "blocks differ from the records" }
                     );
                     bad += 1;

@@ -7,6 +7,7 @@ pub mod plan;
 pub mod privacy;
 pub mod record;
 pub mod reference;
+pub mod school_rules;
 pub mod standard;
 pub mod status;
 pub mod targets;

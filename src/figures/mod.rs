@@ -7,6 +7,7 @@ pub mod indicators;
 pub mod query;
 pub mod rows;
 pub mod rules;
+pub mod rules_records;
 pub mod targets;
 
 pub use query::{Pending, Scope};

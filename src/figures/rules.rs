@@ -1,20 +1,19 @@
 //! Rules checked on records (plan-targets.md §3): each gives, per year, how many schools or
-//! teachers pass out of how many, and the ones that fail with why.
+//! teachers pass out of how many, and the ones that fail with why. Summed from the rule blocks
+//! (`store::rule_blocks`); computed from the records for a rule without blocks yet.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
-use sqlx::{AssertSqlSafe, Row};
-
-use super::counted::scope_condition;
-use super::query::{Scope, Sql};
+use super::query::Scope;
+use super::rules_records::evaluate_from_records;
 use crate::domain::plan::Plan;
-use crate::domain::targets::{self, Check, Facts, Quantity, Rule};
-use crate::store::records::{SqlValue, bind};
+use crate::domain::school_rules;
+use crate::domain::targets::{Check, Rule};
+use crate::store::rule_blocks::{self, Within};
 use crate::store::{Db, StoreError};
 
 /// A school, teacher or industry that fails a rule in the year asked for.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Failure {
     pub school_code: String,
     pub school_name: String,
@@ -42,18 +41,6 @@ impl Outcome {
     }
 }
 
-fn d(s: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(s.get(..10)?, "%Y-%m-%d").ok()
-}
-
-async fn rows(db: &Db, text: String, params: Vec<SqlValue>) -> Result<Vec<sqlx::any::AnyRow>, StoreError> {
-    let mut q = sqlx::query(AssertSqlSafe(text));
-    for p in params {
-        q = bind(q, p);
-    }
-    Ok(q.fetch_all(&db.pool).await?)
-}
-
 /// Evaluates a rule for every year from the plan's baseline to `year`; failures only for `year`.
 pub async fn evaluate(
     db: &Db,
@@ -62,323 +49,123 @@ pub async fn evaluate(
     scope: &Scope,
     year: i32,
 ) -> Result<BTreeMap<i32, Outcome>, StoreError> {
-    let years = plan.baseline_year..=year;
-    let mut out = BTreeMap::new();
+    if rule_blocks::registered(db, plan, rule).await? {
+        evaluate_from_blocks(db, plan, rule, scope, year).await
+    } else {
+        evaluate_from_records(db, plan, rule, scope, year).await
+    }
+}
+
+fn failure(
+    (school_code, school_name, subject, detail_zh, detail_en): (String, String, String, String, String),
+) -> Failure {
+    Failure { school_code, school_name, subject, detail_zh, detail_en }
+}
+
+/// A rule's outcomes summed from its blocks.
+pub async fn evaluate_from_blocks(
+    db: &Db,
+    plan: &Plan,
+    rule: &Rule,
+    scope: &Scope,
+    year: i32,
+) -> Result<BTreeMap<i32, Outcome>, StoreError> {
+    let (district, school) = match scope {
+        Scope::City => (None, None),
+        Scope::District(d) => (Some(d.as_str()), None),
+        Scope::School(s) => (None, Some(s.as_str())),
+    };
+    let within = |levels, sponsor| Within { district, school, levels, sponsor };
+    let years = (plan.baseline_year, year);
+    let mut out: BTreeMap<i32, Outcome> = (plan.baseline_year..=year).map(|y| (y, Outcome::default())).collect();
     match rule.check {
-        Check::Practice | Check::TrainingCycle => {
-            let people = teachers(db, scope, rule.check == Check::Practice).await?;
-            let activity = teacher_activity(db, rule.check).await?;
-            for y in years {
-                out.insert(y, teacher_rule(rule, &people, &activity, y, y == year));
+        Check::Practice | Check::TrainingCycle | Check::LocalIntake => {
+            let w = if rule.check == Check::LocalIntake {
+                within(&["higher", "bachelor"][..], Some("municipal"))
+            } else {
+                within(&[][..], None)
+            };
+            for (y, (passed, total)) in rule_blocks::tallies(db, rule, &w, years).await? {
+                if let Some(o) = out.get_mut(&y) {
+                    (o.passed, o.total) = (passed, total);
+                }
+            }
+            if rule.check != Check::LocalIntake
+                && let Some(o) = out.get_mut(&year)
+            {
+                o.failures = rule_blocks::failures(db, rule, &w, year).await?.into_iter().map(failure).collect();
             }
         }
         Check::Conditions => {
-            for y in years {
-                out.insert(y, conditions(db, plan, scope, y, y == year).await?);
+            // Every current secondary school is judged; one without a record for the year fails.
+            let w = within(&["secondary"][..], None);
+            let schools = rule_blocks::schools(db, &w).await?;
+            let judged = rule_blocks::judged_schools(db, rule, &w, years).await?;
+            for (y, o) in out.iter_mut() {
+                o.total = schools.len() as f64;
+                o.passed = judged.get(y).map_or(0.0, |m| m.values().sum());
+            }
+            if let Some(o) = out.get_mut(&year) {
+                let mut failures: Vec<Failure> =
+                    rule_blocks::failures(db, rule, &w, year).await?.into_iter().map(failure).collect();
+                let (zh, en) = school_rules::no_conditions_record(year);
+                for (code, name) in &schools {
+                    if !judged.get(&year).is_some_and(|m| m.contains_key(code)) {
+                        failures.push(Failure {
+                            school_code: code.clone(),
+                            school_name: name.clone(),
+                            subject: String::new(),
+                            detail_zh: zh.clone(),
+                            detail_en: en.clone(),
+                        });
+                    }
+                }
+                failures.sort_by(|a, b| a.school_code.cmp(&b.school_code));
+                o.failures = failures;
             }
         }
         Check::TrainingToEnrolment => {
-            for y in years {
-                out.insert(y, training_to_enrolment(db, rule, scope, y).await?);
-            }
-        }
-        Check::LocalIntake => {
-            for y in years {
-                out.insert(y, local_intake(db, scope, y).await?);
+            let need = rule.min_ratio.unwrap_or(2.0);
+            let w = within(&[][..], None);
+            for (y, o) in out.iter_mut() {
+                for (code, name, trained, enrolled) in rule_blocks::quality_schools(db, rule, &w, *y).await? {
+                    let (ratio, why) = school_rules::training_ratio(trained, enrolled, need);
+                    o.total += 1.0;
+                    if school.is_some() {
+                        o.ratio = ratio;
+                    }
+                    match why {
+                        None => o.passed += 1.0,
+                        Some((detail_zh, detail_en)) => o.failures.push(Failure {
+                            school_code: code,
+                            school_name: name,
+                            subject: String::new(),
+                            detail_zh,
+                            detail_en,
+                        }),
+                    }
+                }
             }
         }
         Check::IndustryCoverage => {
-            for y in years {
-                out.insert(y, industry_coverage(db, plan, scope, y).await?);
+            let covered = rule_blocks::covered(db, rule, &within(&[][..], None), years).await?;
+            for (y, o) in out.iter_mut() {
+                for k in plan.key_industries.iter().filter(|k| k.counted) {
+                    o.total += 1.0;
+                    if covered.get(y).is_some_and(|c| c.contains(&k.key)) {
+                        o.passed += 1.0;
+                    } else {
+                        let (detail_zh, detail_en) = school_rules::uncovered(*y, &k.name_zh, &k.name_en);
+                        o.failures.push(Failure {
+                            school_code: String::new(),
+                            school_name: String::new(),
+                            subject: k.name_zh.clone(),
+                            detail_zh,
+                            detail_en,
+                        });
+                    }
+                }
             }
-        }
-    }
-    Ok(out)
-}
-
-/// A teacher row of some year: who (pseudonym), where, and the masked name to show.
-struct TeacherRow {
-    year: i32,
-    school: String,
-    school_name: String,
-    teacher_no: String,
-    pseudonym: String,
-    masked: String,
-}
-
-/// Full-time teachers in scope (specialty teachers only, for practice), every year; and the
-/// person behind every (school, teacher number) anywhere, so that a teacher who changed school
-/// keeps the practice done at the first.
-async fn teachers(
-    db: &Db,
-    scope: &Scope,
-    specialty_only: bool,
-) -> Result<(Vec<TeacherRow>, HashMap<(String, String), String>), StoreError> {
-    let mut sql = Sql { text: String::new(), params: Vec::new() };
-    let cond = scope_condition(&mut sql, scope);
-    let specialty = if specialty_only { " AND t.is_specialty = 1" } else { "" };
-    let text = format!(
-        "SELECT t.year, t.school_code, k.name, t.teacher_no, t.id_pseudo, t.name_masked FROM rec_teacher t \
-         JOIN rec_school k ON k.school_code = t.school_code AND k.is_current = 1 \
-         WHERE t.is_current = 1 AND t.category = 'full_time'{specialty}{cond}"
-    );
-    let scoped = rows(db, text, sql.params)
-        .await?
-        .iter()
-        .map(|r| TeacherRow {
-            year: r.get::<i64, _>(0) as i32,
-            school: r.get(1),
-            school_name: r.get(2),
-            teacher_no: r.get(3),
-            pseudonym: r.get(4),
-            masked: r.get(5),
-        })
-        .collect();
-    let all = rows(
-        db,
-        "SELECT DISTINCT school_code, teacher_no, id_pseudo FROM rec_teacher WHERE is_current = 1".into(),
-        Vec::new(),
-    )
-    .await?
-    .iter()
-    .map(|r| ((r.get(0), r.get(1)), r.get(2)))
-    .collect();
-    Ok((scoped, all))
-}
-
-/// Practice placements (start, end, days) or training (start, end, hours), by (school, teacher number).
-type Activity = HashMap<(String, String), Vec<(NaiveDate, NaiveDate, f64)>>;
-
-async fn teacher_activity(db: &Db, check: Check) -> Result<Activity, StoreError> {
-    let text = match check {
-        Check::Practice => {
-            "SELECT school_code, teacher_no, start_date, end_date, CAST(days AS DOUBLE PRECISION) FROM rec_practice WHERE is_current = 1"
-        }
-        _ => {
-            "SELECT school_code, teacher_no, start_date, end_date, CAST(hours AS DOUBLE PRECISION) FROM rec_pd WHERE is_current = 1"
-        }
-    };
-    let mut out: Activity = HashMap::new();
-    for r in rows(db, text.into(), Vec::new()).await? {
-        let (s, e): (String, String) = (r.get(2), r.get(3));
-        if let (Some(s), Some(e)) = (d(&s), d(&e)) {
-            out.entry((r.get(0), r.get(1))).or_default().push((s, e, r.get(4)));
-        }
-    }
-    Ok(out)
-}
-
-fn teacher_rule(
-    rule: &Rule,
-    (people, person_of): &(Vec<TeacherRow>, HashMap<(String, String), String>),
-    activity: &Activity,
-    year: i32,
-    list_failures: bool,
-) -> Outcome {
-    // Everything each person did, wherever they were.
-    let mut by_person: HashMap<&str, Vec<(NaiveDate, NaiveDate, f64)>> = HashMap::new();
-    for (key, acts) in activity {
-        if let Some(p) = person_of.get(key) {
-            by_person.entry(p.as_str()).or_default().extend(acts.iter().copied());
-        }
-    }
-    let window = targets::window(year, rule.window_years);
-    let mut out = Outcome::default();
-    let mut seen = BTreeSet::new();
-    for t in people.iter().filter(|t| t.year == year) {
-        if !seen.insert(&t.pseudonym) {
-            continue;
-        }
-        let acts = by_person.get(t.pseudonym.as_str()).map_or(&[][..], Vec::as_slice);
-        let (have, need, unit_zh, unit_en) = if rule.check == Check::Practice {
-            // The recorded 实践天数, not the calendar span (a placement of 184 days may hold 170).
-            (targets::practice_days(acts, window), rule.min_days.unwrap_or(180.0), "天", "days")
-        } else {
-            let hours = acts.iter().filter(|a| a.0 >= window.0 && a.0 <= window.1).map(|a| a.2).sum::<f64>();
-            (hours, rule.min_hours.unwrap_or(360.0), "学时", "hours")
-        };
-        out.total += 1.0;
-        if have >= need {
-            out.passed += 1.0;
-        } else if list_failures {
-            out.failures.push(Failure {
-                school_code: t.school.clone(),
-                school_name: t.school_name.clone(),
-                subject: format!("{} {}", t.teacher_no, t.masked),
-                detail_zh: format!(
-                    "{}–{} 年累计 {} {unit_zh}，差 {} {unit_zh}",
-                    window.0.format("%Y"),
-                    year,
-                    amount(have),
-                    amount(need - have)
-                ),
-                detail_en: format!(
-                    "{} {unit_en} in {}–{year}, {} short",
-                    amount(have),
-                    window.0.format("%Y"),
-                    amount(need - have)
-                ),
-            });
-        }
-    }
-    out
-}
-
-/// Days or hours as a person reads them: whole where whole, else to one decimal (a placement
-/// across the window's edge counts part of its days).
-fn amount(x: f64) -> String {
-    if (x - x.round()).abs() < 0.05 { format!("{:.0}", x.round()) } else { format!("{x:.1}") }
-}
-
-/// Basic conditions of every secondary school in scope in `year`.
-async fn conditions(db: &Db, plan: &Plan, scope: &Scope, year: i32, list: bool) -> Result<Outcome, StoreError> {
-    let mut sql = Sql { text: String::new(), params: Vec::new() };
-    let y = sql.param(SqlValue::Int(i64::from(year)));
-    let cond = scope_condition(&mut sql, scope);
-    let text = format!(
-        "SELECT k.school_code, k.name, c.land_area, c.building_area, c.equipment_value, c.books, \
-         (SELECT COUNT(*) FROM rec_student s WHERE s.school_code = k.school_code AND s.is_current = 1 AND s.year = {y} AND s.status = 'enrolled' AND s.study_mode = 'full_time'), \
-         (SELECT COUNT(*) FROM rec_teacher t WHERE t.school_code = k.school_code AND t.is_current = 1 AND t.year = {y} AND t.category = 'full_time'), \
-         (SELECT COUNT(*) FROM rec_teacher t WHERE t.school_code = k.school_code AND t.is_current = 1 AND t.year = {y} AND t.category = 'full_time' AND t.is_specialty = 1), \
-         (SELECT COUNT(*) FROM rec_teacher t WHERE t.school_code = k.school_code AND t.is_current = 1 AND t.year = {y} AND t.category = 'full_time' AND t.is_specialty = 1 AND t.dual_qualified = 1) \
-         FROM rec_school k LEFT JOIN rec_condition c ON c.school_code = k.school_code AND c.is_current = 1 AND c.year = {y} \
-         WHERE k.is_current = 1 AND k.level = 'secondary'{cond} ORDER BY k.school_code"
-    );
-    let mut out = Outcome::default();
-    for r in rows(db, text, sql.params).await? {
-        let land: Option<f64> = r.try_get(2).ok().flatten();
-        let mut facts = Facts::new();
-        if land.is_some() {
-            facts.insert(Quantity::LandArea, land.unwrap_or(0.0));
-            facts.insert(Quantity::BuildingArea, r.try_get::<Option<f64>, _>(3)?.unwrap_or(0.0));
-            facts.insert(Quantity::EquipmentValue, r.try_get::<Option<f64>, _>(4)?.unwrap_or(0.0));
-            facts.insert(Quantity::Books, r.try_get::<Option<i64>, _>(5)?.unwrap_or(0) as f64);
-        }
-        for (i, q) in [
-            Quantity::FullTimeStudents,
-            Quantity::FullTimeTeachers,
-            Quantity::SpecialtyTeachers,
-            Quantity::DualQualifiedTeachers,
-        ]
-        .into_iter()
-        .enumerate()
-        {
-            facts.insert(q, r.get::<i64, _>(6 + i) as f64);
-        }
-        let (code, name): (String, String) = (r.get(0), r.get(1));
-        out.total += 1.0;
-        if land.is_none() {
-            if list {
-                out.failures.push(Failure {
-                    school_code: code,
-                    school_name: name,
-                    subject: String::new(),
-                    detail_zh: format!("未报送 {year} 年度办学条件"),
-                    detail_en: format!("no conditions record for {year}"),
-                });
-            }
-            continue;
-        }
-        let checks = targets::evaluate(&plan.conditions, &facts);
-        if targets::compliant(&checks) {
-            out.passed += 1.0;
-        } else if list {
-            let failed: Vec<&targets::CheckOutcome> = checks.iter().filter(|c| !c.passed && !c.advisory).collect();
-            out.failures.push(Failure {
-                school_code: code,
-                school_name: name,
-                subject: String::new(),
-                detail_zh: failed.iter().map(|c| c.message_zh.as_str()).collect::<Vec<_>>().join("；"),
-                detail_en: failed.iter().map(|c| c.message_en.as_str()).collect::<Vec<_>>().join("; "),
-            });
-        }
-    }
-    Ok(out)
-}
-
-/// Quality schools' training person-times ÷ full-time enrolment.
-async fn training_to_enrolment(db: &Db, rule: &Rule, scope: &Scope, year: i32) -> Result<Outcome, StoreError> {
-    let mut sql = Sql { text: String::new(), params: Vec::new() };
-    let y = sql.param(SqlValue::Int(i64::from(year)));
-    let kinds: Vec<String> = rule.quality_kinds.iter().map(|k| sql.param(SqlValue::text(k))).collect();
-    let cond = scope_condition(&mut sql, scope);
-    let text = format!(
-        "SELECT k.school_code, k.name, \
-         (SELECT CAST(COALESCE(SUM(t.person_times), 0) AS DOUBLE PRECISION) FROM rec_training t WHERE t.school_code = k.school_code AND t.is_current = 1 AND t.year = {y}), \
-         (SELECT COUNT(*) FROM rec_student s WHERE s.school_code = k.school_code AND s.is_current = 1 AND s.year = {y} AND s.status = 'enrolled' AND s.study_mode = 'full_time') \
-         FROM rec_school k WHERE k.is_current = 1{cond} AND EXISTS (SELECT 1 FROM rec_designation g WHERE g.school_code = k.school_code AND g.is_current = 1 \
-         AND g.kind IN ({}) AND g.status = 'accepted' AND g.accepted_year <= {y}) ORDER BY k.school_code",
-        kinds.join(", ")
-    );
-    let need = rule.min_ratio.unwrap_or(2.0);
-    let mut out = Outcome::default();
-    for r in rows(db, text, sql.params).await? {
-        let (code, name, trained, enrolled): (String, String, f64, i64) = (r.get(0), r.get(1), r.get(2), r.get(3));
-        out.total += 1.0;
-        let ratio = (enrolled > 0).then(|| trained / enrolled as f64);
-        if matches!(scope, Scope::School(_)) {
-            out.ratio = ratio;
-        }
-        match ratio {
-            Some(x) if x >= need => out.passed += 1.0,
-            _ => out.failures.push(Failure {
-                school_code: code,
-                school_name: name,
-                subject: String::new(),
-                detail_zh: match ratio {
-                    Some(x) => format!("培训 {trained:.0} 人次 ÷ 在校生 {enrolled} 人 = {x:.2} < {need}"),
-                    None => format!("培训 {trained:.0} 人次，无全日制在校生"),
-                },
-                detail_en: match ratio {
-                    Some(x) => format!("{trained:.0} trainees ÷ {enrolled} students = {x:.2} < {need}"),
-                    None => format!("{trained:.0} trainees, no full-time students"),
-                },
-            }),
-        }
-    }
-    Ok(out)
-}
-
-/// First-year full-time students of municipal higher schools, and those from the city's
-/// secondary schools.
-async fn local_intake(db: &Db, scope: &Scope, year: i32) -> Result<Outcome, StoreError> {
-    let mut sql = Sql { text: String::new(), params: Vec::new() };
-    let y = sql.param(SqlValue::Int(i64::from(year)));
-    let cond = scope_condition(&mut sql, scope);
-    let text = format!(
-        "SELECT COUNT(*), SUM(CASE WHEN EXISTS (SELECT 1 FROM rec_school p WHERE p.school_code = s.prior_school_code AND p.is_current = 1 AND p.level = 'secondary') THEN 1 ELSE 0 END) \
-         FROM rec_student s JOIN rec_school k ON k.school_code = s.school_code AND k.is_current = 1 \
-         WHERE s.is_current = 1 AND s.year = {y} AND s.entry_year = {y} AND s.study_mode = 'full_time' \
-         AND k.level IN ('higher', 'bachelor') AND k.sponsor = 'municipal'{cond}"
-    );
-    let r = rows(db, text, sql.params).await?;
-    let (total, local): (i64, Option<i64>) = (r[0].get(0), r[0].get(1));
-    Ok(Outcome { passed: local.unwrap_or(0) as f64, total: total as f64, failures: Vec::new(), ratio: None })
-}
-
-/// Key industries with a program offered in `year`, through the program-to-industry mapping.
-async fn industry_coverage(db: &Db, plan: &Plan, scope: &Scope, year: i32) -> Result<Outcome, StoreError> {
-    let mut sql = Sql { text: String::new(), params: Vec::new() };
-    let y = sql.param(SqlValue::Int(i64::from(year)));
-    let cond = scope_condition(&mut sql, scope);
-    let text = format!(
-        "SELECT DISTINCT m.industry FROM rec_offering o JOIN rec_school k ON k.school_code = o.school_code AND k.is_current = 1 \
-         JOIN industry_map m ON o.program_code LIKE m.prefix || '%' WHERE o.is_current = 1 AND o.year = {y}{cond}"
-    );
-    let covered: BTreeSet<String> = rows(db, text, sql.params).await?.iter().map(|r| r.get(0)).collect();
-    let mut out = Outcome::default();
-    for k in plan.key_industries.iter().filter(|k| k.counted) {
-        out.total += 1.0;
-        if covered.contains(&k.key) {
-            out.passed += 1.0;
-        } else {
-            out.failures.push(Failure {
-                school_code: String::new(),
-                school_name: String::new(),
-                subject: k.name_zh.clone(),
-                detail_zh: format!("{year} 年没有开设对应“{}”的专业", k.name_zh),
-                detail_en: format!("no program for {} offered in {year}", k.name_en),
-            });
         }
     }
     Ok(out)

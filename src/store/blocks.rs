@@ -168,10 +168,12 @@ pub async fn rebuild_on(conn: &mut AnyConnection) -> Result<usize, StoreError> {
             .execute(&mut *conn)
             .await?;
     }
-    Ok(done.len())
+    let rules = super::rule_blocks::rebuild_on(conn, &plan, None).await?;
+    Ok(done.len() + rules)
 }
 
-/// `vetis figures rebuild`: every block from the records, in one write transaction.
+/// `vetis figures rebuild`: every block (of the formulas and of the rules) from the records, in
+/// one write transaction. Returns how many formulas and rules.
 pub async fn rebuild(db: &Db) -> Result<usize, StoreError> {
     let mut w = db.begin_write().await?;
     let n = rebuild_on(w.conn()).await?;
@@ -185,6 +187,12 @@ pub async fn ensure(db: &Db) -> Result<bool, StoreError> {
     let Ok(plan) = super::refdata::active_plan(db).await else { return Ok(false) };
     for f in formulas(&plan) {
         if !registered(db, f).await? {
+            rebuild(db).await?;
+            return Ok(true);
+        }
+    }
+    for r in &plan.rules {
+        if !super::rule_blocks::registered(db, &plan, r).await? {
             rebuild(db).await?;
             return Ok(true);
         }

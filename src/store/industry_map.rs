@@ -73,6 +73,8 @@ pub async fn load(db: &Db, text: &str, actor: &str, source: &str) -> Result<usiz
             .map(|e| vec![SqlValue::Text(e.prefix), SqlValue::Text(e.industry), SqlValue::Text(e.note)])
             .collect();
         insert_batch(&mut *tx, db.backend, "industry_map", &["prefix", "industry", "note"], rows).await?;
+        // Which industries a program covers changed: so did every school's coverage.
+        super::rule_blocks::rebuild_on(&mut *tx, &plan, Some(crate::domain::targets::Check::IndustryCoverage)).await?;
         audit::record(
             &mut *tx,
             &Entry {

@@ -13,6 +13,7 @@ pub mod records;
 pub mod refdata;
 pub mod reference;
 pub mod registry;
+pub mod rule_blocks;
 pub mod signin;
 pub mod sql;
 pub mod submissions;
@@ -156,6 +157,12 @@ const MIGRATIONS: &[Migration] = &[
         name: "figure_blocks",
         sqlite: include_str!("../../migrations/sqlite/0008_figure_blocks.sql"),
         postgres: include_str!("../../migrations/postgres/0008_figure_blocks.sql"),
+    },
+    Migration {
+        version: 9,
+        name: "rule_blocks",
+        sqlite: include_str!("../../migrations/sqlite/0009_rule_blocks.sql"),
+        postgres: include_str!("../../migrations/postgres/0009_rule_blocks.sql"),
     },
 ];
 

@@ -135,8 +135,15 @@ pub async fn activate(tx: &mut AnyConnection, table: Table, id: i64) -> Result<u
         schools.sort();
         schools.dedup();
     }
+    // A teacher's practice counts wherever they teach: the schools sharing a person with these,
+    // before the change and after it.
+    let mut linked = super::rule_blocks::linked(tx, table, &schools).await?;
     let retired = switch(tx, table, id).await?;
     super::blocks::refresh(tx, table, &schools, year).await?;
+    linked.extend(super::rule_blocks::linked(tx, table, &schools).await?);
+    linked.sort();
+    linked.dedup();
+    super::rule_blocks::refresh(tx, table, &linked).await?;
     Ok(retired)
 }
 

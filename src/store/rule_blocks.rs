@@ -1,0 +1,569 @@
+//! Building blocks of the rule figures (practice, training cycle, basic conditions, training to
+//! enrolment, local intake, industry coverage): each rule of the active plan judged per school and
+//! year (`domain::school_rules`), kept in the transaction that changes the records it reads, so a
+//! district's or the city's rule figure is a sum over a few hundred small rows. A teacher's
+//! practice and training follow the person, so a change at one school refreshes every school that
+//! shares a teacher with it.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use chrono::NaiveDate;
+use sha2::{Digest, Sha256};
+use sqlx::{AnyConnection, AssertSqlSafe, Row};
+
+use super::records::{SqlValue, bind, insert_batch};
+use super::sql::Sql;
+use super::{Backend, Db, StoreError, now};
+use crate::domain::plan::Plan;
+use crate::domain::school_rules::{self, Activity, Item, SchoolYear, TeacherOfYear};
+use crate::domain::standard::Table;
+use crate::domain::targets::{Check, Facts, Quantity, Rule};
+
+/// A rule's identity in the blocks: a hash of the rule as the plan states it (and of the
+/// conditions standard, which the conditions rule reads), so a changed rule is a new one.
+pub fn rule_key(plan: &Plan, rule: &Rule) -> String {
+    let mut text = serde_json::to_string(rule).unwrap_or_default();
+    if rule.check == Check::Conditions {
+        text.push_str(&serde_json::to_string(&plan.conditions).unwrap_or_default());
+    }
+    format!("rule:{}", hex::encode(&Sha256::digest(text.as_bytes())[..12]))
+}
+
+/// The record tables a check reads (the registry is read when the figure is summed).
+fn reads(check: Check, table: Table) -> bool {
+    use Table as T;
+    match check {
+        Check::Practice => matches!(table, T::Teacher | T::Practice),
+        Check::TrainingCycle => matches!(table, T::Teacher | T::Pd),
+        Check::Conditions => matches!(table, T::Condition | T::Student | T::Teacher),
+        Check::TrainingToEnrolment => matches!(table, T::Training | T::Student),
+        // A prior school that stops being a current secondary school changes every higher school's count.
+        Check::LocalIntake => matches!(table, T::Student | T::School),
+        Check::IndustryCoverage => table == T::Offering,
+    }
+}
+
+fn backend_of(conn: &AnyConnection) -> Backend {
+    if conn.backend_name().eq_ignore_ascii_case("sqlite") { Backend::Sqlite } else { Backend::Postgres }
+}
+
+async fn fetch(conn: &mut AnyConnection, sql: Sql) -> Result<Vec<sqlx::any::AnyRow>, StoreError> {
+    let mut q = sqlx::query(AssertSqlSafe(sql.text));
+    for p in sql.params {
+        q = bind(q, p);
+    }
+    Ok(q.fetch_all(&mut *conn).await?)
+}
+
+/// ` AND {column} = $n` for one school, nothing for all.
+fn only(sql: &mut Sql, column: &str, school: Option<&str>) -> String {
+    school.map_or(String::new(), |s| format!(" AND {column} = {}", sql.param(SqlValue::text(s))))
+}
+
+fn day(s: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(s.get(..10)?, "%Y-%m-%d").ok()
+}
+
+/// A rule judged from the records, per school (one, or every school with records it reads).
+pub async fn judge(
+    conn: &mut AnyConnection,
+    plan: &Plan,
+    rule: &Rule,
+    school: Option<&str>,
+) -> Result<BTreeMap<String, Vec<SchoolYear>>, StoreError> {
+    let mut out: BTreeMap<String, Vec<SchoolYear>> = BTreeMap::new();
+    match rule.check {
+        Check::Practice | Check::TrainingCycle => {
+            let mut sql = Sql::new();
+            let specialty = if rule.check == Check::Practice { " AND is_specialty = 1" } else { "" };
+            let one = only(&mut sql, "school_code", school);
+            sql.text = format!(
+                "SELECT school_code, year, teacher_no, id_pseudo, name_masked FROM rec_teacher \
+                 WHERE is_current = 1 AND category = 'full_time'{specialty}{one}"
+            );
+            let mut teachers: BTreeMap<String, Vec<TeacherOfYear>> = BTreeMap::new();
+            for r in fetch(conn, sql).await? {
+                teachers.entry(r.get(0)).or_default().push(TeacherOfYear {
+                    year: r.get::<i64, _>(1) as i32,
+                    teacher_no: r.get(2),
+                    pseudonym: r.get(3),
+                    masked: r.get(4),
+                });
+            }
+            let activity = activity(conn, rule.check, school).await?;
+            for (s, people) in teachers {
+                out.insert(s, school_rules::teacher_years(rule, &people, &activity));
+            }
+        }
+        Check::Conditions => {
+            let mut sql = Sql::new();
+            let one = only(&mut sql, "c.school_code", school);
+            let full_time =
+                "t.school_code = c.school_code AND t.is_current = 1 AND t.year = c.year AND t.category = 'full_time'";
+            sql.text = format!(
+                "SELECT c.school_code, c.year, c.land_area, c.building_area, c.equipment_value, c.books, \
+                 (SELECT COUNT(*) FROM rec_student s WHERE s.school_code = c.school_code AND s.is_current = 1 AND s.year = c.year AND s.status = 'enrolled' AND s.study_mode = 'full_time'), \
+                 (SELECT COUNT(*) FROM rec_teacher t WHERE {full_time}), \
+                 (SELECT COUNT(*) FROM rec_teacher t WHERE {full_time} AND t.is_specialty = 1), \
+                 (SELECT COUNT(*) FROM rec_teacher t WHERE {full_time} AND t.is_specialty = 1 AND t.dual_qualified = 1) \
+                 FROM rec_condition c WHERE c.is_current = 1{one}"
+            );
+            for r in fetch(conn, sql).await? {
+                // A record without its land area is read as no record, as the figure reads it.
+                let Some(land) = r.try_get::<Option<f64>, _>(2)? else { continue };
+                let mut facts = Facts::new();
+                facts.insert(Quantity::LandArea, land);
+                facts.insert(Quantity::BuildingArea, r.try_get::<Option<f64>, _>(3)?.unwrap_or(0.0));
+                facts.insert(Quantity::EquipmentValue, r.try_get::<Option<f64>, _>(4)?.unwrap_or(0.0));
+                facts.insert(Quantity::Books, r.try_get::<Option<i64>, _>(5)?.unwrap_or(0) as f64);
+                for (i, q) in [
+                    Quantity::FullTimeStudents,
+                    Quantity::FullTimeTeachers,
+                    Quantity::SpecialtyTeachers,
+                    Quantity::DualQualifiedTeachers,
+                ]
+                .into_iter()
+                .enumerate()
+                {
+                    facts.insert(q, r.get::<i64, _>(6 + i) as f64);
+                }
+                let year = r.get::<i64, _>(1) as i32;
+                out.entry(r.get(0)).or_default().push(school_rules::conditions_year(&plan.conditions, year, &facts));
+            }
+        }
+        Check::TrainingToEnrolment => {
+            let mut amounts: BTreeMap<(String, i32), (f64, f64)> = BTreeMap::new();
+            let mut sql = Sql::new();
+            let one = only(&mut sql, "school_code", school);
+            sql.text = format!(
+                "SELECT school_code, year, CAST(COALESCE(SUM(person_times), 0) AS DOUBLE PRECISION) FROM rec_training \
+                 WHERE is_current = 1{one} GROUP BY school_code, year"
+            );
+            for r in fetch(conn, sql).await? {
+                amounts.entry((r.get(0), r.get::<i64, _>(1) as i32)).or_default().0 = r.get(2);
+            }
+            let mut sql = Sql::new();
+            let one = only(&mut sql, "school_code", school);
+            sql.text = format!(
+                "SELECT school_code, year, CAST(COUNT(*) AS BIGINT) FROM rec_student WHERE is_current = 1 \
+                 AND status = 'enrolled' AND study_mode = 'full_time'{one} GROUP BY school_code, year"
+            );
+            for r in fetch(conn, sql).await? {
+                amounts.entry((r.get(0), r.get::<i64, _>(1) as i32)).or_default().1 = r.get::<i64, _>(2) as f64;
+            }
+            for ((s, year), (trained, enrolled)) in amounts {
+                out.entry(s).or_default().push(SchoolYear { year, trained, enrolled, ..SchoolYear::default() });
+            }
+        }
+        Check::LocalIntake => {
+            let mut sql = Sql::new();
+            let one = only(&mut sql, "s.school_code", school);
+            sql.text = format!(
+                "SELECT s.school_code, s.year, CAST(COUNT(*) AS BIGINT), CAST(SUM(CASE WHEN EXISTS (SELECT 1 FROM rec_school p \
+                 WHERE p.school_code = s.prior_school_code AND p.is_current = 1 AND p.level = 'secondary') THEN 1 ELSE 0 END) AS BIGINT) \
+                 FROM rec_student s JOIN rec_school k ON k.school_code = s.school_code AND k.is_current = 1 \
+                 WHERE s.is_current = 1 AND s.year = s.entry_year AND s.study_mode = 'full_time' \
+                 AND k.level IN ('higher', 'bachelor'){one} GROUP BY s.school_code, s.year"
+            );
+            for r in fetch(conn, sql).await? {
+                out.entry(r.get(0)).or_default().push(SchoolYear {
+                    year: r.get::<i64, _>(1) as i32,
+                    passed: r.get::<i64, _>(3) as f64,
+                    total: r.get::<i64, _>(2) as f64,
+                    ..SchoolYear::default()
+                });
+            }
+        }
+        Check::IndustryCoverage => {
+            let mut sql = Sql::new();
+            let one = only(&mut sql, "o.school_code", school);
+            sql.text = format!(
+                "SELECT DISTINCT o.school_code, o.year, m.industry FROM rec_offering o \
+                 JOIN industry_map m ON o.program_code LIKE m.prefix || '%' WHERE o.is_current = 1{one}"
+            );
+            let mut covered: BTreeMap<(String, i32), BTreeSet<String>> = BTreeMap::new();
+            for r in fetch(conn, sql).await? {
+                covered.entry((r.get(0), r.get::<i64, _>(1) as i32)).or_default().insert(r.get(2));
+            }
+            for ((s, year), industries) in covered {
+                let items: Vec<Item> = industries
+                    .into_iter()
+                    .map(|i| Item { subject: i, passed: true, detail_zh: String::new(), detail_en: String::new() })
+                    .collect();
+                out.entry(s).or_default().push(SchoolYear {
+                    year,
+                    passed: items.len() as f64,
+                    items,
+                    ..SchoolYear::default()
+                });
+            }
+        }
+    }
+    for years in out.values_mut() {
+        years.sort_by_key(|y| y.year);
+    }
+    Ok(out)
+}
+
+/// Practice placements or training of the people who teach at `school` (everyone's, for all),
+/// wherever they were done: a (school, teacher number) is a person through that school's teachers.
+async fn activity(conn: &mut AnyConnection, check: Check, school: Option<&str>) -> Result<Activity, StoreError> {
+    let (table, amount) = if check == Check::Practice { ("rec_practice", "days") } else { ("rec_pd", "hours") };
+    let mut sql = Sql::new();
+    let people = match school {
+        Some(s) => format!(
+            " AND m.id_pseudo IN (SELECT id_pseudo FROM rec_teacher WHERE is_current = 1 AND school_code = {})",
+            sql.param(SqlValue::text(s))
+        ),
+        None => String::new(),
+    };
+    sql.text = format!(
+        "SELECT m.id_pseudo, a.start_date, a.end_date, CAST(a.{amount} AS DOUBLE PRECISION) FROM {table} a \
+         JOIN (SELECT DISTINCT school_code, teacher_no, id_pseudo FROM rec_teacher WHERE is_current = 1) m \
+         ON m.school_code = a.school_code AND m.teacher_no = a.teacher_no WHERE a.is_current = 1{people}"
+    );
+    let mut out = Activity::new();
+    for r in fetch(conn, sql).await? {
+        let (s, e): (String, String) = (r.get(1), r.get(2));
+        if let (Some(s), Some(e)) = (day(&s), day(&e)) {
+            out.entry(r.get(0)).or_default().push((s, e, r.get::<Option<f64>, _>(3).unwrap_or(0.0)));
+        }
+    }
+    Ok(out)
+}
+
+/// Replaces a rule's blocks of one school (or of every school) with `judged`.
+async fn write(
+    conn: &mut AnyConnection,
+    rule: &Rule,
+    school: Option<&str>,
+    judged: BTreeMap<String, Vec<SchoolYear>>,
+) -> Result<(), StoreError> {
+    for table in ["rule_block", "rule_item"] {
+        let q = match school {
+            Some(s) => {
+                sqlx::query(AssertSqlSafe(format!("DELETE FROM {table} WHERE rule_id = $1 AND school_code = $2")))
+                    .bind(rule.id.clone())
+                    .bind(s.to_string())
+            }
+            None => sqlx::query(AssertSqlSafe(format!("DELETE FROM {table} WHERE rule_id = $1"))).bind(rule.id.clone()),
+        };
+        q.execute(&mut *conn).await?;
+    }
+    // No NULLs: PostgreSQL keeps a prepared INSERT's parameter types from its first use, and a
+    // NULL there is typed differently from a number.
+    let (mut blocks, mut items) = (Vec::new(), Vec::new());
+    for (s, years) in judged {
+        for y in years {
+            blocks.push(vec![
+                SqlValue::text(&s),
+                SqlValue::text(&rule.id),
+                SqlValue::Int(i64::from(y.year)),
+                SqlValue::Real(y.passed),
+                SqlValue::Real(y.total),
+                SqlValue::Real(y.trained),
+                SqlValue::Real(y.enrolled),
+            ]);
+            for (i, it) in y.items.into_iter().enumerate() {
+                items.push(vec![
+                    SqlValue::text(&s),
+                    SqlValue::text(&rule.id),
+                    SqlValue::Int(i64::from(y.year)),
+                    SqlValue::Int(i as i64),
+                    SqlValue::Text(it.subject),
+                    SqlValue::Int(i64::from(it.passed)),
+                    SqlValue::Text(it.detail_zh),
+                    SqlValue::Text(it.detail_en),
+                ]);
+            }
+        }
+    }
+    let backend = backend_of(conn);
+    let cols = ["school_code", "rule_id", "year", "passed", "total", "trained", "enrolled"];
+    insert_batch(&mut *conn, backend, "rule_block", &cols, blocks).await?;
+    let cols = ["school_code", "rule_id", "year", "seq", "subject", "passed", "detail_zh", "detail_en"];
+    insert_batch(&mut *conn, backend, "rule_item", &cols, items).await?;
+    Ok(())
+}
+
+/// The schools whose rule blocks read the records of `schools` in `table`: themselves, and for
+/// teacher records every school that shares a teacher with them. Asked before and after a change,
+/// so that a person who leaves a school's records is followed too.
+pub async fn linked(conn: &mut AnyConnection, table: Table, schools: &[String]) -> Result<Vec<String>, StoreError> {
+    let mut out: BTreeSet<String> = schools.iter().cloned().collect();
+    if matches!(table, Table::Teacher | Table::Practice | Table::Pd) && !schools.is_empty() {
+        let mut sql = Sql::new();
+        let list = sql.in_list(schools.iter().map(|s| SqlValue::text(s)).collect());
+        sql.text = format!(
+            "SELECT DISTINCT b.school_code FROM rec_teacher a JOIN rec_teacher b ON b.id_pseudo = a.id_pseudo AND b.is_current = 1 \
+             WHERE a.is_current = 1 AND a.school_code IN ({list})"
+        );
+        out.extend(fetch(conn, sql).await?.iter().map(|r| r.get::<String, _>(0)));
+    }
+    Ok(out.into_iter().collect())
+}
+
+/// Recomputes, inside the caller's transaction, the blocks of `schools` for every rule of the
+/// active plan that reads `table` (every higher school's local intake when the registry changes).
+pub async fn refresh(conn: &mut AnyConnection, table: Table, schools: &[String]) -> Result<(), StoreError> {
+    let Ok(plan) = super::refdata::active_plan_on(conn).await else { return Ok(()) };
+    for rule in plan.rules.iter().filter(|r| reads(r.check, table)) {
+        if !registered_on(conn, &rule_key(&plan, rule)).await? {
+            continue;
+        }
+        if rule.check == Check::LocalIntake && table == Table::School {
+            let judged = judge(conn, &plan, rule, None).await?;
+            write(conn, rule, None, judged).await?;
+            continue;
+        }
+        for s in schools {
+            let judged = judge(conn, &plan, rule, Some(s)).await?;
+            write(conn, rule, Some(s), judged).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Rebuilds whole, in the caller's transaction, the blocks of the active plan's rules of one
+/// check (the industry map changed) or of all (None), and registers them.
+pub async fn rebuild_on(conn: &mut AnyConnection, plan: &Plan, only_check: Option<Check>) -> Result<usize, StoreError> {
+    if only_check.is_none() {
+        sqlx::query("DELETE FROM rule_block").execute(&mut *conn).await?;
+        sqlx::query("DELETE FROM rule_item").execute(&mut *conn).await?;
+    }
+    let mut n = 0;
+    for rule in plan.rules.iter().filter(|r| only_check.is_none_or(|c| c == r.check)) {
+        let judged = judge(conn, plan, rule, None).await?;
+        write(conn, rule, None, judged).await?;
+        let key = rule_key(plan, rule);
+        sqlx::query("DELETE FROM figure_formula WHERE formula_key = $1").bind(key.clone()).execute(&mut *conn).await?;
+        sqlx::query("INSERT INTO figure_formula (formula_key, formula, built_at) VALUES ($1, $2, $3)")
+            .bind(key)
+            .bind(serde_json::to_string(rule).unwrap_or_default())
+            .bind(now())
+            .execute(&mut *conn)
+            .await?;
+        n += 1;
+    }
+    Ok(n)
+}
+
+async fn registered_on(conn: &mut AnyConnection, key: &str) -> Result<bool, StoreError> {
+    let n: i64 = sqlx::query("SELECT COUNT(*) FROM figure_formula WHERE formula_key = $1")
+        .bind(key.to_string())
+        .fetch_one(&mut *conn)
+        .await?
+        .get(0);
+    Ok(n > 0)
+}
+
+/// Whether a rule has blocks (else its figures are computed from the records).
+pub async fn registered(db: &Db, plan: &Plan, rule: &Rule) -> Result<bool, StoreError> {
+    let mut conn = db.pool.acquire().await?;
+    registered_on(&mut conn, &rule_key(plan, rule)).await
+}
+
+/// A block as compared: (school, year) → (passed, total, trained, enrolled, items).
+pub type Kept = BTreeMap<(String, i64), (i64, i64, i64, i64, Vec<(String, bool, String, String)>)>;
+
+fn milli(x: f64) -> i64 {
+    (x * 1000.0).round() as i64
+}
+
+/// A rule's blocks as kept, and as the records give them now: equal unless something was missed.
+/// For `vetis figures check` and the property test.
+pub async fn kept_and_fresh(db: &Db, plan: &Plan, rule: &Rule) -> Result<(Kept, Kept), StoreError> {
+    let mut conn = db.pool.acquire().await?;
+    let mut kept = Kept::new();
+    let rows =
+        sqlx::query("SELECT school_code, year, passed, total, trained, enrolled FROM rule_block WHERE rule_id = $1")
+            .bind(rule.id.clone())
+            .fetch_all(&mut *conn)
+            .await?;
+    for r in rows {
+        kept.insert(
+            (r.get(0), r.get(1)),
+            (milli(r.get(2)), milli(r.get(3)), milli(r.get(4)), milli(r.get(5)), Vec::new()),
+        );
+    }
+    let rows = sqlx::query(
+        "SELECT school_code, year, subject, passed, detail_zh, detail_en FROM rule_item WHERE rule_id = $1 ORDER BY school_code, year, seq",
+    )
+    .bind(rule.id.clone())
+    .fetch_all(&mut *conn)
+    .await?;
+    for r in rows {
+        if let Some(k) = kept.get_mut(&(r.get(0), r.get(1))) {
+            k.4.push((r.get(2), r.get::<i64, _>(3) != 0, r.get(4), r.get(5)));
+        }
+    }
+    let mut fresh = Kept::new();
+    for (s, years) in judge(&mut conn, plan, rule, None).await? {
+        for y in years {
+            let items = y.items.into_iter().map(|i| (i.subject, i.passed, i.detail_zh, i.detail_en)).collect();
+            fresh.insert(
+                (s.clone(), i64::from(y.year)),
+                (milli(y.passed), milli(y.total), milli(y.trained), milli(y.enrolled), items),
+            );
+        }
+    }
+    Ok((kept, fresh))
+}
+
+/// Where rule blocks are summed: the current schools of some levels (and a sponsor), in a
+/// district or a school (neither: the city).
+pub struct Within<'a> {
+    pub district: Option<&'a str>,
+    pub school: Option<&'a str>,
+    pub levels: &'a [&'a str],
+    pub sponsor: Option<&'a str>,
+}
+
+impl Within<'_> {
+    fn condition(&self, sql: &mut Sql) -> String {
+        let mut c = String::new();
+        if let Some(d) = self.district {
+            c.push_str(&format!(" AND k.district_code = {}", sql.param(SqlValue::text(d))));
+        }
+        if let Some(s) = self.school {
+            c.push_str(&format!(" AND k.school_code = {}", sql.param(SqlValue::text(s))));
+        }
+        if !self.levels.is_empty() {
+            let l = sql.in_list(self.levels.iter().map(|l| SqlValue::text(l)).collect());
+            c.push_str(&format!(" AND k.level IN ({l})"));
+        }
+        if let Some(s) = self.sponsor {
+            c.push_str(&format!(" AND k.sponsor = {}", sql.param(SqlValue::text(s))));
+        }
+        c
+    }
+}
+
+/// A rule's passed and total per year from `from` to `to`, summed over its blocks in scope.
+pub async fn tallies(
+    db: &Db,
+    rule: &Rule,
+    within: &Within<'_>,
+    (from, to): (i32, i32),
+) -> Result<BTreeMap<i32, (f64, f64)>, StoreError> {
+    let mut sql = Sql::new();
+    let id = sql.param(SqlValue::text(&rule.id));
+    let (a, b) = (sql.param(SqlValue::Int(i64::from(from))), sql.param(SqlValue::Int(i64::from(to))));
+    let cond = within.condition(&mut sql);
+    sql.text = format!(
+        "SELECT b.year, CAST(SUM(b.passed) AS DOUBLE PRECISION), CAST(SUM(b.total) AS DOUBLE PRECISION) FROM rule_block b \
+         JOIN rec_school k ON k.school_code = b.school_code AND k.is_current = 1 \
+         WHERE b.rule_id = {id} AND b.year >= {a} AND b.year <= {b}{cond} GROUP BY b.year"
+    );
+    let mut conn = db.pool.acquire().await?;
+    Ok(fetch(&mut conn, sql).await?.iter().map(|r| (r.get::<i64, _>(0) as i32, (r.get(1), r.get(2)))).collect())
+}
+
+/// What failed a rule in `year` in scope, and why: (school, school name, subject, zh, en), in
+/// school order.
+pub async fn failures(
+    db: &Db,
+    rule: &Rule,
+    within: &Within<'_>,
+    year: i32,
+) -> Result<Vec<(String, String, String, String, String)>, StoreError> {
+    let mut sql = Sql::new();
+    let id = sql.param(SqlValue::text(&rule.id));
+    let y = sql.param(SqlValue::Int(i64::from(year)));
+    let cond = within.condition(&mut sql);
+    sql.text = format!(
+        "SELECT i.school_code, k.name, i.subject, i.detail_zh, i.detail_en FROM rule_item i \
+         JOIN rec_school k ON k.school_code = i.school_code AND k.is_current = 1 \
+         WHERE i.rule_id = {id} AND i.year = {y} AND i.passed = 0{cond} ORDER BY i.school_code, i.seq"
+    );
+    let mut conn = db.pool.acquire().await?;
+    Ok(fetch(&mut conn, sql).await?.iter().map(|r| (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4))).collect())
+}
+
+/// The current schools in scope: code → name.
+pub async fn schools(db: &Db, within: &Within<'_>) -> Result<BTreeMap<String, String>, StoreError> {
+    let mut sql = Sql::new();
+    let cond = within.condition(&mut sql);
+    sql.text = format!("SELECT k.school_code, k.name FROM rec_school k WHERE k.is_current = 1{cond}");
+    let mut conn = db.pool.acquire().await?;
+    Ok(fetch(&mut conn, sql).await?.iter().map(|r| (r.get(0), r.get(1))).collect())
+}
+
+/// Which schools in scope had a block in each year from `from` to `to` (with it, what passed).
+pub async fn judged_schools(
+    db: &Db,
+    rule: &Rule,
+    within: &Within<'_>,
+    (from, to): (i32, i32),
+) -> Result<HashMap<i32, BTreeMap<String, f64>>, StoreError> {
+    let mut sql = Sql::new();
+    let id = sql.param(SqlValue::text(&rule.id));
+    let (a, b) = (sql.param(SqlValue::Int(i64::from(from))), sql.param(SqlValue::Int(i64::from(to))));
+    let cond = within.condition(&mut sql);
+    sql.text = format!(
+        "SELECT b.year, b.school_code, b.passed FROM rule_block b JOIN rec_school k ON k.school_code = b.school_code AND k.is_current = 1 \
+         WHERE b.rule_id = {id} AND b.year >= {a} AND b.year <= {b}{cond}"
+    );
+    let mut conn = db.pool.acquire().await?;
+    let mut out: HashMap<i32, BTreeMap<String, f64>> = HashMap::new();
+    for r in fetch(&mut conn, sql).await? {
+        out.entry(r.get::<i64, _>(0) as i32).or_default().insert(r.get(1), r.get(2));
+    }
+    Ok(out)
+}
+
+/// Training to enrolment: every quality school in scope in `year` (a designation of one of the
+/// rule's kinds accepted by then) with its person-times trained and full-time students that year.
+pub async fn quality_schools(
+    db: &Db,
+    rule: &Rule,
+    within: &Within<'_>,
+    year: i32,
+) -> Result<Vec<(String, String, f64, f64)>, StoreError> {
+    let mut sql = Sql::new();
+    let id = sql.param(SqlValue::text(&rule.id));
+    let y = sql.param(SqlValue::Int(i64::from(year)));
+    let kinds = sql.in_list(rule.quality_kinds.iter().map(|k| SqlValue::text(k)).collect());
+    let cond = within.condition(&mut sql);
+    if rule.quality_kinds.is_empty() {
+        return Ok(Vec::new());
+    }
+    sql.text = format!(
+        "SELECT k.school_code, k.name, b.trained, b.enrolled FROM rec_school k \
+         LEFT JOIN rule_block b ON b.school_code = k.school_code AND b.rule_id = {id} AND b.year = {y} \
+         WHERE k.is_current = 1{cond} AND EXISTS (SELECT 1 FROM rec_designation g WHERE g.school_code = k.school_code \
+         AND g.is_current = 1 AND g.kind IN ({kinds}) AND g.status = 'accepted' AND g.accepted_year <= {y}) ORDER BY k.school_code"
+    );
+    let mut conn = db.pool.acquire().await?;
+    Ok(fetch(&mut conn, sql)
+        .await?
+        .iter()
+        .map(|r| {
+            let (t, e): (Option<f64>, Option<f64>) = (r.get(2), r.get(3));
+            (r.get(0), r.get(1), t.unwrap_or(0.0), e.unwrap_or(0.0))
+        })
+        .collect())
+}
+
+/// Industry coverage: the key industries covered in scope, per year from `from` to `to`.
+pub async fn covered(
+    db: &Db,
+    rule: &Rule,
+    within: &Within<'_>,
+    (from, to): (i32, i32),
+) -> Result<BTreeMap<i32, BTreeSet<String>>, StoreError> {
+    let mut sql = Sql::new();
+    let id = sql.param(SqlValue::text(&rule.id));
+    let (a, b) = (sql.param(SqlValue::Int(i64::from(from))), sql.param(SqlValue::Int(i64::from(to))));
+    let cond = within.condition(&mut sql);
+    sql.text = format!(
+        "SELECT DISTINCT i.year, i.subject FROM rule_item i JOIN rec_school k ON k.school_code = i.school_code AND k.is_current = 1 \
+         WHERE i.rule_id = {id} AND i.passed = 1 AND i.year >= {a} AND i.year <= {b}{cond}"
+    );
+    let mut conn = db.pool.acquire().await?;
+    let mut out: BTreeMap<i32, BTreeSet<String>> = BTreeMap::new();
+    for r in fetch(&mut conn, sql).await? {
+        out.entry(r.get::<i64, _>(0) as i32).or_default().insert(r.get(1));
+    }
+    Ok(out)
+}
