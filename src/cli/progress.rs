@@ -20,6 +20,29 @@ impl CliProgress {
     }
 }
 
+impl CliProgress {
+    /// A stage of work without rows to count (a report being computed, then typeset): a spinner
+    /// with the time spent on a terminal, a phase line otherwise.
+    pub fn stage(&self, label: &str, subject: &str) {
+        let mut guard = self.bar.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(b) = guard.take() {
+            b.finish_and_clear();
+        }
+        if !self.tty {
+            eprintln!("vetis: {subject}: {label}");
+            return;
+        }
+        let bar = ProgressBar::new_spinner().with_style(
+            ProgressStyle::with_template("{prefix} {spinner} {msg} {elapsed}")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
+        bar.set_prefix(subject.to_string());
+        bar.set_message(label.to_string());
+        bar.enable_steady_tick(Duration::from_millis(120));
+        *guard = Some(bar);
+    }
+}
+
 impl Progress for CliProgress {
     fn phase(&self, label: &str, sheet: &str, total: Option<u64>) {
         let mut guard = self.bar.lock().unwrap_or_else(std::sync::PoisonError::into_inner);

@@ -32,8 +32,13 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
     let format = ReportFormat::from_extension(out)
         .ok_or_else(|| anyhow::anyhow!("{}: the file must end in .html, .docx, .xlsx or .pdf", out.display()))?;
     let db = super::open(cli).await?;
+    let progress = super::progress::CliProgress::new();
+    let file = out.display().to_string();
+    progress.stage("计算指标与目标 / computing the figures", &file);
     let e = evaluation::build(&db, *year).await?;
+    progress.stage("排版 / typesetting", &file);
     let bytes = crate::reports::render(&e, format)?;
+    progress.stage("写入 / writing", &file);
     let dir = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
     let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
     std::io::Write::write_all(&mut tmp, &bytes)?;
@@ -55,6 +60,7 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
         },
     )
     .await?;
+    crate::workflow::import::Progress::done(&progress);
     if cli.lang == Lang::Zh {
         println!("已生成 {}：{}", e.title, out.display());
     } else {

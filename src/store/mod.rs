@@ -166,6 +166,17 @@ const MIGRATIONS: &[Migration] = &[
     },
 ];
 
+/// Connection options that log every statement at debug level, and slow ones (over 2 s: a
+/// rebuild, a large import) at info: they are the program's own statements, worth a look when
+/// tuning (`VETIS_LOG=info`), not a warning for the person at the terminal.
+fn quiet_options(url: &str) -> Result<sqlx::any::AnyConnectOptions, sqlx::Error> {
+    use sqlx::ConnectOptions;
+    let options: sqlx::any::AnyConnectOptions = url.parse()?;
+    Ok(options
+        .log_statements(log::LevelFilter::Debug)
+        .log_slow_statements(log::LevelFilter::Info, std::time::Duration::from_secs(2)))
+}
+
 /// How the user named the database: a PostgreSQL URL, a `sqlite:` URL or a plain file path.
 pub fn parse_location(spec: &str) -> (Backend, String) {
     if spec.starts_with("postgres://") || spec.starts_with("postgresql://") {
@@ -254,11 +265,15 @@ impl Db {
                             Ok(())
                         })
                     })
-                    .connect(&format!("sqlite://{location}?mode=rwc"))
+                    .connect_with(quiet_options(&format!("sqlite://{location}?mode=rwc")).map_err(open_err)?)
                     .await
                     .map_err(open_err)?
             }
-            Backend::Postgres => AnyPoolOptions::new().max_connections(8).connect(&location).await.map_err(open_err)?,
+            Backend::Postgres => AnyPoolOptions::new()
+                .max_connections(8)
+                .connect_with(quiet_options(&location).map_err(open_err)?)
+                .await
+                .map_err(open_err)?,
         };
         let fresh = migrate(&pool, backend).await?;
         let key_path = match (key_file, backend) {
