@@ -14,7 +14,7 @@ from collections import deque
 from urllib.parse import urljoin, urlparse
 
 base, cookie = sys.argv[1], sys.argv[2]
-limit = int(sys.argv[3]) if len(sys.argv) > 3 else 400
+limit = int(sys.argv[3]) if len(sys.argv) > 3 else 600
 # Pages that change something or give files are not crawled.
 SKIP = re.compile(r"^/(logout|lang/|static/|evidence/|reports/evaluation|export|templates|api/)")
 
@@ -31,7 +31,7 @@ def get(path):
     return (time.perf_counter() - t) * 1000, status, body
 
 
-seen, queue, timings = set(), deque(["/dashboard", "/targets", "/reports", "/"]), []
+seen, queue, timings = set(), deque(["/targets", "/dashboard", "/reports", "/"]), []
 while queue and len(timings) < limit:
     path = queue.popleft()
     if path in seen:
