@@ -106,10 +106,11 @@ sign_in
 python3 benches/pages.py "http://127.0.0.1:$port" "$cookie" "${PAGES:-600}"
 
 # ---- 2. an approval, then the city's figure ---------------------------------------------------
-# The school's 2025 students less one row, staged for review; approved through the API; then the
+# The school's 2025 students less one enrolled student, staged for review; approved through the API; then the
 # city's indicators at once. The original is restored afterwards.
 "$bin" --db "$demo" export --table student --year 2025 --school "$school" --format csv --unmask --out "$work/students.csv" >/dev/null 2>&1
-head -n -1 "$work/students.csv" > "$work/students-less-one.csv"
+# Drop the first enrolled full-time student, who counts in secondary enrolment.
+awk -F, 'NR == 1 || done || !($0 ~ /在籍/ && $0 ~ /,全日制,/) {print; next} {done = 1}' "$work/students.csv" > "$work/students-less-one.csv"
 start_server
 enrolment() { python3 -c "import json,sys; print([round(i['value'] * 10000) for i in json.load(sys.stdin) if i['id']=='secondary_enrolment'][0])"; }
 before=$(curl -s -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/indicators?year=2025" | enrolment)

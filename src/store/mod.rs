@@ -100,6 +100,9 @@ pub struct Db {
     /// Sign-in counters are read and charged one attempt at a time in this process, so parallel
     /// guesses cannot all pass before any is counted.
     pub(crate) throttle_gate: tokio::sync::Mutex<()>,
+    /// Write transactions this process has committed: a reader that looked at the data version
+    /// since the last one knows it has not changed here.
+    pub(crate) commits: std::sync::atomic::AtomicU64,
 }
 
 struct Migration {
@@ -314,6 +317,7 @@ impl Db {
             keys,
             write_gate: tokio::sync::Mutex::new(()),
             throttle_gate: tokio::sync::Mutex::new(()),
+            commits: std::sync::atomic::AtomicU64::new(0),
         };
         refdata::ensure_loaded(&db).await?;
         Ok(db)

@@ -19,11 +19,17 @@ pub struct WriteTx<'a> {
     /// The data version before this transaction: equal to a reader's earlier look means that
     /// nothing changed in between.
     pub version_before: i64,
+    commits: &'a std::sync::atomic::AtomicU64,
     _gate: MutexGuard<'a, ()>,
 }
 
 impl Db {
     /// The current data version: it changes whenever records, reviews, locks or the plan change.
+    /// How many write transactions this process has committed (see `commits`).
+    pub fn commits(&self) -> u64 {
+        self.commits.load(std::sync::atomic::Ordering::Acquire)
+    }
+
     pub async fn data_version(&self) -> Result<i64, StoreError> {
         let row = sqlx::query("SELECT version FROM data_version WHERE id = 1").fetch_one(&self.pool).await?;
         Ok(row.get(0))
@@ -36,7 +42,7 @@ impl Db {
         sqlx::query("UPDATE data_version SET version = version + 1 WHERE id = 1").execute(&mut *tx).await?;
         let version: i64 =
             sqlx::query("SELECT version FROM data_version WHERE id = 1").fetch_one(&mut *tx).await?.get(0);
-        Ok(WriteTx { tx, version_before: version - 1, _gate: gate })
+        Ok(WriteTx { tx, version_before: version - 1, commits: &self.commits, _gate: gate })
     }
 }
 
@@ -48,6 +54,7 @@ impl WriteTx<'_> {
 
     pub async fn commit(self) -> Result<(), StoreError> {
         self.tx.commit().await?;
+        self.commits.fetch_add(1, std::sync::atomic::Ordering::Release);
         Ok(())
     }
 

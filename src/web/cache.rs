@@ -1,24 +1,34 @@
-//! Figures served many times between changes: the plan, each scope's indicators and breakdowns
-//! are kept until the data changes. Every change to records, reviews or the plan writes the audit
-//! log, so the log's newest id says whether what is kept is still true (one primary-key lookup).
+//! Figures served many times between changes: the plan, each scope's indicators, breakdowns,
+//! targets and rule details, and the registry, kept until the data version changes (records,
+//! reviews, locks, plan, catalogue; never sign-ins or reading). The version is looked up at most
+//! every `LOOK_AGAIN` unless this process committed a write since: a change made here shows at
+//! once, one made by another process (a `vetis import` beside the server) within that time.
 
 use std::any::Any;
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use crate::domain::plan::Plan;
 use crate::figures::Scope;
 use crate::figures::breakdown::{By, Group, breakdown};
 use crate::figures::indicators::{IndicatorResult, compute, latest_year};
-use crate::figures::targets::{TargetResult, all};
+use crate::figures::rules::Failure;
+use crate::figures::targets::{TargetResult, all, counted, rule};
+use crate::store::registry::School;
 use crate::store::{Db, StoreError, refdata};
+
+/// How long a look at the data version is trusted when this process has written nothing since.
+const LOOK_AGAIN: Duration = Duration::from_millis(250);
 
 type Kept = Arc<dyn Any + Send + Sync>;
 
 #[derive(Default)]
 pub struct FigureCache {
     inner: Mutex<Inner>,
+    /// The last look at the data version: (version, when, this process's commits then).
+    look: Mutex<Option<(i64, Instant, u64)>>,
 }
 
 #[derive(Default)]
@@ -32,10 +42,19 @@ struct Inner {
 const CAPACITY: usize = 4096;
 
 impl FigureCache {
-    async fn generation(db: &Db) -> Result<i64, StoreError> {
+    async fn generation(&self, db: &Db) -> Result<i64, StoreError> {
         // The data version changes with every import, review, lock and plan load, and with
-        // nothing else: signing in no longer throws the figures away.
-        db.data_version().await
+        // nothing else: signing in does not throw the figures away.
+        let commits = db.commits();
+        if let Some((v, at, c)) = *self.look.lock().expect("cache lock")
+            && c == commits
+            && at.elapsed() < LOOK_AGAIN
+        {
+            return Ok(v);
+        }
+        let v = db.data_version().await?;
+        *self.look.lock().expect("cache lock") = Some((v, Instant::now(), commits));
+        Ok(v)
     }
 
     /// What is kept under `key`, or what `make` computes, kept if nothing changed meanwhile.
@@ -44,7 +63,7 @@ impl FigureCache {
         T: Send + Sync + 'static,
         F: Future<Output = Result<T, StoreError>>,
     {
-        let g = Self::generation(db).await?;
+        let g = self.generation(db).await?;
         {
             let mut inner = self.inner.lock().expect("cache lock");
             if inner.generation != g {
@@ -55,7 +74,7 @@ impl FigureCache {
             }
         }
         let value = Arc::new(make.await?);
-        if Self::generation(db).await? == g {
+        if self.generation(db).await? == g {
             let mut inner = self.inner.lock().expect("cache lock");
             if inner.generation == g {
                 if inner.kept.len() >= CAPACITY {
@@ -86,6 +105,46 @@ impl FigureCache {
     pub async fn targets(&self, db: &Db, scope: &Scope, year: i32) -> Result<Arc<Vec<TargetResult>>, StoreError> {
         let plan = self.plan(db).await?;
         self.get_or(db, format!("targets {scope:?} {year}"), all(db, &plan, scope, year)).await
+    }
+
+    /// A rule for a scope and year, with what fails it (the `/target/{id}` page).
+    pub async fn rule(
+        &self,
+        db: &Db,
+        id: &str,
+        scope: &Scope,
+        year: i32,
+    ) -> Result<Arc<(TargetResult, Vec<Failure>)>, StoreError> {
+        let plan = self.plan(db).await?;
+        let r = plan.rule(id).ok_or_else(|| StoreError::not_found(format!("no rule {id}")))?;
+        self.get_or(db, format!("rule {id} {scope:?} {year}"), rule(db, &plan, r, scope, year)).await
+    }
+
+    /// A counted target (by its designation kind) for a scope and year.
+    pub async fn counted(
+        &self,
+        db: &Db,
+        kind: &str,
+        scope: &Scope,
+        year: i32,
+    ) -> Result<Arc<TargetResult>, StoreError> {
+        let plan = self.plan(db).await?;
+        let t = plan
+            .targets
+            .iter()
+            .find(|t| t.designation_kind == kind)
+            .ok_or_else(|| StoreError::not_found(format!("no target {kind}")))?;
+        self.get_or(db, format!("counted {kind} {scope:?} {year}"), counted(db, &plan, t, scope, year)).await
+    }
+
+    /// The city's districts: code → name.
+    pub async fn district_names(&self, db: &Db) -> Result<Arc<HashMap<String, String>>, StoreError> {
+        self.get_or(db, "district_names".into(), crate::store::registry::district_names(db)).await
+    }
+
+    /// The current schools of the registry.
+    pub async fn schools(&self, db: &Db) -> Result<Arc<Vec<School>>, StoreError> {
+        self.get_or(db, "schools".into(), crate::store::registry::schools(db)).await
     }
 
     /// An indicator's figure by district, school, category or pathway; None where its table

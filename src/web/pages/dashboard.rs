@@ -67,7 +67,7 @@ pub async fn school_info(state: &AppState, code: &str) -> Result<(String, String
 }
 
 pub async fn district_names(state: &AppState) -> Result<HashMap<String, String>, WebError> {
-    Ok(crate::store::registry::district_names(&state.db).await?)
+    Ok((*state.cache.district_names(&state.db).await?).clone())
 }
 
 /// The scope a viewer asked for, checked; with no request, the viewer's own scope.
@@ -114,12 +114,10 @@ async fn scope_options(state: &AppState, v: &Viewer) -> Result<Vec<(String, Stri
             out.push((format!("d:{code}"), name.clone()));
         }
     }
-    let schools =
-        crate::store::registry::schools(&state.db).await.map_err(|e| PageError::Web(e.into(), v.lang, None))?;
-    for s in schools {
-        let (code, name, d) = (s.code, s.name, s.district);
-        if v.who.may_read_figures(&Target::School { code: &code, district: &d }) {
-            out.push((format!("s:{code}"), format!("{name}（{code}）")));
+    let schools = state.cache.schools(&state.db).await.map_err(|e| PageError::Web(e.into(), v.lang, None))?;
+    for s in schools.iter() {
+        if v.who.may_read_figures(&Target::School { code: &s.code, district: &s.district }) {
+            out.push((format!("s:{}", s.code), format!("{}（{}）", s.name, s.code)));
         }
     }
     Ok(out)

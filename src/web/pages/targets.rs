@@ -11,7 +11,8 @@ use super::{OrPage, PageError, Viewer, render};
 use crate::domain::access::Target;
 use crate::figures::Scope;
 use crate::figures::indicators::display;
-use crate::figures::targets::{TargetKind, TargetResult, counted, rule};
+use crate::figures::rules::Failure;
+use crate::figures::targets::{TargetKind, TargetResult};
 use crate::messages::Lang;
 use crate::web::AppState;
 use crate::web::error::WebError;
@@ -99,32 +100,40 @@ pub async fn detail(
     let sq = scope_query(&scope);
     let not_found = || PageError::Web(WebError::NotFound, v.lang, None);
     let en = v.lang == Lang::En;
-    let (result, failures, designations) = if let Some(r) = plan.rule(&id) {
-        let (result, failures) = rule(&state.db, &plan, r, &scope, year).await.page(&v)?;
+    // The failures are kept once per scope and year; a page turns only its own 100 into rows.
+    let mut failures: Vec<&Failure> = Vec::new();
+    let kept = if plan.rule(&id).is_some() {
+        Some(state.cache.rule(&state.db, &id, &scope, year).await.page(&v)?)
+    } else {
+        None
+    };
+    let (result, designations) = if let Some(kept) = &kept {
         // Failures name schools and (masked) teachers: only those the viewer may read. The
         // registry is read once, not once a failure.
-        let district_of: std::collections::HashMap<String, String> =
-            crate::store::registry::schools(&state.db).await?.into_iter().map(|s| (s.code, s.district)).collect();
-        let mut visible = Vec::new();
-        for f in failures {
-            let ok = f.school_code.is_empty() || {
-                let d = district_of.get(&f.school_code).map_or("", String::as_str);
-                v.who.may_read_records(&f.school_code, d)
-            };
-            if ok {
-                visible.push(serde_json::json!({ "school": format!("{} {}", f.school_code, f.school_name).trim().to_string(), "school_code": f.school_code, "subject": f.subject, "problem": if en { f.detail_en } else { f.detail_zh } }));
-            }
-        }
-        (result, visible, Vec::new())
+        let schools = state.cache.schools(&state.db).await?;
+        let district_of: std::collections::HashMap<&str, &str> =
+            schools.iter().map(|s| (s.code.as_str(), s.district.as_str())).collect();
+        failures = kept
+            .1
+            .iter()
+            .filter(|f| {
+                f.school_code.is_empty()
+                    || v.who.may_read_records(
+                        &f.school_code,
+                        district_of.get(f.school_code.as_str()).copied().unwrap_or(""),
+                    )
+            })
+            .collect();
+        (kept.0.clone(), Vec::new())
     } else if let Some(t) = plan.targets.iter().find(|t| t.designation_kind == id) {
-        let result = counted(&state.db, &plan, t, &scope, year).await.page(&v)?;
+        let result = (*state.cache.counted(&state.db, &t.designation_kind, &scope, year).await.page(&v)?).clone();
         let rows = crate::figures::counted::designations(&state.db, t, &scope).await.page(&v)?;
         let list: Vec<serde_json::Value> = rows
             .iter()
             .filter(|r| r.approved_year <= i64::from(year))
             .map(|r| serde_json::json!({ "code": r.designation_code, "school": format!("{} {}", r.school_code, r.school_name), "school_code": r.school_code, "subject": r.subject, "level": r.level, "status": r.status, "approved_year": r.approved_year, "accepted_year": r.accepted_year, "counted": r.counts_from(t).is_some_and(|c| c <= i64::from(year)) }))
             .collect();
-        (result, Vec::new(), list)
+        (result, list)
     } else {
         return Err(not_found());
     };
@@ -139,11 +148,10 @@ pub async fn detail(
                 continue;
             }
             let ds = Scope::District(d.clone());
-            let r = if let Some(r) = plan.rule(&id) {
-                rule(&state.db, &plan, r, &ds, year).await.page(&v)?.0
+            let r = if plan.rule(&id).is_some() {
+                state.cache.rule(&state.db, &id, &ds, year).await.page(&v)?.0.clone()
             } else {
-                let t = plan.targets.iter().find(|t| t.designation_kind == id).ok_or_else(not_found)?;
-                counted(&state.db, &plan, t, &ds, year).await.page(&v)?
+                (*state.cache.counted(&state.db, &id, &ds, year).await.page(&v)?).clone()
             };
             districts.push(serde_json::json!({ "name": names[d], "href": format!("/target/{id}?year={year}&district={d}"), "value": display(r.value, r.decimals), "numerator": r.numerator.map(|n| format!("{n:.0}")), "denominator": r.denominator.map(|n| format!("{n:.0}")), "status": if en { r.status.en() } else { r.status.zh() }, "status_key": r.status.key() }));
         }
@@ -170,7 +178,13 @@ pub async fn detail(
     let window = |list: Vec<serde_json::Value>| -> Vec<serde_json::Value> {
         list.into_iter().skip((page - 1) * PAGE_ROWS).take(PAGE_ROWS).collect()
     };
-    let (failures, designations) = (window(failures), window(designations));
+    let failures: Vec<serde_json::Value> = failures
+        .into_iter()
+        .skip((page - 1) * PAGE_ROWS)
+        .take(PAGE_ROWS)
+        .map(|f| serde_json::json!({ "school": format!("{} {}", f.school_code, f.school_name).trim().to_string(), "school_code": f.school_code, "subject": f.subject, "problem": if en { &f.detail_en } else { &f.detail_zh } }))
+        .collect();
+    let designations = window(designations);
     let link = |p: usize| format!("/target/{id}?year={year}{sq}&page={p}");
     let pager = serde_json::json!({
         "label": format!("{} · {}", v.t("page").replace("{n}", &page.to_string()), v.t("rows_total").replace("{n}", &total.to_string())),
