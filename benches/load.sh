@@ -29,7 +29,11 @@ printf 'Load-Bench-2026!\n' | "$bin" --db "$db" user add load-analyst --role ana
 token=$("$bin" --db "$db" user token load-analyst)
 port=18080
 # Every sign-in of the run is checked (argon2), none only told to wait: the bench's sign-ins come
-# from one address, which the throttle would otherwise slow down after 20 failures.
+# from one address, which the throttle would otherwise slow down after 20 failures; and the
+# counters earlier runs left in an SQLite database are cleared.
+if [ -z "${VETIS_DB:-}" ]; then
+  python3 -c "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('DELETE FROM sign_in_throttle'); c.commit()" "$db"
+fi
 VETIS_SIGNIN_FREE_TRIES=1000000 VETIS_SIGNIN_ADDRESS_FREE_TRIES=1000000 VETIS_SIGNIN_ACCOUNT_FREE_TRIES=1000000 \
   "$bin" --db "$db" serve --addr 127.0.0.1:$port >/dev/null 2>&1 &
 server=$!

@@ -20,6 +20,10 @@ pub enum Action {
     Check,
 }
 
+fn no_blocks(zh: bool) -> &'static str {
+    if zh { "尚无构件（请运行 vetis figures rebuild）" } else { "no blocks yet (run vetis figures rebuild)" }
+}
+
 pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
     let db = super::open(cli).await?;
     let zh = cli.lang == Lang::Zh;
@@ -42,15 +46,7 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
             let mut bad = 0;
             for ind in &plan.indicators {
                 if !blocks::registered(&db, &ind.formula).await? {
-                    println!(
-                        "{}: {}",
-                        ind.id,
-                        if zh {
-                            "尚无构件（请运行 vetis figures rebuild）"
-                        } else {
-                            "no blocks yet (run vetis figures rebuild)"
-                        }
-                    );
+                    println!("{}: {}", ind.id, no_blocks(zh));
                     bad += 1;
                     continue;
                 }
@@ -67,15 +63,7 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
             }
             for rule in &plan.rules {
                 if !rule_blocks::registered(&db, &plan, rule).await? {
-                    println!(
-                        "{}: {}",
-                        rule.id,
-                        if zh {
-                            "尚无构件（请运行 vetis figures rebuild）"
-                        } else {
-                            "no blocks yet (run vetis figures rebuild)"
-                        }
-                    );
+                    println!("{}: {}", rule.id, no_blocks(zh));
                     bad += 1;
                     continue;
                 }

@@ -106,6 +106,29 @@ pub fn teacher_years(rule: &Rule, teachers: &[TeacherOfYear], activity: &Activit
     out
 }
 
+/// A school's facts in a year as the conditions standard reads them: its conditions record (a
+/// missing area or count reads as 0) and its full-time students, full-time teachers, specialty
+/// teachers and dual-qualified specialty teachers that year.
+pub fn condition_facts(
+    land: f64,
+    building: Option<f64>,
+    equipment: Option<f64>,
+    books: Option<i64>,
+    counts: [i64; 4],
+) -> Facts {
+    use super::targets::Quantity as Q;
+    let mut facts = Facts::new();
+    facts.insert(Q::LandArea, land);
+    facts.insert(Q::BuildingArea, building.unwrap_or(0.0));
+    facts.insert(Q::EquipmentValue, equipment.unwrap_or(0.0));
+    facts.insert(Q::Books, books.unwrap_or(0) as f64);
+    let people = [Q::FullTimeStudents, Q::FullTimeTeachers, Q::SpecialtyTeachers, Q::DualQualifiedTeachers];
+    for (q, n) in people.into_iter().zip(counts) {
+        facts.insert(q, n as f64);
+    }
+    facts
+}
+
 /// The basic-conditions standard for one school's year with a conditions record.
 pub fn conditions_year(standard: &ConditionStandard, year: i32, facts: &Facts) -> SchoolYear {
     let checks = targets::evaluate(standard, facts);

@@ -39,6 +39,33 @@ impl Outcome {
     pub fn value(&self) -> Option<f64> {
         (self.total > 0.0).then(|| self.passed * 100.0 / self.total)
     }
+
+    /// Adds a quality school's training to enrolment; `own`: the scope is that school, whose
+    /// ratio is what it is judged by.
+    pub(crate) fn add_quality_school(
+        &mut self,
+        school: (String, String),
+        trained: f64,
+        enrolled: f64,
+        need: f64,
+        own: bool,
+    ) {
+        let (ratio, why) = school_rules::training_ratio(trained, enrolled, need);
+        self.total += 1.0;
+        if own {
+            self.ratio = ratio;
+        }
+        match why {
+            None => self.passed += 1.0,
+            Some((detail_zh, detail_en)) => self.failures.push(Failure {
+                school_code: school.0,
+                school_name: school.1,
+                subject: String::new(),
+                detail_zh,
+                detail_en,
+            }),
+        }
+    }
 }
 
 /// Evaluates a rule for every year from the plan's baseline to `year`; failures only for `year`.
@@ -129,21 +156,7 @@ pub async fn evaluate_from_blocks(
             let w = within(&[][..], None);
             for (y, o) in out.iter_mut() {
                 for (code, name, trained, enrolled) in rule_blocks::quality_schools(db, rule, &w, *y).await? {
-                    let (ratio, why) = school_rules::training_ratio(trained, enrolled, need);
-                    o.total += 1.0;
-                    if school.is_some() {
-                        o.ratio = ratio;
-                    }
-                    match why {
-                        None => o.passed += 1.0,
-                        Some((detail_zh, detail_en)) => o.failures.push(Failure {
-                            school_code: code,
-                            school_name: name,
-                            subject: String::new(),
-                            detail_zh,
-                            detail_en,
-                        }),
-                    }
+                    o.add_quality_school((code, name), trained, enrolled, need, school.is_some());
                 }
             }
         }

@@ -11,7 +11,7 @@ use super::query::{Scope, Sql};
 use super::rules::{Failure, Outcome};
 use crate::domain::plan::Plan;
 use crate::domain::school_rules::{self, TeacherOfYear};
-use crate::domain::targets::{Check, Facts, Quantity, Rule};
+use crate::domain::targets::{Check, Rule};
 use crate::store::records::{SqlValue, bind};
 use crate::store::{Db, StoreError};
 
@@ -172,24 +172,9 @@ async fn conditions(db: &Db, plan: &Plan, scope: &Scope, year: i32, list: bool) 
     let mut out = Outcome::default();
     for r in rows(db, text, sql.params).await? {
         let land: Option<f64> = r.try_get(2).ok().flatten();
-        let mut facts = Facts::new();
-        if land.is_some() {
-            facts.insert(Quantity::LandArea, land.unwrap_or(0.0));
-            facts.insert(Quantity::BuildingArea, r.try_get::<Option<f64>, _>(3)?.unwrap_or(0.0));
-            facts.insert(Quantity::EquipmentValue, r.try_get::<Option<f64>, _>(4)?.unwrap_or(0.0));
-            facts.insert(Quantity::Books, r.try_get::<Option<i64>, _>(5)?.unwrap_or(0) as f64);
-        }
-        for (i, q) in [
-            Quantity::FullTimeStudents,
-            Quantity::FullTimeTeachers,
-            Quantity::SpecialtyTeachers,
-            Quantity::DualQualifiedTeachers,
-        ]
-        .into_iter()
-        .enumerate()
-        {
-            facts.insert(q, r.get::<i64, _>(6 + i) as f64);
-        }
+        let counts = [r.get::<i64, _>(6), r.get(7), r.get(8), r.get(9)];
+        let facts =
+            school_rules::condition_facts(land.unwrap_or(0.0), r.try_get(3)?, r.try_get(4)?, r.try_get(5)?, counts);
         let (code, name): (String, String) = (r.get(0), r.get(1));
         out.total += 1.0;
         if land.is_none() {
@@ -237,21 +222,7 @@ async fn training_to_enrolment(db: &Db, rule: &Rule, scope: &Scope, year: i32) -
     let mut out = Outcome::default();
     for r in rows(db, text, sql.params).await? {
         let (code, name, trained, enrolled): (String, String, f64, i64) = (r.get(0), r.get(1), r.get(2), r.get(3));
-        out.total += 1.0;
-        let (ratio, why) = school_rules::training_ratio(trained, enrolled as f64, need);
-        if matches!(scope, Scope::School(_)) {
-            out.ratio = ratio;
-        }
-        match why {
-            None => out.passed += 1.0,
-            Some((detail_zh, detail_en)) => out.failures.push(Failure {
-                school_code: code,
-                school_name: name,
-                subject: String::new(),
-                detail_zh,
-                detail_en,
-            }),
-        }
+        out.add_quality_school((code, name), trained, enrolled as f64, need, matches!(scope, Scope::School(_)));
     }
     Ok(out)
 }

@@ -17,7 +17,7 @@ use super::{Backend, Db, StoreError, now};
 use crate::domain::plan::Plan;
 use crate::domain::school_rules::{self, Activity, Item, SchoolYear, TeacherOfYear};
 use crate::domain::standard::Table;
-use crate::domain::targets::{Check, Facts, Quantity, Rule};
+use crate::domain::targets::{Check, Rule};
 
 /// A rule's identity in the blocks: a hash of the rule as the plan states it (and of the
 /// conditions standard, which the conditions rule reads), so a changed rule is a new one.
@@ -111,22 +111,8 @@ pub async fn judge(
             for r in fetch(conn, sql).await? {
                 // A record without its land area is read as no record, as the figure reads it.
                 let Some(land) = r.try_get::<Option<f64>, _>(2)? else { continue };
-                let mut facts = Facts::new();
-                facts.insert(Quantity::LandArea, land);
-                facts.insert(Quantity::BuildingArea, r.try_get::<Option<f64>, _>(3)?.unwrap_or(0.0));
-                facts.insert(Quantity::EquipmentValue, r.try_get::<Option<f64>, _>(4)?.unwrap_or(0.0));
-                facts.insert(Quantity::Books, r.try_get::<Option<i64>, _>(5)?.unwrap_or(0) as f64);
-                for (i, q) in [
-                    Quantity::FullTimeStudents,
-                    Quantity::FullTimeTeachers,
-                    Quantity::SpecialtyTeachers,
-                    Quantity::DualQualifiedTeachers,
-                ]
-                .into_iter()
-                .enumerate()
-                {
-                    facts.insert(q, r.get::<i64, _>(6 + i) as f64);
-                }
+                let counts = [r.get::<i64, _>(6), r.get(7), r.get(8), r.get(9)];
+                let facts = school_rules::condition_facts(land, r.try_get(3)?, r.try_get(4)?, r.try_get(5)?, counts);
                 let year = r.get::<i64, _>(1) as i32;
                 out.entry(r.get(0)).or_default().push(school_rules::conditions_year(&plan.conditions, year, &facts));
             }
