@@ -128,7 +128,7 @@ pub async fn evaluate_from_blocks(
             let w = within(&["secondary"][..], None);
             let schools = rule_blocks::schools(db, &w).await?;
             let judged = rule_blocks::judged_schools(db, rule, &w, years).await?;
-            for (y, o) in out.iter_mut() {
+            for (y, o) in &mut out {
                 o.total = schools.len() as f64;
                 o.passed = judged.get(y).map_or(0.0, |m| m.values().sum());
             }
@@ -154,7 +154,7 @@ pub async fn evaluate_from_blocks(
         Check::TrainingToEnrolment => {
             let need = rule.min_ratio.unwrap_or(2.0);
             let w = within(&[][..], None);
-            for (y, o) in out.iter_mut() {
+            for (y, o) in &mut out {
                 for (code, name, trained, enrolled) in rule_blocks::quality_schools(db, rule, &w, *y).await? {
                     o.add_quality_school((code, name), trained, enrolled, need, school.is_some());
                 }
@@ -162,7 +162,7 @@ pub async fn evaluate_from_blocks(
         }
         Check::IndustryCoverage => {
             let covered = rule_blocks::covered(db, rule, &within(&[][..], None), years).await?;
-            for (y, o) in out.iter_mut() {
+            for (y, o) in &mut out {
                 for k in plan.key_industries.iter().filter(|k| k.counted) {
                     o.total += 1.0;
                     if covered.get(y).is_some_and(|c| c.contains(&k.key)) {
