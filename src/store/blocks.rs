@@ -120,21 +120,21 @@ async fn write_blocks(
 }
 
 /// Recomputes, inside the caller's transaction, the blocks of `schools` for every formula of the
-/// active plan over `table`. Without a plan there is nothing to keep.
+/// active plan over `table`.
 /// `year`: the submission's year, for a table keyed by school and year; then only that year's
 /// blocks change, for formulas counted by that same year column (others are redone whole).
 pub async fn refresh(
     conn: &mut AnyConnection,
+    plan: &Plan,
     table: Table,
     schools: &[String],
     year: Option<i64>,
 ) -> Result<(), StoreError> {
-    let Ok(plan) = super::refdata::active_plan_on(conn).await else { return Ok(()) };
     let keyed_by = match table.spec().keying {
         crate::domain::standard::Keying::SchoolYear { year_column } => Some(year_column),
         crate::domain::standard::Keying::Natural { .. } => None,
     };
-    for f in formulas(&plan).into_iter().filter(|f| f.table == table.key()) {
+    for f in formulas(plan).into_iter().filter(|f| f.table == table.key()) {
         if !registered_on(conn, f).await? {
             continue;
         }

@@ -291,19 +291,23 @@ pub async fn linked(conn: &mut AnyConnection, table: Table, schools: &[String]) 
 
 /// Recomputes, inside the caller's transaction, the blocks of `schools` for every rule of the
 /// active plan that reads `table` (every higher school's local intake when the registry changes).
-pub async fn refresh(conn: &mut AnyConnection, table: Table, schools: &[String]) -> Result<(), StoreError> {
-    let Ok(plan) = super::refdata::active_plan_on(conn).await else { return Ok(()) };
+pub async fn refresh(
+    conn: &mut AnyConnection,
+    plan: &Plan,
+    table: Table,
+    schools: &[String],
+) -> Result<(), StoreError> {
     for rule in plan.rules.iter().filter(|r| reads(r.check, table)) {
-        if !registered_on(conn, &rule_key(&plan, rule)).await? {
+        if !registered_on(conn, &rule_key(plan, rule)).await? {
             continue;
         }
         if rule.check == Check::LocalIntake && table == Table::School {
-            let judged = judge(conn, &plan, rule, None).await?;
+            let judged = judge(conn, plan, rule, None).await?;
             write(conn, rule, None, judged).await?;
             continue;
         }
         for s in schools {
-            let judged = judge(conn, &plan, rule, Some(s)).await?;
+            let judged = judge(conn, plan, rule, Some(s)).await?;
             write(conn, rule, Some(s), judged).await?;
         }
     }

@@ -139,11 +139,13 @@ pub async fn activate(tx: &mut AnyConnection, table: Table, id: i64) -> Result<u
     // before the change and after it.
     let mut linked = super::rule_blocks::linked(tx, table, &schools).await?;
     let retired = switch(tx, table, id).await?;
-    super::blocks::refresh(tx, table, &schools, year).await?;
+    // The plan is read once for both kinds of blocks; without a plan there is nothing to keep.
+    let Ok(plan) = super::refdata::active_plan_on(tx).await else { return Ok(retired) };
+    super::blocks::refresh(tx, &plan, table, &schools, year).await?;
     linked.extend(super::rule_blocks::linked(tx, table, &schools).await?);
     linked.sort();
     linked.dedup();
-    super::rule_blocks::refresh(tx, table, &linked).await?;
+    super::rule_blocks::refresh(tx, &plan, table, &linked).await?;
     Ok(retired)
 }
 
