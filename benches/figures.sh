@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Benchmark of the figures (the Fresh figures issue), printed as one table:
 #   1. the demo city on the embedded SQLite: the ten indicators (`/api/v1/indicators`) and every
-#      target (`/targets`) for the city, a district and a school, cold (first request to a freshly
-#      started `vetis serve`) and warm (median of five more); the same from the CLI (a new process
-#      each time, nothing kept between runs);
+#      target (`/targets`) for the city, a district and a school: at start (the first request the
+#      moment a freshly started `vetis serve` answers /healthz, while it is still warming its
+#      figures), ready (the first request once /readyz says the figures are warm) and warm (median
+#      of five more); the same from the CLI (a new process each time, nothing kept between runs);
 #      then every page a bureau user reaches, cold and warm (benches/pages.py);
 #   2. an approval: a staged submission approved through the API, then the city's figures asked
 #      for at once: the time of the approval and of that first request, and whether it shows the
@@ -30,7 +31,7 @@ ms() { python3 -c "import sys; print(round(float(sys.argv[1]) * 1000))" "$1"; }
 now_ns() { date +%s%N; }
 since_ms() { echo $(( ($(now_ns) - $1) / 1000000 )); }
 median() { tr ' ' '\n' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-row() { printf '%-44s %10s %10s\n' "$1" "$2" "$3"; }
+row() { printf '%-44s %10s %10s %10s\n' "$1" "$2" "$3" "${4:-}"; }
 
 # ---- 1. the demo city -------------------------------------------------------------------------
 demo=target/load-bench/demo.db
@@ -57,6 +58,14 @@ start_server() {
   for _ in $(seq 1 200); do curl -sf http://127.0.0.1:$port/healthz >/dev/null && return; sleep 0.1; done
   echo "figures: the server did not start" >&2; exit 1
 }
+wait_ready() { # until /readyz answers 200; prints the warm-up's own figures
+  for _ in $(seq 1 1200); do
+    local r; r=$(curl -s -w ' %{http_code}' http://127.0.0.1:$port/readyz)
+    [ "${r##* }" = 200 ] && { warmed=${r% *}; return; }
+    sleep 0.1
+  done
+  echo "figures: the server did not warm its figures within 120 s" >&2; exit 1
+}
 get() { # path → seconds
   curl -s -o /dev/null -w '%{time_total}' -H "Authorization: Bearer $token" -H "Cookie: $cookie" "http://127.0.0.1:$port$1"
 }
@@ -68,10 +77,14 @@ sign_in() {
 web() { # label, path
   start_server
   sign_in
-  local cold warm=()
-  cold=$(ms "$(get "$2")")
+  local at_start ready warm=()
+  at_start=$(ms "$(get "$2")")
+  start_server
+  sign_in
+  wait_ready
+  ready=$(ms "$(get "$2")")
   for _ in 1 2 3 4 5; do warm+=("$(ms "$(get "$2")")"); done
-  row "$1" "$cold" "$(echo "${warm[@]}" | median)"
+  row "$1" "$at_start" "$ready" "$(echo "${warm[@]}" | median)"
 }
 cli() { # label, args…
   local label=$1; shift
@@ -81,12 +94,12 @@ cli() { # label, args…
     "$bin" --db "$demo" "$@" >/dev/null
     t+=("$(since_ms "$s")")
   done
-  row "$label" "${t[0]}" "$(echo "${t[@]:1}" | median)"
+  row "$label" "${t[0]}" "" "$(echo "${t[@]:1}" | median)"
 }
 
 echo
 echo "Demo city ($(basename "$demo"), SQLite, release, $(nproc) cores); district $district, school $school"
-row "what" "cold ms" "warm ms"
+row "what" "start ms" "ready ms" "warm ms"
 web "web: ten indicators, city (API)" "/api/v1/indicators?year=2025"
 web "web: ten indicators, district (API)" "/api/v1/indicators?year=2025&district=$district"
 web "web: ten indicators, school (API)" "/api/v1/indicators?year=2025&school=$school"
@@ -101,6 +114,7 @@ cli "cli: vetis indicators, school" indicators --year 2025 --school $school
 cli "cli: vetis targets, city" targets --year 2025
 cli "cli: vetis targets, district" targets --year 2025 --district $district
 cli "cli: vetis targets, school" targets --year 2025 --school $school
+echo "the server's warm-up at start: $warmed"
 
 echo
 echo "Every page a bureau user reaches from the dashboard, targets and reports (a fresh server):"

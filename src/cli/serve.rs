@@ -68,7 +68,7 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
     }
     let listener = tokio::net::TcpListener::bind(args.addr).await?;
     println!("{} http://{}", if zh { "VETIS 已启动：" } else { "VETIS is serving on" }, args.addr);
-    let app = crate::web::router_with(Arc::new(db), config);
+    let app = crate::web::warmed_router(Arc::new(db), config);
     let stop = async {
         let _ = tokio::signal::ctrl_c().await;
     };

@@ -99,7 +99,8 @@ fn judge(
     (a.status, a.projection)
 }
 
-fn from_key(r: &IndicatorResult) -> TargetResult {
+/// A key indicator as a target row.
+pub fn from_key(r: &IndicatorResult) -> TargetResult {
     TargetResult {
         id: r.id.clone(),
         kind: TargetKind::Key,

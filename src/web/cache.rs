@@ -3,6 +3,8 @@
 //! reviews, locks, plan, catalogue; never sign-ins or reading). The version is looked up at most
 //! every `LOOK_AGAIN` unless this process committed a write since: a change made here shows at
 //! once, one made by another process (a `vetis import` beside the server) within that time.
+//! A figure asked for while it is being computed is waited for, not computed twice; what the
+//! warmer (`web::warm`) computed stays when the cache is full, what readers asked for beyond it goes.
 
 use std::any::Any;
 use std::collections::HashMap;
@@ -15,7 +17,7 @@ use crate::figures::Scope;
 use crate::figures::breakdown::{By, Group, breakdown};
 use crate::figures::indicators::{IndicatorResult, compute, latest_year};
 use crate::figures::rules::Failure;
-use crate::figures::targets::{TargetResult, all, counted, rule};
+use crate::figures::targets::{TargetResult, counted, from_key, rule};
 use crate::store::registry::School;
 use crate::store::{Db, StoreError, refdata};
 
@@ -24,17 +26,35 @@ const LOOK_AGAIN: Duration = Duration::from_millis(250);
 
 type Kept = Arc<dyn Any + Send + Sync>;
 
+/// A figure being computed or computed: everyone asking for it shares the one computation.
+#[derive(Default)]
+struct Slot {
+    cell: Arc<tokio::sync::OnceCell<Kept>>,
+    /// Computed by the warmer: kept when the cache is full.
+    pinned: bool,
+}
+
 #[derive(Default)]
 pub struct FigureCache {
     inner: Mutex<Inner>,
     /// The last look at the data version: (version, when, this process's commits then).
     look: Mutex<Option<(i64, Instant, u64)>>,
+    /// What the warmer last did (for `/readyz`).
+    warmed: Mutex<Option<Warmed>>,
 }
 
 #[derive(Default)]
 struct Inner {
     generation: i64,
-    kept: HashMap<String, Kept>,
+    kept: HashMap<String, Slot>,
+}
+
+/// A finished warm-up: the data version it computed, how many figures and how long it took.
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+pub struct Warmed {
+    pub version: i64,
+    pub figures: usize,
+    pub millis: u128,
 }
 
 /// Entries kept at most before starting afresh (a district's schools come and go; the city and
@@ -42,7 +62,8 @@ struct Inner {
 const CAPACITY: usize = 4096;
 
 impl FigureCache {
-    async fn generation(&self, db: &Db) -> Result<i64, StoreError> {
+    /// The data version, looked up at most every `LOOK_AGAIN` unless this process wrote since.
+    pub async fn generation(&self, db: &Db) -> Result<i64, StoreError> {
         // The data version changes with every import, review, lock and plan load, and with
         // nothing else: signing in does not throw the figures away.
         let commits = db.commits();
@@ -57,33 +78,54 @@ impl FigureCache {
         Ok(v)
     }
 
-    /// What is kept under `key`, or what `make` computes, kept if nothing changed meanwhile.
+    /// What is kept under `key`, or what `make` computes; a second caller meanwhile waits for
+    /// the first's result. A version change starts a new map, so nothing computed before it is
+    /// handed out after it has been seen.
     async fn get_or<T, F>(&self, db: &Db, key: String, make: F) -> Result<Arc<T>, StoreError>
     where
         T: Send + Sync + 'static,
         F: Future<Output = Result<T, StoreError>>,
     {
         let g = self.generation(db).await?;
-        {
+        let cell = {
             let mut inner = self.inner.lock().expect("cache lock");
             if inner.generation != g {
                 *inner = Inner { generation: g, kept: HashMap::new() };
             }
-            if let Some(v) = inner.kept.get(&key).and_then(|v| v.clone().downcast::<T>().ok()) {
-                return Ok(v);
+            if inner.kept.len() >= CAPACITY && !inner.kept.contains_key(&key) {
+                inner.kept.retain(|_, s| s.pinned);
+            }
+            inner.kept.entry(key).or_default().cell.clone()
+        };
+        let kept = cell.get_or_try_init(|| async { Ok::<Kept, StoreError>(Arc::new(make.await?)) }).await?;
+        kept.clone().downcast::<T>().map_err(|_| StoreError::Internal("a cache key holds two kinds of value".into()))
+    }
+
+    /// Marks everything computed under version `g` as the warmer's: kept when the cache is full.
+    /// The number of figures kept.
+    pub fn pin(&self, g: i64) -> usize {
+        let mut inner = self.inner.lock().expect("cache lock");
+        if inner.generation != g {
+            return 0;
+        }
+        let mut n = 0;
+        for s in inner.kept.values_mut() {
+            if s.cell.initialized() {
+                s.pinned = true;
+                n += 1;
             }
         }
-        let value = Arc::new(make.await?);
-        if self.generation(db).await? == g {
-            let mut inner = self.inner.lock().expect("cache lock");
-            if inner.generation == g {
-                if inner.kept.len() >= CAPACITY {
-                    inner.kept.clear();
-                }
-                inner.kept.insert(key, value.clone() as Kept);
-            }
-        }
-        Ok(value)
+        n
+    }
+
+    /// Records a finished warm-up.
+    pub fn set_warmed(&self, w: Warmed) {
+        *self.warmed.lock().expect("cache lock") = Some(w);
+    }
+
+    /// The last finished warm-up, if any.
+    pub fn warmed(&self) -> Option<Warmed> {
+        *self.warmed.lock().expect("cache lock")
     }
 
     pub async fn plan(&self, db: &Db) -> Result<Arc<Plan>, StoreError> {
@@ -101,10 +143,21 @@ impl FigureCache {
         self.get_or(db, format!("indicators {scope:?} {year}"), compute(db, &plan, scope, year)).await
     }
 
-    /// Every target of the plan (key, counted, rules) for a scope and year.
+    /// Every target of the plan (key, counted, rules) for a scope and year, as `figures::targets::all`
+    /// puts them, made of the kept parts: the list and each target's page share one computation.
     pub async fn targets(&self, db: &Db, scope: &Scope, year: i32) -> Result<Arc<Vec<TargetResult>>, StoreError> {
         let plan = self.plan(db).await?;
-        self.get_or(db, format!("targets {scope:?} {year}"), all(db, &plan, scope, year)).await
+        let make = async {
+            let mut out: Vec<TargetResult> = self.indicators(db, scope, year).await?.iter().map(from_key).collect();
+            for t in &plan.targets {
+                out.push((*self.counted(db, &t.designation_kind, scope, year).await?).clone());
+            }
+            for r in &plan.rules {
+                out.push(self.rule(db, &r.id, scope, year).await?.0.clone());
+            }
+            Ok(out)
+        };
+        self.get_or(db, format!("targets {scope:?} {year}"), make).await
     }
 
     /// A rule for a scope and year, with what fails it (the `/target/{id}` page).

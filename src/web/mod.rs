@@ -17,6 +17,7 @@ pub mod queue;
 pub mod security;
 pub mod server;
 pub mod submission;
+pub mod warm;
 
 use std::sync::{Arc, LazyLock};
 
@@ -84,9 +85,21 @@ pub fn router(db: Arc<Db>, secure_cookies: bool) -> Router {
 
 /// The router with the given settings.
 pub fn router_with(db: Arc<Db>, config: config::WebConfig) -> Router {
+    routes(state(db, config))
+}
+
+/// The router of `vetis serve`: as `router_with`, with the figures warmed in the background at
+/// start and after every change of the data (`web::warm`). Call it inside the Tokio runtime.
+pub fn warmed_router(db: Arc<Db>, config: config::WebConfig) -> Router {
+    let state = state(db, config);
+    tokio::spawn(warm::keep_warm(state.db.clone(), state.cache.clone()));
+    routes(state)
+}
+
+fn state(db: Arc<Db>, config: config::WebConfig) -> AppState {
     let queues = Arc::new(queue::Queues::new(&config));
     let secure_cookies = config.secure_cookies;
-    let state = AppState {
+    AppState {
         db,
         cache: Arc::new(cache::FigureCache::default()),
         secure_cookies,
@@ -94,14 +107,18 @@ pub fn router_with(db: Arc<Db>, config: config::WebConfig) -> Router {
         flash: Arc::new(flash::Flash::default()),
         reports: Arc::new(jobs::ReportJobs::new(queues.reports.clone())),
         queues,
-    };
-    let hsts = secure_cookies;
+    }
+}
+
+fn routes(state: AppState) -> Router {
+    let hsts = state.secure_cookies;
     Router::new()
         .route("/", get(public::page))
         .route("/catalog", get(public::catalog))
         .route("/static/vetis.css", get(public::stylesheet))
         .route("/static/vetis.js", get(public::script))
         .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(warm::readyz))
         .merge(pages::router())
         .merge(api::router())
         .layer(axum::middleware::from_fn(move |req, next| security::headers(req, next, hsts)))

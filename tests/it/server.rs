@@ -1,7 +1,8 @@
 //! The real `vetis serve` under slow and many clients (the Security issue's slow-client row): idle
 //! connections, a half-sent header, a stalled body and a flood from one address are cut off by
-//! their timeouts and caps while `/healthz` keeps answering other addresses; and the server's
-//! peak memory while hostile files are uploaded to it, three at a time.
+//! their timeouts and caps while `/healthz` keeps answering other addresses; the server's peak memory
+//! while hostile files are uploaded to it, three at a time; and its figures warmed at start and
+//! after a change made beside it (`/readyz`).
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -183,4 +184,56 @@ fn the_servers_memory_stays_bounded_while_hostile_files_are_uploaded_three_at_a_
     check.write_all(b"GET /healthz HTTP/1.1\r\nHost: vetis\r\nConnection: close\r\n\r\n").unwrap();
     let answer = read_until_closed(&mut check, Duration::from_secs(10)).unwrap();
     assert!(String::from_utf8_lossy(&answer).ends_with("ok"), "the server is still up");
+}
+
+/// A GET over a fresh connection: the status and the body.
+fn http_get(port: u16, path: &str) -> (u16, String) {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(s, "GET {path} HTTP/1.1\r\nHost: vetis\r\nConnection: close\r\n\r\n").unwrap();
+    let raw = read_until_closed(&mut s, Duration::from_secs(30)).expect("the server answers");
+    let text = String::from_utf8_lossy(&raw).to_string();
+    let status = text.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+    (status, body)
+}
+
+/// Polls `/readyz` until it answers 200 with a data version above `after`; its JSON.
+fn ready_after(port: u16, after: i64) -> serde_json::Value {
+    let start = Instant::now();
+    loop {
+        let (status, body) = http_get(port, "/readyz");
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap_or(serde_json::Value::Null);
+        if status == 200 && v["data_version"].as_i64().unwrap_or(0) > after {
+            return v;
+        }
+        assert!(matches!(status, 200 | 503), "readyz answers 200 or 503: {status} {body}");
+        assert!(start.elapsed() < Duration::from_secs(120), "the figures were not warm within 120 s: {body}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn the_server_warms_the_figures_at_start_and_again_after_a_change_made_beside_it() {
+    for backend in BACKENDS {
+        let db = TestDb::new(backend);
+        db.load_fixture();
+        let server = serve(&db, &[]);
+        let first = ready_after(server.port, 0);
+        println!("{backend:?}: warm at start {first}");
+        assert_eq!(first["ready"], true);
+        assert_eq!(first["warmed"]["version"], first["data_version"]);
+        assert!(
+            first["warmed"]["figures"].as_u64().unwrap() > 50,
+            "the city's and districts' figures are kept: {first}"
+        );
+        // A change made by another process: the server sees the new version and warms it.
+        db.ok(&["year", "lock", "2020", "--reason", "核定"]);
+        let v1 = first["data_version"].as_i64().unwrap();
+        let second = ready_after(server.port, v1);
+        println!("{backend:?}: warm after a lock {second}");
+        assert_eq!(second["warmed"]["version"], second["data_version"]);
+        // Pages are answered from what was warmed.
+        let (status, body) = http_get(server.port, "/");
+        assert_eq!(status, 200, "{body}");
+    }
 }
