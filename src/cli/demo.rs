@@ -108,6 +108,7 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
     let db = super::open(cli).await?;
     println!("{}{}", if zh { "示例城市：" } else { "demo city: " }, summary.join(", "));
     import_files(&db, &files, cli.lang).await?;
+    applications(&db, opts.last_year, cli.lang).await?;
     print_series(&db, opts.first_year, opts.last_year, cli.lang).await
 }
 
@@ -143,7 +144,74 @@ pub async fn load(db: &Db, lang: Lang) -> anyhow::Result<()> {
     );
     let (files, _) = write_city(tmp.path(), &opts, &|_| bar.inc(1))?;
     bar.finish_and_clear();
-    import_files(db, &files, lang).await
+    import_files(db, &files, lang).await?;
+    applications(db, opts.last_year, lang).await
+}
+
+/// A year of credit applications (the Credit bank issue): schools apply for their last year's
+/// graduates' certificates of the year before, most for a course the rules allow, some for one
+/// they do not (refused at once); the school and the credit bank approve most, reject a few.
+async fn applications(db: &Db, last_year: i32, lang: Lang) -> anyhow::Result<()> {
+    use crate::store::credit::{self, Decision, Request, Status};
+    let year = last_year - 1;
+    let candidates = credit::outcomes_issued_in(db, year, 1_200).await?;
+    let bar = year_bar(candidates.len() as u64, if lang == Lang::Zh { "学分转换申请" } else { "credit applications" });
+    let mut rng = crate::demo::rng::Rng::new(0x00C4_ED17);
+    let (mut made, mut refused) = (0, 0);
+    for c in &candidates {
+        bar.inc(1);
+        if !rng.chance(0.6) {
+            continue;
+        }
+        let courses = credit::courses(db, &c.school_code, i64::from(year), &c.program_code).await?;
+        // The course type the rules allow for this outcome, and now and then one they do not.
+        let wanted = match (c.kind.as_str(), c.level.as_deref(), rng.chance(0.1)) {
+            (_, _, true) => "general",
+            ("competition", _, _) => "elective",
+            (_, Some("elementary"), _) => "foundation",
+            _ => "core",
+        };
+        let Some((course, _)) = courses.iter().filter(|(_, t)| t == wanted).nth(rng.below(3)) else { continue };
+        let req = Request {
+            issuer: &c.issuer,
+            certificate_no: &c.certificate_no,
+            school: &c.school_code,
+            year: i64::from(year),
+            program: &c.program_code,
+            course,
+        };
+        let app = credit::apply(db, &req, "demo", "demo").await?;
+        made += 1;
+        if app.status == Status::Refused {
+            refused += 1;
+            continue;
+        }
+        let roll = rng.unit();
+        if roll < 0.05 {
+            continue; // still waiting for the school
+        }
+        if roll < 0.09 {
+            credit::review(db, app.id, Decision::Reject, "证书考核内容与课程标准不对应", "demo", "demo").await?;
+            continue;
+        }
+        credit::review(db, app.id, Decision::Approve, "", "demo", "demo").await?;
+        if roll < 0.15 {
+            continue; // waiting for the credit bank
+        }
+        if roll < 0.20 {
+            credit::review(db, app.id, Decision::Reject, "学分银行复核：证书等级与课程要求不符", "demo", "demo")
+                .await?;
+        } else {
+            credit::review(db, app.id, Decision::Approve, "", "demo", "demo").await?;
+        }
+    }
+    bar.finish_and_clear();
+    if lang == Lang::Zh {
+        println!("学分转换申请 {made} 项（其中 {refused} 项不符合规则）");
+    } else {
+        println!("{made} credit applications ({refused} refused by the rules)");
+    }
+    Ok(())
 }
 
 /// The ten indicators for every year, with the mid-term (2023) and last year's status.

@@ -3,6 +3,7 @@
 mod audit;
 mod backup;
 mod catalog;
+mod credit;
 mod demo;
 mod export;
 mod figures;
@@ -82,6 +83,8 @@ pub enum Command {
     User(user::Args),
     /// 规划任务、承担学校与年度报告 / the plan's tasks, undertaking schools and yearly reports
     Task(task::Args),
+    /// 学分银行：学习成果的认定、积累与转换 / the credit bank: outcomes recognised, accumulated and converted
+    Credit(credit::Args),
     /// 报告：规划评估 / reports: the plan's evaluations
     Report(report::Args),
     /// 审计日志 / the audit log
@@ -175,6 +178,7 @@ pub fn run() -> ExitCode {
             Command::User(a) => user::run(&cli, a).await,
             Command::Report(a) => report::run(&cli, a).await,
             Command::Task(a) => task::run(&cli, a).await,
+            Command::Credit(a) => credit::run(&cli, a).await,
             Command::Audit(a) => audit::run(&cli, a).await,
             Command::Year(a) => year::run(&cli, a).await,
             Command::Backup(a) => backup::run_backup(&cli, a).await,

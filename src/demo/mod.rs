@@ -4,6 +4,7 @@
 
 mod activity;
 pub mod city;
+mod credit;
 mod ids;
 mod names;
 mod people;
@@ -66,6 +67,8 @@ pub fn write_city(dir: &Path, opts: &CityOptions, progress: &dyn Fn(i32)) -> std
     let mut pop = people::Population::new(root.fork(2), &schools);
     let mut staff = staff::Staff::new(root.fork(3), schools.len());
     let mut act = root.fork(4);
+    let mut learning = root.fork(6);
+    let issuers = credit::Issuers::new(&mut root.fork(7));
     let mut out = writer::Tables::create(dir, &Table::ALL)?;
     activity::registry(&schools, &mut out)?;
     pop.history(&schools, opts.first_year, &mut ids);
@@ -74,6 +77,8 @@ pub fn write_city(dir: &Path, opts: &CityOptions, progress: &dyn Fn(i32)) -> std
         pop.new_cohort(&schools, year, &mut ids);
         pop.write_year(&schools, year, &mut out)?;
         pop.graduates(&schools, year, &firms, &mut out)?;
+        credit::certificates(&mut learning, &schools, &pop.students, year, &issuers, &mut out)?;
+        credit::curricula(&mut learning, &schools, year, &mut out)?;
         let enrolled = pop.enrolled(schools.len(), year);
         staff.year(&schools, year, &enrolled, opts.first_year, &mut ids);
         staff.write_year(&schools, year, &mut out)?;

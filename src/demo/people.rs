@@ -37,6 +37,10 @@ impl Student {
     pub fn present(&self, year: i32) -> bool {
         self.entry <= year && year < self.entry + self.duration && self.left.is_none_or(|l| l > year)
     }
+    /// Graduates at the end of the school year before `year`'s statistical date.
+    pub fn graduates_in(&self, year: i32) -> bool {
+        self.entry + self.duration == year && self.left.is_none_or(|l| l >= year) && self.suspended != Some(year - 1)
+    }
     pub fn counts(&self, year: i32) -> bool {
         self.present(year) && self.full_time && self.suspended != Some(year)
     }
@@ -250,12 +254,7 @@ impl Population {
         firms: &[(String, String)],
         out: &mut Tables,
     ) -> std::io::Result<usize> {
-        let grads: Vec<usize> = (0..self.students.len())
-            .filter(|i| {
-                let st = &self.students[*i];
-                st.entry + st.duration == year && st.left.is_none_or(|l| l >= year) && st.suspended != Some(year - 1)
-            })
-            .collect();
+        let grads: Vec<usize> = (0..self.students.len()).filter(|i| self.students[*i].graduates_in(year)).collect();
         let in_scope = |st: &Student| schools[st.school].in_scope();
         // Progression (indicator 2) over in-scope secondary graduates: 3+2 and through students first.
         let mut sec: Vec<usize> = grads

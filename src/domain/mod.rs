@@ -2,6 +2,8 @@
 //! handling. Pure types and rules: no files, no SQL, no HTTP.
 
 pub mod access;
+pub mod credential;
+pub mod credit;
 pub mod ids;
 pub mod plan;
 pub mod privacy;

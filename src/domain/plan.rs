@@ -296,7 +296,7 @@ impl Plan {
             }
             let needs = match r.check {
                 Check::Practice => r.min_days.map_or(Some("min_days"), |_| None),
-                Check::TrainingCycle => r.min_hours.map_or(Some("min_hours"), |_| None),
+                Check::TrainingCycle | Check::IdealsHours => r.min_hours.map_or(Some("min_hours"), |_| None),
                 Check::TrainingToEnrolment => r.min_ratio.map_or(Some("min_ratio"), |_| None),
                 Check::Conditions if self.conditions.checks.is_empty() => Some("a [conditions] standard"),
                 Check::IndustryCoverage if self.key_industries.is_empty() => Some("[[key_industry]] entries"),

@@ -14,6 +14,8 @@ type HmacSha256 = Hmac<Sha256>;
 /// The installation's secret: 32 random bytes. Never printed (Debug shows nothing of it).
 pub struct Keys {
     pseudonym: [u8; 32],
+    /// The seed of the credit bank's Ed25519 signing key (`domain::credential`).
+    credential: [u8; 32],
     cipher: Aes256Gcm,
     fingerprint: String,
 }
@@ -45,7 +47,14 @@ impl Keys {
         let pseudonym = hmac(master, b"vetis/pseudonym/v1");
         let enc = hmac(master, b"vetis/encryption/v1");
         let fingerprint = hex::encode(&hmac(master, b"vetis/fingerprint/v1")[..8]);
-        Keys { pseudonym, cipher: Aes256Gcm::new_from_slice(&enc).expect("32-byte key"), fingerprint }
+        let credential = hmac(master, b"vetis/credential-signing/v1");
+        Keys { pseudonym, credential, cipher: Aes256Gcm::new_from_slice(&enc).expect("32-byte key"), fingerprint }
+    }
+
+    /// The seed of the credential signing key: derived from the master key, so it is kept where
+    /// that key is kept, never in the database.
+    pub fn credential_seed(&self) -> [u8; 32] {
+        self.credential
     }
 
     /// Identifies the key without revealing it, so a database can tell it is opened with its own key.

@@ -12,6 +12,8 @@ pub struct Scanned {
     pub years: HashSet<i64>,
     /// The (school, year) groups the sheet replaces.
     pub pairs: HashSet<(String, i64)>,
+    /// The (issuer credit code, certificate number) keys of a `certificate` sheet.
+    pub certificates: HashSet<(String, String)>,
 }
 
 /// Years a division code was valid: [from, to], None for open.
@@ -47,6 +49,8 @@ pub struct Reference {
     pub placements: HashMap<(String, String), Vec<(String, String)>>,
     /// (school, year) → approved row count of this table (for plausibility warnings).
     pub row_counts: HashMap<(String, i64), i64>,
+    /// (issuer credit code, certificate number) → the pseudonym of the person it is on record for.
+    pub certificates: HashMap<(String, String), String>,
     /// (school, year) → approved Σ person_times of `training`.
     pub person_times: HashMap<(String, i64), i64>,
 }

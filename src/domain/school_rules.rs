@@ -170,6 +170,36 @@ pub fn training_ratio(trained: f64, enrolled: f64, need: f64) -> (Option<f64>, O
     (ratio, why)
 }
 
+/// A program of a school's year with its curriculum's 职业精神 hours: (code, name, hours).
+pub type ProgramHours = (String, String, f64);
+
+/// A school's programs in a year judged on their curricula's 职业精神 hours (summed over its
+/// courses), one item for each program short of `min`.
+pub fn ideals_year(year: i32, min: f64, programs: &[ProgramHours]) -> SchoolYear {
+    let mut out = SchoolYear { year, total: programs.len() as f64, ..SchoolYear::default() };
+    for (code, name, hours) in programs {
+        if *hours >= min {
+            out.passed += 1.0;
+        } else {
+            out.items.push(Item {
+                subject: format!("{code} {name}").trim().to_string(),
+                passed: false,
+                detail_zh: format!(
+                    "职业精神、工匠精神、劳模精神教育 {} 学时，少于 {} 学时",
+                    amount(*hours),
+                    amount(min)
+                ),
+                detail_en: format!(
+                    "{} hours of vocational, craftsmanship and model-worker spirit, fewer than {}",
+                    amount(*hours),
+                    amount(min)
+                ),
+            });
+        }
+    }
+    out
+}
+
 /// Why a key industry counts as uncovered in a year.
 pub fn uncovered(year: i32, name_zh: &str, name_en: &str) -> (String, String) {
     (format!("{year} 年没有开设对应“{name_zh}”的专业"), format!("no program for {name_en} offered in {year}"))

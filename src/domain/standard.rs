@@ -1,4 +1,4 @@
-//! The data standard v1 (§4) as data: tables, columns, Chinese labels, requirement and type.
+//! The data standard v1.1 (§4) as data: tables, columns, Chinese labels, requirement and type.
 //!
 //! The importer, the exports, the templates and the storage all read this one description, so a
 //! column is defined once. Per-table rules that go beyond one cell live in `ingest::rules`.
@@ -98,6 +98,44 @@ pub const DESIGNATION_LEVELS: &[Choice] =
 pub const DESIGNATION_STATUSES: &[Choice] =
     &[c("in_progress", "立项建设"), c("accepted", "验收通过"), c("revoked", "撤销")];
 
+pub const CERTIFICATE_KINDS: &[Choice] = &[
+    c("x_certificate", "1+X职业技能等级证书"),
+    c("vocational_qualification", "职业资格证书"),
+    c("skill_level", "职业技能等级认定"),
+    c("competition", "技能竞赛获奖"),
+    c("training", "培训结业"),
+    c("course", "课程学分"),
+];
+/// The levels of certificates (1+X: 初级 to 高级; skill levels up to 高级技师) and the grades of
+/// competition awards, in one code list: which apply depends on the kind (`ingest::rules`).
+pub const CERTIFICATE_LEVELS: &[Choice] = &[
+    c("elementary", "初级"),
+    c("intermediate", "中级"),
+    c("advanced", "高级"),
+    c("technician", "技师"),
+    c("senior_technician", "高级技师"),
+    c("national_first", "国家级一等奖"),
+    c("national_second", "国家级二等奖"),
+    c("national_third", "国家级三等奖"),
+    c("provincial_first", "省级一等奖"),
+    c("provincial_second", "省级二等奖"),
+    c("provincial_third", "省级三等奖"),
+    c("municipal_first", "市级一等奖"),
+    c("municipal_second", "市级二等奖"),
+    c("municipal_third", "市级三等奖"),
+];
+/// Certificate kinds whose level is a certificate level; the competition's is an award grade.
+pub const LEVELLED_KINDS: &[&str] = &["x_certificate", "vocational_qualification", "skill_level"];
+/// Levels that certificates of the levelled kinds may have (1+X ones: the first three).
+pub const CERTIFICATE_GRADES: &[&str] = &["elementary", "intermediate", "advanced", "technician", "senior_technician"];
+pub const COURSE_TYPES: &[Choice] = &[
+    c("general", "公共基础课"),
+    c("foundation", "专业基础课"),
+    c("core", "专业核心课"),
+    c("elective", "专业拓展课"),
+    c("practicum", "实习实训"),
+];
+
 /// Whether a column must be filled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Req {
@@ -174,6 +212,8 @@ pub enum Table {
     Training,
     Cooperation,
     Designation,
+    Certificate,
+    Curriculum,
 }
 
 /// How a submission of a table is keyed (§2): by school and statistical year, or row by natural key.
@@ -202,7 +242,7 @@ const PERSON: [Column; 4] = [
     col("gender", "性别", R, K::Choice(GENDERS)),
 ];
 
-static SPECS: [TableSpec; 11] = [
+static SPECS: [TableSpec; 13] = [
     TableSpec {
         table: Table::School,
         key: "school",
@@ -411,10 +451,53 @@ static SPECS: [TableSpec; 11] = [
             col("accepted_year", "验收年份", C, K::Year),
         ],
     },
+    TableSpec {
+        table: Table::Certificate,
+        key: "certificate",
+        zh: "证书与学习成果",
+        // An outcome is identified by its issuer and its number; the learner's school is optional.
+        keying: Keying::Natural { key: &["issuer_credit_code", "certificate_no"] },
+        personal: true,
+        columns: &[
+            col("certificate_no", "证书编号", R, K::Text),
+            PERSON[0],
+            PERSON[1],
+            PERSON[2],
+            col("kind", "成果类型", R, K::Choice(CERTIFICATE_KINDS)),
+            col("title", "证书（成果）名称", R, K::Text),
+            col("level", "等级", C, K::Choice(CERTIFICATE_LEVELS)),
+            col("issuer_name", "发证机构名称", R, K::Text),
+            col("issuer_credit_code", "发证机构统一社会信用代码", R, K::Credit),
+            col("issued_date", "发证日期", R, K::Date),
+            col("valid_until", "有效期至", O, K::Date),
+            col("school_code", "学校标识码", O, K::School),
+            col("program_code", "专业代码", O, K::Program),
+            col("hours", "学时", O, K::Number { positive: true }),
+            col("credits", "学分", O, K::Number { positive: true }),
+        ],
+    },
+    TableSpec {
+        table: Table::Curriculum,
+        key: "curriculum",
+        zh: "专业课程",
+        keying: Keying::SchoolYear { year_column: "year" },
+        personal: false,
+        columns: &[
+            col("school_code", "学校标识码", R, K::School),
+            col("year", "统计年度", R, K::Year),
+            col("program_code", "专业代码", R, K::Program),
+            col("course_code", "课程代码", R, K::Text),
+            col("course_name", "课程名称", R, K::Text),
+            col("course_type", "课程类型", R, K::Choice(COURSE_TYPES)),
+            col("credits", "学分", R, K::Number { positive: true }),
+            col("hours", "学时", R, K::Number { positive: true }),
+            col("ideals_hours", "职业精神教育学时", O, K::Number { positive: false }),
+        ],
+    },
 ];
 
 impl Table {
-    pub const ALL: [Table; 11] = [
+    pub const ALL: [Table; 13] = [
         Table::School,
         Table::Condition,
         Table::Offering,
@@ -426,6 +509,8 @@ impl Table {
         Table::Training,
         Table::Cooperation,
         Table::Designation,
+        Table::Certificate,
+        Table::Curriculum,
     ];
 
     pub fn spec(self) -> &'static TableSpec {

@@ -71,6 +71,9 @@ pub enum Check {
     LocalIntake,
     /// Key industries with at least one program offered.
     IndustryCoverage,
+    /// Hours of 职业精神、工匠精神、劳模精神 topics in each program's curriculum (plan 三(六)):
+    /// at least `min_hours` per program a school teaches that year.
+    IdealsHours,
 }
 
 /// A rule on the records, judged as a secondary indicator (indicators.md, "Secondary indicators").

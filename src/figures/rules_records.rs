@@ -71,6 +71,11 @@ pub async fn evaluate_from_records(
                 out.insert(y, industry_coverage(db, plan, scope, y).await?);
             }
         }
+        Check::IdealsHours => {
+            for y in years {
+                out.insert(y, ideals_hours(db, rule, scope, y, y == year).await?);
+            }
+        }
     }
     Ok(out)
 }
@@ -267,6 +272,42 @@ async fn industry_coverage(db: &Db, plan: &Plan, scope: &Scope, year: i32) -> Re
                 detail_zh: school_rules::uncovered(year, &k.name_zh, &k.name_en).0,
                 detail_en: school_rules::uncovered(year, &k.name_zh, &k.name_en).1,
             });
+        }
+    }
+    Ok(out)
+}
+
+/// Programs whose curriculum has at least the rule's 职业精神 hours in `year`, over the schools in
+/// scope; failures named when asked for.
+async fn ideals_hours(db: &Db, rule: &Rule, scope: &Scope, year: i32, failures: bool) -> Result<Outcome, StoreError> {
+    let mut sql = Sql { text: String::new(), params: Vec::new() };
+    let y = sql.param(SqlValue::Int(i64::from(year)));
+    let cond = scope_condition(&mut sql, scope);
+    let text = format!(
+        "SELECT c.school_code, k.name, c.program_code, CAST(COALESCE(SUM(c.ideals_hours), 0) AS DOUBLE PRECISION) \
+         FROM rec_curriculum c JOIN rec_school k ON k.school_code = c.school_code AND k.is_current = 1 \
+         WHERE c.is_current = 1 AND c.year = {y}{cond} GROUP BY c.school_code, k.name, c.program_code \
+         ORDER BY c.school_code, c.program_code"
+    );
+    let mut by_school: BTreeMap<(String, String), Vec<school_rules::ProgramHours>> = BTreeMap::new();
+    for r in rows(db, text, sql.params).await? {
+        by_school.entry((r.get(0), r.get(1))).or_default().push((r.get(2), String::new(), r.get(3)));
+    }
+    let mut out = Outcome::default();
+    for ((code, name), programs) in by_school {
+        let judged = school_rules::ideals_year(year, rule.min_hours.unwrap_or(16.0), &programs);
+        out.passed += judged.passed;
+        out.total += judged.total;
+        if failures {
+            for item in judged.items {
+                out.failures.push(Failure {
+                    school_code: code.clone(),
+                    school_name: name.clone(),
+                    subject: item.subject,
+                    detail_zh: item.detail_zh,
+                    detail_en: item.detail_en,
+                });
+            }
         }
     }
     Ok(out)

@@ -166,6 +166,11 @@ impl ParsedSheet {
             {
                 out.schools.insert(s.to_string());
             }
+            if let (Some(issuer), Some(no)) = (r.text(table, "issuer_credit_code"), r.text(table, "certificate_no"))
+                && table == Table::Certificate
+            {
+                out.certificates.insert((issuer.to_string(), no.to_string()));
+            }
             if let Some(y) = year {
                 out.years.insert(y);
                 if let Some(s) = school {
@@ -264,6 +269,15 @@ pub fn check_sheet(
                 Some(row),
                 column_label(table, "school_code"),
                 Problem::SchoolNotAllowed { value: school.into() },
+                Severity::Error,
+            );
+        }
+        // Outcomes without a school are the bureau's to register; a school or district names its own.
+        if allowed_schools.is_some() && table == Table::Certificate && parsed.text(table, "school_code").is_none() {
+            report.push(
+                Some(row),
+                column_label(table, "school_code"),
+                Problem::ConditionalRequired { when: "由学校或区提交证书".into() },
                 Severity::Error,
             );
         }

@@ -9,7 +9,9 @@ use crate::domain::ids::{IdNumber, IdProblem};
 use crate::domain::privacy::Keys;
 use crate::domain::record::CheckedRow;
 use crate::domain::reference::Reference;
-use crate::domain::standard::{EMPLOYED_DESTINATIONS, Table};
+use crate::domain::standard::{
+    CERTIFICATE_GRADES, CERTIFICATE_LEVELS, EMPLOYED_DESTINATIONS, LEVELLED_KINDS, Table, find_choice,
+};
 use crate::messages::{Problem, Severity};
 
 type RowProblem = (&'static str, Problem, Severity);
@@ -53,9 +55,18 @@ pub fn row_rules(table: Table, row: &CheckedRow, reference: &Reference) -> Vec<R
             }
         }
     }
-    // §5: students', graduates' and cooperations' programs are offered by the school that year.
+    // An outcome with no school names a program of any level's catalogue.
+    if table == Table::Certificate
+        && school.is_none()
+        && t("school_code").is_none()
+        && let Some(code) = t("program_code")
+        && !reference.programs.keys().any(|(_, c)| c == code)
+    {
+        out.push(err("program_code", Problem::ProgramNotInCatalog { value: code.into(), level: "任一层次".into() }));
+    }
+    // §5: students', graduates', cooperations' and curricula's programs are offered by the school that year.
     let offer_year = match table {
-        Table::Student | Table::Cooperation => i("year"),
+        Table::Student | Table::Cooperation | Table::Curriculum => i("year"),
         Table::Graduate => i("graduation_year"),
         _ => None,
     };
@@ -109,6 +120,15 @@ pub fn row_rules(table: Table, row: &CheckedRow, reference: &Reference) -> Vec<R
                 training(row, table, &mut out);
             }
         }
+        Table::Certificate => certificate(row, table, &mut out),
+        Table::Curriculum => {
+            if let (Some(ideals), Some(hours)) =
+                (row.get(table, "ideals_hours").as_real(), row.get(table, "hours").as_real())
+                && ideals > hours
+            {
+                out.push(err("ideals_hours", Problem::ExceedsColumn { other: "学时".into() }));
+            }
+        }
         Table::Designation => {
             let accepted = t("status") == Some("accepted");
             match i("accepted_year") {
@@ -124,6 +144,43 @@ pub fn row_rules(table: Table, row: &CheckedRow, reference: &Reference) -> Vec<R
         _ => {}
     }
     out
+}
+
+/// A certificate's level fits its kind (certificates: 初级 to 高级技师, 1+X only the first three;
+/// competitions: an award grade; training and course credits: none), and it is valid after issue.
+fn certificate(row: &CheckedRow, table: Table, out: &mut Vec<RowProblem>) {
+    let t = |k| row.text(table, k);
+    let zh = |key: &str| find_choice(CERTIFICATE_LEVELS, key).map_or(key.to_string(), |c| c.zh.to_string());
+    let list = |keys: &mut dyn Iterator<Item = &str>| keys.map(zh).collect::<Vec<_>>().join("、");
+    let awards = || list(&mut CERTIFICATE_LEVELS.iter().map(|c| c.key).filter(|k| !CERTIFICATE_GRADES.contains(k)));
+    match (t("kind"), t("level")) {
+        (Some(k), None) if LEVELLED_KINDS.contains(&k) || k == "competition" => out.push(err(
+            "level",
+            Problem::ConditionalRequired { when: "成果类型为证书、技能等级认定或竞赛获奖".into() },
+        )),
+        (Some("x_certificate"), Some(l)) if !["elementary", "intermediate", "advanced"].contains(&l) => {
+            let allowed = list(&mut ["elementary", "intermediate", "advanced"].into_iter());
+            out.push(err("level", Problem::NotInList { value: zh(l), allowed }));
+        }
+        (Some(k), Some(l)) if LEVELLED_KINDS.contains(&k) && !CERTIFICATE_GRADES.contains(&l) => {
+            out.push(err(
+                "level",
+                Problem::NotInList { value: zh(l), allowed: list(&mut CERTIFICATE_GRADES.iter().copied()) },
+            ));
+        }
+        (Some("competition"), Some(l)) if CERTIFICATE_GRADES.contains(&l) => {
+            out.push(err("level", Problem::NotInList { value: zh(l), allowed: awards() }));
+        }
+        (Some("training" | "course"), Some(_)) => {
+            out.push(err("level", Problem::ConditionalForbidden { when: "成果类型为培训结业或课程学分".into() }));
+        }
+        _ => {}
+    }
+    if let (Some(issued), Some(until)) = (t("issued_date"), t("valid_until"))
+        && until < issued
+    {
+        out.push(err("valid_until", Problem::DateBefore { limit_column: "发证日期".into() }));
+    }
 }
 
 fn level_zh(level: &str) -> String {
@@ -297,6 +354,8 @@ impl<'k> FileRules<'k> {
             Table::Training => (&["school_code", "year", "project_code"], "project_code"),
             Table::Cooperation => (&["school_code", "year", "credit_code", "form", "program_code"], "credit_code"),
             Table::Designation => (&["designation_code"], "designation_code"),
+            Table::Certificate => (&["issuer_credit_code", "certificate_no"], "certificate_no"),
+            Table::Curriculum => (&["school_code", "year", "program_code", "course_code"], "course_code"),
         }
     }
 
@@ -336,6 +395,15 @@ impl<'k> FileRules<'k> {
         }
         if table == Table::Student && row.text(table, "status") == Some("enrolled") {
             self.enrolled_once(row, reference, &mut out);
+        }
+        // An issuer's certificate number belongs to one person (§4.12).
+        if table == Table::Certificate
+            && let (Some(issuer), Some(no), Some(id)) =
+                (row.text(table, "issuer_credit_code"), row.text(table, "certificate_no"), row.text(table, "id_number"))
+            && let Some(holder) = reference.certificates.get(&(issuer.to_string(), no.to_string()))
+            && *holder != self.keys.pseudonym(row.text(table, "id_type").unwrap_or("resident_id"), id)
+        {
+            out.push((row.row, "id_number", Problem::CertificateHeldByOther, Severity::Error));
         }
         if table == Table::Practice
             && let (Some(s), Some(tn), Some(a), Some(b)) = (

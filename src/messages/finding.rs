@@ -247,6 +247,12 @@ pub enum Problem {
     SchoolNotAllowed {
         value: String,
     },
+    /// A date earlier than the column it must not precede.
+    DateBefore {
+        limit_column: String,
+    },
+    /// A certificate number of an issuer that is already on record for another person.
+    CertificateHeldByOther,
     /// The file changes a year the bureau has locked.
     YearLocked {
         year: i64,
@@ -480,6 +486,13 @@ impl Problem {
             SchoolNotAllowed { value } => {
                 t!("无权为学校“{value}”提交数据", "you may not submit data for school '{value}'")
             }
+            DateBefore { limit_column } => {
+                t!("早于“{limit_column}”", "is before '{limit_column}'")
+            }
+            CertificateHeldByOther => t!(
+                "该发证机构的这一证书编号已登记在另一学习者名下：请核对证书编号，或请教育局更正已有记录",
+                "this issuer's certificate number is already on record for another learner: check the number, or ask the bureau to correct the record"
+            ),
         }
     }
 }

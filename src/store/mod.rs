@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod backup;
 pub mod blocks;
+pub mod credit;
 pub mod dialect;
 pub mod industry_map;
 pub mod keyfile;
@@ -166,6 +167,18 @@ const MIGRATIONS: &[Migration] = &[
         name: "rule_blocks",
         sqlite: include_str!("../../migrations/sqlite/0009_rule_blocks.sql"),
         postgres: include_str!("../../migrations/postgres/0009_rule_blocks.sql"),
+    },
+    Migration {
+        version: 10,
+        name: "credit_tables",
+        sqlite: include_str!("../../migrations/sqlite/0010_credit_tables.sql"),
+        postgres: include_str!("../../migrations/postgres/0010_credit_tables.sql"),
+    },
+    Migration {
+        version: 11,
+        name: "credit_bank",
+        sqlite: include_str!("../../migrations/sqlite/0011_credit_bank.sql"),
+        postgres: include_str!("../../migrations/postgres/0011_credit_bank.sql"),
     },
 ];
 

@@ -51,7 +51,11 @@ pub type Query<'q> = sqlx::query::Query<'q, Any, AnyArguments>;
 pub fn bind(q: Query<'_>, v: SqlValue) -> Query<'_> {
     match v {
         SqlValue::NullInt => q.bind(None::<i64>),
-        SqlValue::NullReal => q.bind(None::<f64>),
+        // sqlx 0.9's Any driver swaps the two float kinds when it hands a NULL to PostgreSQL
+        // (`Null(Double)` becomes `Option::<f32>::None`): a NULL f64 would prepare the statement's
+        // parameter as float4, and the next execution's real f64 is then refused ("incorrect
+        // binary data format"). A NULL f32 arrives as a float8 NULL, which is the column's type.
+        SqlValue::NullReal => q.bind(None::<f32>),
         SqlValue::NullText => q.bind(None::<String>),
         SqlValue::Int(i) => q.bind(i),
         SqlValue::Real(r) => q.bind(r),
@@ -170,6 +174,8 @@ fn row_values(keys: &Keys, table: Table, row: &CheckedRow, submission: i64, curr
                 out.push(SqlValue::Text(keys.encrypt(name)));
                 out.push(SqlValue::Text(mask_name(name)));
             }
+            // Record tables are keyed by school: an outcome of no school is the bureau's, ''.
+            "school_code" => out.push(SqlValue::Text(v.as_str().unwrap_or("").to_string())),
             _ => out.push(SqlValue::from_value(v, c)),
         }
     }

@@ -84,6 +84,9 @@ async fn records_on(
 ) -> Result<(), StoreError> {
     let (schools, years, pairs) = (&scanned.schools, &scanned.years, &scanned.pairs);
     let pool = &mut *conn;
+    if table == Table::Certificate {
+        certificate_holders(pool, &scanned.certificates, r).await?;
+    }
     let schools: Vec<String> = schools.iter().cloned().collect();
     if schools.is_empty() {
         return Ok(());
@@ -96,7 +99,7 @@ async fn records_on(
         }
         q
     };
-    if matches!(table, Table::Student | Table::Graduate | Table::Cooperation) {
+    if matches!(table, Table::Student | Table::Graduate | Table::Cooperation | Table::Curriculum) {
         let sql = format!(
             "SELECT school_code, year, program_code FROM rec_offering WHERE is_current = 1 AND school_code IN ({school_in})"
         );
@@ -167,6 +170,32 @@ async fn records_on(
                 let key: (String, i64) = (row.get(0), year);
                 r.row_counts.insert(key.clone(), row.get(2));
                 r.person_times.insert(key, row.get::<Option<i64>, _>(3).unwrap_or(0));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Who each certificate of the file is on record for, looked up by number a thousand at a time.
+async fn certificate_holders(
+    conn: &mut AnyConnection,
+    keys: &HashSet<(String, String)>,
+    r: &mut Reference,
+) -> Result<(), StoreError> {
+    let numbers: Vec<&String> = keys.iter().map(|(_, no)| no).collect::<HashSet<_>>().into_iter().collect();
+    for chunk in numbers.chunks(1000) {
+        let sql = format!(
+            "SELECT issuer_credit_code, certificate_no, id_pseudo FROM rec_certificate WHERE is_current = 1 AND certificate_no IN ({})",
+            in_list(chunk.len(), 1)
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for no in chunk {
+            q = q.bind((*no).clone());
+        }
+        for row in q.fetch_all(&mut *conn).await? {
+            let key: (String, String) = (row.get(0), row.get(1));
+            if keys.contains(&key) {
+                r.certificates.insert(key, row.get(2));
             }
         }
     }

@@ -40,6 +40,7 @@ fn reads(check: Check, table: Table) -> bool {
         // A prior school that stops being a current secondary school changes every higher school's count.
         Check::LocalIntake => matches!(table, T::Student | T::School),
         Check::IndustryCoverage => table == T::Offering,
+        Check::IdealsHours => table == T::Curriculum,
     }
 }
 
@@ -160,6 +161,12 @@ pub async fn judge(
                 });
             }
         }
+        Check::IdealsHours => {
+            let min = rule.min_hours.unwrap_or(16.0);
+            for ((s, year), programs) in ideals_hours(conn, school).await? {
+                out.entry(s).or_default().push(school_rules::ideals_year(year, min, &programs));
+            }
+        }
         Check::IndustryCoverage => {
             let mut sql = Sql::new();
             let one = only(&mut sql, "o.school_code", school);
@@ -187,6 +194,26 @@ pub async fn judge(
     }
     for years in out.values_mut() {
         years.sort_by_key(|y| y.year);
+    }
+    Ok(out)
+}
+
+/// Each program's 职业精神 hours per school and year, summed over its courses: (school, year) →
+/// [(program, "", hours)]. The one query both the blocks and the direct computation read.
+pub async fn ideals_hours(
+    conn: &mut AnyConnection,
+    school: Option<&str>,
+) -> Result<BTreeMap<(String, i32), Vec<school_rules::ProgramHours>>, StoreError> {
+    let mut sql = Sql::new();
+    let one = only(&mut sql, "school_code", school);
+    sql.text = format!(
+        "SELECT school_code, year, program_code, CAST(COALESCE(SUM(ideals_hours), 0) AS DOUBLE PRECISION) \
+         FROM rec_curriculum WHERE is_current = 1{one} GROUP BY school_code, year, program_code \
+         ORDER BY school_code, year, program_code"
+    );
+    let mut out: BTreeMap<(String, i32), Vec<school_rules::ProgramHours>> = BTreeMap::new();
+    for r in fetch(conn, sql).await? {
+        out.entry((r.get(0), r.get::<i64, _>(1) as i32)).or_default().push((r.get(2), String::new(), r.get(3)));
     }
     Ok(out)
 }

@@ -122,10 +122,13 @@ pub async fn activate(tx: &mut AnyConnection, table: Table, id: i64) -> Result<u
     let year: Option<i64> = this.first().and_then(|r| r.get(1));
     let mut schools: Vec<String> = this.iter().map(|r| r.get(0)).collect();
     if let Keying::Natural { key } = table.spec().keying {
-        let same_key: Vec<String> = key.iter().map(|k| format!("n.{k} = o.{k}")).collect();
+        // Driven from the submission's own rows (by its index) to the current rows with their keys
+        // (by the key's): a correlated EXISTS over every current row was quadratic in a large
+        // table (certificates: minutes for the demo city).
+        let same_key: Vec<String> = key.iter().map(|k| format!("o.{k} = n.{k}")).collect();
         let others = sqlx::query(AssertSqlSafe(format!(
-            "SELECT DISTINCT o.school_code FROM {rec} o WHERE o.is_current = 1 AND o.submission_id <> $1 \
-             AND EXISTS (SELECT 1 FROM {rec} n WHERE n.submission_id = $1 AND {})",
+            "SELECT DISTINCT o.school_code FROM {rec} n JOIN {rec} o ON {} \
+             WHERE n.submission_id = $1 AND o.is_current = 1 AND o.submission_id <> $1",
             same_key.join(" AND ")
         )))
         .bind(id)
@@ -178,10 +181,12 @@ async fn switch(tx: &mut AnyConnection, table: Table, id: i64) -> Result<u64, St
             .rows_affected()
         }
         Keying::Natural { key } => {
-            let same_key: Vec<String> = key.iter().map(|k| format!("n.{k} = {rec}.{k}")).collect();
+            // The rows to retire, found from the submission's rows by key, named by primary key.
+            let same_key: Vec<String> = key.iter().map(|k| format!("o.{k} = n.{k}")).collect();
             sqlx::query(AssertSqlSafe(format!(
-                "UPDATE {rec} SET is_current = 0 WHERE is_current = 1 AND submission_id <> $1 \
-                 AND EXISTS (SELECT 1 FROM {rec} n WHERE n.submission_id = $1 AND {})",
+                "UPDATE {rec} SET is_current = 0 WHERE (school_code, submission_id, row_no) IN \
+                 (SELECT o.school_code, o.submission_id, o.row_no FROM {rec} n JOIN {rec} o ON {} \
+                 WHERE n.submission_id = $1 AND o.is_current = 1 AND o.submission_id <> $1)",
                 same_key.join(" AND ")
             )))
             .bind(id)

@@ -68,6 +68,7 @@ pub const TEMPLATE_SOURCES: &[(&str, &str)] = templates!(
     "report_wait.html",
     "tasks.html",
     "task.html",
+    "verify.html",
 );
 
 pub static TEMPLATES: LazyLock<minijinja::Environment<'static>> = LazyLock::new(|| {
@@ -119,6 +120,7 @@ fn routes(state: AppState) -> Router {
         .route("/static/vetis.js", get(public::script))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(warm::readyz))
+        .route("/verify", get(public::verify_form).post(public::verify))
         .merge(pages::router())
         .merge(api::router())
         .layer(axum::middleware::from_fn(move |req, next| security::headers(req, next, hsts)))

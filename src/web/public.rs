@@ -1,5 +1,5 @@
-//! The public pages: the plan at a glance and the program catalogue. Aggregates only, nothing
-//! about a person, no sign-in.
+//! The public pages: the plan at a glance, the program catalogue and the credential check.
+//! Aggregates only, nothing about a person, no sign-in.
 
 use axum::extract::{Query, State};
 use axum::http::header;
@@ -59,6 +59,40 @@ pub async fn catalog(State(state): State<AppState>, mut parts: Parts) -> Result<
         "matches": super::i18n::text(lang, "matches").replace("{n}", &n),
     });
     Ok(render_page("catalog.html", lang, viewer.as_ref(), ctx)?.into_response())
+}
+
+/// `GET /verify`: the form to check a credential.
+pub async fn verify_form(State(state): State<AppState>, mut parts: Parts) -> Result<Response, PageError> {
+    let lang = lang_of(&parts);
+    let viewer = Viewer::optional(&mut parts, &state).await;
+    let ctx = serde_json::json!({ "text": "", "checks": null, "valid": false });
+    Ok(render_page("verify.html", lang, viewer.as_ref(), ctx)?.into_response())
+}
+
+#[derive(Deserialize)]
+pub struct VerifyForm {
+    credential: String,
+}
+
+/// `POST /verify`: one result per check of the presented credential. Nothing is stored and
+/// nothing changes, so the form needs no session.
+pub async fn verify(
+    State(state): State<AppState>,
+    mut parts: Parts,
+    axum::Form(form): axum::Form<VerifyForm>,
+) -> Result<Response, PageError> {
+    let lang = lang_of(&parts);
+    let viewer = Viewer::optional(&mut parts, &state).await;
+    let checks = crate::store::credit::verify(&state.db, &form.credential).await?;
+    let valid = checks.iter().all(|c| c.ok);
+    let rows: Vec<serde_json::Value> = checks
+        .iter()
+        .map(|c| serde_json::json!({ "check": c.check, "ok": c.ok, "message": crate::messages::Message::pair(c.message.clone()).get(lang) }))
+        .collect();
+    // The text goes back into the form, cut to what a credential can be.
+    let text: String = form.credential.chars().take(20_000).collect();
+    let ctx = serde_json::json!({ "text": text, "checks": rows, "valid": valid });
+    Ok(render_page("verify.html", lang, viewer.as_ref(), ctx)?.into_response())
 }
 
 pub async fn stylesheet() -> Response {

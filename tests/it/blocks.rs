@@ -120,6 +120,8 @@ async fn blocks_kept_step_by_step_equal_a_rebuild_and_every_figure_equals_the_re
         "condition",
         "offering",
         "school",
+        "curriculum",
+        "certificate",
     ];
     let pools: Vec<(&str, String, Vec<Vec<String>>)> = tables
         .iter()

@@ -129,6 +129,89 @@ fn cases() -> Vec<Case> {
         case("enrolled at two schools in the file", "student.csv", s(&[good_student("N1", 1), student_row("M1", &id("440106", "20060101", 1, true), "男", "4401000003", "2021", "700206")]),
             &[":2:身份证件号: 同一身份证件号同一年度在籍于两所学校（另见第 3 行", ":3:身份证件号: 同一身份证件号同一年度在籍于两所学校（另见第 2 行"]),
     ];
+    // Data standard v1.1: certificates and curricula.
+    let cert = |rows: &[String]| format!("{}\n{}\n", crate::credit::CERTIFICATE_H, rows.join("\n"));
+    let cr = |no: &str, kind: &str, level: &str| {
+        crate::credit::certificate_row(no, &crate::credit::person(1), kind, level, "4401000001")
+    };
+    let cur = |rows: &[&str]| format!("{}\n{}\n", crate::credit::CURRICULUM_H, rows.join("\n"));
+    v.extend([
+        case(
+            "certificate without its level",
+            "certificate.csv",
+            cert(&[cr("X1", "1+X职业技能等级证书", "")]),
+            &[":2:等级: 成果类型为证书、技能等级认定或竞赛获奖时必须填写"],
+        ),
+        case(
+            "1+X certificate of a skill grade",
+            "certificate.csv",
+            cert(&[cr("X1", "1+X职业技能等级证书", "技师")]),
+            &[":2:等级: “技师”不在代码表中；可选值：初级、中级、高级"],
+        ),
+        case(
+            "competition with a certificate level",
+            "certificate.csv",
+            cert(&[cr("X1", "技能竞赛获奖", "初级")]),
+            &[":2:等级: “初级”不在代码表中；可选值：国家级一等奖"],
+        ),
+        case(
+            "training with a level",
+            "certificate.csv",
+            cert(&[cr("X1", "培训结业", "中级")]),
+            &[":2:等级: 成果类型为培训结业或课程学分时应为空"],
+        ),
+        case(
+            "certificate valid before issued",
+            "certificate.csv",
+            cert(&[cr("X1", "1+X职业技能等级证书", "初级").replace("2021-06-30,,", "2021-06-30,2021-01-01,")]),
+            &[":2:有效期至: 早于“发证日期”"],
+        ),
+        case(
+            "certificate number twice",
+            "certificate.csv",
+            cert(&[cr("X1", "1+X职业技能等级证书", "初级"), cr("X1", "1+X职业技能等级证书", "中级")]),
+            &[":3:证书编号: 发证机构统一社会信用代码+证书编号 与第 2 行重复"],
+        ),
+        case(
+            "certificate issuer code checked",
+            "certificate.csv",
+            cert(&[cr("X1", "1+X职业技能等级证书", "初级").replace(crate::credit::ISSUER, "91110000600037341N")]),
+            &["统一社会信用代码校验码错误"],
+        ),
+        case(
+            "course of a program not offered",
+            "curriculum.csv",
+            cur(&["4401000003,2021,740201,740201G01,语文,公共基础课,8,144,"]),
+            &["专业“740201”在 2021 年未由本校开设"],
+        ),
+        case(
+            "ideals hours beyond the course's",
+            "curriculum.csv",
+            cur(&["4401000001,2021,700206,700206G01,思想政治,公共基础课,2,16,20"]),
+            &[":2:职业精神教育学时: 不能大于“学时”"],
+        ),
+        case(
+            "course code twice in a program",
+            "curriculum.csv",
+            cur(&[
+                "4401000001,2021,700206,C1,语文,公共基础课,8,144,",
+                "4401000001,2021,700206,C1,数学,公共基础课,8,144,",
+            ]),
+            &[":3:课程代码: 学校标识码+统计年度+专业代码+课程代码 与第 2 行重复"],
+        ),
+        case(
+            "course without credits",
+            "curriculum.csv",
+            cur(&["4401000001,2021,700206,C1,语文,公共基础课,0,144,"]),
+            &[":2:学分: “0”必须大于 0"],
+        ),
+        case(
+            "course type not in the list",
+            "curriculum.csv",
+            cur(&["4401000001,2021,700206,C1,语文,必修课,8,144,"]),
+            &[":2:课程类型: “必修课”不在代码表中"],
+        ),
+    ]);
     // Enrolled elsewhere in the records: a 2021 student of school 1 in the fixture, now claimed by school 3.
     let taken = std::fs::read_to_string(fixture_dir().join("student.csv")).unwrap();
     let taken_id =

@@ -8,6 +8,7 @@ mod backup;
 mod blocks;
 mod browser;
 mod concurrency;
+mod credit;
 mod demo;
 mod export_and_cli;
 mod hostile;

@@ -81,6 +81,11 @@ fn crafted(db: &TestDb) {
         P1,4401000001,2024,汽修培训,企业职工,2024-03-01,2024-03-20,40,2900,2800,,\n";
     let offering = "school_code,year,program_code,program_name,program_group,first_year\n\
         4401000001,2024,700206,,,2015\n4401000002,2024,730701,,,2016\n";
+    // 职业精神 hours: school 1's program exactly at 16 (10 + 6 over two courses), school 2's at 15.5.
+    let curriculum = "school_code,year,program_code,course_code,course_name,course_type,credits,hours,ideals_hours\n\
+        4401000001,2024,700206,G1,思想政治,公共基础课,8,144,10\n\
+        4401000001,2024,700206,E1,职业素养,专业拓展课,2,36,6\n\
+        4401000002,2024,730701,G1,思想政治,公共基础课,8,144,15.5\n";
     let files = [
         ("school.csv", school.to_string()),
         ("teacher.csv", teacher),
@@ -91,6 +96,7 @@ fn crafted(db: &TestDb) {
         ("designation.csv", designation.to_string()),
         ("training.csv", training.to_string()),
         ("offering.csv", offering.to_string()),
+        ("curriculum.csv", curriculum.to_string()),
     ];
     let mut paths = Vec::new();
     for (name, content) in files {
@@ -110,7 +116,7 @@ fn every_rule_is_computed_from_crafted_records_on_both_backends() {
         let all = targets(&db, &["--year", "2024"]);
         assert_eq!(all.iter().filter(|t| t["kind"] == "key").count(), 10);
         assert_eq!(all.iter().filter(|t| t["kind"] == "counted").count(), 24);
-        assert_eq!(all.iter().filter(|t| t["kind"] == "rule").count(), 6);
+        assert_eq!(all.iter().filter(|t| t["kind"] == "rule").count(), 7);
 
         // Practice: persons 2 (180 days) and 4 (182 across two schools) pass; 1 (159 distinct
         // days of 200 reported) and 3 (88 days in the window) fail.
@@ -135,6 +141,11 @@ fn every_rule_is_computed_from_crafted_records_on_both_backends() {
         // Coverage: auto service (700206) and e-commerce (730701) of the counted key industries.
         let i = find(&all, "industry_coverage");
         assert_eq!(i["numerator"].as_f64(), Some(2.0), "{i}");
+        // 职业精神 hours (plan 三(六)): 16 passes, 15.5 does not; the failing program is named.
+        let e = find(&all, "ideals_hours_compliance");
+        assert_eq!((e["numerator"].as_f64(), e["denominator"].as_f64()), (Some(1.0), Some(2.0)), "{backend:?}: {e}");
+        let shown = db.ok(&["targets", "--year", "2024", "--failures", "ideals_hours_compliance"]);
+        assert!(shown.contains("730701") && shown.contains("15.5 学时，少于 16 学时"), "{backend:?}: {shown}");
         for t in &all {
             for field in ["id", "kind", "name", "status"] {
                 assert!(t[field].is_string(), "{field} of {t}");

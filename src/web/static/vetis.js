@@ -1,6 +1,6 @@
 // VETIS: the one script, and pages work without it. It shows that an upload is under way (checking
 // a large file takes a while), how many are waiting for a turn, and keeps the button from being
-// pressed twice.
+// pressed twice; it also reads a chosen credential file into the verify form (pasting works too).
 function watchQueue(p) {
   var note = p.querySelector('[data-queue]');
   if (!note || !window.fetch) { return; }
@@ -19,6 +19,15 @@ document.addEventListener('DOMContentLoaded', function () {
       var p = document.getElementById(form.getAttribute('data-progress'));
       if (p) { p.hidden = false; watchQueue(p); }
       form.querySelectorAll('button').forEach(function (b) { b.disabled = true; });
+    });
+  });
+  document.querySelectorAll('input[type=file][data-fill]').forEach(function (input) {
+    input.addEventListener('change', function () {
+      var target = document.getElementById(input.getAttribute('data-fill'));
+      if (!target || !input.files[0] || !window.FileReader) { return; }
+      var reader = new FileReader();
+      reader.onload = function () { target.value = String(reader.result).trim(); };
+      reader.readAsText(input.files[0]);
     });
   });
 });

@@ -1,0 +1,921 @@
+//! The credit bank's records: conversion rule packs as loaded, applications to convert a learning
+//! outcome into a course with every rule they failed, their review steps (the school's academic
+//! office, the bureau's credit bank, one appeal), revoked outcomes, and a learner's account. Each
+//! change is one write transaction with its audit entry; an application is judged inside it, so
+//! two applications racing cannot together break a rule each obeys alone.
+
+use sqlx::{AnyConnection, AssertSqlSafe, Row};
+
+use super::audit::{self, Entry};
+use super::{Db, StoreError, now};
+use crate::domain::credit::{Candidate, CourseFacts, OutcomeFacts, OutcomeStatus, Refusal, RulePack, judge};
+
+/// The pack applied when the bureau has loaded none: the one shipped with VETIS.
+pub const DEFAULT_PACK: &str = include_str!("../../data/credit/guangzhou-credit-rules.toml");
+
+/// Statuses an application moves through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Failed a rule when applied for: never reviewed.
+    Refused,
+    /// Waiting for the school's academic office.
+    Pending,
+    /// Approved by the school, waiting for the credit bank.
+    SchoolApproved,
+    Approved,
+    Rejected,
+    /// Rejected, appealed once, waiting for the credit bank.
+    Appealed,
+    /// The outcome it was built on was revoked.
+    Revoked,
+}
+
+impl Status {
+    pub fn key(self) -> &'static str {
+        match self {
+            Status::Refused => "refused",
+            Status::Pending => "pending",
+            Status::SchoolApproved => "school_approved",
+            Status::Approved => "approved",
+            Status::Rejected => "rejected",
+            Status::Appealed => "appealed",
+            Status::Revoked => "revoked",
+        }
+    }
+    pub fn zh(self) -> &'static str {
+        match self {
+            Status::Refused => "不符合规则",
+            Status::Pending => "待学校审核",
+            Status::SchoolApproved => "待学分银行认定",
+            Status::Approved => "已认定",
+            Status::Rejected => "未予认定",
+            Status::Appealed => "申诉待认定",
+            Status::Revoked => "已撤销",
+        }
+    }
+    fn parse(s: &str) -> Result<Status, StoreError> {
+        [
+            Status::Refused,
+            Status::Pending,
+            Status::SchoolApproved,
+            Status::Approved,
+            Status::Rejected,
+            Status::Appealed,
+            Status::Revoked,
+        ]
+        .into_iter()
+        .find(|x| x.key() == s)
+        .ok_or_else(|| StoreError::Internal(format!("unknown credit application status {s}")))
+    }
+    /// Statuses that hold an outcome and a course (so another application for either is refused).
+    const HOLDING: &'static str = "('pending', 'school_approved', 'approved', 'appealed')";
+}
+
+/// A reviewer's decision on one step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Approve,
+    Reject,
+}
+
+/// An application as stored.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Application {
+    pub id: i64,
+    pub school_code: String,
+    pub year: i64,
+    pub program_code: String,
+    pub course_code: String,
+    pub issuer_credit_code: String,
+    pub certificate_no: String,
+    pub requested: f64,
+    pub credits: f64,
+    pub status: Status,
+    pub reasons: Vec<StoredRefusal>,
+    pub rules_id: String,
+    pub rules_version: String,
+    pub appealed: bool,
+    pub applied_by: String,
+    pub applied_at: String,
+}
+
+/// A failed rule as kept with the application.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct StoredRefusal {
+    pub rule: String,
+    pub zh: String,
+    pub en: String,
+}
+
+impl From<Refusal> for StoredRefusal {
+    fn from(r: Refusal) -> StoredRefusal {
+        StoredRefusal { rule: r.rule.to_string(), zh: r.zh, en: r.en }
+    }
+}
+
+const COLUMNS: &str = "id, school_code, year, program_code, course_code, issuer_credit_code, certificate_no, requested, credits, status, reasons, rules_id, rules_version, appealed, applied_by, applied_at";
+
+fn from_row(r: &sqlx::any::AnyRow) -> Result<Application, StoreError> {
+    let reasons: String = r.get(10);
+    Ok(Application {
+        id: r.get(0),
+        school_code: r.get(1),
+        year: r.get(2),
+        program_code: r.get(3),
+        course_code: r.get(4),
+        issuer_credit_code: r.get(5),
+        certificate_no: r.get(6),
+        requested: r.get(7),
+        credits: r.get(8),
+        status: Status::parse(&r.get::<String, _>(9))?,
+        reasons: serde_json::from_str(&reasons).map_err(|e| StoreError::Internal(format!("reasons: {e}")))?,
+        rules_id: r.get(11),
+        rules_version: r.get(12),
+        appealed: r.get::<i64, _>(13) != 0,
+        applied_by: r.get(14),
+        applied_at: r.get(15),
+    })
+}
+
+/// The active rule pack: the one the bureau loaded last, else the shipped default.
+pub async fn active_pack(db: &Db) -> Result<RulePack, StoreError> {
+    let mut conn = db.pool.acquire().await?;
+    active_pack_on(&mut conn).await
+}
+
+async fn active_pack_on(conn: &mut AnyConnection) -> Result<RulePack, StoreError> {
+    let row = sqlx::query("SELECT source FROM credit_rule_pack WHERE active = 1").fetch_optional(&mut *conn).await?;
+    let text = row.map_or_else(|| DEFAULT_PACK.to_string(), |r| r.get::<String, _>(0));
+    RulePack::from_toml(&text)
+        .map_err(|e| StoreError::Internal(format!("the stored credit rule pack: {}", e.join("; "))))
+}
+
+/// Loads a pack (checked by the caller): it becomes the active one; whether it was new. The same id and version with
+/// other content is refused: a changed pack needs a new version, so old decisions stay readable.
+pub async fn load_pack(db: &Db, pack: &RulePack, source: &str, actor: &str, origin: &str) -> Result<bool, StoreError> {
+    let mut w = db.begin_write().await?;
+    let tx = w.conn();
+    let existing = sqlx::query("SELECT source FROM credit_rule_pack WHERE id = $1 AND version = $2")
+        .bind(pack.id.clone())
+        .bind(pack.version.clone())
+        .fetch_optional(&mut *tx)
+        .await?;
+    let new = existing.is_none();
+    if let Some(r) = existing {
+        if r.get::<String, _>(0) != source {
+            return Err(StoreError::refused(format!(
+                "规则包 {} 的 {} 版已载入且内容不同：请提高 version / pack {} version {} is loaded with other content: raise the version",
+                pack.id, pack.version, pack.id, pack.version
+            )));
+        }
+    } else {
+        sqlx::query("INSERT INTO credit_rule_pack (id, version, name_zh, source, active, loaded_at, loaded_by) VALUES ($1, $2, $3, $4, 0, $5, $6)")
+            .bind(pack.id.clone())
+            .bind(pack.version.clone())
+            .bind(pack.name_zh.clone())
+            .bind(source.to_string())
+            .bind(now())
+            .bind(actor.to_string())
+            .execute(&mut *tx)
+            .await?;
+    }
+    sqlx::query("UPDATE credit_rule_pack SET active = CASE WHEN id = $1 AND version = $2 THEN 1 ELSE 0 END")
+        .bind(pack.id.clone())
+        .bind(pack.version.clone())
+        .execute(&mut *tx)
+        .await?;
+    let object = format!("{} {}", pack.id, pack.version);
+    let e = Entry { actor, action: "credit_rules_load", object: &object, detail: &pack.name_zh, source: origin };
+    audit::record(&mut *tx, &e).await?;
+    w.commit().await?;
+    Ok(new)
+}
+
+/// An outcome on record: the facts the rules read, its holder and its school.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub facts: OutcomeFacts,
+    pub id_pseudo: String,
+    pub school_code: String,
+    pub program_code: Option<String>,
+    pub credits: Option<f64>,
+    pub hours: Option<f64>,
+    pub valid_until: Option<String>,
+    pub id_masked: String,
+    pub name_masked: String,
+}
+
+async fn outcome_on(conn: &mut AnyConnection, issuer: &str, no: &str, on: &str) -> Result<Option<Outcome>, StoreError> {
+    let row = sqlx::query(
+        "SELECT c.kind, c.level, c.title, c.issuer_name, c.issued_date, c.valid_until, c.id_pseudo, c.school_code, \
+         c.program_code, c.credits, c.hours, c.id_masked, c.name_masked, \
+         (SELECT COUNT(*) FROM outcome_revocation r WHERE r.issuer_credit_code = c.issuer_credit_code AND r.certificate_no = c.certificate_no) \
+         FROM rec_certificate c WHERE c.is_current = 1 AND c.issuer_credit_code = $1 AND c.certificate_no = $2",
+    )
+    .bind(issuer.to_string())
+    .bind(no.to_string())
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.map(|r| {
+        let valid_until: Option<String> = r.get(5);
+        let revoked = r.get::<i64, _>(13) > 0;
+        Outcome {
+            facts: OutcomeFacts {
+                kind: r.get(0),
+                level: r.get(1),
+                title: r.get(2),
+                issuer_name: r.get(3),
+                issued_date: r.get(4),
+                status: OutcomeStatus::of(revoked, valid_until.as_deref(), on),
+            },
+            id_pseudo: r.get(6),
+            school_code: r.get(7),
+            program_code: r.get(8),
+            credits: r.get(9),
+            hours: r.get(10),
+            valid_until,
+            id_masked: r.get(11),
+            name_masked: r.get(12),
+        }
+    }))
+}
+
+/// What a school asks: convert this outcome into this course of this program and year.
+#[derive(Debug, Clone)]
+pub struct Request<'a> {
+    pub issuer: &'a str,
+    pub certificate_no: &'a str,
+    pub school: &'a str,
+    pub year: i64,
+    pub program: &'a str,
+    pub course: &'a str,
+}
+
+/// Applies: the rules are checked at once, inside the write transaction; an application that fails
+/// any is kept as `refused` with every reason, one that passes waits for the school's review.
+pub async fn apply(db: &Db, req: &Request<'_>, actor: &str, origin: &str) -> Result<Application, StoreError> {
+    let mut w = db.begin_write().await?;
+    let tx = w.conn();
+    let pack = active_pack_on(tx).await?;
+    let today = now()[..10].to_string();
+    let outcome = outcome_on(tx, req.issuer, req.certificate_no, &today).await?.ok_or_else(|| {
+        StoreError::not_found(format!(
+            "没有发证机构 {} 编号 {} 的证书记录 / no certificate {} of issuer {} is on record",
+            req.issuer, req.certificate_no, req.certificate_no, req.issuer
+        ))
+    })?;
+    let course = sqlx::query(
+        "SELECT course_type, credits, (SELECT SUM(o.credits) FROM rec_curriculum o WHERE o.is_current = 1 AND o.school_code = c.school_code \
+         AND o.year = c.year AND o.program_code = c.program_code) FROM rec_curriculum c \
+         WHERE c.is_current = 1 AND c.school_code = $1 AND c.year = $2 AND c.program_code = $3 AND c.course_code = $4",
+    )
+    .bind(req.school.to_string())
+    .bind(req.year)
+    .bind(req.program.to_string())
+    .bind(req.course.to_string())
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or_else(|| {
+        StoreError::not_found(format!(
+            "学校 {} {} 年专业 {} 的课程表中没有课程 {} / course {} is not in the {} curriculum of program {} at school {}",
+            req.school, req.year, req.program, req.course, req.course, req.year, req.program, req.school
+        ))
+    })?;
+    let course = CourseFacts { course_type: course.get(0), credits: course.get(1), program_credits: course.get(2) };
+    // The learner must be a student of the school (in any year): a school applies for its own.
+    let enrolled: i64 =
+        sqlx::query("SELECT COUNT(*) FROM rec_student WHERE is_current = 1 AND school_code = $1 AND id_pseudo = $2")
+            .bind(req.school.to_string())
+            .bind(outcome.id_pseudo.clone())
+            .fetch_one(&mut *tx)
+            .await?
+            .get(0);
+    let used_for: Option<String> = sqlx::query(AssertSqlSafe(format!(
+        "SELECT course_code FROM credit_application WHERE issuer_credit_code = $1 AND certificate_no = $2 AND status IN {}",
+        Status::HOLDING
+    )))
+    .bind(req.issuer.to_string())
+    .bind(req.certificate_no.to_string())
+    .fetch_optional(&mut *tx)
+    .await?
+    .map(|r| r.get(0));
+    let held = format!(
+        "FROM credit_application WHERE id_pseudo = $1 AND school_code = $2 AND program_code = $3 AND status IN {}",
+        Status::HOLDING
+    );
+    let taken: i64 = sqlx::query(AssertSqlSafe(format!("SELECT COUNT(*) {held} AND course_code = $4")))
+        .bind(outcome.id_pseudo.clone())
+        .bind(req.school.to_string())
+        .bind(req.program.to_string())
+        .bind(req.course.to_string())
+        .fetch_one(&mut *tx)
+        .await?
+        .get(0);
+    let used: f64 =
+        sqlx::query(AssertSqlSafe(format!("SELECT CAST(COALESCE(SUM(credits), 0) AS DOUBLE PRECISION) {held}")))
+            .bind(outcome.id_pseudo.clone())
+            .bind(req.school.to_string())
+            .bind(req.program.to_string())
+            .fetch_one(&mut *tx)
+            .await?
+            .get(0);
+    let candidate = Candidate {
+        outcome: outcome.facts.clone(),
+        course: course.clone(),
+        on: today,
+        outcome_used_for: used_for,
+        course_taken: taken > 0,
+        program_credits_used: used,
+    };
+    let judged = judge(&pack, &candidate);
+    let mut reasons: Vec<StoredRefusal> = Vec::new();
+    if enrolled == 0 {
+        reasons.push(StoredRefusal {
+            rule: "learner_of_school".into(),
+            zh: format!("证书持有人不是学校 {} 的学生", req.school),
+            en: format!("the holder is not a student of school {}", req.school),
+        });
+    }
+    reasons.extend(judged.refusals.into_iter().map(StoredRefusal::from));
+    let status = if reasons.is_empty() { Status::Pending } else { Status::Refused };
+    let credits = if reasons.is_empty() { judged.credits } else { 0.0 };
+    let reasons_json = serde_json::to_string(&reasons).map_err(|e| StoreError::Internal(e.to_string()))?;
+    let id: i64 = sqlx::query(
+        "INSERT INTO credit_application (school_code, year, program_code, course_code, id_pseudo, issuer_credit_code, certificate_no, \
+         requested, credits, status, reasons, rules_id, rules_version, appealed, applied_by, applied_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 0, $14, $15) RETURNING id",
+    )
+    .bind(req.school.to_string())
+    .bind(req.year)
+    .bind(req.program.to_string())
+    .bind(req.course.to_string())
+    .bind(outcome.id_pseudo.clone())
+    .bind(req.issuer.to_string())
+    .bind(req.certificate_no.to_string())
+    .bind(course.credits)
+    .bind(credits)
+    .bind(status.key())
+    .bind(reasons_json)
+    .bind(pack.id.clone())
+    .bind(pack.version.clone())
+    .bind(actor.to_string())
+    .bind(now())
+    .fetch_one(&mut *tx)
+    .await?
+    .get(0);
+    let object = format!("credit application {id}");
+    let detail = format!(
+        "{} {} → {} {} {} {}: {} ({} {})",
+        req.issuer,
+        req.certificate_no,
+        req.school,
+        req.year,
+        req.program,
+        req.course,
+        status.key(),
+        pack.id,
+        pack.version
+    );
+    audit::record(&mut *tx, &Entry { actor, action: "credit_apply", object: &object, detail: &detail, source: origin })
+        .await?;
+    let app = get_on(tx, id).await?;
+    w.commit().await?;
+    Ok(app)
+}
+
+async fn get_on(conn: &mut AnyConnection, id: i64) -> Result<Application, StoreError> {
+    let row = sqlx::query(AssertSqlSafe(format!("SELECT {COLUMNS} FROM credit_application WHERE id = $1")))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(|| {
+            StoreError::not_found(format!("没有编号为 {id} 的学分转换申请 / there is no credit application {id}"))
+        })?;
+    from_row(&row)
+}
+
+/// One application.
+pub async fn get(db: &Db, id: i64) -> Result<Application, StoreError> {
+    let mut conn = db.pool.acquire().await?;
+    get_on(&mut conn, id).await
+}
+
+/// Advances one review step: the school's approval, then the credit bank's; a rejection needs a
+/// reason. An approval checks the outcome again (a revoked or expired one is refused).
+pub async fn review(
+    db: &Db,
+    id: i64,
+    decision: Decision,
+    reason: &str,
+    actor: &str,
+    origin: &str,
+) -> Result<Application, StoreError> {
+    let mut w = db.begin_write().await?;
+    let tx = w.conn();
+    let app = get_on(tx, id).await?;
+    let (step, next) = match (app.status, decision) {
+        (Status::Pending, Decision::Approve) => ("school", Status::SchoolApproved),
+        (Status::Pending, Decision::Reject) => ("school", Status::Rejected),
+        (Status::SchoolApproved, Decision::Approve) => ("bank", Status::Approved),
+        (Status::SchoolApproved, Decision::Reject) => ("bank", Status::Rejected),
+        (Status::Appealed, Decision::Approve) => ("appeal", Status::Approved),
+        (Status::Appealed, Decision::Reject) => ("appeal", Status::Rejected),
+        (s, _) => {
+            return Err(StoreError::refused(format!(
+                "申请 {id} 状态为“{}”，没有待审核的步骤 / application {id} is {}: no review step is open",
+                s.zh(),
+                s.key()
+            )));
+        }
+    };
+    if decision == Decision::Reject && reason.trim().is_empty() {
+        return Err(StoreError::refused("不予认定须说明理由（--reason） / a rejection needs a reason (--reason)"));
+    }
+    if decision == Decision::Approve {
+        let today = now()[..10].to_string();
+        let outcome = outcome_on(tx, &app.issuer_credit_code, &app.certificate_no, &today).await?;
+        match outcome.map(|o| o.facts.status) {
+            Some(OutcomeStatus::Earned) => {}
+            Some(s) => {
+                return Err(StoreError::refused(format!(
+                    "证书已{}，不能认定 / the certificate is {}: it cannot be recognised",
+                    s.zh().trim_start_matches('已'),
+                    s.key()
+                )));
+            }
+            None => return Err(StoreError::refused("证书记录已不存在 / the certificate is no longer on record")),
+        }
+    }
+    let seq: i64 = sqlx::query("SELECT COUNT(*) FROM credit_review WHERE application_id = $1")
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?
+        .get(0);
+    let decided = if decision == Decision::Approve { "approve" } else { "reject" };
+    sqlx::query("INSERT INTO credit_review (application_id, seq, step, decision, reason, actor, at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+        .bind(id)
+        .bind(seq + 1)
+        .bind(step)
+        .bind(decided)
+        .bind(reason.trim().to_string())
+        .bind(actor.to_string())
+        .bind(now())
+        .execute(&mut *tx)
+        .await?;
+    let credits = if next == Status::Rejected { 0.0 } else { app.credits };
+    let decided_at = matches!(next, Status::Approved | Status::Rejected).then(now);
+    sqlx::query("UPDATE credit_application SET status = $1, credits = $2, decided_at = $3 WHERE id = $4")
+        .bind(next.key())
+        .bind(credits)
+        .bind(decided_at)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    let object = format!("credit application {id}");
+    let detail = format!("{step}: {decided} → {} {}", next.key(), reason.trim());
+    audit::record(
+        &mut *tx,
+        &Entry { actor, action: "credit_review", object: &object, detail: &detail, source: origin },
+    )
+    .await?;
+    let app = get_on(tx, id).await?;
+    w.commit().await?;
+    Ok(app)
+}
+
+/// The one appeal against a rejection: the credit bank decides it.
+pub async fn appeal(db: &Db, id: i64, reason: &str, actor: &str, origin: &str) -> Result<Application, StoreError> {
+    let mut w = db.begin_write().await?;
+    let tx = w.conn();
+    let app = get_on(tx, id).await?;
+    if app.status != Status::Rejected {
+        return Err(StoreError::refused(format!(
+            "只有未予认定的申请可以申诉（申请 {id} 为“{}”） / only a rejected application can be appealed ({id} is {})",
+            app.status.zh(),
+            app.status.key()
+        )));
+    }
+    if app.appealed {
+        return Err(StoreError::refused(format!(
+            "申请 {id} 已申诉过一次 / application {id} has been appealed once already"
+        )));
+    }
+    if reason.trim().is_empty() {
+        return Err(StoreError::refused("申诉须说明理由（--reason） / an appeal needs a reason (--reason)"));
+    }
+    sqlx::query("UPDATE credit_application SET status = 'appealed', appealed = 1, decided_at = NULL WHERE id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    let seq: i64 = sqlx::query("SELECT COUNT(*) FROM credit_review WHERE application_id = $1")
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?
+        .get(0);
+    sqlx::query("INSERT INTO credit_review (application_id, seq, step, decision, reason, actor, at) VALUES ($1, $2, 'appeal', 'appeal', $3, $4, $5)")
+        .bind(id)
+        .bind(seq + 1)
+        .bind(reason.trim().to_string())
+        .bind(actor.to_string())
+        .bind(now())
+        .execute(&mut *tx)
+        .await?;
+    let object = format!("credit application {id}");
+    audit::record(
+        &mut *tx,
+        &Entry { actor, action: "credit_appeal", object: &object, detail: reason.trim(), source: origin },
+    )
+    .await?;
+    let app = get_on(tx, id).await?;
+    w.commit().await?;
+    Ok(app)
+}
+
+/// Revokes an outcome: it never converts again, and every conversion built on it is revoked.
+/// The number of conversions revoked with it.
+pub async fn revoke(
+    db: &Db,
+    issuer: &str,
+    no: &str,
+    reason: &str,
+    actor: &str,
+    origin: &str,
+) -> Result<u64, StoreError> {
+    if reason.trim().is_empty() {
+        return Err(StoreError::refused("撤销须说明理由（--reason） / a revocation needs a reason (--reason)"));
+    }
+    let mut w = db.begin_write().await?;
+    let tx = w.conn();
+    let today = now()[..10].to_string();
+    let outcome = outcome_on(tx, issuer, no, &today).await?;
+    match outcome.map(|o| o.facts.status) {
+        None => {
+            return Err(StoreError::not_found(format!(
+                "没有发证机构 {issuer} 编号 {no} 的证书记录 / no certificate {no} of issuer {issuer} is on record"
+            )));
+        }
+        Some(OutcomeStatus::Revoked) => {
+            return Err(StoreError::refused(format!("证书 {no} 已撤销 / certificate {no} is revoked already")));
+        }
+        Some(_) => {}
+    }
+    sqlx::query("INSERT INTO outcome_revocation (issuer_credit_code, certificate_no, reason, actor, at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(issuer.to_string())
+        .bind(no.to_string())
+        .bind(reason.trim().to_string())
+        .bind(actor.to_string())
+        .bind(now())
+        .execute(&mut *tx)
+        .await?;
+    let revoked = sqlx::query(AssertSqlSafe(format!(
+        "UPDATE credit_application SET status = 'revoked', decided_at = $1 WHERE issuer_credit_code = $2 AND certificate_no = $3 AND status IN {}",
+        Status::HOLDING
+    )))
+    .bind(now())
+    .bind(issuer.to_string())
+    .bind(no.to_string())
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    // Every credential issued for the outcome or a conversion built on it is revoked with it.
+    let credentials = sqlx::query(
+        "UPDATE credential SET revoked_at = $1, revoked_reason = $2 WHERE issuer_credit_code = $3 AND certificate_no = $4 AND revoked_at IS NULL",
+    )
+    .bind(now())
+    .bind(reason.trim().to_string())
+    .bind(issuer.to_string())
+    .bind(no.to_string())
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    let object = format!("certificate {issuer} {no}");
+    let detail = format!("{}; {revoked} conversions and {credentials} credentials revoked", reason.trim());
+    audit::record(
+        &mut *tx,
+        &Entry { actor, action: "credit_revoke", object: &object, detail: &detail, source: origin },
+    )
+    .await?;
+    w.commit().await?;
+    Ok(revoked)
+}
+
+/// A learner's account: every outcome on record for the person and every conversion asked for.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Account {
+    pub outcomes: Vec<AccountOutcome>,
+    pub conversions: Vec<Application>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AccountOutcome {
+    pub certificate_no: String,
+    pub issuer: String,
+    pub issuer_name: String,
+    pub kind: String,
+    pub title: String,
+    pub level: Option<String>,
+    pub issued_date: String,
+    pub valid_until: Option<String>,
+    pub school_code: String,
+    pub program_code: Option<String>,
+    pub credits: Option<f64>,
+    pub hours: Option<f64>,
+    pub status: OutcomeStatus,
+    pub id_masked: String,
+    pub name_masked: String,
+}
+
+/// The account of the person with this pseudonym (`Keys::pseudonym`).
+pub async fn account(db: &Db, pseudonym: &str) -> Result<Account, StoreError> {
+    let mut conn = db.pool.acquire().await?;
+    let today = now()[..10].to_string();
+    let rows = sqlx::query(
+        "SELECT issuer_credit_code, certificate_no FROM rec_certificate WHERE is_current = 1 AND id_pseudo = $1 ORDER BY issued_date, certificate_no",
+    )
+    .bind(pseudonym.to_string())
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut outcomes = Vec::new();
+    for r in rows {
+        let (issuer, no): (String, String) = (r.get(0), r.get(1));
+        if let Some(o) = outcome_on(&mut conn, &issuer, &no, &today).await? {
+            outcomes.push(AccountOutcome {
+                certificate_no: no,
+                issuer,
+                issuer_name: o.facts.issuer_name,
+                kind: o.facts.kind,
+                title: o.facts.title,
+                level: o.facts.level,
+                issued_date: o.facts.issued_date,
+                valid_until: o.valid_until,
+                school_code: o.school_code,
+                program_code: o.program_code,
+                credits: o.credits,
+                hours: o.hours,
+                status: o.facts.status,
+                id_masked: o.id_masked,
+                name_masked: o.name_masked,
+            });
+        }
+    }
+    let conversions = sqlx::query(AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM credit_application WHERE id_pseudo = $1 ORDER BY id"
+    )))
+    .bind(pseudonym.to_string())
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(from_row)
+    .collect::<Result<Vec<_>, _>>()?;
+    Ok(Account { outcomes, conversions })
+}
+
+/// The credit bank's signing identity: derived from the installation's master key.
+pub fn issuer(db: &Db) -> crate::domain::credential::Issuer {
+    crate::domain::credential::Issuer::new(
+        &db.keys.credential_seed(),
+        "广州市职业教育学分银行 / Guangzhou VET credit bank",
+    )
+}
+
+/// What to issue a credential for: a recognised conversion or a registered outcome.
+#[derive(Debug, Clone, Copy)]
+pub enum Subject<'a> {
+    Application(i64),
+    Outcome { issuer: &'a str, certificate_no: &'a str },
+}
+
+/// Issues a signed credential (VC-JWT) and registers it, so that its revocation can be looked up.
+pub async fn issue(db: &Db, subject: Subject<'_>, actor: &str, origin: &str) -> Result<String, StoreError> {
+    use crate::domain::credential::CONTEXTS;
+    let signer = issuer(db);
+    let mut w = db.begin_write().await?;
+    let tx = w.conn();
+    let today = now()[..10].to_string();
+    let (app, issuer_code, no) = match subject {
+        Subject::Application(id) => {
+            let app = get_on(tx, id).await?;
+            if app.status != Status::Approved {
+                return Err(StoreError::refused(format!(
+                    "只有已认定的转换可以签发凭证（申请 {id} 为“{}”） / only a recognised conversion gets a credential ({id} is {})",
+                    app.status.zh(),
+                    app.status.key()
+                )));
+            }
+            let (i, n) = (app.issuer_credit_code.clone(), app.certificate_no.clone());
+            (Some(app), i, n)
+        }
+        Subject::Outcome { issuer, certificate_no } => (None, issuer.to_string(), certificate_no.to_string()),
+    };
+    let outcome = outcome_on(tx, &issuer_code, &no, &today).await?.ok_or_else(|| {
+        StoreError::not_found(format!(
+            "没有发证机构 {issuer_code} 编号 {no} 的证书记录 / no certificate {no} of issuer {issuer_code} is on record"
+        ))
+    })?;
+    if outcome.facts.status != OutcomeStatus::Earned {
+        return Err(StoreError::refused(format!(
+            "证书{}，不能签发凭证 / the certificate is {}: no credential is issued",
+            outcome.facts.status.zh(),
+            outcome.facts.status.key()
+        )));
+    }
+    // The learner is named by a salted hash of the ID number (Open Badges' IdentityObject).
+    let id_enc: String = sqlx::query(
+        "SELECT id_enc FROM rec_certificate WHERE is_current = 1 AND issuer_credit_code = $1 AND certificate_no = $2",
+    )
+    .bind(issuer_code.clone())
+    .bind(no.clone())
+    .fetch_one(&mut *tx)
+    .await?
+    .get(0);
+    let id_number = db.keys.decrypt(&id_enc).map_err(|e| StoreError::Internal(e.to_string()))?;
+    let mut salt = [0u8; 16];
+    rand::fill(&mut salt);
+    let salt = hex::encode(salt);
+    let identity_hash = {
+        use sha2::{Digest, Sha256};
+        format!("sha256${}", hex::encode(Sha256::digest(format!("{id_number}{salt}").as_bytes())))
+    };
+    let index: i64 =
+        sqlx::query("SELECT COALESCE(MAX(status_index), 0) + 1 FROM credential").fetch_one(&mut *tx).await?.get(0);
+    let id = format!("urn:uuid:{}", uuid_v4());
+    let achievement_type = match outcome.facts.kind.as_str() {
+        "x_certificate" | "skill_level" => "Certificate",
+        "vocational_qualification" => "License",
+        "competition" => "Award",
+        "training" => "Course",
+        _ => "Course",
+    };
+    let level = outcome.facts.level.clone().unwrap_or_default();
+    let mut achievement = serde_json::json!({
+        "id": format!("urn:vetis:achievement:{}:{}:{}", outcome.facts.kind, issuer_code, no),
+        "type": ["Achievement"],
+        "achievementType": achievement_type,
+        "name": outcome.facts.title,
+        "description": format!("{} {}", outcome.facts.title, level).trim().to_string(),
+        "criteria": { "narrative": format!("由 {}（{}）颁发，证书编号 {}，发证日期 {} / issued by {} ({}), number {}, on {}", outcome.facts.issuer_name, issuer_code, no, outcome.facts.issued_date, outcome.facts.issuer_name, issuer_code, no, outcome.facts.issued_date) },
+    });
+    if let Some(c) = outcome.credits {
+        achievement["creditsAvailable"] = serde_json::json!(c);
+    }
+    let mut subject_json = serde_json::json!({
+        "type": ["AchievementSubject"],
+        "identifier": [{ "type": "IdentityObject", "identityHash": identity_hash, "identityType": "identifier", "hashed": true, "salt": salt }],
+        "achievement": achievement,
+    });
+    let name = match &app {
+        Some(a) => {
+            subject_json["creditsEarned"] = serde_json::json!(a.credits);
+            subject_json["result"] = serde_json::json!([{ "type": ["Result"], "value": format!("学校 {} {} 年专业 {} 课程 {} 以 {} 学分认定（规则 {} {}） / course {} of program {} at school {} ({}) recognised for {} credits (rules {} {})", a.school_code, a.year, a.program_code, a.course_code, a.credits, a.rules_id, a.rules_version, a.course_code, a.program_code, a.school_code, a.year, a.credits, a.rules_id, a.rules_version) }]);
+            format!("学分转换：{} → {} / credit conversion", outcome.facts.title, a.course_code)
+        }
+        None => outcome.facts.title.clone(),
+    };
+    let at = chrono::Utc::now();
+    let issued = at.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let mut credential = serde_json::json!({
+        "@context": CONTEXTS,
+        "id": id,
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "issuer": { "id": signer.id, "type": ["Profile"], "name": signer.name },
+        "validFrom": issued,
+        "name": name,
+        "credentialSubject": subject_json,
+        "credentialStatus": {
+            "id": format!("urn:vetis:status:revocation#{index}"),
+            "type": "BitstringStatusListEntry",
+            "statusPurpose": "revocation",
+            "statusListIndex": index.to_string(),
+            "statusListCredential": "urn:vetis:status:revocation",
+        },
+    });
+    if let Some(u) = &outcome.valid_until {
+        credential["validUntil"] = serde_json::json!(format!("{u}T23:59:59Z"));
+    }
+    let jwt = signer.sign(&credential, at.timestamp());
+    sqlx::query(
+        "INSERT INTO credential (id, status_index, kind, issuer_credit_code, certificate_no, application_id, issued_at, issued_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(id.clone())
+    .bind(index)
+    .bind(if app.is_some() { "conversion" } else { "outcome" })
+    .bind(issuer_code.clone())
+    .bind(no.clone())
+    .bind(app.as_ref().map(|a| a.id))
+    .bind(issued)
+    .bind(actor.to_string())
+    .execute(&mut *tx)
+    .await?;
+    let detail =
+        format!("{issuer_code} {no}{}", app.as_ref().map_or(String::new(), |a| format!(" application {}", a.id)));
+    audit::record(&mut *tx, &Entry { actor, action: "credit_issue", object: &id, detail: &detail, source: origin })
+        .await?;
+    w.commit().await?;
+    Ok(jwt)
+}
+
+fn uuid_v4() -> String {
+    let mut b = [0u8; 16];
+    rand::fill(&mut b);
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h = hex::encode(b);
+    format!("{}-{}-{}-{}-{}", &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..])
+}
+
+/// Verifies a presented credential: one result per check. Revocation is looked up in this
+/// installation's register and fails closed: a credential it never issued is not valid here.
+pub async fn verify(db: &Db, text: &str) -> Result<Vec<crate::domain::credential::Check>, StoreError> {
+    use crate::domain::credential::{Check, check_dates, check_signature_and_issuer, parse};
+    let parsed = match parse(text) {
+        Ok(p) => p,
+        Err(message) => return Ok(vec![Check { check: "format", ok: false, message }]),
+    };
+    let mut checks = vec![Check {
+        check: "format",
+        ok: true,
+        message: "Open Badges 3.0 凭证（VC-JWT） / an Open Badges 3.0 credential (VC-JWT)".into(),
+    }];
+    let (signature, issuer_check) = check_signature_and_issuer(&parsed, &issuer(db).id);
+    let trusted = signature.ok && issuer_check.ok;
+    checks.push(signature);
+    checks.push(issuer_check);
+    let id = parsed.credential["id"].as_str().unwrap_or("").to_string();
+    let row = sqlx::query("SELECT revoked_at, revoked_reason FROM credential WHERE id = $1")
+        .bind(id.clone())
+        .fetch_optional(&db.pool)
+        .await?;
+    checks.push(match row {
+        None => Check {
+            check: "revocation",
+            ok: false,
+            message: format!("本学分银行的登记中没有凭证 {id} / credential {id} is not in this credit bank's register"),
+        },
+        Some(r) => match r.get::<Option<String>, _>(0) {
+            Some(at) => {
+                let why: Option<String> = r.get(1);
+                let why = why.unwrap_or_default();
+                Check { check: "revocation", ok: false, message: format!("已于 {at} 撤销：{why} / revoked on {at}: {why}") }
+            }
+            None if trusted => Check { check: "revocation", ok: true, message: "未撤销 / not revoked".into() },
+            None => Check {
+                check: "revocation",
+                ok: false,
+                message: "签名或发证方无效，登记状态不可作为依据 / the signature or issuer is not valid: the register cannot vouch for it".into(),
+            },
+        },
+    });
+    checks.push(check_dates(&parsed.credential, &chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()));
+    Ok(checks)
+}
+
+/// An outcome with the learner's school and program (the demo city's applications start here).
+#[derive(Debug, Clone)]
+pub struct Candidacy {
+    pub issuer: String,
+    pub certificate_no: String,
+    pub school_code: String,
+    pub program_code: String,
+    pub kind: String,
+    pub level: Option<String>,
+}
+
+/// Outcomes issued in `year` at a school and program, at most `limit`, in certificate order.
+pub async fn outcomes_issued_in(db: &Db, year: i32, limit: i64) -> Result<Vec<Candidacy>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT issuer_credit_code, certificate_no, school_code, program_code, kind, level FROM rec_certificate \
+         WHERE is_current = 1 AND school_code <> '' AND program_code IS NOT NULL AND issued_date >= $1 AND issued_date <= $2 \
+         ORDER BY certificate_no LIMIT $3",
+    )
+    .bind(format!("{year}-01-01"))
+    .bind(format!("{year}-12-31"))
+    .bind(limit)
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| Candidacy {
+            issuer: r.get(0),
+            certificate_no: r.get(1),
+            school_code: r.get(2),
+            program_code: r.get(3),
+            kind: r.get(4),
+            level: r.get(5),
+        })
+        .collect())
+}
+
+/// The courses of a program in a year: (course code, course type).
+pub async fn courses(db: &Db, school: &str, year: i64, program: &str) -> Result<Vec<(String, String)>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT course_code, course_type FROM rec_curriculum WHERE is_current = 1 AND school_code = $1 AND year = $2 AND program_code = $3 ORDER BY course_code",
+    )
+    .bind(school.to_string())
+    .bind(year)
+    .bind(program.to_string())
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+}
