@@ -226,7 +226,7 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
                         "  {} {} {} {} {} {}",
                         o.certificate_no,
                         o.title,
-                        o.level.as_deref().unwrap_or("—"),
+                        o.level.as_deref().map_or("—", |l| level_label(l, zh)),
                         o.issued_date,
                         o.school_code,
                         if zh { o.status.zh() } else { o.status.key() }
@@ -327,6 +327,15 @@ fn show(a: &Application, zh: bool) {
     );
     for r in &a.reasons {
         println!("      {}: {}", r.rule, if zh { &r.zh } else { &r.en });
+    }
+}
+
+/// A certificate level as the reader's language names it: 初级, or elementary.
+fn level_label(key: &str, zh: bool) -> &str {
+    use crate::domain::standard::{CERTIFICATE_LEVELS, find_choice};
+    match find_choice(CERTIFICATE_LEVELS, key) {
+        Some(c) if zh => c.zh,
+        _ => key,
     }
 }
 

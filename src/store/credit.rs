@@ -447,22 +447,8 @@ pub async fn review(
             None => return Err(StoreError::refused("证书记录已不存在 / the certificate is no longer on record")),
         }
     }
-    let seq: i64 = sqlx::query("SELECT COUNT(*) FROM credit_review WHERE application_id = $1")
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await?
-        .get(0);
     let decided = if decision == Decision::Approve { "approve" } else { "reject" };
-    sqlx::query("INSERT INTO credit_review (application_id, seq, step, decision, reason, actor, at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-        .bind(id)
-        .bind(seq + 1)
-        .bind(step)
-        .bind(decided)
-        .bind(reason.trim().to_string())
-        .bind(actor.to_string())
-        .bind(now())
-        .execute(&mut *tx)
-        .await?;
+    record_step(tx, id, step, decided, reason, actor).await?;
     let credits = if next == Status::Rejected { 0.0 } else { app.credits };
     let decided_at = matches!(next, Status::Approved | Status::Rejected).then(now);
     sqlx::query("UPDATE credit_application SET status = $1, credits = $2, decided_at = $3 WHERE id = $4")
@@ -482,6 +468,33 @@ pub async fn review(
     let app = get_on(tx, id).await?;
     w.commit().await?;
     Ok(app)
+}
+
+/// Writes one review step of an application, numbered after the ones before it.
+async fn record_step(
+    tx: &mut AnyConnection,
+    id: i64,
+    step: &str,
+    decision: &str,
+    reason: &str,
+    actor: &str,
+) -> Result<(), StoreError> {
+    let seq: i64 = sqlx::query("SELECT COUNT(*) FROM credit_review WHERE application_id = $1")
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?
+        .get(0);
+    sqlx::query("INSERT INTO credit_review (application_id, seq, step, decision, reason, actor, at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+        .bind(id)
+        .bind(seq + 1)
+        .bind(step.to_string())
+        .bind(decision.to_string())
+        .bind(reason.trim().to_string())
+        .bind(actor.to_string())
+        .bind(now())
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
 }
 
 /// The one appeal against a rejection: the credit bank decides it.
@@ -508,19 +521,7 @@ pub async fn appeal(db: &Db, id: i64, reason: &str, actor: &str, origin: &str) -
         .bind(id)
         .execute(&mut *tx)
         .await?;
-    let seq: i64 = sqlx::query("SELECT COUNT(*) FROM credit_review WHERE application_id = $1")
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await?
-        .get(0);
-    sqlx::query("INSERT INTO credit_review (application_id, seq, step, decision, reason, actor, at) VALUES ($1, $2, 'appeal', 'appeal', $3, $4, $5)")
-        .bind(id)
-        .bind(seq + 1)
-        .bind(reason.trim().to_string())
-        .bind(actor.to_string())
-        .bind(now())
-        .execute(&mut *tx)
-        .await?;
+    record_step(tx, id, "appeal", "appeal", reason, actor).await?;
     let object = format!("credit application {id}");
     audit::record(
         &mut *tx,

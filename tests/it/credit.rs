@@ -349,6 +349,9 @@ fn an_application_is_reviewed_by_the_school_then_the_bank_appealed_once_and_revo
         assert_eq!(conv.len(), 2);
         assert_eq!((conv[0]["status"].as_str(), conv[0]["credits"].as_f64()), (Some("approved"), Some(4.0)), "{acc}");
         assert_eq!(conv[1]["status"], "rejected");
+        // The table view names levels and statuses in the reader's language, the learner masked.
+        let shown = db.ok(&["credit", "account", "--id-number", LEARNER]);
+        assert!(shown.contains("中级") && shown.contains("已认定") && !shown.contains(LEARNER), "{backend:?}: {shown}");
         // Revoking an outcome revokes the conversion built on it.
         let out = db.ok(&["credit", "revoke", "--certificate-no", "X1", "--issuer", ISSUER, "--reason", "证书造假"]);
         assert!(out.contains("1 项学分转换一并撤销"), "{out}");
