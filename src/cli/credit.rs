@@ -240,17 +240,20 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
         }
         Action::Issue { application, certificate_no, issuer, out } => {
             let subject = match (application, certificate_no, issuer) {
-                (Some(id), _, _) => credit::Subject::Application(*id),
-                (None, Some(no), Some(u)) => credit::Subject::Outcome { issuer: u, certificate_no: no },
+                (Some(id), _, _) => crate::store::credential::Subject::Application(*id),
+                (None, Some(no), Some(u)) => {
+                    crate::store::credential::Subject::Outcome { issuer: u, certificate_no: no }
+                }
                 _ => unreachable!("clap requires an application or an outcome"),
             };
-            let jwt = credit::issue(&db, subject, &actor, "cli").await.map_err(|e| refusal(e, cli.lang))?;
+            let jwt =
+                crate::store::credential::issue(&db, subject, &actor, "cli").await.map_err(|e| refusal(e, cli.lang))?;
             write_whole(out, jwt.as_bytes()).map_err(|e| anyhow::anyhow!("{}: {e}", out.display()))?;
             println!("{}: {}", if zh { "凭证已写入" } else { "credential written to" }, out.display());
         }
         Action::Verify { file } => {
             let text = std::fs::read_to_string(file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
-            let checks = credit::verify(&db, &text).await?;
+            let checks = crate::store::credential::verify(&db, &text).await?;
             let valid = checks.iter().all(|c| c.ok);
             let message = |m: &str| crate::messages::Message::pair(m).get(cli.lang).to_string();
             if json {

@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod backup;
 pub mod blocks;
+pub mod credential;
 pub mod credit;
 pub mod dialect;
 pub mod industry_map;

@@ -83,7 +83,7 @@ pub async fn verify(
 ) -> Result<Response, PageError> {
     let lang = lang_of(&parts);
     let viewer = Viewer::optional(&mut parts, &state).await;
-    let checks = crate::store::credit::verify(&state.db, &form.credential).await?;
+    let checks = crate::store::credential::verify(&state.db, &form.credential).await?;
     let valid = checks.iter().all(|c| c.ok);
     let rows: Vec<serde_json::Value> = checks
         .iter()
