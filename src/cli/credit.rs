@@ -1,7 +1,7 @@
 //! `vetis credit`: the credit bank. `rules load FILE | show` (the conversion rule pack), `apply`
 //! (convert a learner's outcome into a course; the rules are checked at once), `review` (one
 //! review step), `appeal`, `account` (a learner's outcomes and conversions), `revoke`, `issue`
-//! (a signed Open Badges 3.0 credential) and `verify` (one result per check).
+//! (a signed Open Badges 3.0 credential), `verify` (one result per check) and `figures`.
 
 use std::path::PathBuf;
 
@@ -104,6 +104,19 @@ pub enum Action {
     },
     /// 核验凭证：逐项结果；有效时退出码 0，否则 1 / verify a credential: one result per check; exit 0 when valid, 1 when not
     Verify { file: PathBuf },
+    /// 学分银行统计：毕业生持1+X证书、学分申请与认定、主要不予转换原因 / the credit bank's figures:
+    /// graduates' 1+X certificates, credits asked for and granted, the main reasons not granted
+    Figures {
+        /// 统计年度（默认：有在校生数据的最近年度） / statistical year (default: the latest with students)
+        #[arg(long)]
+        year: Option<i32>,
+        /// 学校标识码 / one school
+        #[arg(long, conflicts_with = "district")]
+        school: Option<String>,
+        /// 区代码 / one district
+        #[arg(long)]
+        district: Option<String>,
+    },
     /// 撤销学习成果（其上的转换一并撤销） / revoke an outcome and the conversions built on it
     Revoke {
         #[arg(long)]
@@ -197,13 +210,13 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
             output(&app, json, zh)?;
         }
         Action::Account { id_number, id_type } => {
-            let pseudonym = db.keys.pseudonym(id_type, id_number.trim());
+            let pseudonym = db.keys.pseudonym(id_type, &crate::domain::ids::normalise_code(id_number).to_uppercase());
             let account = credit::account(&db, &pseudonym).await?;
             if json {
                 let outcomes: Vec<serde_json::Value> = account
                     .outcomes
                     .iter()
-                    .map(|o| serde_json::json!({ "certificate_no": o.certificate_no, "issuer": o.issuer, "issuer_name": o.issuer_name, "kind": o.kind, "title": o.title, "level": o.level, "issued_date": o.issued_date, "valid_until": o.valid_until, "school_code": o.school_code, "program_code": o.program_code, "status": o.status }))
+                    .map(|o| serde_json::json!({ "certificate_no": o.certificate_no, "issuer": o.issuer, "issuer_name": o.issuer_name, "kind": o.kind, "title": o.title, "level": o.level, "issued_date": o.issued_date, "valid_until": o.valid_until, "school_code": o.school_code, "program_code": o.program_code, "hours": o.hours, "credits": o.credits, "hk_credits": o.hk_credits, "frameworks": o.frameworks, "status": o.status }))
                     .collect();
                 let conversions: Vec<serde_json::Value> = account
                     .conversions
@@ -231,6 +244,9 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
                         o.school_code,
                         if zh { o.status.zh() } else { o.status.key() }
                     );
+                    if !o.frameworks.is_empty() {
+                        println!("      {}", placements(&o.frameworks, zh));
+                    }
                 }
                 println!("{}", if zh { "学分转换：" } else { "conversions:" });
                 for a in &account.conversions {
@@ -279,6 +295,17 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
             if !valid {
                 return Err(Refused.into());
             }
+        }
+        Action::Figures { year, school, district } => {
+            let year = match year {
+                Some(y) => *y,
+                None => {
+                    let plan = crate::store::refdata::active_plan(&db).await?;
+                    crate::figures::indicators::latest_year(&db, plan.baseline_year).await?
+                }
+            };
+            let (scope, name) = super::indicators::resolve_scope(&db, school.as_deref(), district.as_deref()).await?;
+            super::credit_figures::run(&db, &scope, &name, year, json, zh).await?;
         }
         Action::Revoke { certificate_no, issuer, reason } => {
             let n = credit::revoke(&db, issuer, certificate_no, reason, &actor, "cli")
@@ -331,6 +358,23 @@ fn show(a: &Application, zh: bool) {
     for r in &a.reasons {
         println!("      {}: {}", r.rule, if zh { &r.zh } else { &r.en });
     }
+}
+
+/// An outcome's levels as one line: "国家学历层次 中等职业教育… · 广东资历框架 3 · 香港资历架构 3（未核实）".
+fn placements(list: &[crate::domain::frameworks::Placement], zh: bool) -> String {
+    list.iter()
+        .map(|p| {
+            let (fz, fe) = p.framework.name();
+            let note = p.evidence.note().map(|(z, e)| if zh { format!("（{z}）") } else { format!(" ({e})") });
+            let name = if p.framework == crate::domain::frameworks::Framework::National {
+                if zh { p.name_zh.clone() } else { p.name_en.clone() }
+            } else {
+                p.level.clone()
+            };
+            format!("{} {name}{}", if zh { fz } else { fe }, note.unwrap_or_default())
+        })
+        .collect::<Vec<_>>()
+        .join(" · ")
 }
 
 /// A certificate level as the reader's language names it: 初级, or elementary.

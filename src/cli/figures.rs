@@ -4,7 +4,7 @@
 
 use super::{Cli, Refused};
 use crate::messages::Lang;
-use crate::store::{blocks, refdata, rule_blocks};
+use crate::store::{blocks, credit_blocks, refdata, rule_blocks};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -75,6 +75,23 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
                         "{}: {differ} {} {first:?}",
                         rule.id,
                         if zh { "个构件与记录不符" } else { "blocks differ from the records" }
+                    );
+                    bad += 1;
+                }
+            }
+            if !credit_blocks::registered(&db).await? {
+                println!("credit: {}", no_blocks(zh));
+                bad += 1;
+            } else {
+                let (kept, fresh) = credit_blocks::kept_and_fresh(&db).await?;
+                if kept != fresh {
+                    println!(
+                        "credit: {}",
+                        if zh {
+                            "学分银行构件与记录不符"
+                        } else {
+                            "the credit blocks differ from the records"
+                        }
                     );
                     bad += 1;
                 }

@@ -4,6 +4,7 @@ mod audit;
 mod backup;
 mod catalog;
 mod credit;
+mod credit_figures;
 mod demo;
 mod export;
 mod figures;

@@ -93,6 +93,27 @@ impl Principal {
         }
     }
 
+    /// Deciding a credit application's open step: the school's own officer decides its academic
+    /// office's step; the bureau's administrator (the credit bank) decides the bank's, and may
+    /// decide a school's step too.
+    pub fn may_decide_credit(&self, school: &str, bank_step: bool) -> bool {
+        match self.role {
+            Role::Admin => true,
+            Role::School => !bank_step && self.school.as_deref() == Some(school),
+            Role::Analyst | Role::District => false,
+        }
+    }
+
+    /// Applying for a learner's conversion, or appealing its rejection: the school's officer,
+    /// or the bureau's administrator.
+    pub fn may_apply_credit(&self, school: &str) -> bool {
+        match self.role {
+            Role::Admin => true,
+            Role::School => self.school.as_deref() == Some(school),
+            Role::Analyst | Role::District => false,
+        }
+    }
+
     pub fn may_review(&self, school_district: &str) -> bool {
         match self.role {
             Role::Admin => true,

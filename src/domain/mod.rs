@@ -4,6 +4,7 @@
 pub mod access;
 pub mod credential;
 pub mod credit;
+pub mod frameworks;
 pub mod ids;
 pub mod plan;
 pub mod privacy;

@@ -74,6 +74,12 @@ pub enum Check {
     /// Hours of 职业精神、工匠精神、劳模精神 topics in each program's curriculum (plan 三(六)):
     /// at least `min_hours` per program a school teaches that year.
     IdealsHours,
+    /// Graduates holding at least one 1+X vocational skill certificate issued by their graduation
+    /// year, still valid then and not revoked (plan 三(七)); kept in the credit blocks.
+    XCertificates,
+    /// Credits granted out of the credits asked for in the year's conversion applications that
+    /// were decided (plan 三(七), 三(九)); kept in the credit blocks.
+    CreditConversions,
 }
 
 /// A rule on the records, judged as a secondary indicator (indicators.md, "Secondary indicators").

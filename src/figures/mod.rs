@@ -3,6 +3,7 @@
 
 pub mod breakdown;
 pub mod counted;
+pub mod credit;
 pub mod indicators;
 pub mod query;
 pub mod rows;

@@ -76,6 +76,9 @@ pub async fn evaluate(
     scope: &Scope,
     year: i32,
 ) -> Result<BTreeMap<i32, Outcome>, StoreError> {
+    if matches!(rule.check, Check::XCertificates | Check::CreditConversions) {
+        return super::credit::rule_outcomes(db, plan, rule, scope, year).await;
+    }
     if rule_blocks::registered(db, plan, rule).await? {
         evaluate_from_blocks(db, plan, rule, scope, year).await
     } else {
@@ -150,6 +153,9 @@ pub async fn evaluate_from_blocks(
                 failures.sort_by(|a, b| a.school_code.cmp(&b.school_code));
                 o.failures = failures;
             }
+        }
+        Check::XCertificates | Check::CreditConversions => {
+            return super::credit::rule_outcomes(db, plan, rule, scope, year).await;
         }
         Check::TrainingToEnrolment => {
             let need = rule.min_ratio.unwrap_or(2.0);

@@ -71,6 +71,10 @@ pub async fn evaluate_from_records(
                 out.insert(y, industry_coverage(db, plan, scope, y).await?);
             }
         }
+        // Only ever kept in blocks: the applications are no records to recompute from.
+        Check::XCertificates | Check::CreditConversions => {
+            return super::credit::rule_outcomes(db, plan, rule, scope, year).await;
+        }
         Check::IdealsHours => {
             for y in years {
                 out.insert(y, ideals_hours(db, rule, scope, y, y == year).await?);

@@ -169,7 +169,8 @@ pub async fn rebuild_on(conn: &mut AnyConnection) -> Result<usize, StoreError> {
             .await?;
     }
     let rules = super::rule_blocks::rebuild_on(conn, &plan, None).await?;
-    Ok(done.len() + rules)
+    super::credit_blocks::rebuild_on(conn).await?;
+    Ok(done.len() + rules + 1)
 }
 
 /// `vetis figures rebuild`: every block (of the formulas and of the rules) from the records, in
@@ -196,6 +197,10 @@ pub async fn ensure(db: &Db) -> Result<bool, StoreError> {
             rebuild(db).await?;
             return Ok(true);
         }
+    }
+    if !super::credit_blocks::registered(db).await? {
+        rebuild(db).await?;
+        return Ok(true);
     }
     Ok(false)
 }

@@ -7,8 +7,10 @@
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
 use super::audit::{self, Entry};
+use super::credit_blocks::Part;
 use super::{Db, StoreError, now};
 use crate::domain::credit::{Candidate, CourseFacts, OutcomeFacts, OutcomeStatus, Refusal, RulePack, judge};
+use crate::domain::frameworks::{FRAMEWORKS, Placement, hk_credits};
 
 /// The pack applied when the bureau has loaded none: the one shipped with VETIS.
 pub const DEFAULT_PACK: &str = include_str!("../../data/credit/guangzhou-credit-rules.toml");
@@ -54,19 +56,31 @@ impl Status {
             Status::Revoked => "已撤销",
         }
     }
+    /// Every status, in the order an application moves through them.
+    pub const ALL: [Status; 7] = [
+        Status::Pending,
+        Status::SchoolApproved,
+        Status::Approved,
+        Status::Rejected,
+        Status::Appealed,
+        Status::Refused,
+        Status::Revoked,
+    ];
+    /// A status by its key.
+    pub fn from_key(s: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|x| x.key() == s)
+    }
+    /// Whether a step is open, and whose: the school's academic office (`false`) or the credit
+    /// bank (`true`); None when nothing is to be decided.
+    pub fn open_step(self) -> Option<bool> {
+        match self {
+            Status::Pending => Some(false),
+            Status::SchoolApproved | Status::Appealed => Some(true),
+            _ => None,
+        }
+    }
     fn parse(s: &str) -> Result<Status, StoreError> {
-        [
-            Status::Refused,
-            Status::Pending,
-            Status::SchoolApproved,
-            Status::Approved,
-            Status::Rejected,
-            Status::Appealed,
-            Status::Revoked,
-        ]
-        .into_iter()
-        .find(|x| x.key() == s)
-        .ok_or_else(|| StoreError::Internal(format!("unknown credit application status {s}")))
+        Status::from_key(s).ok_or_else(|| StoreError::Internal(format!("unknown credit application status {s}")))
     }
     /// Statuses that hold an outcome and a course (so another application for either is refused).
     const HOLDING: &'static str = "('pending', 'school_approved', 'approved', 'appealed')";
@@ -385,6 +399,7 @@ pub async fn apply(db: &Db, req: &Request<'_>, actor: &str, origin: &str) -> Res
     audit::record(&mut *tx, &Entry { actor, action: "credit_apply", object: &object, detail: &detail, source: origin })
         .await?;
     let app = get_on(tx, id).await?;
+    super::credit_blocks::refresh(tx, std::slice::from_ref(&app.school_code), Part::Applications).await?;
     w.commit().await?;
     Ok(app)
 }
@@ -398,6 +413,68 @@ pub(super) async fn get_on(conn: &mut AnyConnection, id: i64) -> Result<Applicat
             StoreError::not_found(format!("没有编号为 {id} 的学分转换申请 / there is no credit application {id}"))
         })?;
     from_row(&row)
+}
+
+/// Applications of some schools (all: None), of one status or all, newest first, at most `limit`.
+pub async fn list(
+    db: &Db,
+    schools: Option<&[String]>,
+    status: Option<Status>,
+    limit: i64,
+) -> Result<Vec<Application>, StoreError> {
+    if schools.is_some_and(<[String]>::is_empty) {
+        return Ok(Vec::new());
+    }
+    let mut sql = super::sql::Sql::new();
+    let mut cond = String::new();
+    if let Some(list) = schools {
+        let l = sql.in_list(list.iter().map(|s| super::records::SqlValue::text(s)).collect());
+        cond.push_str(&format!(" AND school_code IN ({l})"));
+    }
+    if let Some(s) = status {
+        cond.push_str(&format!(" AND status = {}", sql.param(super::records::SqlValue::text(s.key()))));
+    }
+    let n = sql.param(super::records::SqlValue::Int(limit));
+    sql.text = format!("SELECT {COLUMNS} FROM credit_application WHERE 1 = 1{cond} ORDER BY id DESC LIMIT {n}");
+    let mut q = sqlx::query(AssertSqlSafe(sql.text));
+    for p in sql.params {
+        q = super::records::bind(q, p);
+    }
+    q.fetch_all(&db.pool).await?.iter().map(from_row).collect()
+}
+
+/// One review step as recorded.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Step {
+    pub seq: i64,
+    /// `school`, `bank`, `appeal` (the appeal itself, or the credit bank's decision on it).
+    pub step: String,
+    /// `approve`, `reject` or `appeal`.
+    pub decision: String,
+    pub reason: String,
+    pub actor: String,
+    pub at: String,
+}
+
+/// An application's review steps, in order.
+pub async fn steps(db: &Db, id: i64) -> Result<Vec<Step>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT seq, step, decision, reason, actor, at FROM credit_review WHERE application_id = $1 ORDER BY seq",
+    )
+    .bind(id)
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| Step {
+            seq: r.get(0),
+            step: r.get(1),
+            decision: r.get(2),
+            reason: r.get(3),
+            actor: r.get(4),
+            at: r.get(5),
+        })
+        .collect())
 }
 
 /// One application.
@@ -471,6 +548,7 @@ pub async fn review(
     )
     .await?;
     let app = get_on(tx, id).await?;
+    super::credit_blocks::refresh(tx, std::slice::from_ref(&app.school_code), Part::Applications).await?;
     w.commit().await?;
     Ok(app)
 }
@@ -534,6 +612,7 @@ pub async fn appeal(db: &Db, id: i64, reason: &str, actor: &str, origin: &str) -
     )
     .await?;
     let app = get_on(tx, id).await?;
+    super::credit_blocks::refresh(tx, std::slice::from_ref(&app.school_code), Part::Applications).await?;
     w.commit().await?;
     Ok(app)
 }
@@ -595,6 +674,8 @@ pub async fn revoke(
     .execute(&mut *tx)
     .await?
     .rows_affected();
+    let schools = super::credit_blocks::schools_of_outcomes(tx, &[(issuer.to_string(), no.to_string())]).await?;
+    super::credit_blocks::refresh(tx, &schools, Part::All).await?;
     let object = format!("certificate {issuer} {no}");
     let detail = format!("{}; {revoked} conversions and {credentials} credentials revoked", reason.trim());
     audit::record(
@@ -630,6 +711,10 @@ pub struct AccountOutcome {
     pub status: OutcomeStatus,
     pub id_masked: String,
     pub name_masked: String,
+    /// Its level in each framework where one is known (national, Guangdong, Hong Kong).
+    pub frameworks: Vec<Placement>,
+    /// Hong Kong QF credits for its notional hours (10 hours a credit).
+    pub hk_credits: Option<f64>,
 }
 
 /// The account of the person with this pseudonym (`Keys::pseudonym`).
@@ -646,7 +731,16 @@ pub async fn account(db: &Db, pseudonym: &str) -> Result<Account, StoreError> {
     for r in rows {
         let (issuer, no): (String, String) = (r.get(0), r.get(1));
         if let Some(o) = outcome_on(&mut conn, &issuer, &no, &today).await? {
+            let school_level: Option<String> =
+                sqlx::query("SELECT level FROM rec_school WHERE school_code = $1 AND is_current = 1")
+                    .bind(o.school_code.clone())
+                    .fetch_optional(&mut *conn)
+                    .await?
+                    .map(|r| r.get(0));
+            let frameworks = FRAMEWORKS.place_outcome(&o.facts.kind, o.facts.level.as_deref(), school_level.as_deref());
             outcomes.push(AccountOutcome {
+                frameworks,
+                hk_credits: o.hours.map(hk_credits),
                 certificate_no: no,
                 issuer,
                 issuer_name: o.facts.issuer_name,

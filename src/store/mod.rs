@@ -7,10 +7,12 @@ pub mod backup;
 pub mod blocks;
 pub mod credential;
 pub mod credit;
+pub mod credit_blocks;
 pub mod dialect;
 pub mod industry_map;
 pub mod keyfile;
 pub mod locks;
+pub mod lookup;
 pub mod records;
 pub mod refdata;
 pub mod reference;
@@ -180,6 +182,12 @@ const MIGRATIONS: &[Migration] = &[
         name: "credit_bank",
         sqlite: include_str!("../../migrations/sqlite/0011_credit_bank.sql"),
         postgres: include_str!("../../migrations/postgres/0011_credit_bank.sql"),
+    },
+    Migration {
+        version: 12,
+        name: "credit_blocks",
+        sqlite: include_str!("../../migrations/sqlite/0012_credit_blocks.sql"),
+        postgres: include_str!("../../migrations/postgres/0012_credit_blocks.sql"),
     },
 ];
 

@@ -41,6 +41,8 @@ fn reads(check: Check, table: Table) -> bool {
         Check::LocalIntake => matches!(table, T::Student | T::School),
         Check::IndustryCoverage => table == T::Offering,
         Check::IdealsHours => table == T::Curriculum,
+        // Kept in the credit blocks (`store::credit_blocks`), not here.
+        Check::XCertificates | Check::CreditConversions => false,
     }
 }
 
@@ -167,6 +169,7 @@ pub async fn judge(
                 out.entry(s).or_default().push(school_rules::ideals_year(year, min, &programs));
             }
         }
+        Check::XCertificates | Check::CreditConversions => {}
         Check::IndustryCoverage => {
             let mut sql = Sql::new();
             let one = only(&mut sql, "o.school_code", school);
@@ -437,7 +440,8 @@ pub struct Within<'a> {
 }
 
 impl Within<'_> {
-    fn condition(&self, sql: &mut Sql) -> String {
+    /// The SQL condition on the registry row `k` that keeps a block in scope.
+    pub(crate) fn condition(&self, sql: &mut Sql) -> String {
         let mut c = String::new();
         if let Some(d) = self.district {
             c.push_str(&format!(" AND k.district_code = {}", sql.param(SqlValue::text(d))));

@@ -38,11 +38,11 @@ fn keys(username: &str, address: &str) -> [(Scope, String); 3] {
     ]
 }
 
-fn epoch() -> i64 {
+pub(super) fn epoch() -> i64 {
     chrono::Utc::now().timestamp()
 }
 
-async fn counter(db: &Db, key: &str) -> Result<Counter, StoreError> {
+pub(super) async fn counter(db: &Db, key: &str) -> Result<Counter, StoreError> {
     let row = sqlx::query("SELECT failures, last_at, blocked_until FROM sign_in_throttle WHERE throttle_key = $1")
         .bind(key.to_string())
         .fetch_optional(&db.pool)
@@ -54,7 +54,7 @@ async fn counter(db: &Db, key: &str) -> Result<Counter, StoreError> {
     }))
 }
 
-async fn save(db: &Db, key: &str, c: &Counter) -> Result<(), StoreError> {
+pub(super) async fn save(db: &Db, key: &str, c: &Counter) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO sign_in_throttle (throttle_key, failures, last_at, blocked_until) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (throttle_key) DO UPDATE SET failures = excluded.failures, last_at = excluded.last_at, \

@@ -10,6 +10,7 @@ use sqlx::AnyConnection;
 use sqlx::{AssertSqlSafe, Row};
 
 use super::audit::{self, Entry};
+use super::credit_blocks::Part;
 use super::records::record_table;
 use super::{Db, StoreError, now};
 use crate::domain::standard::{Keying, Table};
@@ -149,6 +150,14 @@ pub async fn activate(tx: &mut AnyConnection, table: Table, id: i64) -> Result<u
     linked.sort();
     linked.dedup();
     super::rule_blocks::refresh(tx, &plan, table, &linked).await?;
+    match table {
+        Table::Graduate => super::credit_blocks::refresh(tx, &schools, Part::All).await?,
+        Table::Certificate => {
+            let holders = super::credit_blocks::schools_of_submission(tx, id).await?;
+            super::credit_blocks::refresh(tx, &holders, Part::All).await?;
+        }
+        _ => {}
+    }
     Ok(retired)
 }
 

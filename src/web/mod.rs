@@ -11,6 +11,7 @@ pub mod error;
 pub mod flash;
 pub mod i18n;
 pub mod jobs;
+pub mod learner;
 pub mod pages;
 pub mod public;
 pub mod queue;
@@ -69,6 +70,10 @@ pub const TEMPLATE_SOURCES: &[(&str, &str)] = templates!(
     "tasks.html",
     "task.html",
     "verify.html",
+    "account.html",
+    "credit.html",
+    "credit_figures.html",
+    "credit_application.html",
 );
 
 pub static TEMPLATES: LazyLock<minijinja::Environment<'static>> = LazyLock::new(|| {
@@ -121,6 +126,7 @@ fn routes(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(warm::readyz))
         .route("/verify", get(public::verify_form).post(public::verify))
+        .route("/account", get(learner::form).post(learner::lookup))
         .merge(pages::router())
         .merge(api::router())
         .layer(axum::middleware::from_fn(move |req, next| security::headers(req, next, hsts)))

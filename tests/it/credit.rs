@@ -143,11 +143,11 @@ async fn a_school_must_name_its_school_on_the_certificates_it_submits() {
 }
 
 /// 学生10 and 学生11 of the fixture city (students of 4401000001 in 2020 and 2021).
-const LEARNER: &str = "440106200501100053";
+pub const LEARNER: &str = "440106200501100053";
 const OTHER_LEARNER: &str = "440106200502110181";
 
 /// The crafted credit bank: a 34-credit program (50 %: 17) and the outcomes each rule needs.
-fn credit_city(db: &TestDb) {
+pub fn credit_city(db: &TestDb) {
     db.load_fixture();
     let curriculum = format!(
         "{CURRICULUM_H}\n\
@@ -183,7 +183,7 @@ fn credit_city(db: &TestDb) {
 }
 
 /// `vetis credit apply … --format json`: the JSON and whether the command refused.
-fn apply(db: &TestDb, no: &str, course: &str) -> (serde_json::Value, bool) {
+pub fn apply(db: &TestDb, no: &str, course: &str) -> (serde_json::Value, bool) {
     apply_at(db, no, "4401000001", "700206", course)
 }
 

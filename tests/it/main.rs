@@ -9,6 +9,7 @@ mod blocks;
 mod browser;
 mod concurrency;
 mod credit;
+mod credit_figures;
 mod demo;
 mod export_and_cli;
 mod hostile;

@@ -116,7 +116,7 @@ fn every_rule_is_computed_from_crafted_records_on_both_backends() {
         let all = targets(&db, &["--year", "2024"]);
         assert_eq!(all.iter().filter(|t| t["kind"] == "key").count(), 10);
         assert_eq!(all.iter().filter(|t| t["kind"] == "counted").count(), 24);
-        assert_eq!(all.iter().filter(|t| t["kind"] == "rule").count(), 7);
+        assert_eq!(all.iter().filter(|t| t["kind"] == "rule").count(), 9);
 
         // Practice: persons 2 (180 days) and 4 (182 across two schools) pass; 1 (159 distinct
         // days of 200 reported) and 3 (88 days in the window) fail.

@@ -29,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/session", post(sign_in).delete(sign_out))
         .route("/api/v1/password", post(change_password))
         .route("/api/v1/indicators", get(indicators))
+        .route("/api/v1/credit/figures", get(credit_figures))
         .route("/api/v1/records/{table}", get(records))
         .route(
             "/api/v1/submissions",
@@ -159,17 +160,14 @@ async fn district_of(state: &AppState, school: &str) -> Result<String, WebError>
     school.map(|s| s.district).ok_or(WebError::NotFound)
 }
 
-async fn indicators(
-    State(state): State<AppState>,
-    Caller(who): Caller,
-    Query(q): Query<ScopeQuery>,
-) -> Result<Response, WebError> {
-    let scope = match (&q.school, &q.district) {
+/// The scope a query names, if the caller may read its figures.
+async fn scope_of(state: &AppState, who: &crate::domain::access::Principal, q: &ScopeQuery) -> Result<Scope, WebError> {
+    Ok(match (&q.school, &q.district) {
         (Some(_), Some(_)) => {
             return Err(WebError::bad("school 与 district 只能给一个 / give school or district, not both"));
         }
         (Some(s), None) => {
-            let d = district_of(&state, s).await?;
+            let d = district_of(state, s).await?;
             if !who.may_read_figures(&Target::School { code: s, district: &d }) {
                 return Err(WebError::Forbidden);
             }
@@ -182,12 +180,34 @@ async fn indicators(
             Scope::District(d.clone())
         }
         (None, None) => Scope::City,
-    };
+    })
+}
+
+async fn indicators(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+    Query(q): Query<ScopeQuery>,
+) -> Result<Response, WebError> {
+    let scope = scope_of(&state, &who, &q).await?;
     let year = match q.year {
         Some(y) => y,
         None => state.cache.latest_year(&state.db).await?,
     };
     Ok(Json(&*state.cache.indicators(&state.db, &scope, year).await?).into_response())
+}
+
+/// The credit bank's figures of a scope and year (`vetis credit figures --format json`).
+async fn credit_figures(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+    Query(q): Query<ScopeQuery>,
+) -> Result<Response, WebError> {
+    let scope = scope_of(&state, &who, &q).await?;
+    let year = match q.year {
+        Some(y) => y,
+        None => state.cache.latest_year(&state.db).await?,
+    };
+    Ok(Json(crate::figures::credit::figures(&state.db, &scope, year).await?).into_response())
 }
 
 async fn records(

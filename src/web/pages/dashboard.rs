@@ -335,6 +335,8 @@ pub async fn page(
         .map(|r| serde_json::json!({ "number": r.number, "name": if v.lang == Lang::En { &r.name_en } else { &r.name }, "target": r.target.map(|t| format!("{}{t}", r.comparator_symbol)) }))
         .collect();
     let years: Vec<i32> = (plan.baseline_year..=latest.max(plan.baseline_year)).rev().collect();
+    // Read from the credit blocks: a sum over a few hundred rows, fresh after every change.
+    let credit = crate::figures::credit::figures(&state.db, &scope, year).await?;
     let options: Vec<serde_json::Value> = scope_options(&state, &v)
         .await?
         .into_iter()
@@ -355,6 +357,7 @@ pub async fn page(
             "compare_title": compare_title,
             "compare_heads": heads,
             "compare_rows": compare_rows,
+            "f": credit,
         }),
     )
 }

@@ -2,6 +2,7 @@
 //! and review, and administration. Every page checks scope where it reads, as the API does.
 
 pub mod admin;
+pub mod credit;
 pub mod dashboard;
 pub mod drill;
 pub mod reports;
@@ -53,6 +54,11 @@ pub fn router() -> Router<AppState> {
             post(tasks::file).layer(axum::extract::DefaultBodyLimit::max(crate::domain::tasks::EVIDENCE_LIMIT * 5)),
         )
         .route("/evidence/{id}", get(tasks::evidence))
+        .route("/credit", get(credit::list))
+        .route("/credit/apply", post(credit::apply))
+        .route("/credit/{id}", get(credit::detail))
+        .route("/credit/{id}/review", post(credit::review))
+        .route("/credit/{id}/appeal", post(credit::appeal))
         .route("/reports", get(reports::page))
         .route("/reports/evaluation", get(reports::evaluation))
         .route("/admin/audit", get(admin::audit))
