@@ -13,6 +13,20 @@ pub fn whole(get: &dyn Fn(&str) -> Option<String>, key: &str, default: u64) -> R
     }
 }
 
+/// `VETIS_PUBLIC_URL`: the address the public reaches this installation at (credentials name
+/// their revocation list under it); None when unset. It must be an http(s) address.
+pub fn public_url(get: &dyn Fn(&str) -> Option<String>) -> Result<Option<String>, String> {
+    match get("VETIS_PUBLIC_URL").map(|v| v.trim().to_string()).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(v) if (v.starts_with("https://") || v.starts_with("http://")) && !v.contains(char::is_whitespace) => {
+            Ok(Some(v.trim_end_matches('/').to_string()))
+        }
+        Some(v) => Err(format!(
+            "VETIS_PUBLIC_URL={v:?}: 应为 https:// 开头的网址 / must be an address such as https://vetis.example.gov.cn"
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -22,5 +36,13 @@ mod tests {
         assert_eq!(super::whole(&get, "Y", 3), Ok(3));
         let zero = |_: &str| Some("0".to_string());
         assert!(super::whole(&zero, "Z", 3).unwrap_err().starts_with("Z=\"0\""));
+    }
+
+    #[test]
+    fn the_public_address_is_an_http_address_without_its_trailing_slash() {
+        let get = |v: &'static str| move |_: &str| Some(v.to_string());
+        assert_eq!(super::public_url(&get("https://vetis.gz.gov.cn/")), Ok(Some("https://vetis.gz.gov.cn".into())));
+        assert_eq!(super::public_url(&|_: &str| None), Ok(None));
+        assert!(super::public_url(&get("vetis.gz.gov.cn")).unwrap_err().starts_with("VETIS_PUBLIC_URL="));
     }
 }

@@ -245,7 +245,14 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
                         if zh { o.status.zh() } else { o.status.key() }
                     );
                     if !o.frameworks.is_empty() {
-                        println!("      {}", placements(&o.frameworks, zh));
+                        let hk = o.hk_credits.map_or(String::new(), |c| {
+                            if zh {
+                                format!(" · 香港资历架构学分 {c}")
+                            } else {
+                                format!(" · {c} HKQF credits")
+                            }
+                        });
+                        println!("      {}{hk}", placements(&o.frameworks, zh));
                     }
                 }
                 println!("{}", if zh { "学分转换：" } else { "conversions:" });
@@ -262,8 +269,11 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
                 }
                 _ => unreachable!("clap requires an application or an outcome"),
             };
-            let jwt =
-                crate::store::credential::issue(&db, subject, &actor, "cli").await.map_err(|e| refusal(e, cli.lang))?;
+            let public = crate::settings::public_url(&|k| std::env::var(k).ok()).map_err(|e| anyhow::anyhow!(e))?;
+            let list = crate::store::credential::status_list_address(public.as_deref());
+            let jwt = crate::store::credential::issue(&db, subject, &list, &actor, "cli")
+                .await
+                .map_err(|e| refusal(e, cli.lang))?;
             write_whole(out, jwt.as_bytes()).map_err(|e| anyhow::anyhow!("{}: {e}", out.display()))?;
             println!("{}: {}", if zh { "凭证已写入" } else { "credential written to" }, out.display());
         }

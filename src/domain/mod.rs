@@ -13,6 +13,7 @@ pub mod reference;
 pub mod school_rules;
 pub mod standard;
 pub mod status;
+pub mod status_list;
 pub mod targets;
 pub mod tasks;
 pub mod throttle;

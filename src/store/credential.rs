@@ -25,7 +25,14 @@ pub enum Subject<'a> {
 }
 
 /// Issues a signed credential (VC-JWT) and registers it, so that its revocation can be looked up.
-pub async fn issue(db: &Db, subject: Subject<'_>, actor: &str, origin: &str) -> Result<String, StoreError> {
+/// `status_list`: the address of the published revocation list (`status_list_address`).
+pub async fn issue(
+    db: &Db,
+    subject: Subject<'_>,
+    status_list: &str,
+    actor: &str,
+    origin: &str,
+) -> Result<String, StoreError> {
     use crate::domain::credential::CONTEXTS;
     let signer = issuer(db);
     let mut w = db.begin_write().await?;
@@ -121,11 +128,11 @@ pub async fn issue(db: &Db, subject: Subject<'_>, actor: &str, origin: &str) -> 
         "name": name,
         "credentialSubject": subject_json,
         "credentialStatus": {
-            "id": format!("urn:vetis:status:revocation#{index}"),
+            "id": format!("{status_list}#{index}"),
             "type": "BitstringStatusListEntry",
             "statusPurpose": "revocation",
             "statusListIndex": index.to_string(),
-            "statusListCredential": "urn:vetis:status:revocation",
+            "statusListCredential": status_list,
         },
     });
     if let Some(u) = &outcome.valid_until {
@@ -207,4 +214,31 @@ pub async fn verify(db: &Db, text: &str) -> Result<Vec<crate::domain::credential
     });
     checks.push(check_dates(&parsed.credential, &chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()));
     Ok(checks)
+}
+
+/// Where the revocation list is published: `{public}/status/revocation` for an installation with
+/// a public address (`VETIS_PUBLIC_URL`), else the name its own `/status/revocation` answers to.
+pub fn status_list_address(public_url: Option<&str>) -> String {
+    match public_url {
+        Some(u) => format!("{}/status/revocation", u.trim_end_matches('/')),
+        None => crate::domain::status_list::DEFAULT_LIST_ID.to_string(),
+    }
+}
+
+/// The revocation list as of now: a `BitstringStatusListCredential` signed by the credit bank
+/// (VC-JWT), one bit per credential it issued, set for the revoked ones.
+pub async fn status_list(db: &Db, address: &str) -> Result<String, StoreError> {
+    let rows =
+        sqlx::query("SELECT status_index FROM credential WHERE revoked_at IS NOT NULL").fetch_all(&db.pool).await?;
+    let revoked: Vec<u64> = rows.iter().filter_map(|r| u64::try_from(r.get::<i64, _>(0)).ok()).collect();
+    let signer = issuer(db);
+    let at = chrono::Utc::now();
+    let list = crate::domain::status_list::credential(
+        address,
+        &signer.id,
+        &signer.name,
+        &at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        &revoked,
+    );
+    Ok(signer.sign(&list, at.timestamp()))
 }

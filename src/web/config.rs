@@ -21,6 +21,8 @@ pub struct WebConfig {
     pub max_reports: usize,
     /// Reports one account may have waiting or being built.
     pub reports_per_user: usize,
+    /// The address the public reaches this installation at (`VETIS_PUBLIC_URL`), if set.
+    pub public_url: Option<String>,
 }
 
 impl Default for WebConfig {
@@ -32,6 +34,7 @@ impl Default for WebConfig {
             max_imports: 2,
             max_reports: 1,
             reports_per_user: 1,
+            public_url: None,
         }
     }
 }
@@ -56,6 +59,7 @@ impl WebConfig {
             max_imports: read("VETIS_MAX_IMPORTS", d.max_imports)?,
             max_reports: read("VETIS_MAX_REPORTS", d.max_reports)?,
             reports_per_user: read("VETIS_REPORTS_PER_USER", d.reports_per_user)?,
+            public_url: crate::settings::public_url(&get)?,
             ..d
         })
     }

@@ -127,6 +127,7 @@ fn routes(state: AppState) -> Router {
         .route("/readyz", get(warm::readyz))
         .route("/verify", get(public::verify_form).post(public::verify))
         .route("/account", get(learner::form).post(learner::lookup))
+        .route("/status/revocation", get(public::status_list))
         .merge(pages::router())
         .merge(api::router())
         .layer(axum::middleware::from_fn(move |req, next| security::headers(req, next, hsts)))

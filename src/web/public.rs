@@ -95,6 +95,15 @@ pub async fn verify(
     Ok(render_page("verify.html", lang, viewer.as_ref(), ctx)?.into_response())
 }
 
+/// `GET /status/revocation`: the credit bank's revocation list, a signed
+/// `BitstringStatusListCredential` (VC-JWT) that verifiers outside VETIS read a credential's bit
+/// from. Public, as the specification means it to be; it holds no personal data.
+pub async fn status_list(State(state): State<AppState>) -> Result<Response, super::error::WebError> {
+    let address = crate::store::credential::status_list_address(state.config.public_url.as_deref());
+    let jwt = crate::store::credential::status_list(&state.db, &address).await?;
+    Ok(([(header::CONTENT_TYPE, "application/vc+jwt")], jwt).into_response())
+}
+
 pub async fn stylesheet() -> Response {
     ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], include_str!("static/vetis.css")).into_response()
 }

@@ -484,5 +484,27 @@ async fn a_credential_verifies_fails_when_one_byte_changes_and_after_revocation(
             page.contains("signature") && page.contains("证书造假") && page.contains("无效"),
             "{backend:?}: {page}"
         );
+        // The published revocation list (W3C Bitstring Status List), signed by the same issuer:
+        // the revoked credential's bit is set, the other credential's is not.
+        let (status, headers, list) =
+            app.call(axum::http::Request::get("/status/revocation").body(axum::body::Body::empty()).unwrap()).await;
+        assert_eq!(status, axum::http::StatusCode::OK, "{backend:?}");
+        assert_eq!(headers.get("content-type").unwrap(), "application/vc+jwt");
+        let decode = |jwt: &str| -> serde_json::Value {
+            serde_json::from_slice(&b64.decode(jwt.split('.').nth(1).unwrap()).unwrap()).unwrap()
+        };
+        let list = decode(&list)["vc"].clone();
+        assert_eq!(list["type"][1], "BitstringStatusListCredential", "{list}");
+        assert_eq!(list["issuer"]["id"], vc["issuer"]["id"]);
+        let encoded = list["credentialSubject"]["encodedList"].as_str().unwrap();
+        let index_of = |jwt: &str| -> u64 {
+            let vc = decode(jwt)["vc"].clone();
+            assert_eq!(vc["credentialStatus"]["statusListCredential"], list["id"]);
+            vc["credentialStatus"]["statusListIndex"].as_str().unwrap().parse().unwrap()
+        };
+        use vetis::domain::status_list::is_set;
+        assert_eq!(is_set(encoded, index_of(&jwt)), Some(true), "{backend:?}: the revoked conversion");
+        let other = std::fs::read_to_string(&outcome).unwrap();
+        assert_eq!(is_set(encoded, index_of(&other)), Some(false), "{backend:?}: X4's credential stands");
     }
 }
