@@ -29,44 +29,44 @@ pub fn table(f: &CreditFigures, scope_name: &str, zh: bool) -> String {
         out.push_str(&format!("学分银行与1+X证书 · {y} 年 · {scope_name}\n\n"));
         out.push_str(&format!(
             "毕业生 {} 人，持1+X证书 {} 人（{}），共持证 {} 本\n",
-            f.graduates,
-            f.holders,
+            f.totals.graduates,
+            f.totals.holders,
             pct(f.holder_share),
-            f.certificates
+            f.totals.certificates
         ));
         out.push_str(&format!(
             "转换申请 {} 项：申请 {} 学分，认定 {}，未予认定 {}，规则不符 {}，审核中 {}，撤销 {}；认定占已决 {}\n",
-            f.applications,
-            f.requested,
-            f.granted,
-            f.rejected,
-            f.refused,
-            f.pending,
-            f.revoked,
+            f.totals.applications,
+            f.totals.requested,
+            f.totals.granted,
+            f.totals.rejected,
+            f.totals.refused,
+            f.totals.pending,
+            f.totals.revoked,
             pct(f.granted_share)
         ));
-        out.push_str(&format!("跨校转换（在他校取得的成果）{} 项\n", f.cross_school));
+        out.push_str(&format!("跨校转换（在他校取得的成果）{} 项\n", f.totals.cross_school));
     } else {
         out.push_str(&format!("Credit bank and 1+X certificates · {y} · {scope_name}\n\n"));
         out.push_str(&format!(
             "{} graduates, {} holding a 1+X certificate ({}), {} certificates in all\n",
-            f.graduates,
-            f.holders,
+            f.totals.graduates,
+            f.totals.holders,
             pct(f.holder_share),
-            f.certificates
+            f.totals.certificates
         ));
         out.push_str(&format!(
             "{} conversion applications: {} credits asked for, {} granted, {} rejected, {} refused by a rule, {} under review, {} revoked; {} of decided credits granted\n",
-            f.applications,
-            f.requested,
-            f.granted,
-            f.rejected,
-            f.refused,
-            f.pending,
-            f.revoked,
+            f.totals.applications,
+            f.totals.requested,
+            f.totals.granted,
+            f.totals.rejected,
+            f.totals.refused,
+            f.totals.pending,
+            f.totals.revoked,
             pct(f.granted_share)
         ));
-        out.push_str(&format!("{} conversions of an outcome earned at another school\n", f.cross_school));
+        out.push_str(&format!("{} conversions of an outcome earned at another school\n", f.totals.cross_school));
     }
     if !f.top_reasons.is_empty() {
         out.push_str(if zh {

@@ -58,26 +58,19 @@ pub struct ReasonCount {
     pub credits: f64,
 }
 
-/// The credit bank's figures for one scope and year.
+/// The credit bank's figures for one scope and year: the scope's totals (graduates, holders,
+/// certificates; applications and their credits by outcome; cross-school conversions) with the
+/// shares, the programs and the reasons.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct CreditFigures {
     pub year: i32,
-    pub graduates: i64,
-    pub holders: i64,
-    pub certificates: i64,
+    #[serde(flatten)]
+    pub totals: Tally,
     /// Graduates with at least one 1+X certificate, in per cent.
     pub holder_share: Option<f64>,
-    pub programs: Vec<ProgramCertificates>,
-    pub applications: i64,
-    pub requested: f64,
-    pub granted: f64,
-    pub rejected: f64,
-    pub refused: f64,
-    pub pending: f64,
-    pub revoked: f64,
     /// Granted ÷ decided credits, in per cent.
     pub granted_share: Option<f64>,
-    pub cross_school: i64,
+    pub programs: Vec<ProgramCertificates>,
     pub top_reasons: Vec<ReasonCount>,
 }
 
@@ -113,20 +106,10 @@ pub async fn figures(db: &Db, scope: &Scope, year: i32) -> Result<CreditFigures,
         .collect();
     Ok(CreditFigures {
         year,
-        graduates: total.graduates,
-        holders: total.holders,
-        certificates: total.certificates,
         holder_share: share(total.holders as f64, total.graduates as f64),
-        programs,
-        applications: total.applications,
-        requested: total.requested,
-        granted: total.granted,
-        rejected: total.rejected,
-        refused: total.refused,
-        pending: total.pending,
-        revoked: total.revoked,
         granted_share: share(total.granted, decided(&total)),
-        cross_school: total.cross_school,
+        totals: total,
+        programs,
         top_reasons,
     })
 }

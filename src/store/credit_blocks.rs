@@ -78,6 +78,23 @@ pub struct Judged {
     pub reasons: BTreeMap<(String, i64), Reasons>,
 }
 
+/// The applications' part of a tally from a row, its eight columns from `at` on (applications,
+/// requested, granted, rejected, refused, pending, revoked, cross-school), as every query here
+/// lists them.
+fn applications_part(r: &sqlx::any::AnyRow, at: usize) -> Tally {
+    Tally {
+        applications: r.get(at),
+        requested: r.get(at + 1),
+        granted: r.get(at + 2),
+        rejected: r.get(at + 3),
+        refused: r.get(at + 4),
+        pending: r.get(at + 5),
+        revoked: r.get(at + 6),
+        cross_school: r.get(at + 7),
+        ..Tally::default()
+    }
+}
+
 async fn fetch(conn: &mut AnyConnection, sql: Sql) -> Result<Vec<sqlx::any::AnyRow>, StoreError> {
     let mut q = sqlx::query(AssertSqlSafe(sql.text));
     for p in sql.params {
@@ -158,15 +175,7 @@ pub async fn judge(conn: &mut AnyConnection, schools: Option<&[String]>, part: P
         credits("'revoked'", "requested"),
     );
     for r in fetch(conn, sql).await? {
-        let t = out.applications.entry((r.get(0), r.get(1), r.get(2))).or_default();
-        t.applications = r.get(3);
-        t.requested = r.get(4);
-        t.granted = r.get(5);
-        t.rejected = r.get(6);
-        t.refused = r.get(7);
-        t.pending = r.get(8);
-        t.revoked = r.get(9);
-        t.cross_school = r.get(10);
+        out.applications.insert((r.get(0), r.get(1), r.get(2)), applications_part(&r, 3));
     }
     let mut sql = Sql::new();
     let one = only(&mut sql, "a.school_code", schools);
@@ -416,14 +425,8 @@ pub async fn by_program(
     );
     for r in fetch(&mut conn, sql).await? {
         let t = out.entry((r.get(0), r.get::<i64, _>(1) as i32)).or_default();
-        t.applications = r.get(2);
-        t.requested = r.get(3);
-        t.granted = r.get(4);
-        t.rejected = r.get(5);
-        t.refused = r.get(6);
-        t.pending = r.get(7);
-        t.revoked = r.get(8);
-        t.cross_school = r.get(9);
+        let (graduates, holders, certificates) = (t.graduates, t.holders, t.certificates);
+        *t = Tally { graduates, holders, certificates, ..applications_part(&r, 2) };
     }
     Ok(out)
 }
@@ -466,20 +469,7 @@ pub async fn kept_and_fresh(db: &Db) -> Result<(Judged, Judged), StoreError> {
             .fetch_all(&mut *conn)
             .await?;
     for r in rows {
-        kept.applications.insert(
-            (r.get(0), r.get(1), r.get(2)),
-            Tally {
-                applications: r.get(3),
-                requested: r.get(4),
-                granted: r.get(5),
-                rejected: r.get(6),
-                refused: r.get(7),
-                pending: r.get(8),
-                revoked: r.get(9),
-                cross_school: r.get(10),
-                ..Tally::default()
-            },
-        );
+        kept.applications.insert((r.get(0), r.get(1), r.get(2)), applications_part(&r, 3));
     }
     let rows = sqlx::query(
         "SELECT school_code, year, reason, label_zh, label_en, applications, credits FROM credit_reason_block",

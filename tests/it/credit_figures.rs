@@ -254,6 +254,14 @@ async fn a_school_applies_in_the_browser_and_the_credit_bank_decides_the_last_st
         app.post_form(&review, &bank, form(&[("csrf", &bank_csrf), ("decision", "approve"), ("reason", "")])).await;
         let (_, page) = app.get(&to, Some(&school)).await;
         assert!(page.contains("已认定"), "{backend:?}: {page}");
+        // The API gives the same figures as `vetis credit figures --format json`; another
+        // school's are not the school's to read.
+        let (status, body) = app.get("/api/v1/credit/figures?year=2021&school=4401000001", Some(&school)).await;
+        assert_eq!(status, StatusCode::OK, "{backend:?}: {body}");
+        let api: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!((api["applications"].as_i64(), api["granted"].as_f64()), (Some(2), Some(4.0)), "{api}");
+        let (status, _) = app.get("/api/v1/credit/figures?year=2021&school=4401000002", Some(&school)).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{backend:?}");
         // The dashboard shows the credit figures of the school.
         let (_, dash) = app.get("/dashboard", Some(&school)).await;
         assert!(dash.contains("学分银行与1+X证书") && dash.contains("认定学分"), "{backend:?}");

@@ -160,9 +160,14 @@ async fn district_of(state: &AppState, school: &str) -> Result<String, WebError>
     school.map(|s| s.district).ok_or(WebError::NotFound)
 }
 
-/// The scope a query names, if the caller may read its figures.
-async fn scope_of(state: &AppState, who: &crate::domain::access::Principal, q: &ScopeQuery) -> Result<Scope, WebError> {
-    Ok(match (&q.school, &q.district) {
+/// The scope a query names, if the caller may read its figures, and its year (the latest with
+/// students when it names none).
+async fn scope_of(
+    state: &AppState,
+    who: &crate::domain::access::Principal,
+    q: &ScopeQuery,
+) -> Result<(Scope, i32), WebError> {
+    let scope = match (&q.school, &q.district) {
         (Some(_), Some(_)) => {
             return Err(WebError::bad("school 与 district 只能给一个 / give school or district, not both"));
         }
@@ -180,7 +185,12 @@ async fn scope_of(state: &AppState, who: &crate::domain::access::Principal, q: &
             Scope::District(d.clone())
         }
         (None, None) => Scope::City,
-    })
+    };
+    let year = match q.year {
+        Some(y) => y,
+        None => state.cache.latest_year(&state.db).await?,
+    };
+    Ok((scope, year))
 }
 
 async fn indicators(
@@ -188,11 +198,7 @@ async fn indicators(
     Caller(who): Caller,
     Query(q): Query<ScopeQuery>,
 ) -> Result<Response, WebError> {
-    let scope = scope_of(&state, &who, &q).await?;
-    let year = match q.year {
-        Some(y) => y,
-        None => state.cache.latest_year(&state.db).await?,
-    };
+    let (scope, year) = scope_of(&state, &who, &q).await?;
     Ok(Json(&*state.cache.indicators(&state.db, &scope, year).await?).into_response())
 }
 
@@ -202,11 +208,7 @@ async fn credit_figures(
     Caller(who): Caller,
     Query(q): Query<ScopeQuery>,
 ) -> Result<Response, WebError> {
-    let scope = scope_of(&state, &who, &q).await?;
-    let year = match q.year {
-        Some(y) => y,
-        None => state.cache.latest_year(&state.db).await?,
-    };
+    let (scope, year) = scope_of(&state, &who, &q).await?;
     Ok(Json(crate::figures::credit::figures(&state.db, &scope, year).await?).into_response())
 }
 
