@@ -253,6 +253,15 @@ impl Staff {
                         &start.format("%Y-%m-%d").to_string(),
                         &end.format("%Y-%m-%d").to_string(),
                         &days.to_string(),
+                        // Longer placements are posts or development work, short ones visits
+                        // and training; most hosts confirm (no draw: the demo's stream stays).
+                        match days {
+                            ..20 => "考察观摩",
+                            20..30 => "企业技能培训",
+                            30..42 => "兼职或任职",
+                            _ => "产品研发和技术创新",
+                        },
+                        if days % 10 == 3 { "否" } else { "是" },
                     ],
                 )?;
             }

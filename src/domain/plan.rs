@@ -295,7 +295,7 @@ impl Plan {
                 errors.push(format!("{at}: window_years must be at least 1"));
             }
             let needs = match r.check {
-                Check::Practice => r.min_days.map_or(Some("min_days"), |_| None),
+                Check::Practice | Check::NewTeacherPractice => r.min_days.map_or(Some("min_days"), |_| None),
                 Check::TrainingCycle | Check::IdealsHours => r.min_hours.map_or(Some("min_hours"), |_| None),
                 Check::TrainingToEnrolment => r.min_ratio.map_or(Some("min_ratio"), |_| None),
                 Check::Conditions if self.conditions.checks.is_empty() => Some("a [conditions] standard"),

@@ -39,6 +39,21 @@ pub struct TeacherOfYear {
     pub teacher_no: String,
     pub pseudonym: String,
     pub masked: String,
+    /// 入职日期 and 企业工作年限, which the new-teacher rule reads.
+    pub hire_date: Option<NaiveDate>,
+    pub industry_years: Option<f64>,
+}
+
+impl TeacherOfYear {
+    /// Whether the new-teacher rule judges this teacher in their year: hired within the rule's
+    /// window up to that year's end, with fewer years of enterprise work than the rule says. A
+    /// teacher without a hire date cannot be judged; one without enterprise years counts as none.
+    pub fn is_new(&self, rule: &Rule) -> Option<NaiveDate> {
+        let hired = self.hire_date?;
+        let (from, to) = targets::window(self.year, rule.window_years);
+        let inexperienced = self.industry_years.unwrap_or(0.0) < rule.industry_years.unwrap_or(3.0);
+        (hired >= from && hired <= to && inexperienced).then_some(hired)
+    }
 }
 
 /// Practice placements (start, end, days) or training (start, end, hours) of one person,
@@ -59,7 +74,8 @@ pub fn teacher_years(rule: &Rule, teachers: &[TeacherOfYear], activity: &Activit
     for t in teachers {
         by_year.entry(t.year).or_default().push(t);
     }
-    let practice = rule.check == Check::Practice;
+    let practice = rule.check != Check::TrainingCycle;
+    let new_teachers = rule.check == Check::NewTeacherPractice;
     let mut out = Vec::new();
     for (year, mut people) in by_year {
         people.sort_by(|a, b| a.teacher_no.cmp(&b.teacher_no));
@@ -67,10 +83,36 @@ pub fn teacher_years(rule: &Rule, teachers: &[TeacherOfYear], activity: &Activit
         let mut seen = BTreeSet::new();
         let mut o = SchoolYear { year, ..SchoolYear::default() };
         for t in people {
-            if !seen.insert(t.pseudonym.as_str()) {
+            let hired = t.is_new(rule);
+            if (new_teachers && hired.is_none()) || !seen.insert(t.pseudonym.as_str()) {
                 continue;
             }
             let acts = activity.get(&t.pseudonym).map_or(&[][..], Vec::as_slice);
+            if let Some(hired) = hired.filter(|_| new_teachers) {
+                // Since the hire date, to the end of the year judged.
+                let have = targets::practice_days(acts, (hired, window.1));
+                let need = rule.min_days.unwrap_or(60.0);
+                o.total += 1.0;
+                if have >= need {
+                    o.passed += 1.0;
+                } else {
+                    o.items.push(Item {
+                        subject: format!("{} {}", t.teacher_no, t.masked),
+                        passed: false,
+                        detail_zh: format!(
+                            "{hired} 入职以来企业实践 {} 天，差 {} 天",
+                            amount(have),
+                            amount(need - have)
+                        ),
+                        detail_en: format!(
+                            "{} practice days since hired on {hired}, {} short",
+                            amount(have),
+                            amount(need - have)
+                        ),
+                    });
+                }
+                continue;
+            }
             let (have, need, unit_zh, unit_en) = if practice {
                 // The recorded 实践天数, not the calendar span (a placement of 184 days may hold 170).
                 (targets::practice_days(acts, window), rule.min_days.unwrap_or(180.0), "天", "days")
@@ -228,6 +270,8 @@ mod tests {
             teacher_no: no.into(),
             pseudonym: p.into(),
             masked: "张*".into(),
+            hire_date: None,
+            industry_years: None,
         };
         let teachers = vec![t(2021, "T2", "p2"), t(2021, "T1", "p1"), t(2021, "T1b", "p1"), t(2022, "T1", "p1")];
         let mut activity = Activity::new();
@@ -239,6 +283,43 @@ mod tests {
         // The 2020 placement is outside 2021–2022.
         assert_eq!((years[1].passed, years[1].total), (0.0, 1.0));
         assert!(years[1].items[0].detail_zh.contains("差 30 天"), "{:?}", years[1].items);
+    }
+
+    #[test]
+    fn a_new_teacher_without_enterprise_work_needs_practice_days_since_the_hire_date() {
+        let t = |no: &str, hired: Option<&str>, industry: Option<f64>| TeacherOfYear {
+            year: 2022,
+            teacher_no: no.into(),
+            pseudonym: no.into(),
+            masked: "李*".into(),
+            hire_date: hired.map(day),
+            industry_years: industry,
+        };
+        let teachers = vec![
+            t("N1", Some("2021-09-01"), Some(0.0)),
+            t("N2", Some("2022-02-01"), None),
+            // Experienced, hired before the window, or without a hire date: not judged.
+            t("E1", Some("2022-03-01"), Some(5.0)),
+            t("O1", Some("2019-09-01"), Some(0.0)),
+            t("U1", None, Some(0.0)),
+        ];
+        let mut activity = Activity::new();
+        // N1: 30 days before the hire date do not count, 30 after do; N2: 30 days, 30 short.
+        activity.insert(
+            "N1".into(),
+            vec![(day("2021-07-01"), day("2021-07-30"), 30.0), (day("2022-07-01"), day("2022-08-29"), 60.0)],
+        );
+        activity.insert("N2".into(), vec![(day("2022-07-01"), day("2022-07-30"), 30.0)]);
+        let mut r = rule(Check::NewTeacherPractice);
+        r.min_days = Some(60.0);
+        let years = teacher_years(&r, &teachers, &activity);
+        assert_eq!((years[0].passed, years[0].total), (1.0, 2.0), "{years:?}");
+        assert_eq!(years[0].items[0].subject, "N2 李*");
+        assert!(
+            years[0].items[0].detail_zh.contains("2022-02-01 入职以来企业实践 30 天，差 30 天"),
+            "{:?}",
+            years[0].items
+        );
     }
 
     #[test]

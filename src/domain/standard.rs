@@ -1,4 +1,4 @@
-//! The data standard v1.1 (§4) as data: tables, columns, Chinese labels, requirement and type.
+//! The data standard v1.2 (§4) as data: tables, columns, Chinese labels, requirement and type.
 //!
 //! The importer, the exports, the templates and the storage all read this one description, so a
 //! column is defined once. Per-table rules that go beyond one cell live in `ingest::rules`.
@@ -61,6 +61,13 @@ pub const TITLES: &[Choice] = &[
     c("intermediate", "中级"),
     c("junior", "初级"),
     c("unrated", "未评"),
+];
+/// The forms of enterprise practice in the 2016 《职业学校教师企业实践规定》 (data standard v1.2).
+pub const PRACTICE_FORMS: &[Choice] = &[
+    c("observation", "考察观摩"),
+    c("skills_training", "企业技能培训"),
+    c("post", "兼职或任职"),
+    c("development", "产品研发和技术创新"),
 ];
 pub const PD_LEVELS: &[Choice] = &[
     c("national", "国家级"),
@@ -376,6 +383,8 @@ static SPECS: [TableSpec; 13] = [
             col("start_date", "开始日期", R, K::Date),
             col("end_date", "结束日期", R, K::Date),
             col("days", "实践天数", R, K::Count),
+            col("form", "实践形式", O, K::Choice(PRACTICE_FORMS)),
+            col("host_confirmed", "企业是否确认", O, K::Bool),
         ],
     },
     TableSpec {

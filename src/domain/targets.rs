@@ -80,6 +80,11 @@ pub enum Check {
     /// Credits granted out of the credits asked for in the year's conversion applications that
     /// were decided (plan 三(七), 三(九)); kept in the credit blocks.
     CreditConversions,
+    /// New full-time teachers (hired within `window_years`, with fewer than `industry_years` of
+    /// enterprise work) with at least `min_days` of enterprise practice since their hire date
+    /// (plan 三(五); the 2016 《职业学校教师企业实践规定》: new teachers without enterprise experience
+    /// practise before they teach).
+    NewTeacherPractice,
 }
 
 /// A rule on the records, judged as a secondary indicator (indicators.md, "Secondary indicators").
@@ -112,6 +117,9 @@ pub struct Rule {
     /// Training to enrolment: designation kinds that make a school a "quality school".
     #[serde(default)]
     pub quality_kinds: Vec<String>,
+    /// New-teacher practice: a teacher with fewer years of enterprise work than this is a new
+    /// teacher without enterprise experience (3 when not given).
+    pub industry_years: Option<f64>,
 }
 
 /// A quantity of a school's record that a basic-conditions rule reads.

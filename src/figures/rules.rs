@@ -109,7 +109,11 @@ pub async fn evaluate_from_blocks(
     let years = (plan.baseline_year, year);
     let mut out: BTreeMap<i32, Outcome> = (plan.baseline_year..=year).map(|y| (y, Outcome::default())).collect();
     match rule.check {
-        Check::Practice | Check::TrainingCycle | Check::LocalIntake | Check::IdealsHours => {
+        Check::Practice
+        | Check::TrainingCycle
+        | Check::NewTeacherPractice
+        | Check::LocalIntake
+        | Check::IdealsHours => {
             let w = if rule.check == Check::LocalIntake {
                 within(&["higher", "bachelor"][..], Some("municipal"))
             } else {

@@ -39,7 +39,7 @@ pub async fn evaluate_from_records(
     let years = plan.baseline_year..=year;
     let mut out = BTreeMap::new();
     match rule.check {
-        Check::Practice | Check::TrainingCycle => {
+        Check::Practice | Check::TrainingCycle | Check::NewTeacherPractice => {
             let people = teachers(db, scope, rule.check == Check::Practice).await?;
             let activity = teacher_activity(db, rule.check).await?;
             let mut by_year = teacher_rule(rule, &people, &activity);
@@ -94,7 +94,8 @@ async fn teachers(
     let cond = scope_condition(&mut sql, scope);
     let specialty = if specialty_only { " AND t.is_specialty = 1" } else { "" };
     let text = format!(
-        "SELECT t.year, t.school_code, k.name, t.teacher_no, t.id_pseudo, t.name_masked FROM rec_teacher t \
+        "SELECT t.year, t.school_code, k.name, t.teacher_no, t.id_pseudo, t.name_masked, t.hire_date, \
+         CAST(t.industry_years AS DOUBLE PRECISION) FROM rec_teacher t \
          JOIN rec_school k ON k.school_code = t.school_code AND k.is_current = 1 \
          WHERE t.is_current = 1 AND t.category = 'full_time'{specialty}{cond}"
     );
@@ -106,6 +107,8 @@ async fn teachers(
             teacher_no: r.get(3),
             pseudonym: r.get(4),
             masked: r.get(5),
+            hire_date: r.get::<Option<String>, _>(6).as_deref().and_then(d),
+            industry_years: r.get(7),
         });
     }
     Ok(out)
@@ -120,7 +123,7 @@ async fn teacher_activity(db: &Db, check: Check) -> Result<school_rules::Activit
         person_of.entry((r.get(0), r.get(1))).or_default().push(r.get(2));
     }
     let text = match check {
-        Check::Practice => {
+        Check::Practice | Check::NewTeacherPractice => {
             "SELECT school_code, teacher_no, start_date, end_date, CAST(days AS DOUBLE PRECISION) FROM rec_practice WHERE is_current = 1"
         }
         _ => {

@@ -189,6 +189,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0012_credit_blocks.sql"),
         postgres: include_str!("../../migrations/postgres/0012_credit_blocks.sql"),
     },
+    Migration {
+        version: 13,
+        name: "practice_form",
+        sqlite: include_str!("../../migrations/sqlite/0013_practice_form.sql"),
+        postgres: include_str!("../../migrations/postgres/0013_practice_form.sql"),
+    },
 ];
 
 /// Connection options that log every statement at debug level, and slow ones (over 2 s: a

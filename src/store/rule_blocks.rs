@@ -33,7 +33,7 @@ pub fn rule_key(plan: &Plan, rule: &Rule) -> String {
 fn reads(check: Check, table: Table) -> bool {
     use Table as T;
     match check {
-        Check::Practice => matches!(table, T::Teacher | T::Practice),
+        Check::Practice | Check::NewTeacherPractice => matches!(table, T::Teacher | T::Practice),
         Check::TrainingCycle => matches!(table, T::Teacher | T::Pd),
         Check::Conditions => matches!(table, T::Condition | T::Student | T::Teacher),
         Check::TrainingToEnrolment => matches!(table, T::Training | T::Student),
@@ -76,12 +76,13 @@ pub async fn judge(
 ) -> Result<BTreeMap<String, Vec<SchoolYear>>, StoreError> {
     let mut out: BTreeMap<String, Vec<SchoolYear>> = BTreeMap::new();
     match rule.check {
-        Check::Practice | Check::TrainingCycle => {
+        Check::Practice | Check::TrainingCycle | Check::NewTeacherPractice => {
             let mut sql = Sql::new();
             let specialty = if rule.check == Check::Practice { " AND is_specialty = 1" } else { "" };
             let one = only(&mut sql, "school_code", school);
             sql.text = format!(
-                "SELECT school_code, year, teacher_no, id_pseudo, name_masked FROM rec_teacher \
+                "SELECT school_code, year, teacher_no, id_pseudo, name_masked, hire_date, \
+                 CAST(industry_years AS DOUBLE PRECISION) FROM rec_teacher \
                  WHERE is_current = 1 AND category = 'full_time'{specialty}{one}"
             );
             let mut teachers: BTreeMap<String, Vec<TeacherOfYear>> = BTreeMap::new();
@@ -91,6 +92,8 @@ pub async fn judge(
                     teacher_no: r.get(2),
                     pseudonym: r.get(3),
                     masked: r.get(4),
+                    hire_date: r.get::<Option<String>, _>(5).as_deref().and_then(day),
+                    industry_years: r.get(6),
                 });
             }
             let activity = activity(conn, rule.check, school).await?;
@@ -224,7 +227,7 @@ pub async fn ideals_hours(
 /// Practice placements or training of the people who teach at `school` (everyone's, for all),
 /// wherever they were done: a (school, teacher number) is a person through that school's teachers.
 async fn activity(conn: &mut AnyConnection, check: Check, school: Option<&str>) -> Result<Activity, StoreError> {
-    let (table, amount) = if check == Check::Practice { ("rec_practice", "days") } else { ("rec_pd", "hours") };
+    let (table, amount) = if check == Check::TrainingCycle { ("rec_pd", "hours") } else { ("rec_practice", "days") };
     let mut sql = Sql::new();
     let people = match school {
         Some(s) => format!(

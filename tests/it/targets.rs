@@ -109,6 +109,64 @@ fn crafted(db: &TestDb) {
 }
 
 #[test]
+fn new_teachers_need_practice_days_since_their_hire_date_on_both_backends() {
+    for backend in BACKENDS {
+        let db = TestDb::new(backend);
+        let school = "学校标识码,学校名称,办学层次,举办者,所在区,建校年份\n4401000001,广州市第一职业技术学校,中职,市属,440106,1958\n";
+        let h = "teacher_no,id_type,id_number,name,gender,school_code,year,category,is_specialty,dual_qualified,dual_since,education,degree,title,hire_date,industry_years";
+        let t = |no: &str, n: u32, hired: &str, industry: &str| {
+            format!("{no},,{},教师{n},女,4401000001,2024,专任教师,否,否,,本科,学士,初级,{hired},{industry}", id(n))
+        };
+        // N1 and N2 are new without enterprise work (N2's years not given: none); E1 has five
+        // years in industry; O1 was hired in 2015; U1 gives no hire date.
+        let teacher = [
+            h.to_string(),
+            t("N1", 11, "2023-09-01", "0"),
+            t("N2", 12, "2024-03-01", ""),
+            t("E1", 13, "2023-09-01", "5"),
+            t("O1", 14, "2015-09-01", "0"),
+            t("U1", 15, "", "0"),
+        ]
+        .join("\n");
+        // Data standard v1.2: the form of each placement and whether its host confirmed it.
+        // N1: 30 days before the hire date (not counted) and 60 after; N2: 30 after.
+        let practice = "teacher_no,school_code,credit_code,enterprise_name,start_date,end_date,days,form,host_confirmed\n\
+            N1,4401000001,91110000600037341L,广汽本田汽车有限公司,2023-07-01,2023-07-30,30,考察观摩,是\n\
+            N1,4401000001,91110000600037341L,广汽本田汽车有限公司,2024-01-02,2024-03-01,60,兼职或任职,是\n\
+            N2,4401000001,91110000600037341L,广汽本田汽车有限公司,2024-07-01,2024-07-30,30,企业技能培训,否\n";
+        let paths: Vec<String> =
+            [("school.csv", school.to_string()), ("teacher.csv", teacher), ("practice.csv", practice.to_string())]
+                .iter()
+                .map(|(name, content)| db.write(name, &format!("{content}\n")).display().to_string())
+                .collect();
+        let mut args = vec!["import"];
+        args.extend(paths.iter().map(String::as_str));
+        db.ok(&args);
+        let all = targets(&db, &["--year", "2024"]);
+        let r = find(&all, "new_teacher_practice");
+        assert_eq!((r["numerator"].as_f64(), r["denominator"].as_f64()), (Some(1.0), Some(2.0)), "{backend:?}: {r}");
+        let shown = db.ok(&["targets", "--year", "2024", "--failures", "new_teacher_practice"]);
+        assert!(
+            shown.contains("N2") && shown.contains("2024-03-01 入职以来企业实践 30 天，差 30 天"),
+            "{backend:?}: {shown}"
+        );
+        assert!(!shown.contains("N1") && !shown.contains("E1") && !shown.contains("U1"), "{shown}");
+        // The blocks agree with the records, and the new columns come back out.
+        assert!(db.ok(&["figures", "check"]).contains("一致"), "{backend:?}");
+        let exported = db.ok(&["export", "--table", "practice"]);
+        assert!(exported.contains("兼职或任职") && exported.contains("企业是否确认"), "{backend:?}: {exported}");
+        // A form outside the code list is refused with its place and the list.
+        let bad = db.write(
+            "practice-bad.csv",
+            "teacher_no,school_code,credit_code,enterprise_name,start_date,end_date,days,form\n\
+             N2,4401000001,91110000600037341L,广汽本田汽车有限公司,2024-09-01,2024-09-10,10,参观\n",
+        );
+        let out = db.vetis(&["import", bad.to_str().unwrap()]);
+        assert!(!out.status.success() && stderr(&out).contains(":2:实践形式"), "{backend:?}: {}", stderr(&out));
+    }
+}
+
+#[test]
 fn every_rule_is_computed_from_crafted_records_on_both_backends() {
     for backend in BACKENDS {
         let db = TestDb::new(backend);
@@ -116,7 +174,7 @@ fn every_rule_is_computed_from_crafted_records_on_both_backends() {
         let all = targets(&db, &["--year", "2024"]);
         assert_eq!(all.iter().filter(|t| t["kind"] == "key").count(), 10);
         assert_eq!(all.iter().filter(|t| t["kind"] == "counted").count(), 24);
-        assert_eq!(all.iter().filter(|t| t["kind"] == "rule").count(), 9);
+        assert_eq!(all.iter().filter(|t| t["kind"] == "rule").count(), 10);
 
         // Practice: persons 2 (180 days) and 4 (182 across two schools) pass; 1 (159 distinct
         // days of 200 reported) and 3 (88 days in the window) fail.
