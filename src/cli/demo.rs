@@ -51,8 +51,13 @@ fn parse_years(s: &str) -> Result<(i32, i32), String> {
 }
 
 fn year_bar(len: u64, label: &str) -> ProgressBar {
+    counted_bar(len, label, "年")
+}
+
+/// A bar that counts `unit`s (年, or nothing for candidates).
+fn counted_bar(len: u64, label: &str, unit: &str) -> ProgressBar {
     let bar = ProgressBar::new(len).with_style(
-        ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} 年 {elapsed}")
+        ProgressStyle::with_template(&format!("{{msg}} [{{bar:30}}] {{pos}}/{{len}} {unit} {{elapsed}}"))
             .unwrap_or_else(|_| ProgressStyle::default_bar())
             .progress_chars("=> "),
     );
@@ -108,7 +113,7 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
     let db = super::open(cli).await?;
     println!("{}{}", if zh { "示例城市：" } else { "demo city: " }, summary.join(", "));
     import_files(&db, &files, cli.lang).await?;
-    applications(&db, opts.last_year, cli.lang).await?;
+    applications(&db, opts.first_year, opts.last_year, cli.lang).await?;
     print_series(&db, opts.first_year, opts.last_year, cli.lang).await
 }
 
@@ -145,67 +150,83 @@ pub async fn load(db: &Db, lang: Lang) -> anyhow::Result<()> {
     let (files, _) = write_city(tmp.path(), &opts, &|_| bar.inc(1))?;
     bar.finish_and_clear();
     import_files(db, &files, lang).await?;
-    applications(db, opts.last_year, lang).await
+    applications(db, opts.first_year, opts.last_year, lang).await
 }
 
-/// A year of credit applications (the Credit bank issue): schools apply for their last year's
-/// graduates' certificates of the year before, most for a course the rules allow, some for one
-/// they do not (refused at once); the school and the credit bank approve most, reject a few.
-async fn applications(db: &Db, last_year: i32, lang: Lang) -> anyhow::Result<()> {
+/// Three school years of credit applications (the Credit bank issue): each year schools apply for
+/// the certificates their learners earned the year before, most for a course the rules allow,
+/// some for one they do not (refused at once); the school and the credit bank approve most,
+/// reject a few. Schools learn the rules: fewer refusals and rejections each year.
+async fn applications(db: &Db, first_year: i32, last_year: i32, lang: Lang) -> anyhow::Result<()> {
     use crate::store::credit::{self, Decision, Request, Status};
-    let year = last_year - 1;
-    let candidates = credit::outcomes_issued_in(db, year, 1_200).await?;
-    let bar = year_bar(candidates.len() as u64, if lang == Lang::Zh { "学分转换申请" } else { "credit applications" });
     let mut rng = crate::demo::rng::Rng::new(0x00C4_ED17);
     let (mut made, mut refused) = (0, 0);
-    for c in &candidates {
-        bar.inc(1);
-        if !rng.chance(0.6) {
-            continue;
-        }
-        let courses = credit::courses(db, &c.school_code, i64::from(year), &c.program_code).await?;
-        // The course type the rules allow for this outcome, and now and then one they do not.
-        let wanted = match (c.kind.as_str(), c.level.as_deref(), rng.chance(0.1)) {
-            (_, _, true) => "general",
-            ("competition", _, _) => "elective",
-            (_, Some("elementary"), _) => "foundation",
-            _ => "core",
-        };
-        let Some((course, _)) = courses.iter().filter(|(_, t)| t == wanted).nth(rng.below(3)) else { continue };
-        let req = Request {
-            issuer: &c.issuer,
-            certificate_no: &c.certificate_no,
-            school: &c.school_code,
-            year: i64::from(year),
-            program: &c.program_code,
-            course,
-        };
-        let app = credit::apply(db, &req, "demo", "demo").await?;
-        made += 1;
-        if app.status == Status::Refused {
-            refused += 1;
-            continue;
-        }
-        let roll = rng.unit();
-        if roll < 0.05 {
-            continue; // still waiting for the school
-        }
-        if roll < 0.09 {
-            credit::review(db, app.id, Decision::Reject, "证书考核内容与课程标准不对应", "demo", "demo").await?;
-            continue;
-        }
-        credit::review(db, app.id, Decision::Approve, "", "demo", "demo").await?;
-        if roll < 0.15 {
-            continue; // waiting for the credit bank
-        }
-        if roll < 0.20 {
-            credit::review(db, app.id, Decision::Reject, "学分银行复核：证书等级与课程要求不符", "demo", "demo")
-                .await?;
+    for (k, year) in ((last_year - 2).max(first_year)..=last_year).enumerate() {
+        // 14 % of applications name a course the rules do not allow in the first year, 8 % in the third.
+        let wrong = 0.14 - 0.03 * k as f64;
+        let candidates = credit::outcomes_issued_in(db, year - 1, 1_200).await?;
+        let label = if lang == Lang::Zh {
+            format!("{year} 年学分转换申请")
         } else {
+            format!("{year} credit applications")
+        };
+        let bar = counted_bar(candidates.len() as u64, &label, "");
+        // Applied for back then, when they were valid: an outcome expired by now is left out (the
+        // rules judge an application on the day it is made).
+        let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+        for c in &candidates {
+            bar.inc(1);
+            if !rng.chance(0.6) || c.valid_until.as_deref().is_some_and(|u| !u.is_empty() && *u < *today) {
+                continue;
+            }
+            let courses = credit::courses(db, &c.school_code, i64::from(year), &c.program_code).await?;
+            // The course type the rules allow for this outcome, and now and then one they do not.
+            let wanted = match (c.kind.as_str(), c.level.as_deref(), rng.chance(wrong)) {
+                (_, _, true) => "general",
+                ("competition", _, _) => "elective",
+                (_, Some("elementary"), _) => "foundation",
+                _ => "core",
+            };
+            let Some((course, _)) = courses.iter().filter(|(_, t)| t == wanted).nth(rng.below(3)) else { continue };
+            let req = Request {
+                issuer: &c.issuer,
+                certificate_no: &c.certificate_no,
+                school: &c.school_code,
+                year: i64::from(year),
+                program: &c.program_code,
+                course,
+            };
+            let app = credit::apply(db, &req, "demo", "demo").await?;
+            made += 1;
+            if app.status == Status::Refused {
+                refused += 1;
+                continue;
+            }
+            // Earlier years are decided; the last year's are partly still under review.
+            let roll = rng.unit();
+            let last = year == last_year;
+            let with_school = if last { 0.12 } else { 0.0 };
+            let with_bank = with_school + 0.06 + if last { 0.03 } else { 0.0 };
+            if roll < with_school {
+                continue;
+            }
+            if roll < with_school + 0.06 {
+                credit::review(db, app.id, Decision::Reject, "证书考核内容与课程标准不对应", "demo", "demo").await?;
+                continue;
+            }
             credit::review(db, app.id, Decision::Approve, "", "demo", "demo").await?;
+            if roll < with_bank {
+                continue;
+            }
+            if roll < with_bank + 0.06 - 0.02 * k as f64 {
+                credit::review(db, app.id, Decision::Reject, "学分银行复核：证书等级与课程要求不符", "demo", "demo")
+                    .await?;
+            } else {
+                credit::review(db, app.id, Decision::Approve, "", "demo", "demo").await?;
+            }
         }
+        bar.finish_and_clear();
     }
-    bar.finish_and_clear();
     if lang == Lang::Zh {
         println!("学分转换申请 {made} 项（其中 {refused} 项不符合规则）");
     } else {

@@ -53,8 +53,9 @@ pub async fn lookup(
             (Some(text(lang, "account_throttled").replace("{n}", &wait_secs.div_ceil(60).to_string())), None)
         }
     };
+    // The name is not echoed back into the form: the page may be left open on a shared screen.
     let ctx = serde_json::json!({
-        "id_types": id_types(lang), "id_type": id_type, "name": name, "message": message, "account": account,
+        "id_types": id_types(lang), "id_type": id_type, "name": "", "message": message, "account": account,
     });
     Ok(render_page("account.html", lang, viewer.as_ref(), ctx)?.into_response())
 }

@@ -228,12 +228,13 @@ pub struct Candidacy {
     pub program_code: String,
     pub kind: String,
     pub level: Option<String>,
+    pub valid_until: Option<String>,
 }
 
 /// Outcomes issued in `year` at a school and program, at most `limit`, in certificate order.
 pub async fn outcomes_issued_in(db: &Db, year: i32, limit: i64) -> Result<Vec<Candidacy>, StoreError> {
     let rows = sqlx::query(
-        "SELECT issuer_credit_code, certificate_no, school_code, program_code, kind, level FROM rec_certificate \
+        "SELECT issuer_credit_code, certificate_no, school_code, program_code, kind, level, valid_until FROM rec_certificate \
          WHERE is_current = 1 AND school_code <> '' AND program_code IS NOT NULL AND issued_date >= $1 AND issued_date <= $2 \
          ORDER BY certificate_no LIMIT $3",
     )
@@ -251,6 +252,7 @@ pub async fn outcomes_issued_in(db: &Db, year: i32, limit: i64) -> Result<Vec<Ca
             program_code: r.get(3),
             kind: r.get(4),
             level: r.get(5),
+            valid_until: r.get(6),
         })
         .collect())
 }
