@@ -4,6 +4,7 @@
 pub mod access;
 pub mod credential;
 pub mod credit;
+pub mod dual;
 pub mod frameworks;
 pub mod ids;
 pub mod plan;
