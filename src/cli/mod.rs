@@ -6,6 +6,7 @@ mod catalog;
 mod credit;
 mod credit_figures;
 mod demo;
+mod dual;
 mod export;
 mod figures;
 mod import;
@@ -86,6 +87,8 @@ pub enum Command {
     Task(task::Args),
     /// 学分银行：学习成果的认定、积累与转换 / the credit bank: outcomes recognised, accumulated and converted
     Credit(credit::Args),
+    /// “双师型”教师认定：条件与预审 / dual-qualified teachers: the conditions and the pre-check
+    Dual(dual::Args),
     /// 报告：规划评估 / reports: the plan's evaluations
     Report(report::Args),
     /// 审计日志 / the audit log
@@ -180,6 +183,7 @@ pub fn run() -> ExitCode {
             Command::Report(a) => report::run(&cli, a).await,
             Command::Task(a) => task::run(&cli, a).await,
             Command::Credit(a) => credit::run(&cli, a).await,
+            Command::Dual(a) => dual::run(&cli, a).await,
             Command::Audit(a) => audit::run(&cli, a).await,
             Command::Year(a) => year::run(&cli, a).await,
             Command::Backup(a) => backup::run_backup(&cli, a).await,

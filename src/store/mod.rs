@@ -9,6 +9,7 @@ pub mod credential;
 pub mod credit;
 pub mod credit_blocks;
 pub mod dialect;
+pub mod dual;
 pub mod industry_map;
 pub mod keyfile;
 pub mod locks;

@@ -11,6 +11,7 @@ mod concurrency;
 mod credit;
 mod credit_figures;
 mod demo;
+mod dual;
 mod export_and_cli;
 mod hostile;
 mod id_vectors;
