@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use super::{Cli, Refused};
+use super::{Cli, Refused, refusal};
 use crate::domain::credit::RulePack;
 use crate::messages::Lang;
 use crate::store::audit::os_user;
@@ -393,16 +393,5 @@ fn level_label(key: &str, zh: bool) -> &str {
     match find_choice(CERTIFICATE_LEVELS, key) {
         Some(c) if zh => c.zh,
         _ => key,
-    }
-}
-
-/// A refusal's message for the person, exit status 1; a fault passes on.
-fn refusal(e: crate::store::StoreError, lang: Lang) -> anyhow::Error {
-    match e.message() {
-        Some(m) => {
-            eprintln!("vetis: {}", m.get(lang));
-            Refused.into()
-        }
-        None => e.into(),
     }
 }

@@ -44,22 +44,39 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
         Action::Check => {
             let plan = refdata::active_plan(&db).await?;
             let mut bad = 0;
-            for ind in &plan.indicators {
-                if !blocks::registered(&db, &ind.formula).await? {
-                    println!("{}: {}", ind.id, no_blocks(zh));
+            // The plan's formulas, and the dual-qualified ones counted the other way.
+            let formulas = plan
+                .indicators
+                .iter()
+                .map(|i| (i.id.clone(), &i.formula))
+                .chain(plan.dual_alternates.iter().map(|(id, f)| (format!("{id} (alt)"), f)));
+            for (id, formula) in formulas {
+                if !blocks::registered(&db, formula).await? {
+                    println!("{id}: {}", no_blocks(zh));
                     bad += 1;
                     continue;
                 }
-                let (kept, fresh) = blocks::kept_and_fresh(&db, &ind.formula).await?;
+                let (kept, fresh) = blocks::kept_and_fresh(&db, formula).await?;
                 if kept != fresh {
                     let differ = kept.keys().chain(fresh.keys()).filter(|k| kept.get(*k) != fresh.get(*k)).count();
                     println!(
-                        "{}: {differ} {}",
-                        ind.id,
+                        "{id}: {differ} {}",
                         if zh { "个构件与记录不符" } else { "blocks differ from the records" }
                     );
                     bad += 1;
                 }
+            }
+            let stale = crate::store::dual::marks::stale(&db).await?;
+            if stale > 0 {
+                println!(
+                    "{}",
+                    if zh {
+                        format!("“双师型”认定标记：{stale} 个年度的教师记录与认定名册不符")
+                    } else {
+                        format!("dual-qualified register marks: teacher rows of {stale} years differ from the register")
+                    }
+                );
+                bad += 1;
             }
             for rule in &plan.rules {
                 if !rule_blocks::registered(&db, &plan, rule).await? {

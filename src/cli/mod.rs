@@ -10,10 +10,11 @@ mod dual;
 mod export;
 mod figures;
 mod import;
-mod indicators;
+pub(crate) mod indicators;
 mod industry_map;
 mod init;
 mod plan;
+mod pool;
 mod progress;
 mod report;
 mod serve;
@@ -89,6 +90,8 @@ pub enum Command {
     Credit(credit::Args),
     /// “双师型”教师认定：条件与预审 / dual-qualified teachers: the conditions and the pre-check
     Dual(dual::Args),
+    /// 市级职业教育兼职教师资源库 / the municipal pool of part-time teachers from enterprises
+    Pool(pool::Args),
     /// 报告：规划评估 / reports: the plan's evaluations
     Report(report::Args),
     /// 审计日志 / the audit log
@@ -184,6 +187,7 @@ pub fn run() -> ExitCode {
             Command::Task(a) => task::run(&cli, a).await,
             Command::Credit(a) => credit::run(&cli, a).await,
             Command::Dual(a) => dual::run(&cli, a).await,
+            Command::Pool(a) => pool::run(&cli, a).await,
             Command::Audit(a) => audit::run(&cli, a).await,
             Command::Year(a) => year::run(&cli, a).await,
             Command::Backup(a) => backup::run_backup(&cli, a).await,
@@ -202,6 +206,18 @@ pub fn run() -> ExitCode {
             eprintln!("vetis: {label}: {e:#}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// A store error for the person at the terminal: a refusal's message printed (exit 1), a fault
+/// of the system passed on.
+pub(crate) fn refusal(e: crate::store::StoreError, lang: Lang) -> anyhow::Error {
+    match e.message() {
+        Some(m) => {
+            eprintln!("vetis: {}", m.get(lang));
+            Refused.into()
+        }
+        None => e.into(),
     }
 }
 

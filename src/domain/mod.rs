@@ -8,6 +8,7 @@ pub mod dual;
 pub mod frameworks;
 pub mod ids;
 pub mod plan;
+pub mod pool;
 pub mod privacy;
 pub mod record;
 pub mod reference;

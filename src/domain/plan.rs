@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::dual::register::{CLAIM_COLUMN, IndicatorSource, REGISTER_COLUMN, RegisterSettings};
 use super::standard::{DESIGNATION_LEVELS, DESIGNATION_STATUSES, Kind, LEVELS, SPONSORS, Table, find_choice};
 use super::targets::{Check, ConditionStandard, CountedTarget, KeyIndustry, Rule};
 
@@ -32,6 +33,13 @@ pub struct Plan {
     pub conditions: ConditionStandard,
     #[serde(rename = "key_industry", default)]
     pub key_industries: Vec<KeyIndustry>,
+    /// How the return's dual-qualified claims meet the register of recognitions.
+    #[serde(default)]
+    pub dual_register: RegisterSettings,
+    /// The dual-qualified indicators counted the other way (claims ↔ register), kept beside the
+    /// plan's own so that both can be shown side by side; derived on load, never written.
+    #[serde(skip)]
+    pub dual_alternates: Vec<(String, Formula)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -191,9 +199,51 @@ pub struct DesignationKind {
 impl Plan {
     /// Parses and checks a plan file; every problem is listed, with where it is.
     pub fn from_toml(text: &str) -> Result<Plan, Vec<String>> {
-        let plan: Plan = toml::from_str(text).map_err(|e| vec![e.to_string()])?;
+        let mut plan: Plan = toml::from_str(text).map_err(|e| vec![e.to_string()])?;
         let errors = plan.check();
-        if errors.is_empty() { Ok(plan) } else { Err(errors) }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        plan.count_dual_from_source();
+        Ok(plan)
+    }
+
+    /// Points the dual-qualified indicators at the claims or the register, as the plan says, and
+    /// keeps the other way as an alternate. A formula's numerator names the claim column; counted
+    /// from the register it names the column the store keeps from the recognitions instead, so the
+    /// formula (and its blocks) are a different one.
+    fn count_dual_from_source(&mut self) {
+        let (from, to) = match self.dual_register.indicator_source {
+            IndicatorSource::Claims => (CLAIM_COLUMN, REGISTER_COLUMN),
+            IndicatorSource::Register => (REGISTER_COLUMN, CLAIM_COLUMN),
+        };
+        let swap = |f: &Formula, a: &str, b: &str| -> Option<Formula> {
+            if f.table != "teacher" || !f.numerator.iter().any(|n| n.contains_key(a)) {
+                return None;
+            }
+            let mut g = f.clone();
+            for n in &mut g.numerator {
+                if let Some(v) = n.remove(a) {
+                    n.insert(b.to_string(), v);
+                }
+            }
+            Some(g)
+        };
+        let mut alternates = Vec::new();
+        for ind in &mut self.indicators {
+            if let Some(g) = swap(&ind.formula, CLAIM_COLUMN, from) {
+                ind.formula = g;
+            }
+            if let Some(alt) = swap(&ind.formula, from, to) {
+                alternates.push((ind.id.clone(), alt));
+            }
+        }
+        self.dual_alternates = alternates;
+    }
+
+    /// The other way of counting a dual-qualified indicator (claims ↔ register), if it is one.
+    pub fn dual_alternate(&self, indicator: &str) -> Option<&Formula> {
+        self.dual_alternates.iter().find(|(id, _)| id == indicator).map(|(_, f)| f)
     }
 
     pub fn indicator(&self, id: &str) -> Option<&Indicator> {
@@ -230,6 +280,7 @@ impl Plan {
             }
         }
         errors.extend(self.check_targets());
+        errors.extend(self.dual_register.problems());
         errors
     }
 

@@ -53,6 +53,10 @@ pub struct Reference {
     pub certificates: HashMap<(String, String), String>,
     /// (school, year) → approved Σ person_times of `training`.
     pub person_times: HashMap<(String, i64), i64>,
+    /// pseudonym → the person's dual-qualified recognitions (for a `teacher` sheet's claims).
+    pub recognitions: HashMap<String, Vec<crate::domain::dual::register::Recognition>>,
+    /// The plan's settings for those claims.
+    pub dual_register: crate::domain::dual::register::RegisterSettings,
 }
 
 impl DivisionHistory for Reference {

@@ -5,10 +5,12 @@ pub mod breakdown;
 pub mod counted;
 pub mod credit;
 pub mod indicators;
+pub mod pool;
 pub mod query;
 pub mod rows;
 pub mod rules;
 pub mod rules_records;
 pub mod targets;
+pub mod teachers;
 
 pub use query::{Pending, Scope};

@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use super::cells::parse_date;
+use crate::domain::dual::register::ClaimCheck;
 use crate::domain::ids::{IdNumber, IdProblem};
 use crate::domain::privacy::Keys;
 use crate::domain::record::CheckedRow;
@@ -395,6 +396,33 @@ impl<'k> FileRules<'k> {
         }
         if table == Table::Student && row.text(table, "status") == Some("enrolled") {
             self.enrolled_once(row, reference, &mut out);
+        }
+        // A dual-qualified claim follows the register (the Teachers issue): without a recognition
+        // in force on the statistical date it is a warning, or an error where the plan says so.
+        // Only once the register is in use (a first recognition published): before, every claim
+        // of an installation that does not keep one would be flagged.
+        if table == Table::Teacher
+            && !reference.recognitions.is_empty()
+            && row.int(table, "dual_qualified") == Some(1)
+            && let (Some(id), Some(date)) = (
+                row.text(table, "id_number"),
+                row.int(table, "year").and_then(|y| reference.dual_register.statistical_date(y as i32)),
+            )
+        {
+            let person = self.keys.pseudonym(row.text(table, "id_type").unwrap_or("resident_id"), id);
+            let held = reference.recognitions.get(&person).is_some_and(|rs| rs.iter().any(|r| r.counts_on(date)));
+            if !held {
+                let severity = match reference.dual_register.claims_without_recognition {
+                    ClaimCheck::Warning => Severity::Warning,
+                    ClaimCheck::Error => Severity::Error,
+                };
+                out.push((
+                    row.row,
+                    "dual_qualified",
+                    Problem::DualClaimUnrecognised { date: date.to_string() },
+                    severity,
+                ));
+            }
         }
         // An issuer's certificate number belongs to one person (§4.12).
         if table == Table::Certificate

@@ -253,6 +253,10 @@ pub enum Problem {
     },
     /// A certificate number of an issuer that is already on record for another person.
     CertificateHeldByOther,
+    /// A teacher claimed as dual-qualified without a recognition in force on the statistical date.
+    DualClaimUnrecognised {
+        date: String,
+    },
     /// The file changes a year the bureau has locked.
     YearLocked {
         year: i64,
@@ -492,6 +496,10 @@ impl Problem {
             CertificateHeldByOther => t!(
                 "该发证机构的这一证书编号已登记在另一学习者名下：请核对证书编号，或请教育局更正已有记录",
                 "this issuer's certificate number is already on record for another learner: check the number, or ask the bureau to correct the record"
+            ),
+            DualClaimUnrecognised { date } => t!(
+                "填报为“双师型”教师，但认定名册中没有在 {date}（统计时点）有效的认定：请核对，或先经认定（vetis dual apply）",
+                "claimed as dual-qualified, but the register has no recognition in force on {date} (the statistical date): check the claim, or apply for recognition first (vetis dual apply)"
             ),
         }
     }

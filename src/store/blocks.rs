@@ -79,9 +79,10 @@ fn block_select(f: &Formula, school: Option<&str>, year: Option<i64>) -> Result<
     Ok(sql)
 }
 
-/// The formulas blocks are kept for: the active plan's indicators.
+/// The formulas blocks are kept for: the active plan's indicators, and the dual-qualified ones
+/// counted the other way (claims ↔ register) for showing both.
 pub fn formulas(plan: &Plan) -> Vec<&Formula> {
-    plan.indicators.iter().map(|i| &i.formula).collect()
+    plan.indicators.iter().map(|i| &i.formula).chain(plan.dual_alternates.iter().map(|(_, f)| f)).collect()
 }
 
 /// Replaces a formula's blocks: all of them, one school's, or one school's in one year.
@@ -152,6 +153,7 @@ pub async fn refresh(
 /// transaction, and records which formulas have blocks. Returns how many formulas.
 pub async fn rebuild_on(conn: &mut AnyConnection) -> Result<usize, StoreError> {
     let plan = super::refdata::active_plan_on(conn).await?;
+    super::dual::marks::mark(conn, &plan.dual_register, &super::dual::marks::Rows::All).await?;
     sqlx::query("DELETE FROM figure_block").execute(&mut *conn).await?;
     sqlx::query("DELETE FROM figure_formula").execute(&mut *conn).await?;
     let mut done = std::collections::BTreeSet::new();

@@ -14,6 +14,8 @@ pub mod industry_map;
 pub mod keyfile;
 pub mod locks;
 pub mod lookup;
+pub mod packs;
+pub mod pool;
 pub mod records;
 pub mod refdata;
 pub mod reference;
@@ -195,6 +197,18 @@ const MIGRATIONS: &[Migration] = &[
         name: "practice_form",
         sqlite: include_str!("../../migrations/sqlite/0013_practice_form.sql"),
         postgres: include_str!("../../migrations/postgres/0013_practice_form.sql"),
+    },
+    Migration {
+        version: 14,
+        name: "dual_register",
+        sqlite: include_str!("../../migrations/sqlite/0014_dual_register.sql"),
+        postgres: include_str!("../../migrations/postgres/0014_dual_register.sql"),
+    },
+    Migration {
+        version: 15,
+        name: "teacher_pool",
+        sqlite: include_str!("../../migrations/sqlite/0015_teacher_pool.sql"),
+        postgres: include_str!("../../migrations/postgres/0015_teacher_pool.sql"),
     },
 ];
 

@@ -69,6 +69,7 @@ async fn static_on(conn: &mut AnyConnection) -> Result<Reference, StoreError> {
         r.industries.insert(row.get(0));
     }
     let plan = refdata::active_plan_on(&mut *pool).await?;
+    r.dual_register = plan.dual_register.clone();
     for k in &plan.designation_kinds {
         r.designation_kinds.insert(k.key.clone(), k.key.clone());
         r.designation_kinds.insert(k.name_zh.clone(), k.key.clone());
@@ -86,6 +87,12 @@ async fn records_on(
     let pool = &mut *conn;
     if table == Table::Certificate {
         certificate_holders(pool, &scanned.certificates, r).await?;
+    }
+    if table == Table::Teacher {
+        // The whole register: a teacher new to these schools may hold a recognition from another.
+        for (person, rec) in super::dual::register::recognitions_on(pool, None).await? {
+            r.recognitions.entry(person).or_default().push(rec);
+        }
     }
     let schools: Vec<String> = schools.iter().cloned().collect();
     if schools.is_empty() {

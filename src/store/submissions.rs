@@ -144,7 +144,13 @@ pub async fn activate(tx: &mut AnyConnection, table: Table, id: i64) -> Result<u
     let mut linked = super::rule_blocks::linked(tx, table, &schools).await?;
     let retired = switch(tx, table, id).await?;
     // The plan is read once for both kinds of blocks; without a plan there is nothing to keep.
-    let Ok(plan) = super::refdata::active_plan_on(tx).await else { return Ok(retired) };
+    let plan = super::refdata::active_plan_on(tx).await;
+    if table == Table::Teacher {
+        // The register's mark first: a dual-qualified figure counted from the register reads it.
+        let settings = plan.as_ref().map(|p| p.dual_register.clone()).unwrap_or_default();
+        super::dual::marks::mark(tx, &settings, &super::dual::marks::Rows::Submission(id)).await?;
+    }
+    let Ok(plan) = plan else { return Ok(retired) };
     super::blocks::refresh(tx, &plan, table, &schools, year).await?;
     linked.extend(super::rule_blocks::linked(tx, table, &schools).await?);
     linked.sort();

@@ -390,6 +390,23 @@ pub async fn file_report(
 }
 
 /// Stores an evidence file after checking its type (by its bytes) and size.
+/// An evidence file's shown name (no path, no control characters, at most 120 characters), its
+/// content type judged by its bytes, and its SHA-256; refused if empty, over 20 MB or of a kind
+/// not accepted. Shared by every kind of evidence (tasks, dual-qualified applications).
+pub(crate) fn vetted(file_name: &str, bytes: &[u8]) -> Result<(String, &'static str, String), StoreError> {
+    let name: String =
+        file_name.rsplit(['/', '\\']).next().unwrap_or("").chars().filter(|c| !c.is_control()).take(120).collect();
+    if bytes.is_empty() || bytes.len() > EVIDENCE_LIMIT {
+        return Err(invalid(format!(
+            "“{name}”：文件须在 1 字节到 20 MB 之间 / evidence must be between 1 byte and 20 MB"
+        )));
+    }
+    let content_type = evidence_type(&name, bytes).ok_or_else(|| {
+        invalid(format!("“{name}”：只接受 PDF、PNG、JPEG、DOCX、XLSX、PPTX 文件 / only PDF, PNG, JPEG, DOCX, XLSX and PPTX files are accepted"))
+    })?;
+    Ok((name, content_type, hex::encode(Sha256::digest(bytes))))
+}
+
 pub async fn add_evidence(
     db: &Db,
     report_id: i64,
@@ -404,17 +421,7 @@ pub async fn add_evidence(
         .await?
         .ok_or_else(|| invalid(format!("没有报告 {report_id} / there is no report {report_id}")))?
         .get(0);
-    let name: String =
-        file_name.rsplit(['/', '\\']).next().unwrap_or("").chars().filter(|c| !c.is_control()).take(120).collect();
-    if bytes.is_empty() || bytes.len() > EVIDENCE_LIMIT {
-        return Err(invalid(format!(
-            "“{name}”：文件须在 1 字节到 20 MB 之间 / evidence must be between 1 byte and 20 MB"
-        )));
-    }
-    let content_type = evidence_type(&name, bytes).ok_or_else(|| {
-        invalid(format!("“{name}”：只接受 PDF、PNG、JPEG、DOCX、XLSX、PPTX 文件 / only PDF, PNG, JPEG, DOCX, XLSX and PPTX files are accepted"))
-    })?;
-    let sha = hex::encode(Sha256::digest(bytes));
+    let (name, content_type, sha) = vetted(file_name, bytes)?;
     let mut tx = db.begin().await?;
     let id: i64 = sqlx::query("INSERT INTO evidence_file (report_id, school_code, file_name, content_type, size, sha256, content, uploaded_by, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id")
         .bind(report_id)

@@ -18,6 +18,7 @@ use crate::figures::breakdown::{By, Group, breakdown};
 use crate::figures::indicators::{IndicatorResult, compute, latest_year};
 use crate::figures::rules::Failure;
 use crate::figures::targets::{TargetResult, counted, from_key, rule};
+use crate::figures::teachers::{self, TeacherFigures};
 use crate::store::registry::School;
 use crate::store::{Db, StoreError, refdata};
 
@@ -188,6 +189,14 @@ impl FigureCache {
             .find(|t| t.designation_kind == kind)
             .ok_or_else(|| StoreError::not_found(format!("no target {kind}")))?;
         self.get_or(db, format!("counted {kind} {scope:?} {year}"), counted(db, &plan, t, scope, year)).await
+    }
+
+    /// The teacher figures of a scope and year (the register as it stands today).
+    pub async fn teachers(&self, db: &Db, scope: &Scope, year: i32) -> Result<Arc<TeacherFigures>, StoreError> {
+        let plan = self.plan(db).await?;
+        let today = chrono::Local::now().date_naive();
+        self.get_or(db, format!("teachers {scope:?} {year} {today}"), teachers::figures(db, &plan, scope, year, today))
+            .await
     }
 
     /// The city's districts: code → name.

@@ -73,6 +73,7 @@ pub const TEMPLATE_SOURCES: &[(&str, &str)] = templates!(
     "account.html",
     "credit.html",
     "credit_figures.html",
+    "teacher_figures.html",
     "credit_application.html",
 );
 

@@ -337,6 +337,7 @@ pub async fn page(
     let years: Vec<i32> = (plan.baseline_year..=latest.max(plan.baseline_year)).rev().collect();
     // Read from the credit blocks: a sum over a few hundred rows, fresh after every change.
     let credit = crate::figures::credit::figures(&state.db, &scope, year).await?;
+    let teachers = state.cache.teachers(&state.db, &scope, year).await.page(&v)?;
     let options: Vec<serde_json::Value> = scope_options(&state, &v)
         .await?
         .into_iter()
@@ -358,6 +359,7 @@ pub async fn page(
             "compare_heads": heads,
             "compare_rows": compare_rows,
             "f": credit,
+            "tf": &*teachers,
         }),
     )
 }

@@ -1,12 +1,18 @@
 //! What the dual-qualified pre-check reads of a teacher (the Teachers issue): their latest
 //! `teacher` row at a school (title, enterprise years), their practice placements wherever they
 //! were done (a person through every school's teacher rows), and the certificates on record for
-//! the person that are valid today and not revoked.
+//! the person that are valid today and not revoked. The register of recognitions (`register`) and
+//! the pack in force (`pack`) live beside it.
 
-use sqlx::Row;
+use sqlx::{AnyConnection, Row};
 
 use super::{Db, StoreError, now};
 use crate::domain::dual::TeacherFacts;
+
+pub mod evidence;
+pub mod marks;
+pub mod pack;
+pub mod register;
 
 fn day(s: &str) -> Option<chrono::NaiveDate> {
     chrono::NaiveDate::parse_from_str(s.get(..10)?, "%Y-%m-%d").ok()
@@ -21,6 +27,16 @@ pub async fn facts(
     year: Option<i32>,
 ) -> Result<Option<TeacherFacts>, StoreError> {
     let mut conn = db.pool.acquire().await?;
+    Ok(facts_on(&mut conn, school, teacher_no, year).await?.map(|(_, f)| f))
+}
+
+/// The same inside a transaction, with the person's pseudonym.
+pub(crate) async fn facts_on(
+    conn: &mut AnyConnection,
+    school: &str,
+    teacher_no: &str,
+    year: Option<i32>,
+) -> Result<Option<(String, TeacherFacts)>, StoreError> {
     let row = sqlx::query(
         "SELECT year, id_pseudo, title, CAST(industry_years AS DOUBLE PRECISION) FROM rec_teacher \
          WHERE school_code = $1 AND teacher_no = $2 AND is_current = 1 AND year <= $3 ORDER BY year DESC LIMIT 1",
@@ -53,18 +69,19 @@ pub async fn facts(
          AND NOT EXISTS (SELECT 1 FROM outcome_revocation r WHERE r.issuer_credit_code = c.issuer_credit_code \
          AND r.certificate_no = c.certificate_no)",
     )
-    .bind(pseudonym)
+    .bind(pseudonym.clone())
     .bind(today)
     .fetch_all(&mut *conn)
     .await?
     .iter()
     .map(|r| (r.get(0), r.get(1)))
     .collect();
-    Ok(Some(TeacherFacts {
+    let facts = TeacherFacts {
         year: row.get::<i64, _>(0) as i32,
         title: row.get(2),
         industry_years: row.get(3),
         practice,
         certificates,
-    }))
+    };
+    Ok(Some((pseudonym, facts)))
 }

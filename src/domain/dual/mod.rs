@@ -9,8 +9,10 @@ use serde::{Deserialize, Serialize};
 use super::standard::{CERTIFICATE_KINDS, CERTIFICATE_LEVELS, TITLES};
 use super::targets;
 
+pub mod register;
+
 /// The pack shipped with VETIS.
-pub const DEFAULT_PACK: &str = include_str!("../../data/teachers/dual-qualified-2022.toml");
+pub const DEFAULT_PACK: &str = include_str!("../../../data/teachers/dual-qualified-2022.toml");
 
 /// A recognition level.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -232,7 +234,7 @@ pub struct TeacherFacts {
 }
 
 /// A condition the records do not meet, with why.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Unmet {
     pub condition: String,
     pub zh: String,

@@ -1,6 +1,8 @@
 //! `vetis demo`: the demo city, generated and imported (or only written with `--out`), then its
 //! ten key indicators for every year.
 
+mod register;
+
 use std::path::PathBuf;
 
 use indicatif::{ProgressBar, ProgressStyle};
@@ -114,7 +116,20 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
     println!("{}{}", if zh { "示例城市：" } else { "demo city: " }, summary.join(", "));
     import_files(&db, &files, cli.lang).await?;
     applications(&db, opts.first_year, opts.last_year, cli.lang).await?;
+    recognitions(&db, opts.first_year, opts.last_year, cli.lang).await?;
     print_series(&db, opts.first_year, opts.last_year, cli.lang).await
+}
+
+/// The register of dual-qualified recognitions, year by year, with a progress bar.
+async fn recognitions(db: &Db, first_year: i32, last_year: i32, lang: Lang) -> anyhow::Result<()> {
+    let zh = lang == Lang::Zh;
+    let bar =
+        year_bar((last_year - first_year + 1) as u64, if zh { "“双师型”认定" } else { "dual-qualified recognitions" });
+    let made = register::register(db, first_year, last_year, &|| bar.inc(1)).await?;
+    bar.finish_and_clear();
+    let plan = crate::store::refdata::active_plan(db).await?;
+    println!("{}", register::summary(&made, plan.dual_register.indicator_source, zh));
+    Ok(())
 }
 
 async fn import_files(db: &Db, files: &[PathBuf], lang: Lang) -> anyhow::Result<()> {
@@ -150,7 +165,8 @@ pub async fn load(db: &Db, lang: Lang) -> anyhow::Result<()> {
     let (files, _) = write_city(tmp.path(), &opts, &|_| bar.inc(1))?;
     bar.finish_and_clear();
     import_files(db, &files, lang).await?;
-    applications(db, opts.first_year, opts.last_year, lang).await
+    applications(db, opts.first_year, opts.last_year, lang).await?;
+    recognitions(db, opts.first_year, opts.last_year, lang).await
 }
 
 /// Three school years of credit applications (the Credit bank issue): each year schools apply for
