@@ -379,7 +379,16 @@ const DESIGNATIONS: &[Plan] = &[
 /// The years the provincial high-level secondary schools pass acceptance (indicator 3: 10 by 2025).
 const HIGH_LEVEL_ACCEPTANCE: [i32; 10] = [2022, 2022, 2023, 2023, 2023, 2024, 2024, 2024, 2025, 2025];
 
-pub fn designations(rng: &mut Rng, schools: &[School], last_year: i32, out: &mut Tables) -> std::io::Result<()> {
+/// A designation as written: code, kind (Chinese), school index, approval year.
+pub type Written = (String, &'static str, usize, i32);
+
+pub fn designations(
+    rng: &mut Rng,
+    schools: &[School],
+    last_year: i32,
+    out: &mut Tables,
+) -> std::io::Result<Vec<Written>> {
+    let mut written = Vec::new();
     let mut by_quality: Vec<usize> = (0..schools.len()).filter(|i| schools[*i].in_scope()).collect();
     by_quality.sort_by(|a, b| schools[*b].quality.total_cmp(&schools[*a].quality));
     let mut serial = 0;
@@ -422,6 +431,7 @@ pub fn designations(rng: &mut Rng, schools: &[School], last_year: i32, out: &mut
                     program
                 };
                 let status = if accepted_year.is_some() { "验收通过" } else { "立项建设" };
+                written.push((format!("XM{approved}{serial:04}"), plan.kind, school, *approved));
                 out.row(
                     Table::Designation,
                     &[
@@ -460,5 +470,5 @@ pub fn designations(rng: &mut Rng, schools: &[School], last_year: i32, out: &mut
             )?;
         }
     }
-    Ok(())
+    Ok(written)
 }

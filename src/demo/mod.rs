@@ -8,8 +8,10 @@ mod credit;
 mod ids;
 mod names;
 mod people;
+mod pool;
 pub mod rng;
 mod staff;
+mod studios;
 pub mod targets;
 mod writer;
 
@@ -57,6 +59,11 @@ fn enterprises(rng: &mut Rng) -> Vec<(String, String)> {
     out
 }
 
+/// The demo's part-time teacher pool, beside the standard's files (`vetis pool import` reads it).
+pub fn pool_file(dir: &Path) -> PathBuf {
+    dir.join("pool").join("experts.csv")
+}
+
 /// Writes the city's data-standard files (one CSV per table, every year) into `dir`.
 /// `progress` hears of each year as it is done.
 pub fn write_city(dir: &Path, opts: &CityOptions, progress: &dyn Fn(i32)) -> std::io::Result<(Vec<PathBuf>, Counts)> {
@@ -94,7 +101,9 @@ pub fn write_city(dir: &Path, opts: &CityOptions, progress: &dyn Fn(i32)) -> std
         activity::cooperation(&mut act, &schools, year, &firms, &mut out)?;
         progress(year);
     }
-    activity::designations(&mut act, &schools, opts.last_year, &mut out)?;
+    let written = activity::designations(&mut act, &schools, opts.last_year, &mut out)?;
+    studios::write(&mut root.fork(10), &schools, &staff, &written, opts.last_year, &mut out)?;
+    pool::write(dir, &mut root.fork(8), &schools, &staff, &firms, opts.last_year, &mut ids)?;
     let counts = out.rows.clone();
     Ok((out.finish()?, counts))
 }

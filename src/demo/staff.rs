@@ -29,6 +29,13 @@ pub struct Teacher {
 }
 
 impl Teacher {
+    /// The person: ID number and name (for the part-time pool, which links by person).
+    pub fn person(&self) -> (&str, &str) {
+        (&self.id, &self.name)
+    }
+    pub fn part_time(&self) -> bool {
+        self.category == "兼职教师"
+    }
     pub fn present(&self, year: i32) -> bool {
         self.hired <= year && self.left.is_none_or(|l| l > year)
     }

@@ -36,11 +36,21 @@ impl Tables {
         Ok(())
     }
 
-    /// Flushes and returns the files written.
+    /// Flushes and returns the files written. A table without rows (a studio's outputs in its
+    /// first year) leaves no file: a header alone is an empty file, which an import refuses.
     pub fn finish(mut self) -> std::io::Result<Vec<PathBuf>> {
         for w in self.writers.values_mut() {
             w.flush()?;
         }
-        Ok(self.paths)
+        let mut kept = Vec::new();
+        for path in self.paths {
+            let table = path.file_stem().and_then(|s| s.to_str()).and_then(Table::from_name);
+            if table.is_some_and(|t| self.rows.get(&t).copied().unwrap_or(0) == 0) {
+                std::fs::remove_file(&path)?;
+            } else {
+                kept.push(path);
+            }
+        }
+        Ok(kept)
     }
 }

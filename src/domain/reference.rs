@@ -53,6 +53,8 @@ pub struct Reference {
     pub certificates: HashMap<(String, String), String>,
     /// (school, year) → approved Σ person_times of `training`.
     pub person_times: HashMap<(String, i64), i64>,
+    /// Designation codes on record (for a studio's members and outputs).
+    pub designations: HashSet<String>,
     /// pseudonym → the person's dual-qualified recognitions (for a `teacher` sheet's claims).
     pub recognitions: HashMap<String, Vec<crate::domain::dual::register::Recognition>>,
     /// The plan's settings for those claims.

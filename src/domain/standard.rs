@@ -143,6 +143,20 @@ pub const COURSE_TYPES: &[Choice] = &[
     c("practicum", "实习实训"),
 ];
 
+/// A member's role in a studio or team (data standard v1.3).
+pub const MEMBER_ROLES: &[Choice] = &[c("host", "主持人"), c("core", "核心成员"), c("member", "成员")];
+/// What a designation produced (data standard v1.3).
+pub const OUTPUT_KINDS: &[Choice] = &[
+    c("textbook", "教材"),
+    c("course", "课程"),
+    c("paper", "论文"),
+    c("patent", "专利"),
+    c("award", "获奖"),
+    c("service", "技术服务"),
+    c("training", "培训"),
+    c("other", "其他"),
+];
+
 /// Whether a column must be filled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Req {
@@ -221,6 +235,8 @@ pub enum Table {
     Designation,
     Certificate,
     Curriculum,
+    Member,
+    Output,
 }
 
 /// How a submission of a table is keyed (§2): by school and statistical year, or row by natural key.
@@ -249,7 +265,7 @@ const PERSON: [Column; 4] = [
     col("gender", "性别", R, K::Choice(GENDERS)),
 ];
 
-static SPECS: [TableSpec; 13] = [
+static SPECS: [TableSpec; 15] = [
     TableSpec {
         table: Table::School,
         key: "school",
@@ -503,10 +519,41 @@ static SPECS: [TableSpec; 13] = [
             col("ideals_hours", "职业精神教育学时", O, K::Number { positive: false }),
         ],
     },
+    TableSpec {
+        table: Table::Member,
+        key: "member",
+        zh: "项目成员",
+        // A teacher is a member of a studio or team once; a member may come from another school.
+        keying: Keying::Natural { key: &["designation_code", "school_code", "teacher_no"] },
+        personal: false,
+        columns: &[
+            col("designation_code", "项目编号", R, K::Text),
+            col("school_code", "学校标识码", R, K::School),
+            col("teacher_no", "工号", R, K::Text),
+            col("role", "角色", R, K::Choice(MEMBER_ROLES)),
+            col("joined_date", "加入日期", O, K::Date),
+        ],
+    },
+    TableSpec {
+        table: Table::Output,
+        key: "output",
+        zh: "项目成果",
+        keying: Keying::SchoolYear { year_column: "year" },
+        personal: false,
+        columns: &[
+            col("designation_code", "项目编号", R, K::Text),
+            col("school_code", "学校标识码", R, K::School),
+            col("year", "统计年度", R, K::Year),
+            col("kind", "成果类型", R, K::Choice(OUTPUT_KINDS)),
+            col("title", "成果名称", R, K::Text),
+            col("achieved_date", "取得日期", O, K::Date),
+            col("note", "说明", O, K::Text),
+        ],
+    },
 ];
 
 impl Table {
-    pub const ALL: [Table; 13] = [
+    pub const ALL: [Table; 15] = [
         Table::School,
         Table::Condition,
         Table::Offering,
@@ -520,6 +567,8 @@ impl Table {
         Table::Designation,
         Table::Certificate,
         Table::Curriculum,
+        Table::Member,
+        Table::Output,
     ];
 
     pub fn spec(self) -> &'static TableSpec {

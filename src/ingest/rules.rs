@@ -99,6 +99,22 @@ pub fn row_rules(table: Table, row: &CheckedRow, reference: &Reference) -> Vec<R
         Table::Teacher if i("dual_qualified") == Some(1) && row.get(table, "dual_since").is_null() => {
             out.push(err("dual_since", Problem::ConditionalRequired { when: "是“双师型”教师".into() }));
         }
+        // v1.3: a studio's or team's members and outputs name a designation on record; a member
+        // is a teacher of the school named.
+        Table::Member | Table::Output => {
+            if let Some(code) = t("designation_code")
+                && !reference.designations.contains(code)
+            {
+                out.push(err("designation_code", Problem::DesignationUnknown { value: code.into() }));
+            }
+            if table == Table::Member
+                && let (Some(s), Some(no)) = (t("school_code"), t("teacher_no"))
+                && reference.schools.contains_key(s)
+                && !reference.teachers.get(s).is_some_and(|set| set.contains(no))
+            {
+                out.push(err("teacher_no", Problem::TeacherUnknown { value: no.into() }));
+            }
+        }
         Table::Practice | Table::Pd | Table::Training | Table::Cooperation => {
             dates_in_order(row, table, &mut out);
             if matches!(table, Table::Practice | Table::Pd)
@@ -357,6 +373,8 @@ impl<'k> FileRules<'k> {
             Table::Designation => (&["designation_code"], "designation_code"),
             Table::Certificate => (&["issuer_credit_code", "certificate_no"], "certificate_no"),
             Table::Curriculum => (&["school_code", "year", "program_code", "course_code"], "course_code"),
+            Table::Member => (&["designation_code", "school_code", "teacher_no"], "teacher_no"),
+            Table::Output => (&["school_code", "year", "designation_code", "title"], "title"),
         }
     }
 

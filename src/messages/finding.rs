@@ -253,6 +253,10 @@ pub enum Problem {
     },
     /// A certificate number of an issuer that is already on record for another person.
     CertificateHeldByOther,
+    /// A studio's member or output names a designation that is not on record.
+    DesignationUnknown {
+        value: String,
+    },
     /// A teacher claimed as dual-qualified without a recognition in force on the statistical date.
     DualClaimUnrecognised {
         date: String,
@@ -496,6 +500,10 @@ impl Problem {
             CertificateHeldByOther => t!(
                 "该发证机构的这一证书编号已登记在另一学习者名下：请核对证书编号，或请教育局更正已有记录",
                 "this issuer's certificate number is already on record for another learner: check the number, or ask the bureau to correct the record"
+            ),
+            DesignationUnknown { value } => t!(
+                "项目编号“{value}”不在已通过的建设项目与认定（designation）中：请先报送该项目",
+                "designation '{value}' is not among the approved designations: submit the designation first"
             ),
             DualClaimUnrecognised { date } => t!(
                 "填报为“双师型”教师，但认定名册中没有在 {date}（统计时点）有效的认定：请核对，或先经认定（vetis dual apply）",

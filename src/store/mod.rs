@@ -23,6 +23,7 @@ pub mod registry;
 pub mod rule_blocks;
 pub mod signin;
 pub mod sql;
+pub mod studio;
 pub mod submissions;
 pub mod tasks;
 pub mod tokens;
@@ -209,6 +210,12 @@ const MIGRATIONS: &[Migration] = &[
         name: "teacher_pool",
         sqlite: include_str!("../../migrations/sqlite/0015_teacher_pool.sql"),
         postgres: include_str!("../../migrations/postgres/0015_teacher_pool.sql"),
+    },
+    Migration {
+        version: 16,
+        name: "studio_tables",
+        sqlite: include_str!("../../migrations/sqlite/0016_studio_tables.sql"),
+        postgres: include_str!("../../migrations/postgres/0016_studio_tables.sql"),
     },
 ];
 

@@ -114,7 +114,15 @@ async fn records_on(
             r.offerings.entry((row.get(0), row.get(1))).or_default().insert(row.get(2));
         }
     }
-    if matches!(table, Table::Practice | Table::Pd) {
+    if matches!(table, Table::Member | Table::Output) {
+        for row in sqlx::query("SELECT designation_code FROM rec_designation WHERE is_current = 1")
+            .fetch_all(&mut *pool)
+            .await?
+        {
+            r.designations.insert(row.get(0));
+        }
+    }
+    if matches!(table, Table::Practice | Table::Pd | Table::Member) {
         let sql = format!(
             "SELECT DISTINCT school_code, teacher_no FROM rec_teacher WHERE is_current = 1 AND school_code IN ({school_in})"
         );

@@ -74,6 +74,9 @@ pub const TEMPLATE_SOURCES: &[(&str, &str)] = templates!(
     "credit.html",
     "credit_figures.html",
     "teacher_figures.html",
+    "teachers.html",
+    "teacher.html",
+    "studio.html",
     "credit_application.html",
 );
 

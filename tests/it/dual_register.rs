@@ -194,3 +194,56 @@ fn a_suspension_stops_the_register_counting_until_it_is_lifted() {
     assert!((share(&db, "2024") - 100.0 / 3.0).abs() < 1e-6);
     db.ok(&["figures", "check"]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_teacher_pages_show_a_scope_its_register_a_teachers_record_and_a_studio_with_members_and_outputs() {
+    use crate::common::web::*;
+    use axum::http::StatusCode;
+    for backend in BACKENDS {
+        let db = TestDb::new(backend);
+        db.load_fixture();
+        // A studio with a host and an output (data standard v1.3); a member who is no teacher is refused.
+        let designation = "designation_code,kind,level,school_code,subject,program_code,approved_year,status,accepted_year\n\
+                           S1,名教师、名校长、教育专家工作室,市级,4401000001,汽修名师工作室,,2021,立项建设,\n";
+        db.ok(&["import", db.write("designation.csv", designation).to_str().unwrap()]);
+        let bad = db.write("member.csv", "designation_code,school_code,teacher_no,role,joined_date\nS1,4401000001,T999,主持人,\nS9,4401000001,T1,成员,\n");
+        let out = db.vetis(&["import", bad.to_str().unwrap()]);
+        let err = stderr(&out);
+        assert!(!out.status.success() && err.contains("T999") && err.contains("S9"), "{backend:?}: {err}");
+        let member = db.write(
+            "member.csv",
+            "designation_code,school_code,teacher_no,role,joined_date\nS1,4401000001,T1,主持人,2021-09-01\n",
+        );
+        let output = db.write("output.csv", "designation_code,school_code,year,kind,title,achieved_date,note\nS1,4401000001,2022,教材,校本教材《汽车电控》,2022-06-01,\n");
+        db.ok(&["import", member.to_str().unwrap(), output.to_str().unwrap()]);
+        db.ok(&["dual", "apply", "--school", "4401000001", "--level", "elementary", "--teacher", "T1"]);
+        add_user(&db, "school1", "school", &["--school", "4401000001"]);
+        add_user(&db, "school3", "school", &["--school", "4401000003"]);
+        let app = App::new(&db).await;
+        let (_, c1) = app.sign_in_page("school1", PASSWORD).await;
+        let (_, c3) = app.sign_in_page("school3", PASSWORD).await;
+        let (c1, c3) = (c1.unwrap(), c3.unwrap());
+        let (status, page) = app.get("/teachers", Some(&c1)).await;
+        assert_eq!(status, StatusCode::OK, "{backend:?}");
+        assert!(
+            page.contains("待评审的认定申请") && page.contains("/teachers/4401000001/T1"),
+            "{backend:?}: the waiting application"
+        );
+        assert!(page.contains("兼职教师资源库") && page.contains("“双师型”认定名册"), "{backend:?}");
+        let (status, page) = app.get("/teachers/4401000001/T1", Some(&c1)).await;
+        assert_eq!(status, StatusCode::OK, "{backend:?}");
+        assert!(page.contains("教师档案") && page.contains("教*"), "{backend:?}: masked");
+        assert!(!page.contains("440104198501016027"), "{backend:?}: no ID number");
+        // Another school's teacher is not there for this school.
+        assert_eq!(app.get("/teachers/4401000001/T1", Some(&c3)).await.0, StatusCode::NOT_FOUND, "{backend:?}");
+        let (status, page) = app.get("/designation/S1", Some(&c3)).await;
+        assert_eq!(status, StatusCode::OK, "{backend:?}");
+        assert!(
+            page.contains("汽修名师工作室") && page.contains("主持人") && page.contains("校本教材《汽车电控》"),
+            "{backend:?}"
+        );
+        assert!(!page.contains("href=\"/teachers/4401000001/T1\""), "{backend:?}: no link to a record out of scope");
+        assert_eq!(app.get("/designation/NOPE", Some(&c1)).await.0, StatusCode::NOT_FOUND);
+        assert!(db.ok(&["audit"]).contains("teacher_record_view"), "{backend:?}");
+    }
+}

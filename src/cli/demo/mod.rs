@@ -1,6 +1,7 @@
 //! `vetis demo`: the demo city, generated and imported (or only written with `--out`), then its
 //! ten key indicators for every year.
 
+mod pool;
 mod register;
 
 use std::path::PathBuf;
@@ -115,9 +116,23 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
     let db = super::open(cli).await?;
     println!("{}{}", if zh { "示例城市：" } else { "demo city: " }, summary.join(", "));
     import_files(&db, &files, cli.lang).await?;
-    applications(&db, opts.first_year, opts.last_year, cli.lang).await?;
-    recognitions(&db, opts.first_year, opts.last_year, cli.lang).await?;
+    processes(&db, &dir, &opts, cli.lang).await?;
     print_series(&db, opts.first_year, opts.last_year, cli.lang).await
+}
+
+/// What the plan's processes made of the imported city: credit applications, the register of
+/// dual-qualified recognitions, and the part-time teacher pool with its engagements.
+async fn processes(db: &Db, dir: &std::path::Path, opts: &CityOptions, lang: Lang) -> anyhow::Result<()> {
+    applications(db, opts.first_year, opts.last_year, lang).await?;
+    recognitions(db, opts.first_year, opts.last_year, lang).await?;
+    let (experts, engaged) =
+        pool::pool(db, &crate::demo::pool_file(dir), opts.seed, (opts.first_year, opts.last_year)).await?;
+    if lang == Lang::Zh {
+        println!("兼职教师资源库：入库专家 {experts} 名，聘用 {engaged} 次（vetis pool figures）");
+    } else {
+        println!("part-time teacher pool: {experts} experts, {engaged} engagements (vetis pool figures)");
+    }
+    Ok(())
 }
 
 /// The register of dual-qualified recognitions, year by year, with a progress bar.
@@ -165,8 +180,7 @@ pub async fn load(db: &Db, lang: Lang) -> anyhow::Result<()> {
     let (files, _) = write_city(tmp.path(), &opts, &|_| bar.inc(1))?;
     bar.finish_and_clear();
     import_files(db, &files, lang).await?;
-    applications(db, opts.first_year, opts.last_year, lang).await?;
-    recognitions(db, opts.first_year, opts.last_year, lang).await
+    processes(db, tmp.path(), &opts, lang).await
 }
 
 /// Three school years of credit applications (the Credit bank issue): each year schools apply for

@@ -9,7 +9,7 @@
 
 use chrono::{Datelike, NaiveDate, Weekday};
 
-use crate::domain::dual::register::{ApplicationStatus, IndicatorSource};
+use crate::domain::dual::register::IndicatorSource;
 use crate::domain::dual::{Level, precheck};
 use crate::store::Db;
 use crate::store::dual::register::{self as reg, Actor};
@@ -78,15 +78,15 @@ pub async fn register(db: &Db, first_year: i32, last_year: i32, progress: &dyn F
                     made.pending += b.applications.len();
                     continue;
                 }
-                for a in &b.applications {
-                    let recognise = a.eligible;
-                    let reason =
-                        if recognise { "" } else { "记录不满足认定条件，请补充企业实践后再申报" };
-                    let d = reg::decide(db, a.id, recognise, reason, &who).await?;
-                    match d.status {
-                        ApplicationStatus::Recognised => made.recognised += 1,
-                        _ => made.rejected += 1,
-                    }
+                let (yes, no): (Vec<&reg::Application>, Vec<&reg::Application>) =
+                    b.applications.iter().partition(|a| a.eligible);
+                let ids = |list: &[&reg::Application]| list.iter().map(|a| a.id).collect::<Vec<i64>>();
+                if !yes.is_empty() {
+                    made.recognised += reg::decide_many(db, &ids(&yes), true, "", &who).await?.len();
+                }
+                if !no.is_empty() {
+                    let reason = "记录不满足认定条件，请补充企业实践后再申报";
+                    made.rejected += reg::decide_many(db, &ids(&no), false, reason, &who).await?.len();
                 }
                 reg::publish(db, b.id, published, &who).await?;
             }

@@ -12,6 +12,7 @@ use crate::domain::dual::TeacherFacts;
 pub mod evidence;
 pub mod marks;
 pub mod pack;
+pub mod record;
 pub mod register;
 
 fn day(s: &str) -> Option<chrono::NaiveDate> {

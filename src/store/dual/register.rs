@@ -195,12 +195,38 @@ pub async fn decide(
     reason: &str,
     who: &Actor<'_>,
 ) -> Result<Application, StoreError> {
+    let mut decided = decide_many(db, &[application], recognise, reason, who).await?;
+    decided.pop().ok_or_else(|| StoreError::Internal("no decision".into()))
+}
+
+/// The same decision on several applications in one transaction: all of them, or none.
+pub async fn decide_many(
+    db: &Db,
+    applications: &[i64],
+    recognise: bool,
+    reason: &str,
+    who: &Actor<'_>,
+) -> Result<Vec<Application>, StoreError> {
     let reason = reason.trim();
     if !recognise && reason.is_empty() {
         return Err(StoreError::refused("不予认定须说明理由（--reason） / a rejection needs a reason (--reason)"));
     }
     let mut w = db.begin_write().await?;
-    let tx = w.conn();
+    let mut out = Vec::with_capacity(applications.len());
+    for id in applications {
+        out.push(decide_on(w.conn(), *id, recognise, reason, who).await?);
+    }
+    w.commit().await?;
+    Ok(out)
+}
+
+async fn decide_on(
+    tx: &mut AnyConnection,
+    application: i64,
+    recognise: bool,
+    reason: &str,
+    who: &Actor<'_>,
+) -> Result<Application, StoreError> {
     let a = application_on(tx, application).await?;
     if a.status != ApplicationStatus::Pending {
         return Err(StoreError::Conflict(crate::messages::Message::pair(format!(
@@ -228,9 +254,8 @@ pub async fn decide(
         );
         if !unmet.is_empty() {
             return Err(StoreError::refused(format!(
-                "申请 {application} 不能认定：记录不满足 {} / application {application} cannot be recognised: {}",
-                unmet.join("；"),
-                unmet.len()
+                "申请 {application} 不能认定，记录不满足 / application {application} cannot be recognised on the records: {}",
+                unmet.join("；")
             )));
         }
     }
@@ -251,9 +276,7 @@ pub async fn decide(
         if reason.is_empty() { String::new() } else { format!(": {reason}") }
     );
     audit_step(tx, who, "dual_decide", &format!("dual application {application}"), &detail).await?;
-    let decided = application_on(tx, application).await?;
-    w.commit().await?;
-    Ok(decided)
+    application_on(tx, application).await
 }
 
 /// Publishes a batch whose every application is decided: each one recognised becomes a

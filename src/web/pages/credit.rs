@@ -17,7 +17,7 @@ use crate::web::AppState;
 use crate::web::error::WebError;
 
 /// The schools whose applications a viewer sees (None: every school).
-async fn schools_of(state: &AppState, v: &Viewer) -> Result<Option<Vec<String>>, PageError> {
+pub(super) async fn schools_of(state: &AppState, v: &Viewer) -> Result<Option<Vec<String>>, PageError> {
     Ok(match v.who.role {
         Role::Admin | Role::Analyst => None,
         Role::School => Some(v.who.school.iter().cloned().collect()),
@@ -28,7 +28,7 @@ async fn schools_of(state: &AppState, v: &Viewer) -> Result<Option<Vec<String>>,
     })
 }
 
-fn scope_of(v: &Viewer) -> Scope {
+pub(super) fn scope_of(v: &Viewer) -> Scope {
     match (v.who.role, &v.who.school, &v.who.district) {
         (Role::School, Some(s), _) => Scope::School(s.clone()),
         (Role::District, _, Some(d)) => Scope::District(d.clone()),

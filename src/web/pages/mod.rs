@@ -10,6 +10,7 @@ pub mod session;
 pub mod submit;
 pub mod targets;
 pub mod tasks;
+pub mod teachers;
 
 use axum::Router;
 use axum::extract::FromRequestParts;
@@ -54,6 +55,9 @@ pub fn router() -> Router<AppState> {
             post(tasks::file).layer(axum::extract::DefaultBodyLimit::max(crate::domain::tasks::EVIDENCE_LIMIT * 5)),
         )
         .route("/evidence/{id}", get(tasks::evidence))
+        .route("/teachers", get(teachers::page))
+        .route("/teachers/{school}/{teacher}", get(teachers::record))
+        .route("/designation/{code}", get(teachers::studio))
         .route("/credit", get(credit::list))
         .route("/credit/apply", post(credit::apply))
         .route("/credit/{id}", get(credit::detail))
