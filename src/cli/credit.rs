@@ -5,17 +5,11 @@
 
 use std::path::PathBuf;
 
-use super::{Cli, Refused, refusal};
+use super::{Cli, Format, Refused, refusal};
 use crate::domain::credit::RulePack;
 use crate::messages::Lang;
 use crate::store::audit::os_user;
 use crate::store::credit::{self, Application, Decision, Request, Status};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    Table,
-    Json,
-}
 
 #[derive(Debug, clap::Args)]
 pub struct Args {

@@ -209,6 +209,13 @@ pub fn run() -> ExitCode {
     }
 }
 
+/// Output of the commands that print a table for people or JSON for scripts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+}
+
 /// A store error for the person at the terminal: a refusal's message printed (exit 1), a fault
 /// of the system passed on.
 pub(crate) fn refusal(e: crate::store::StoreError, lang: Lang) -> anyhow::Error {

@@ -3,17 +3,11 @@
 //! their consent to be listed), schools search it by program and skill (no personal data shown),
 //! record engagements per term and feedback after each.
 
-use super::{Cli, refusal};
+use super::{Cli, Format, refusal};
 use crate::domain::pool::{EngagementForm, ExpertForm};
 use crate::messages::Lang;
 use crate::store::audit::os_user;
 use crate::store::pool;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    Table,
-    Json,
-}
 
 #[derive(Debug, clap::Args)]
 pub struct Args {

@@ -68,8 +68,11 @@ pub fn write(
         }
         let topic = schools[*school].programs.first().map_or(*kind, |p| p.0.name.as_str());
         for year in (approved + 1)..=last_year {
-            for _ in 0..(1 + rng.below(3)) {
-                let (k, pattern) = OUTPUTS[rng.below(OUTPUTS.len())];
+            // Distinct kinds within a year: a title is unique per school, year and designation.
+            let mut kinds: Vec<usize> = (0..OUTPUTS.len()).collect();
+            rng.shuffle(&mut kinds);
+            for i in kinds.into_iter().take(1 + rng.below(3)) {
+                let (k, pattern) = OUTPUTS[i];
                 let title = pattern.replace("{}", topic);
                 out.row(
                     Table::Output,

@@ -7,16 +7,10 @@ mod register;
 
 use std::path::PathBuf;
 
-use super::{Cli, Refused, refusal};
+use super::{Cli, Format, Refused, refusal};
 use crate::domain::dual::{DualPack, Level, precheck};
 use crate::messages::Lang;
 use crate::store::audit::os_user;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    Table,
-    Json,
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum LevelArg {

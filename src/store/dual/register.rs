@@ -243,19 +243,20 @@ async fn decide_on(
         let pack = super::pack::version_on(tx, &row.get::<String, _>(0), &row.get::<String, _>(1)).await?;
         let year = row.get::<i64, _>(2) as i32;
         let facts = super::facts_on(tx, &a.school_code, &a.teacher_no, Some(year)).await?;
-        let unmet = facts.map_or_else(
+        let unmet: Vec<(String, String)> = facts.map_or_else(
             || {
-                vec![format!(
-                    "{} 已不在学校 {} 的教师记录中 / is no longer in the school's teacher records",
-                    a.teacher_no, a.school_code
+                vec![(
+                    format!("{} 已不在学校 {} 的教师记录中", a.teacher_no, a.school_code),
+                    format!("{} is no longer in the school's teacher records", a.teacher_no),
                 )]
             },
-            |(_, f)| precheck(&pack, a.level, &f).unmet.into_iter().map(|u| format!("{} / {}", u.zh, u.en)).collect(),
+            |(_, f)| precheck(&pack, a.level, &f).unmet.into_iter().map(|u| (u.zh, u.en)).collect(),
         );
         if !unmet.is_empty() {
-            return Err(StoreError::refused(format!(
-                "申请 {application} 不能认定，记录不满足 / application {application} cannot be recognised on the records: {}",
-                unmet.join("；")
+            let (zh, en): (Vec<String>, Vec<String>) = unmet.into_iter().unzip();
+            return Err(StoreError::Refused(crate::messages::Message::new(
+                format!("申请 {application} 不能认定，记录不满足：{}", zh.join("；")),
+                format!("application {application} cannot be recognised on the records: {}", en.join("; ")),
             )));
         }
     }
