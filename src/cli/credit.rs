@@ -268,7 +268,7 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
             let jwt = crate::store::credential::issue(&db, subject, &list, &actor, "cli")
                 .await
                 .map_err(|e| refusal(e, cli.lang))?;
-            write_whole(out, jwt.as_bytes()).map_err(|e| anyhow::anyhow!("{}: {e}", out.display()))?;
+            super::write_whole(out, jwt.as_bytes()).map_err(|e| anyhow::anyhow!("{}: {e}", out.display()))?;
             println!("{}: {}", if zh { "凭证已写入" } else { "credential written to" }, out.display());
         }
         Action::Verify { file } => {
@@ -322,16 +322,6 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
             }
         }
     }
-    Ok(())
-}
-
-/// Writes a file whole or not at all (a temporary file beside it, then renamed); it stays private
-/// to its owner (0600), as a learner's credential should.
-fn write_whole(out: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    std::io::Write::write_all(&mut tmp, bytes)?;
-    tmp.persist(out).map_err(|e| e.error)?;
     Ok(())
 }
 

@@ -9,10 +9,12 @@ mod demo;
 mod dual;
 mod export;
 mod figures;
+mod funding;
 mod import;
 pub(crate) mod indicators;
 mod industry_map;
 mod init;
+mod pathway;
 mod plan;
 mod pool;
 mod progress;
@@ -92,6 +94,8 @@ pub enum Command {
     Dual(dual::Args),
     /// 市级职业教育兼职教师资源库 / the municipal pool of part-time teachers from enterprises
     Pool(pool::Args),
+    Pathway(pathway::Args),
+    Funding(funding::Args),
     /// 报告：规划评估 / reports: the plan's evaluations
     Report(report::Args),
     /// 审计日志 / the audit log
@@ -188,6 +192,8 @@ pub fn run() -> ExitCode {
             Command::Credit(a) => credit::run(&cli, a).await,
             Command::Dual(a) => dual::run(&cli, a).await,
             Command::Pool(a) => pool::run(&cli, a).await,
+            Command::Pathway(a) => pathway::run(&cli, a).await,
+            Command::Funding(a) => funding::run(&cli, a).await,
             Command::Audit(a) => audit::run(&cli, a).await,
             Command::Year(a) => year::run(&cli, a).await,
             Command::Backup(a) => backup::run_backup(&cli, a).await,
@@ -214,6 +220,16 @@ pub fn run() -> ExitCode {
 pub enum Format {
     Table,
     Json,
+}
+
+/// Writes a file whole or not at all (a temporary file beside it, then renamed); it stays private
+/// to its owner (0600), as a learner's credential or a list of named students should.
+pub(crate) fn write_whole(out: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    std::io::Write::write_all(&mut tmp, bytes)?;
+    tmp.persist(out).map_err(|e| e.error)?;
+    Ok(())
 }
 
 /// A store error for the person at the terminal: a refusal's message printed (exit 1), a fault

@@ -7,6 +7,7 @@ pub mod city;
 mod credit;
 mod ids;
 mod names;
+pub mod pathways;
 mod people;
 mod pool;
 pub mod rng;
@@ -72,15 +73,19 @@ pub fn write_city(dir: &Path, opts: &CityOptions, progress: &dyn Fn(i32)) -> std
     let firms = enterprises(&mut root.fork(5));
     let mut ids = IdMaker::new();
     let mut pop = people::Population::new(root.fork(2), &schools);
+    let agreements = pathways::agreements(&mut root.fork(11), &schools, opts.last_year);
+    pop.set_agreements(agreements.clone());
     let mut staff = staff::Staff::new(root.fork(3), schools.len());
     let mut act = root.fork(4);
     let mut learning = root.fork(6);
     let issuers = credit::Issuers::new(&mut root.fork(7));
     let mut out = writer::Tables::create(dir, &Table::ALL)?;
     activity::registry(&schools, &mut out)?;
-    pop.history(&schools, opts.first_year, &mut ids);
+    pop.history(&schools, opts.first_year, &mut ids)?;
     for year in opts.first_year..=opts.last_year {
         activity::offerings(&schools, year, &mut out)?;
+        // Results are written for cohorts on record (entered at most two years before the first).
+        pop.transfers(&schools, year, (year - 3 >= opts.first_year - 2).then_some(&mut out))?;
         pop.new_cohort(&schools, year, &mut ids);
         pop.write_year(&schools, year, &mut out)?;
         pop.graduates(&schools, year, &firms, &mut out)?;
@@ -104,6 +109,7 @@ pub fn write_city(dir: &Path, opts: &CityOptions, progress: &dyn Fn(i32)) -> std
     let written = activity::designations(&mut act, &schools, opts.last_year, &mut out)?;
     studios::write(&mut root.fork(10), &schools, &staff, &written, opts.last_year, &mut out)?;
     pool::write(dir, &mut root.fork(8), &schools, &staff, &firms, opts.last_year, &mut ids)?;
+    pathways::write_agreements(dir, &schools, &agreements, &pop.intakes)?;
     let counts = out.rows.clone();
     Ok((out.finish()?, counts))
 }

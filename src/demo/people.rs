@@ -2,11 +2,12 @@
 //! suspend, the final-year students of one year graduate the next, and the new cohort of the
 //! calibrated groups is whatever brings full-time enrolment exactly to the target.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use super::city::School;
 use super::ids::IdMaker;
 use super::names;
+use super::pathways::DemoAgreement;
 use super::rng::{Rng, apportion};
 use super::targets::{HIGHER_ENROLMENT, IN_FIELD, PROGRESSION, Path, SECONDARY_ENROLMENT, count_for_share};
 use super::writer::Tables;
@@ -67,18 +68,31 @@ fn group(s: &School) -> Group {
 
 pub struct Population {
     pub students: Vec<Student>,
-    rng: Rng,
-    serial: Vec<usize>,
+    pub(super) rng: Rng,
+    pub(super) serial: Vec<usize>,
+    /// The pathway agreements: only their programs take 3+2, five-year and through students.
+    pub(super) agreements: Vec<DemoAgreement>,
+    /// (agreement, intake year) → students who entered under it.
+    pub intakes: HashMap<(String, i32), usize>,
 }
 
-const SECONDARY_PATHWAYS: [(&str, f64); 4] =
-    [("普通", 0.70), ("三二分段", 0.20), ("中高本贯通", 0.03), ("现代学徒制", 0.07)];
-const HIGHER_PATHWAYS: [(&str, f64); 4] =
-    [("普通", 0.72), ("五年一贯制", 0.10), ("三二分段", 0.10), ("现代学徒制", 0.08)];
+/// Outside an agreement: regular or apprenticeship.
+const PATHWAYS: [(&str, f64); 2] = [("普通", 0.90), ("现代学徒制", 0.10)];
 
 impl Population {
     pub fn new(rng: Rng, schools: &[School]) -> Population {
-        Population { students: Vec::new(), rng, serial: vec![0; schools.len()] }
+        Population {
+            students: Vec::new(),
+            rng,
+            serial: vec![0; schools.len()],
+            agreements: Vec::new(),
+            intakes: HashMap::new(),
+        }
+    }
+
+    /// The agreements new students may join.
+    pub fn set_agreements(&mut self, agreements: Vec<DemoAgreement>) {
+        self.agreements = agreements;
     }
 
     fn duration(level: usize, pathway: &str) -> i32 {
@@ -100,10 +114,22 @@ impl Population {
         let sec_in_scope: Vec<usize> =
             (0..schools.len()).filter(|i| group(&schools[*i]) == Group::ScopeSecondary).collect();
         for (pi, count) in programs.iter().zip(counts) {
+            // A program under an agreement fills part of its intake as the agreement's class.
+            let agreement = self.agreement_for(school, *pi, entry).map(|a| (a.code.clone(), a.label()));
             for _ in 0..count {
                 let r = &mut self.rng;
-                let table = if s.level == 0 { &SECONDARY_PATHWAYS } else { &HIGHER_PATHWAYS };
-                let pathway = table[r.weighted(&table.iter().map(|p| p.1).collect::<Vec<_>>())].0;
+                let class = match &agreement {
+                    Some((_, "五年一贯制")) => 0.4,
+                    Some(_) => 0.6,
+                    None => 0.0,
+                };
+                let pathway = match &agreement {
+                    Some((code, label)) if full_time && r.chance(class) => {
+                        *self.intakes.entry((code.clone(), entry)).or_default() += 1;
+                        *label
+                    }
+                    _ => PATHWAYS[r.weighted(&PATHWAYS.iter().map(|p| p.1).collect::<Vec<_>>())].0,
+                };
                 let age = match (s.level, pathway) {
                     (0, _) | (1, "五年一贯制") => 15,
                     _ => 18,
@@ -112,9 +138,10 @@ impl Population {
                 let birth_year = entry - age - r.range(0, 1) as i32;
                 let (id, origin) = ids.person(r, birth_year, male);
                 self.serial[school] += 1;
-                // Higher students who come from the city's secondary schools name their school.
+                // Higher students who come from the city's secondary schools name their school (3+2
+                // students come through `transfers`, naming theirs).
                 let prior_school =
-                    (s.level > 0 && (pathway == "三二分段" || r.chance(0.3))).then(|| *r.pick(&sec_in_scope));
+                    (s.level > 0 && pathway != "五年一贯制" && r.chance(0.3)).then(|| *r.pick(&sec_in_scope));
                 self.students.push(Student {
                     no: format!("{}{:05}", entry, self.serial[school]),
                     id,
@@ -162,8 +189,10 @@ impl Population {
 
     /// Cohorts that entered before the first statistical year, so that 2020 has all grades and
     /// graduates.
-    pub fn history(&mut self, schools: &[School], first_year: i32, ids: &mut IdMaker) {
+    pub fn history(&mut self, schools: &[School], first_year: i32, ids: &mut IdMaker) -> std::io::Result<()> {
         for entry in (first_year - 5)..first_year {
+            // Their cohorts' students are not on record: the results are not written.
+            self.transfers(schools, entry, None)?;
             for (i, s) in schools.iter().enumerate() {
                 let base = match group(s) {
                     Group::ScopeSecondary => SECONDARY_ENROLMENT.at(first_year) / 3.0,
@@ -179,14 +208,16 @@ impl Population {
                 let share = s.weight / schools.iter().filter(|x| group(x) == group(s)).map(|x| x.weight).sum::<f64>();
                 let n =
                     if group(s) == Group::Other { (base * s.weight / 3.0) as usize } else { (base * share) as usize };
-                // Five-year cohorts reach back further; the oldest years only need them.
-                let n = if entry < first_year - 3 { n / 8 } else { n };
+                // Five-year cohorts reach back further; the oldest years only need them (and the
+                // secondary cohort whose transfer falls in the year before the first).
+                let n = if entry < first_year - 4 || (entry == first_year - 4 && s.level > 0) { n / 8 } else { n };
                 self.enter(schools, i, entry, n, true, ids);
             }
             for y in entry..first_year {
                 self.attrition(y);
             }
         }
+        Ok(())
     }
 
     /// The new cohort of `year`: exact for the calibrated groups, by weight for the others.

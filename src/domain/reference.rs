@@ -59,6 +59,13 @@ pub struct Reference {
     pub recognitions: HashMap<String, Vec<crate::domain::dual::register::Recognition>>,
     /// The plan's settings for those claims.
     pub dual_register: crate::domain::dual::register::RegisterSettings,
+    /// The pathway agreements register (for `student` and `transfer` sheets).
+    pub pathways: crate::domain::pathway::Register,
+    /// The transfer assessment scheme in use (for `transfer` sheets).
+    pub transfer_scheme: Option<crate::domain::pathway::scheme::SchemePack>,
+    /// pseudonym → (school, program, pathway, entry year) of the person's approved student rows on
+    /// an agreement pathway at the schools a `transfer` sheet names.
+    pub pathway_students: HashMap<String, Vec<(String, String, String, i64)>>,
 }
 
 impl DivisionHistory for Reference {

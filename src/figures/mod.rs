@@ -4,7 +4,9 @@
 pub mod breakdown;
 pub mod counted;
 pub mod credit;
+pub mod funding;
 pub mod indicators;
+pub mod pathway;
 pub mod pool;
 pub mod query;
 pub mod rows;

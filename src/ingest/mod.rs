@@ -4,6 +4,7 @@
 pub mod cells;
 pub mod check;
 pub mod limits;
+mod pathway_rules;
 pub mod pool;
 pub mod read;
 pub mod rules;

@@ -79,7 +79,10 @@ pub fn row_rules(table: Table, row: &CheckedRow, reference: &Reference) -> Vec<R
     }
     match table {
         Table::Offering => year_not_after(row, table, "first_year", "year", &mut out),
-        Table::Student => year_not_after(row, table, "entry_year", "year", &mut out),
+        Table::Student => {
+            year_not_after(row, table, "entry_year", "year", &mut out);
+            out.extend(super::pathway_rules::student(row, reference));
+        }
         Table::Graduate => {
             let employed = t("destination").is_some_and(|d| EMPLOYED_DESTINATIONS.contains(&d));
             let has = !row.get(table, "in_field").is_null();
@@ -146,6 +149,7 @@ pub fn row_rules(table: Table, row: &CheckedRow, reference: &Reference) -> Vec<R
                 out.push(err("ideals_hours", Problem::ExceedsColumn { other: "学时".into() }));
             }
         }
+        Table::Transfer => out.extend(super::pathway_rules::transfer(row, reference)),
         Table::Designation => {
             let accepted = t("status") == Some("accepted");
             match i("accepted_year") {
@@ -375,6 +379,8 @@ impl<'k> FileRules<'k> {
             Table::Curriculum => (&["school_code", "year", "program_code", "course_code"], "course_code"),
             Table::Member => (&["designation_code", "school_code", "teacher_no"], "teacher_no"),
             Table::Output => (&["school_code", "year", "designation_code", "title"], "title"),
+            // One result per person in a school's intake.
+            Table::Transfer => (&["school_code", "intake_year", "id_number"], "id_number"),
         }
     }
 
@@ -395,8 +401,9 @@ impl<'k> FileRules<'k> {
         } else {
             self.seen.insert(digest, row.row);
         }
-        // One person appears once in a school's year (students, teachers, graduates).
-        if table.spec().personal {
+        // One person appears once in a school's year (students, teachers, graduates; a transfer
+        // sheet's key is already the person).
+        if table.spec().personal && table != Table::Transfer {
             let year = table.year_column().and_then(|y| row.int(table, y)).map(|y| y.to_string());
             if let (Some(s), Some(y), Some(id)) = (row.text(table, "school_code"), year, row.text(table, "id_number")) {
                 let digest = key_digest(&["person", s, &y, id]);
@@ -441,6 +448,15 @@ impl<'k> FileRules<'k> {
                     severity,
                 ));
             }
+        }
+        if table == Table::Transfer
+            && !reference.pathway_students.is_empty()
+            && let Some(id) = row.text(table, "id_number")
+        {
+            let person = self.keys.pseudonym(row.text(table, "id_type").unwrap_or("resident_id"), id);
+            out.extend(
+                super::pathway_rules::transfer_cohort(row, &person, reference).map(|(c, p, s)| (row.row, c, p, s)),
+            );
         }
         // An issuer's certificate number belongs to one person (§4.12).
         if table == Table::Certificate

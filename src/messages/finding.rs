@@ -261,6 +261,53 @@ pub enum Problem {
     DualClaimUnrecognised {
         date: String,
     },
+    /// A student on a 3+2, five-year or through pathway with no agreement of the register for the
+    /// school, program and intake year.
+    PathwayNoAgreement {
+        pathway: String,
+        program: String,
+        entry_year: i64,
+    },
+    /// A transfer result names an agreement that is not in the register.
+    AgreementUnknown {
+        value: String,
+    },
+    /// A transfer result submitted by a school that is not the agreement's lower school.
+    AgreementOtherSchool {
+        value: String,
+        lower_school: String,
+    },
+    /// A transfer result of an intake year the agreement does not run.
+    AgreementIntakeOutside {
+        value: String,
+        first: i64,
+        last: i64,
+    },
+    /// No transfer assessment scheme applies to the intake year.
+    TransferNoScheme {
+        year: i64,
+    },
+    /// A score above the scheme's maximum.
+    TransferScoreAboveMax {
+        max: f64,
+    },
+    /// An exemption the scheme does not accept.
+    TransferExemptionNotAccepted {
+        accepted: String,
+    },
+    /// A pass with neither the threshold reached nor an accepted exemption.
+    TransferPassBelowThreshold {
+        threshold: f64,
+    },
+    /// A failure with the threshold reached.
+    TransferFailAboveThreshold {
+        threshold: f64,
+    },
+    /// A result for a person who is not among the agreement's students of that intake.
+    TransferNotInCohort {
+        value: String,
+        year: i64,
+    },
     /// The file changes a year the bureau has locked.
     YearLocked {
         year: i64,
@@ -504,6 +551,43 @@ impl Problem {
             DesignationUnknown { value } => t!(
                 "项目编号“{value}”不在已通过的建设项目与认定（designation）中：请先报送该项目",
                 "designation '{value}' is not among the approved designations: submit the designation first"
+            ),
+            PathwayNoAgreement { pathway, program, entry_year } => t!(
+                "培养模式为“{pathway}”，但贯通培养协议名册中没有本校专业 {program} {entry_year} 年入学适用的协议：请核对培养模式，或请教育局先登记协议（vetis pathway agreements load）",
+                "the pathway is {pathway}, but the agreements register has no agreement for this school's program {program} and intake {entry_year}: check the pathway, or ask the bureau to register the agreement (vetis pathway agreements load)"
+            ),
+            AgreementUnknown { value } => t!(
+                "协议编号“{value}”不在贯通培养协议名册中：请核对编号（vetis pathway agreements list）",
+                "agreement '{value}' is not in the agreements register: check the code (vetis pathway agreements list)"
+            ),
+            AgreementOtherSchool { value, lower_school } => t!(
+                "协议“{value}”的中职（前段）学校是 {lower_school}：转段考核结果由前段学校报送",
+                "agreement '{value}' has {lower_school} as its lower school: the transfer results are submitted by the lower school"
+            ),
+            AgreementIntakeOutside { value, first, last } => t!(
+                "协议“{value}”只适用于 {first}—{last} 年入学：请核对入学年份",
+                "agreement '{value}' covers intakes {first}–{last} only: check the intake year"
+            ),
+            TransferNoScheme { year } => t!(
+                "没有适用于 {year} 年入学的转段考核方案：请教育局载入方案（vetis pathway scheme load）",
+                "no transfer assessment scheme applies to the {year} intake: ask the bureau to load one (vetis pathway scheme load)"
+            ),
+            TransferScoreAboveMax { max } => t!("成绩超过满分 {max}", "the score is above the maximum of {max}"),
+            TransferExemptionNotAccepted { accepted } => t!(
+                "考核方案不接受此免考原因（接受：{accepted}）",
+                "the scheme does not accept this exemption (it accepts: {accepted})"
+            ),
+            TransferPassBelowThreshold { threshold } => t!(
+                "结果为“通过”，但成绩低于 {threshold} 分且无免考：请核对成绩或结果",
+                "the result is passed, but the score is below {threshold} and there is no exemption: check the score or the result"
+            ),
+            TransferFailAboveThreshold { threshold } => t!(
+                "成绩达到 {threshold} 分，结果却为“未通过”：如属高职另设条件请忽略，否则请核对",
+                "the score reaches {threshold} but the result is failed: ignore this if the upper school set further conditions, otherwise check"
+            ),
+            TransferNotInCohort { value, year } => t!(
+                "此人不在协议“{value}” {year} 年入学的在校生中：请核对身份证件号，或先报送在校生",
+                "this person is not among agreement '{value}''s students of the {year} intake: check the ID number, or submit the students first"
             ),
             DualClaimUnrecognised { date } => t!(
                 "填报为“双师型”教师，但认定名册中没有在 {date}（统计时点）有效的认定：请核对，或先经认定（vetis dual apply）",

@@ -7,6 +7,29 @@ use super::evaluation::Evaluation;
 use crate::figures::targets::TargetResult;
 use crate::store::StoreError;
 
+/// One sheet of a header and rows, numbers kept as numbers and text never read as a formula (the
+/// admission list, the allocation statement).
+pub fn sheet(name: &str, cols: &[&str], rows: &[Vec<crate::figures::rows::Cell>]) -> Result<Vec<u8>, StoreError> {
+    use crate::figures::rows::Cell;
+    let run = || -> Result<Vec<u8>, XlsxError> {
+        let mut wb = Workbook::new();
+        let bold = Format::new().set_bold();
+        let ws = wb.add_worksheet().set_name(name)?;
+        header(ws, cols, &bold)?;
+        for (i, row) in rows.iter().enumerate() {
+            for (j, c) in row.iter().enumerate() {
+                match c {
+                    Cell::Text(s) => ws.write_string(i as u32 + 1, j as u16, s).map(|_| ())?,
+                    Cell::Number(v) => ws.write_number(i as u32 + 1, j as u16, *v).map(|_| ())?,
+                    Cell::Empty => {}
+                }
+            }
+        }
+        wb.save_to_buffer()
+    };
+    run().map_err(|e| StoreError::Internal(format!("xlsx: {e}")))
+}
+
 fn header(ws: &mut Worksheet, cols: &[&str], bold: &Format) -> Result<(), XlsxError> {
     for (i, c) in cols.iter().enumerate() {
         ws.write_string_with_format(0, i as u16, *c, bold)?;

@@ -10,11 +10,13 @@ pub mod credit;
 pub mod credit_blocks;
 pub mod dialect;
 pub mod dual;
+pub mod funding;
 pub mod industry_map;
 pub mod keyfile;
 pub mod locks;
 pub mod lookup;
 pub mod packs;
+pub mod pathway;
 pub mod pool;
 pub mod records;
 pub mod refdata;
@@ -216,6 +218,12 @@ const MIGRATIONS: &[Migration] = &[
         name: "studio_tables",
         sqlite: include_str!("../../migrations/sqlite/0016_studio_tables.sql"),
         postgres: include_str!("../../migrations/postgres/0016_studio_tables.sql"),
+    },
+    Migration {
+        version: 17,
+        name: "pathways_funding",
+        sqlite: include_str!("../../migrations/sqlite/0017_pathways_funding.sql"),
+        postgres: include_str!("../../migrations/postgres/0017_pathways_funding.sql"),
     },
 ];
 

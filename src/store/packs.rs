@@ -1,4 +1,5 @@
-//! Rule packs as the bureau loads them (credit conversion, dual-qualified recognition): each kept
+//! Rule packs as the bureau loads them (credit conversion, dual-qualified recognition, the transfer
+//! assessment scheme, the funding tables): each kept
 //! whole as loaded, by id and version, one of a kind active; a changed pack needs a new version so
 //! that earlier decisions stay readable against the rules they were taken under.
 
@@ -12,6 +13,10 @@ use crate::store::{Db, StoreError, now};
 pub enum Kind {
     Credit,
     Dual,
+    /// The transfer assessment scheme (the Pathways and funding issue).
+    Transfer,
+    /// The per-student funding tables.
+    Funding,
 }
 
 impl Kind {
@@ -19,12 +24,16 @@ impl Kind {
         match self {
             Kind::Credit => "credit_rule_pack",
             Kind::Dual => "dual_rule_pack",
+            Kind::Transfer => "transfer_scheme_pack",
+            Kind::Funding => "funding_pack",
         }
     }
     fn action(self) -> &'static str {
         match self {
             Kind::Credit => "credit_rules_load",
             Kind::Dual => "dual_rules_load",
+            Kind::Transfer => "transfer_scheme_load",
+            Kind::Funding => "funding_load",
         }
     }
 }

@@ -94,6 +94,12 @@ async fn records_on(
             r.recognitions.entry(person).or_default().push(rec);
         }
     }
+    if matches!(table, Table::Student | Table::Transfer) {
+        r.pathways = super::pathway::register_on(pool).await?;
+    }
+    if table == Table::Transfer {
+        r.transfer_scheme = Some(super::pathway::scheme_on(pool).await?);
+    }
     let schools: Vec<String> = schools.iter().cloned().collect();
     if schools.is_empty() {
         return Ok(());
@@ -128,6 +134,15 @@ async fn records_on(
         );
         for row in bind_schools(sql).fetch_all(&mut *pool).await? {
             r.teachers.entry(row.get(0)).or_default().insert(row.get(1));
+        }
+    }
+    if table == Table::Transfer {
+        let sql = format!(
+            "SELECT id_pseudo, school_code, program_code, pathway, entry_year FROM rec_student \
+             WHERE is_current = 1 AND pathway IN ('three_plus_two', 'five_year', 'through') AND school_code IN ({school_in})"
+        );
+        for row in bind_schools(sql).fetch_all(&mut *pool).await? {
+            r.pathway_students.entry(row.get(0)).or_default().push((row.get(1), row.get(2), row.get(3), row.get(4)));
         }
     }
     if table == Table::Practice {

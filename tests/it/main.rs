@@ -20,6 +20,7 @@ mod import_rules;
 mod import_semantics;
 mod indicators;
 mod kill;
+mod pathways;
 mod pool;
 mod reports;
 mod security;

@@ -1,6 +1,7 @@
 //! `vetis demo`: the demo city, generated and imported (or only written with `--out`), then its
 //! ten key indicators for every year.
 
+mod pathways;
 mod pool;
 mod register;
 
@@ -11,6 +12,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use super::progress::CliProgress;
 use super::{Cli, Refused};
 use crate::demo::{CityOptions, write_city};
+use crate::domain::standard::Table;
 use crate::domain::status::Status;
 use crate::figures::Scope;
 use crate::figures::indicators::{compute, display};
@@ -115,7 +117,7 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
     }
     let db = super::open(cli).await?;
     println!("{}{}", if zh { "示例城市：" } else { "demo city: " }, summary.join(", "));
-    import_files(&db, &files, cli.lang).await?;
+    import_files(&db, &dir, &files, cli.lang).await?;
     processes(&db, &dir, &opts, cli.lang).await?;
     print_series(&db, opts.first_year, opts.last_year, cli.lang).await
 }
@@ -132,7 +134,7 @@ async fn processes(db: &Db, dir: &std::path::Path, opts: &CityOptions, lang: Lan
     } else {
         println!("part-time teacher pool: {experts} experts, {engaged} engagements (vetis pool figures)");
     }
-    Ok(())
+    pathways::summary(db, opts.first_year, opts.last_year, lang).await
 }
 
 /// The register of dual-qualified recognitions, year by year, with a progress bar.
@@ -147,7 +149,36 @@ async fn recognitions(db: &Db, first_year: i32, last_year: i32, lang: Lang) -> a
     Ok(())
 }
 
-async fn import_files(db: &Db, files: &[PathBuf], lang: Lang) -> anyhow::Result<()> {
+/// Imports the city: the registry first, then the pathway agreements the bureau registers for its
+/// schools (students on a 3+2, five-year or through pathway are checked against them), then the
+/// rest.
+async fn import_files(db: &Db, dir: &std::path::Path, files: &[PathBuf], lang: Lang) -> anyhow::Result<()> {
+    let registry: Vec<PathBuf> = files
+        .iter()
+        .filter(|f| f.file_stem().and_then(|s| s.to_str()).and_then(Table::from_file_name) == Some(Table::School))
+        .cloned()
+        .collect();
+    let rest: Vec<PathBuf> = files.iter().filter(|f| !registry.contains(f)).cloned().collect();
+    import_batch(db, &registry, lang).await?;
+    let agreements = crate::demo::pathways::agreements_file(dir);
+    if agreements.exists() {
+        let text = std::fs::read_to_string(&agreements)?;
+        let n = crate::store::pathway::load_agreements(db, &text, &os_user(), "demo").await.map_err(|errors| {
+            for e in errors {
+                eprintln!("{}: {e}", agreements.display());
+            }
+            Refused
+        })?;
+        if lang == Lang::Zh {
+            println!("贯通培养协议 {n} 个（vetis pathway agreements list）");
+        } else {
+            println!("{n} pathway agreements (vetis pathway agreements list)");
+        }
+    }
+    import_batch(db, &rest, lang).await
+}
+
+async fn import_batch(db: &Db, files: &[PathBuf], lang: Lang) -> anyhow::Result<()> {
     let actor = os_user();
     let options = ImportOptions {
         table: None,
@@ -179,7 +210,7 @@ pub async fn load(db: &Db, lang: Lang) -> anyhow::Result<()> {
     );
     let (files, _) = write_city(tmp.path(), &opts, &|_| bar.inc(1))?;
     bar.finish_and_clear();
-    import_files(db, &files, lang).await?;
+    import_files(db, tmp.path(), &files, lang).await?;
     processes(db, tmp.path(), &opts, lang).await
 }
 

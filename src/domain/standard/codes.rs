@@ -30,6 +30,12 @@ pub const PATHWAYS: &[Choice] = &[
     c("through", "中高本贯通"),
     c("apprenticeship", "现代学徒制"),
 ];
+/// Pathways that run under an agreement of the register (the Pathways and funding issue).
+pub const AGREEMENT_PATHWAYS: &[&str] = &["three_plus_two", "five_year", "through"];
+/// v1.4: why a student was exempt from the transfer assessment.
+pub const TRANSFER_EXEMPTIONS: &[Choice] = &[c("competition", "技能竞赛获奖"), c("other", "其他")];
+/// v1.4: the transfer assessment's result.
+pub const TRANSFER_RESULTS: &[Choice] = &[c("passed", "通过"), c("failed", "未通过"), c("withdrawn", "放弃")];
 pub const STUDENT_STATUSES: &[Choice] = &[c("enrolled", "在籍"), c("suspended", "休学")];
 pub const DESTINATIONS: &[Choice] = &[
     c("study_higher", "升入高职专科"),

@@ -1,4 +1,4 @@
-//! The data standard v1.3 (§4) as data: tables, columns, Chinese labels, requirement and type.
+//! The data standard v1.4 (§4) as data: tables, columns, Chinese labels, requirement and type.
 //!
 //! The importer, the exports, the templates and the storage all read this one description, so a
 //! column is defined once. Per-table rules that go beyond one cell live in `ingest::rules`.
@@ -87,6 +87,7 @@ pub enum Table {
     Curriculum,
     Member,
     Output,
+    Transfer,
 }
 
 /// How a submission of a table is keyed (§2): by school and statistical year, or row by natural key.
@@ -115,7 +116,7 @@ const PERSON: [Column; 4] = [
     col("gender", "性别", R, K::Choice(GENDERS)),
 ];
 
-static SPECS: [TableSpec; 15] = [
+static SPECS: [TableSpec; 16] = [
     TableSpec {
         table: Table::School,
         key: "school",
@@ -400,10 +401,29 @@ static SPECS: [TableSpec; 15] = [
             col("note", "说明", O, K::Text),
         ],
     },
+    TableSpec {
+        table: Table::Transfer,
+        key: "transfer",
+        zh: "转段考核",
+        // A lower school submits an intake cohort's results whole: they replace its earlier ones.
+        keying: Keying::SchoolYear { year_column: "intake_year" },
+        personal: true,
+        columns: &[
+            PERSON[0],
+            PERSON[1],
+            PERSON[2],
+            col("school_code", "学校标识码", R, K::School),
+            col("agreement_code", "贯通培养协议编号", R, K::Text),
+            col("intake_year", "入学年份", R, K::Year),
+            col("score", "考核成绩", O, K::Number { positive: false }),
+            col("exemption", "免考原因", O, K::Choice(TRANSFER_EXEMPTIONS)),
+            col("result", "考核结果", R, K::Choice(TRANSFER_RESULTS)),
+        ],
+    },
 ];
 
 impl Table {
-    pub const ALL: [Table; 15] = [
+    pub const ALL: [Table; 16] = [
         Table::School,
         Table::Condition,
         Table::Offering,
@@ -419,6 +439,7 @@ impl Table {
         Table::Curriculum,
         Table::Member,
         Table::Output,
+        Table::Transfer,
     ];
 
     pub fn spec(self) -> &'static TableSpec {
