@@ -11,7 +11,7 @@ use crate::figures::funding::{self as figures, Allocation};
 use crate::ingest::read::decode_text;
 use crate::messages::Lang;
 use crate::store::audit::os_user;
-use crate::store::{Db, StoreError, funding};
+use crate::store::{StoreError, funding};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -92,7 +92,7 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
         Action::Show { year } => {
             let (pack, _) = funding::active(&db).await?;
             let table = table_for(&pack, *year, cli.lang)?;
-            let rows = coefficient_rows(&db, table).await?;
+            let rows = figures::coefficient_rows(&db, table).await?;
             match args.format {
                 Format::Json => println!("{}", serde_json::to_string_pretty(&rows)?),
                 Format::Csv => print!("{}", coefficients_csv(&rows)?),
@@ -197,33 +197,6 @@ fn what_if_table(pack: &FundingPack, year: i32, file: &Path, lang: Lang) -> anyh
         }
         Refused.into()
     })
-}
-
-/// The rows of `show`: each level with a base rate, each category of its catalogue, then the
-/// class overrides.
-async fn coefficient_rows(db: &Db, table: &RateTable) -> anyhow::Result<Vec<crate::domain::funding::CoefficientRow>> {
-    let cats = funding::categories(db).await?;
-    let mut out = Vec::new();
-    for level in LEVELS.iter().map(|c| c.key) {
-        let Some(base) = table.base_rates.get(level) else { continue };
-        let mut codes: Vec<(&String, &String)> =
-            cats.iter().filter(|((l, c), _)| l == level && c.len() == 2).map(|((_, c), n)| (c, n)).collect();
-        codes.extend(
-            cats.iter()
-                .filter(|((l, c), _)| l == level && c.len() == 4 && table.coefficients.contains_key(c))
-                .map(|((_, c), n)| (c, n)),
-        );
-        for (code, name) in codes {
-            out.push(crate::domain::funding::CoefficientRow {
-                level: level.to_string(),
-                category_code: code.clone(),
-                category_name: name.clone(),
-                base_rate: *base,
-                coefficient: table.coefficients.get(code).copied().unwrap_or(table.default_coefficient),
-            });
-        }
-    }
-    Ok(out)
 }
 
 fn coefficients_csv(rows: &[crate::domain::funding::CoefficientRow]) -> anyhow::Result<String> {

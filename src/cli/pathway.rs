@@ -299,7 +299,7 @@ async fn funnel(db: &crate::store::Db, code: &str, intake: i64, json: bool, lang
         return Ok(());
     }
     println!(
-        "{} {} {}{} → {}{} · {} {intake}{}",
+        "{} {} {} {} → {} {} · {} {intake}{}",
         a.code,
         a.pathway.zh(),
         a.lower_school,

@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::domain::funding::{FundingPack, RateTable};
+use crate::domain::funding::{CoefficientRow, FundingPack, RateTable};
+use crate::domain::standard::LEVELS;
 use crate::store::{Db, StoreError, funding, registry};
 
 /// One school's allocation in a year.
@@ -142,4 +143,31 @@ impl WhatIf {
 
 pub async fn what_if(db: &Db, pack: &FundingPack, year: i32, table: &RateTable) -> Result<WhatIf, StoreError> {
     Ok(WhatIf { current: allocate(db, pack, year, None).await?, changed: allocate(db, pack, year, Some(table)).await? })
+}
+
+/// The rows of a table as `vetis funding show` prints them: each level with a base rate, each
+/// category of its catalogue, then the class overrides.
+pub async fn coefficient_rows(db: &Db, table: &RateTable) -> Result<Vec<CoefficientRow>, StoreError> {
+    let cats = funding::categories(db).await?;
+    let mut out = Vec::new();
+    for level in LEVELS.iter().map(|c| c.key) {
+        let Some(base) = table.base_rates.get(level) else { continue };
+        let mut codes: Vec<(&String, &String)> =
+            cats.iter().filter(|((l, c), _)| l == level && c.len() == 2).map(|((_, c), n)| (c, n)).collect();
+        codes.extend(
+            cats.iter()
+                .filter(|((l, c), _)| l == level && c.len() == 4 && table.coefficients.contains_key(c))
+                .map(|((_, c), n)| (c, n)),
+        );
+        for (code, name) in codes {
+            out.push(CoefficientRow {
+                level: level.to_string(),
+                category_code: code.clone(),
+                category_name: name.clone(),
+                base_rate: *base,
+                coefficient: table.coefficients.get(code).copied().unwrap_or(table.default_coefficient),
+            });
+        }
+    }
+    Ok(out)
 }

@@ -92,3 +92,33 @@ pub fn trend_of(
     svg.push_str("</svg>");
     svg
 }
+
+/// A cohort funnel as horizontal bars, one per stage, each labelled with its count and its share
+/// of the first stage.
+pub fn funnel(name: &str, stages: &[(String, i64)]) -> String {
+    const FW: f64 = 520.0;
+    const ROW: f64 = 24.0;
+    const LABEL: f64 = 120.0;
+    let first = stages.first().map_or(0, |s| s.1).max(1) as f64;
+    let h = ROW * stages.len() as f64 + 8.0;
+    let mut svg = format!(
+        r#"<svg class="funnel" viewBox="0 0 {FW} {h}" width="{FW}" height="{h}" role="img" aria-label="{}"><title>{}</title>"#,
+        esc(name),
+        esc(name)
+    );
+    for (i, (label, n)) in stages.iter().enumerate() {
+        let y = 4.0 + ROW * i as f64;
+        let w = (*n as f64 / first * (FW - LABEL - 110.0)).max(1.0);
+        svg.push_str(&format!(
+            r#"<text x="{x}" y="{ty}" text-anchor="end">{}</text><rect class="step" x="{LABEL}" y="{y}" width="{w:.1}" height="{bh}"/><text x="{vx:.1}" y="{ty}">{n} ({:.1}%)</text>"#,
+            esc(label),
+            *n as f64 / first * 100.0,
+            x = LABEL - 6.0,
+            ty = y + ROW * 0.62,
+            bh = ROW - 6.0,
+            vx = LABEL + w + 6.0
+        ));
+    }
+    svg.push_str("</svg>");
+    svg
+}

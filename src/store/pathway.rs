@@ -168,25 +168,56 @@ pub async fn facts(db: &Db, only: Option<&str>) -> Result<HashMap<String, Facts>
             entry_year: r.get(3),
         });
     }
-    // Only persons who were on the lower side: the partner program's other students do not count.
-    let was_lower = "EXISTS (SELECT 1 FROM rec_student l WHERE l.id_pseudo = s.id_pseudo AND l.is_current = 1 \
-                     AND l.school_code = a.lower_school_code AND l.program_code = a.lower_program_code \
-                     AND l.pathway = a.pathway)";
+    // The partner programs' rows, read by program and joined to the lower side's persons here: a
+    // correlated person lookup let SQLite (without statistics) scan a program per row.
+    let list = register_on(&mut *conn).await?.agreements;
+    let list: Vec<Agreement> = list.into_iter().filter(|a| only.is_none_or(|c| c == a.code)).collect();
+    if list.is_empty() {
+        return Ok(out);
+    }
+    let persons: HashMap<String, HashSet<String>> =
+        out.iter().map(|(code, f)| (code.clone(), f.lower.iter().map(|r| r.person.clone()).collect())).collect();
+    let mut by_program: HashMap<(String, String), Vec<&Agreement>> = HashMap::new();
+    for a in &list {
+        by_program.entry((a.upper_school.clone(), a.upper_program.clone())).or_default().push(a);
+    }
+    let (upper_filter, graduate_filter) = match only {
+        Some(_) => {
+            (" AND s.school_code = $1 AND s.program_code = $2", " AND s.school_code = $1 AND s.program_code = $2")
+        }
+        None => ("", ""),
+    };
+    let partner = "EXISTS (SELECT 1 FROM pathway_agreement a WHERE a.upper_school_code = s.school_code AND a.upper_program_code = s.program_code)";
+    let bind_pair = |sql: String| {
+        let q = sqlx::query(AssertSqlSafe(sql));
+        match list.first().filter(|_| only.is_some()) {
+            Some(a) => q.bind(a.upper_school.clone()).bind(a.upper_program.clone()),
+            None => q,
+        }
+    };
     let upper = format!(
-        "SELECT a.agreement_code, s.id_pseudo, s.year FROM pathway_agreement a \
-         JOIN rec_student s ON s.school_code = a.upper_school_code AND s.program_code = a.upper_program_code \
-         WHERE s.is_current = 1 AND s.year >= a.first_intake_year + 3 AND {was_lower}{filter}"
+        "SELECT s.school_code, s.program_code, s.id_pseudo, s.year FROM rec_student s WHERE s.is_current = 1 AND {partner}{upper_filter}"
     );
-    for r in query(upper).fetch_all(&mut *conn).await? {
-        out.entry(r.get(0)).or_default().upper.push((r.get(1), r.get(2)));
+    for r in bind_pair(upper).fetch_all(&mut *conn).await? {
+        let (school, program, person, year): (String, String, String, i64) = (r.get(0), r.get(1), r.get(2), r.get(3));
+        for a in by_program.get(&(school, program)).into_iter().flatten() {
+            if year >= a.first_intake + crate::domain::pathway::LOWER_YEARS
+                && persons.get(&a.code).is_some_and(|p| p.contains(&person))
+            {
+                out.entry(a.code.clone()).or_default().upper.push((person.clone(), year));
+            }
+        }
     }
     let graduated = format!(
-        "SELECT a.agreement_code, s.id_pseudo FROM pathway_agreement a \
-         JOIN rec_graduate s ON s.school_code = a.upper_school_code AND s.program_code = a.upper_program_code \
-         WHERE s.is_current = 1 AND {was_lower}{filter}"
+        "SELECT s.school_code, s.program_code, s.id_pseudo FROM rec_graduate s WHERE s.is_current = 1 AND {partner}{graduate_filter}"
     );
-    for r in query(graduated).fetch_all(&mut *conn).await? {
-        out.entry(r.get(0)).or_default().graduated.insert(r.get(1));
+    for r in bind_pair(graduated).fetch_all(&mut *conn).await? {
+        let (school, program, person): (String, String, String) = (r.get(0), r.get(1), r.get(2));
+        for a in by_program.get(&(school, program)).into_iter().flatten() {
+            if persons.get(&a.code).is_some_and(|p| p.contains(&person)) {
+                out.entry(a.code.clone()).or_default().graduated.insert(person.clone());
+            }
+        }
     }
     let results = format!(
         "SELECT a.agreement_code, t.intake_year, t.id_pseudo, t.result FROM pathway_agreement a \

@@ -199,6 +199,20 @@ impl FigureCache {
             .await
     }
 
+    /// Every agreement's cohort funnels and their roll-ups.
+    pub async fn pathways(&self, db: &Db) -> Result<Arc<crate::figures::pathway::PathwayFigures>, StoreError> {
+        self.get_or(db, "pathways".into(), crate::figures::pathway::figures(db)).await
+    }
+
+    /// Every school's allocation of a year under the funding tables in use.
+    pub async fn allocation(&self, db: &Db, year: i32) -> Result<Arc<crate::figures::funding::Allocation>, StoreError> {
+        self.get_or(db, format!("allocation {year}"), async move {
+            let (pack, _) = crate::store::funding::active(db).await?;
+            crate::figures::funding::allocate(db, &pack, year, None).await
+        })
+        .await
+    }
+
     /// The city's districts: code → name.
     pub async fn district_names(&self, db: &Db) -> Result<Arc<HashMap<String, String>>, StoreError> {
         self.get_or(db, "district_names".into(), crate::store::registry::district_names(db)).await

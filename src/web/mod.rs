@@ -77,6 +77,8 @@ pub const TEMPLATE_SOURCES: &[(&str, &str)] = templates!(
     "teachers.html",
     "teacher.html",
     "studio.html",
+    "pathways.html",
+    "funding.html",
     "credit_application.html",
 );
 

@@ -19,7 +19,14 @@ fn person(n: u32) -> String {
 const STUDENT: &str = "student_no,id_type,id_number,name,gender,school_code,year,program_code,study_mode,entry_year,pathway,status,prior_school_code,origin_code,poverty,disability,ethnicity";
 
 /// One student row: who, where, when, on which pathway.
-fn student(no: &str, p: u32, school: &str, year: i32, program: &str, entry: i32, pathway: &str, prior: &str) -> String {
+fn student(
+    no: &str,
+    p: u32,
+    (school, year, program): (&str, i32, &str),
+    entry: i32,
+    pathway: &str,
+    prior: &str,
+) -> String {
     format!(
         "{no},,{},学生{p},男,{school},{year},{program},全日制,{entry},{pathway},在籍,{prior},440106,否,否,汉族\n",
         person(p)
@@ -55,19 +62,19 @@ fn cohort(db: &TestDb) {
     let mut rows = String::from(STUDENT);
     rows.push('\n');
     for p in 1..=6 {
-        rows.push_str(&student(&format!("S{p}"), p, S1, 2020, "700206", 2020, "三二分段", ""));
+        rows.push_str(&student(&format!("S{p}"), p, (S1, 2020, "700206"), 2020, "三二分段", ""));
     }
     for p in [1, 4, 5, 6] {
         for y in [2021, 2022] {
-            rows.push_str(&student(&format!("S{p}"), p, S1, y, "700206", 2020, "三二分段", ""));
+            rows.push_str(&student(&format!("S{p}"), p, (S1, y, "700206"), 2020, "三二分段", ""));
         }
     }
-    rows.push_str(&student("S3", 3, S1, 2021, "700206", 2020, "普通", ""));
-    rows.push_str(&student("T2", 2, S2, 2021, "700206", 2020, "普通", ""));
+    rows.push_str(&student("S3", 3, (S1, 2021, "700206"), 2020, "普通", ""));
+    rows.push_str(&student("T2", 2, (S2, 2021, "700206"), 2020, "普通", ""));
     for (p, school, pathway) in [(1, H1, "三二分段"), (4, H1, "三二分段"), (5, H2, "普通")] {
-        rows.push_str(&student(&format!("H{p}"), p, school, 2023, "460702", 2023, pathway, S1));
+        rows.push_str(&student(&format!("H{p}"), p, (school, 2023, "460702"), 2023, pathway, S1));
     }
-    rows.push_str(&student("H1", 1, H1, 2024, "460702", 2023, "三二分段", S1));
+    rows.push_str(&student("H1", 1, (H1, 2024, "460702"), 2023, "三二分段", S1));
     let out = import(db, "student.csv", &rows);
     assert!(out.status.success(), "{}", stderr(&out));
     let transfer = format!(
@@ -172,8 +179,8 @@ fn students_and_results_outside_the_register_and_the_scheme_are_refused_with_the
     // register's first intake, a warning.
     let rows = format!(
         "{STUDENT}\n{}{}",
-        student("S1", 1, S2, 2021, "700206", 2021, "三二分段", ""),
-        student("S2", 2, S2, 2021, "700206", 2017, "三二分段", "")
+        student("S1", 1, (S2, 2021, "700206"), 2021, "三二分段", ""),
+        student("S2", 2, (S2, 2021, "700206"), 2017, "三二分段", "")
     );
     let out = import(&db, "student-2021.csv", &rows);
     assert!(!out.status.success());
@@ -232,7 +239,7 @@ fn funding_students(db: &TestDb) {
     ] {
         for _ in 0..count {
             n += 1;
-            rows.push_str(&student(&format!("F{n}"), n, school, year, program, year, "普通", ""));
+            rows.push_str(&student(&format!("F{n}"), n, (school, year, program), year, "普通", ""));
         }
     }
     let out = import(db, "student.csv", &rows);
@@ -313,5 +320,60 @@ fn changing_one_coefficient_changes_exactly_the_schools_that_teach_its_category_
         // 2020 keeps its table.
         let y2020 = db.ok(&["funding", "show", "--year", "2020", "--format", "csv"]);
         assert!(y2020.contains("secondary,71,电子与信息大类,5000,1.1\n"), "{y2020}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_pages_show_a_scopes_funnels_and_allocations_and_the_bureau_runs_and_keeps_a_what_if() {
+    use crate::common::web::*;
+    use axum::http::StatusCode;
+    for backend in BACKENDS {
+        let db = TestDb::new(backend);
+        setup(&db);
+        let reg =
+            db.write("agreements.csv", &format!("{AGREEMENTS}A1,三二分段,{S1},700206,{H1},460702,2019,2025,40\n"));
+        db.ok(&["pathway", "agreements", "load", &reg.display().to_string()]);
+        cohort(&db);
+        // 2025: S1 has two students in 710204 (电子与信息, 71), S2 two in 700206 (交通运输, 70).
+        let mut rows = format!("{STUDENT}\n");
+        for (n, school, program) in [(201, S1, "710204"), (202, S1, "710204"), (203, S2, "700206"), (204, S2, "700206")]
+        {
+            rows.push_str(&student(&format!("F{n}"), n, (school, 2025, program), 2025, "普通", ""));
+        }
+        assert!(import(&db, "student-2025.csv", &rows).status.success());
+        let file = db.write("funding.toml", FUNDING);
+        db.ok(&["funding", "load", &file.display().to_string()]);
+        add_user(&db, "boss", "admin", &[]);
+        add_user(&db, "school2", "school", &["--school", S2]);
+        let app = App::new(&db).await;
+        let (_, boss) = app.sign_in_page("boss", PASSWORD).await;
+        let (_, s2) = app.sign_in_page("school2", PASSWORD).await;
+        let (boss, s2) = (boss.unwrap(), s2.unwrap());
+        let (status, page) = app.get("/pathways?intake=2020", Some(&boss)).await;
+        assert_eq!(status, StatusCode::OK, "{backend:?}");
+        assert!(page.contains("<svg class=\"funnel\"") && page.contains("A1") && page.contains("33.3"), "{page}");
+        // A school that is no side of the agreement sees none of it.
+        let (_, page) = app.get("/pathways?intake=2020", Some(&s2)).await;
+        assert!(!page.contains("A1"), "{page}");
+        // Funding: the school sees its own allocation and no city total; the bureau sees all.
+        let (_, page) = app.get("/funding?year=2025", Some(&s2)).await;
+        assert!(page.contains(S2) && !page.contains(S1) && !page.contains("全市合计"), "{page}");
+        let (_, page) = app.get("/funding?year=2025", Some(&boss)).await;
+        assert!(page.contains("全市合计") && page.contains("23000"), "{page}");
+        let csrf = csrf_of(&page);
+        let changed = form(&[("csrf", &csrf), ("year", "2025"), ("k_secondary_71", "1.5")]);
+        let (status, _, page) = app.post_form("/funding/whatif", &boss, changed).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(page.contains("23000 → 27000") && page.contains("+4000"), "{page}");
+        let keep = form(&[("csrf", &csrf), ("year", "2025"), ("k_secondary_71", "1.5"), ("version", "2")]);
+        let (status, _, _) = app.post_form("/funding/save", &boss, keep).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let (_, page) = app.get("/funding?year=2025", Some(&boss)).await;
+        assert!(page.contains("test-funding 2") && page.contains("27000"), "{page}");
+        // A school may not run or keep one.
+        let (_, page) = app.get("/funding?year=2025", Some(&s2)).await;
+        let csrf = csrf_of(&page);
+        let (status, _, _) = app.post_form("/funding/whatif", &s2, form(&[("csrf", &csrf), ("year", "2025")])).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
     }
 }

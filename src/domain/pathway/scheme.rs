@@ -146,7 +146,7 @@ impl Scheme {
         let reached = score.is_some_and(|s| s >= self.threshold);
         match result {
             "passed" if !exempt && !reached => {
-                out.push(ResultProblem::PassBelowThreshold { threshold: self.threshold })
+                out.push(ResultProblem::PassBelowThreshold { threshold: self.threshold });
             }
             "failed" if reached => out.push(ResultProblem::FailAboveThreshold { threshold: self.threshold }),
             _ => {}

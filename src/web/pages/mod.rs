@@ -5,6 +5,8 @@ pub mod admin;
 pub mod credit;
 pub mod dashboard;
 pub mod drill;
+pub mod funding;
+pub mod pathways;
 pub mod reports;
 pub mod session;
 pub mod submit;
@@ -58,6 +60,10 @@ pub fn router() -> Router<AppState> {
         .route("/teachers", get(teachers::page))
         .route("/teachers/{school}/{teacher}", get(teachers::record))
         .route("/designation/{code}", get(teachers::studio))
+        .route("/pathways", get(pathways::page))
+        .route("/funding", get(funding::page))
+        .route("/funding/whatif", post(funding::what_if))
+        .route("/funding/save", post(funding::save))
         .route("/credit", get(credit::list))
         .route("/credit/apply", post(credit::apply))
         .route("/credit/{id}", get(credit::detail))
