@@ -129,6 +129,12 @@ fn by_2025_the_plan_shows_a_mix_of_outcomes() {
     let db = TestDb::new(Backend::Sqlite);
     let out = db.ok(&["demo"]);
     assert!(out.contains("2023 状态") && out.contains("2025 状态"), "{out}");
+    // The pathways (agreements, transfers, funnels) and the funding tables ran with it.
+    assert!(out.contains("贯通培养：106 个协议") && out.contains("生均拨款测算（示例标准）：2020"), "{out}");
+    let f: serde_json::Value =
+        serde_json::from_str(&db.ok(&["pathway", "figures", "--intake", "2021", "--format", "json"])).unwrap();
+    let rate = f[0]["transfer_rate"].as_f64().unwrap();
+    assert!((75.0..95.0).contains(&rate), "the city's 2021 transfer rate {rate}");
     let status = |j: &serde_json::Value| -> Vec<String> {
         (0..10).map(|i| j[i]["status"].as_str().unwrap().to_string()).collect()
     };
@@ -145,22 +151,27 @@ fn by_2025_the_plan_shows_a_mix_of_outcomes() {
 
 #[test]
 fn written_files_imported_by_hand_give_the_same_indicators_as_the_demo() {
+    // One year: the PostgreSQL import of the written files is the slowest part of the suite.
     let direct = TestDb::new(Backend::Sqlite);
-    direct.ok(&["demo", "--years", "2020-2021"]);
+    direct.ok(&["demo", "--years", "2020-2020"]);
     let by_hand = TestDb::new(Backend::Postgres);
     let dir = by_hand.dir.path().join("files");
-    by_hand.ok(&["demo", "--out", dir.to_str().unwrap(), "--years", "2020-2021"]);
-    // The standard's files; the part-time pool's list (pool/experts.csv) is for `vetis pool import`.
+    by_hand.ok(&["demo", "--out", dir.to_str().unwrap(), "--years", "2020-2020"]);
+    // As the bureau would: the registry, then the pathway agreements (students on a 3+2 pathway
+    // are checked against them), then the standard's files; the part-time pool's list
+    // (pool/experts.csv) is for `vetis pool import`.
+    by_hand.ok(&["import", dir.join("school.csv").to_str().unwrap()]);
+    by_hand.ok(&["pathway", "agreements", "load", dir.join("pathway").join("agreements.csv").to_str().unwrap()]);
     let files: Vec<String> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.is_file())
+        .filter(|p| p.is_file() && !p.ends_with("school.csv"))
         .map(|p| p.display().to_string())
         .collect();
     let mut args = vec!["import"];
     args.extend(files.iter().map(String::as_str));
     by_hand.ok(&args);
-    for year in ["2020", "2021"] {
+    for year in ["2020"] {
         let (a, b) = (figures(&direct, year), figures(&by_hand, year));
         for i in 0..10 {
             assert_eq!(a[i]["value"], b[i]["value"], "{year} indicator {}", i + 1);

@@ -195,6 +195,8 @@ pub async fn detail(
     render(
         "target.html",
         &v,
-        serde_json::json!({ "r": row, "scope_label": label, "scope_query": sq, "year": year, "failures": failures, "designations": designations, "districts": districts, "passed": passed, "chart": chart, "is_rule": plan.rule(&id).is_some(), "pager": pager }),
+        serde_json::json!({ "r": row, "scope_label": label, "scope_query": sq, "year": year, "failures": failures, "designations": designations, "districts": districts, "passed": passed, "chart": chart, "is_rule": plan.rule(&id).is_some(), "pager": pager,
+            // The local intake share drills into the cohort funnels it comes from.
+            "pathways_link": plan.rule(&id).is_some_and(|r| r.check == crate::domain::targets::Check::LocalIntake) }),
     )
 }
