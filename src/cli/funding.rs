@@ -8,7 +8,6 @@ use super::{Cli, Refused, refusal};
 use crate::domain::funding::{COEFFICIENT_COLUMNS, FundingPack, RateTable, parse_coefficients};
 use crate::domain::standard::{LEVELS, find_choice};
 use crate::figures::funding::{self as figures, Allocation};
-use crate::ingest::read::decode_text;
 use crate::messages::Lang;
 use crate::store::audit::os_user;
 use crate::store::{StoreError, funding};
@@ -60,11 +59,6 @@ pub enum Action {
     Versions,
 }
 
-fn read_text(file: &Path) -> anyhow::Result<String> {
-    let bytes = std::fs::read(file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
-    decode_text(&bytes).map_err(|p| anyhow::anyhow!("{}: {}", file.display(), p.message(Lang::Zh)))
-}
-
 fn report(file: &Path, errors: Vec<String>) -> anyhow::Error {
     for e in errors {
         eprintln!("{}: {e}", file.display());
@@ -77,7 +71,7 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
     let zh = cli.lang == Lang::Zh;
     match &args.action {
         Action::Load { file } => {
-            let text = read_text(file)?;
+            let text = super::read_reference_text(file)?;
             let cats = funding::categories(&db).await?;
             let pack = funding::parse(&text, &cats).map_err(|e| report(file, e))?;
             let new = funding::load(&db, &pack, &text, &os_user(), "cli").await.map_err(|e| refusal(e, cli.lang))?;
@@ -190,7 +184,7 @@ fn table_for(pack: &FundingPack, year: i32, lang: Lang) -> anyhow::Result<&RateT
 
 fn what_if_table(pack: &FundingPack, year: i32, file: &Path, lang: Lang) -> anyhow::Result<RateTable> {
     let like = table_for(pack, year, lang)?;
-    let text = read_text(file)?;
+    let text = super::read_reference_text(file)?;
     parse_coefficients(&text, like, &file.display().to_string()).map_err(|errors| {
         for e in errors {
             eprintln!("{e}");

@@ -232,6 +232,23 @@ pub(crate) fn write_whole(out: &std::path::Path, bytes: &[u8]) -> std::io::Resul
     Ok(())
 }
 
+/// The largest reference file (an agreements register, a coefficients table, a rule pack) read
+/// whole: far above any real one, far below what would exhaust memory.
+const REFERENCE_FILE_LIMIT: u64 = 16 << 20;
+
+/// Reads a bureau's reference file (UTF-8 or GBK), refusing one too large to be one.
+pub(crate) fn read_reference_text(file: &std::path::Path) -> anyhow::Result<String> {
+    let size = std::fs::metadata(file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?.len();
+    if size > REFERENCE_FILE_LIMIT {
+        anyhow::bail!(
+            "{}: 文件过大（{size} 字节，上限 {REFERENCE_FILE_LIMIT}）/ the file is too large ({size} bytes, at most {REFERENCE_FILE_LIMIT}) for a reference file",
+            file.display()
+        );
+    }
+    let bytes = std::fs::read(file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    crate::ingest::read::decode_text(&bytes).map_err(|p| anyhow::anyhow!("{}: {}", file.display(), p.message(Lang::Zh)))
+}
+
 /// A store error for the person at the terminal: a refusal's message printed (exit 1), a fault
 /// of the system passed on.
 pub(crate) fn refusal(e: crate::store::StoreError, lang: Lang) -> anyhow::Error {

@@ -9,8 +9,6 @@ use crate::domain::pathway::funnel::{Funnel, Stage};
 use crate::domain::pathway::scheme::SchemePack;
 use crate::domain::standard::{TRANSFER_EXEMPTIONS, find_choice};
 use crate::figures::pathway::{self as figures, Rollup};
-use crate::figures::rows::Cell;
-use crate::ingest::read::decode_text;
 use crate::messages::Lang;
 use crate::store::audit::{self, Entry, os_user};
 use crate::store::{StoreError, pathway};
@@ -94,18 +92,13 @@ pub enum By {
     Agreement,
 }
 
-fn read_text(file: &Path) -> anyhow::Result<String> {
-    let bytes = std::fs::read(file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
-    decode_text(&bytes).map_err(|p| anyhow::anyhow!("{}: {}", file.display(), p.message(Lang::Zh)))
-}
-
 pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
     let db = super::open(cli).await?;
     let zh = cli.lang == Lang::Zh;
     let json = args.format == Format::Json;
     match &args.action {
         Action::Agreements { action: AgreementsAction::Load { file } } => {
-            let text = read_text(file)?;
+            let text = super::read_reference_text(file)?;
             match pathway::load_agreements(&db, &text, &os_user(), "cli").await {
                 Ok(n) => println!(
                     "{}",
@@ -142,7 +135,7 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
             }
         }
         Action::Scheme { action: SchemeAction::Load { file } } => {
-            let text = read_text(file)?;
+            let text = super::read_reference_text(file)?;
             let pack = match SchemePack::parse(&text) {
                 Ok(p) => p,
                 Err(errors) => {
@@ -347,45 +340,13 @@ async fn funnel(db: &crate::store::Db, code: &str, intake: i64, json: bool, lang
     Ok(())
 }
 
-const ADMISSION_COLUMNS: [&str; 11] = [
-    "协议编号",
-    "前段学校",
-    "前段专业",
-    "后段专业",
-    "入学年份",
-    "身份证件号",
-    "姓名",
-    "考核成绩",
-    "免考原因",
-    "来源提交",
-    "来源行",
-];
-
 fn admissions(list: &[pathway::Admission], out: Option<&Path>, json: bool, zh: bool) -> anyhow::Result<()> {
     let exemption = |e: &Option<String>| {
         e.as_deref()
             .map_or(String::new(), |k| find_choice(TRANSFER_EXEMPTIONS, k).map_or(k.to_string(), |c| c.zh.to_string()))
     };
     if let Some(path) = out {
-        let rows: Vec<Vec<Cell>> = list
-            .iter()
-            .map(|a| {
-                vec![
-                    Cell::Text(a.agreement_code.clone()),
-                    Cell::Text(a.lower_school_code.clone()),
-                    Cell::Text(a.lower_program_code.clone()),
-                    Cell::Text(a.upper_program_code.clone()),
-                    Cell::Number(a.intake_year as f64),
-                    Cell::Text(a.id_number.clone()),
-                    Cell::Text(a.name.clone()),
-                    a.score.map_or(Cell::Empty, Cell::Number),
-                    Cell::Text(exemption(&a.exemption)),
-                    Cell::Number(a.submission_id as f64),
-                    Cell::Number(a.row_no as f64),
-                ]
-            })
-            .collect();
-        let bytes = crate::reports::xlsx::sheet("录取名单", &ADMISSION_COLUMNS, &rows)?;
+        let bytes = crate::reports::xlsx::admission_list(list)?;
         super::write_whole(path, &bytes)?;
         eprintln!(
             "{}",
@@ -398,7 +359,7 @@ fn admissions(list: &[pathway::Admission], out: Option<&Path>, json: bool, zh: b
     } else if json {
         println!("{}", serde_json::to_string_pretty(list)?);
     } else {
-        let header: Vec<String> = ADMISSION_COLUMNS.map(String::from).to_vec();
+        let header: Vec<String> = crate::reports::xlsx::ADMISSION_COLUMNS.map(String::from).to_vec();
         let body: Vec<Vec<String>> = list
             .iter()
             .map(|a| {

@@ -30,6 +30,49 @@ pub fn sheet(name: &str, cols: &[&str], rows: &[Vec<crate::figures::rows::Cell>]
     run().map_err(|e| StoreError::Internal(format!("xlsx: {e}")))
 }
 
+/// The columns of an upper school's admission list.
+pub const ADMISSION_COLUMNS: [&str; 11] = [
+    "协议编号",
+    "前段学校",
+    "前段专业",
+    "后段专业",
+    "入学年份",
+    "身份证件号",
+    "姓名",
+    "考核成绩",
+    "免考原因",
+    "来源提交",
+    "来源行",
+];
+
+/// An upper school's admission list as a workbook, each line traceable to its submitted row.
+pub fn admission_list(list: &[crate::store::pathway::Admission]) -> Result<Vec<u8>, StoreError> {
+    use crate::domain::standard::{TRANSFER_EXEMPTIONS, find_choice};
+    use crate::figures::rows::Cell;
+    let rows: Vec<Vec<Cell>> = list
+        .iter()
+        .map(|a| {
+            let exemption = a.exemption.as_deref().map_or(String::new(), |k| {
+                find_choice(TRANSFER_EXEMPTIONS, k).map_or(k.to_string(), |c| c.zh.to_string())
+            });
+            vec![
+                Cell::Text(a.agreement_code.clone()),
+                Cell::Text(a.lower_school_code.clone()),
+                Cell::Text(a.lower_program_code.clone()),
+                Cell::Text(a.upper_program_code.clone()),
+                Cell::Number(a.intake_year as f64),
+                Cell::Text(a.id_number.clone()),
+                Cell::Text(a.name.clone()),
+                a.score.map_or(Cell::Empty, Cell::Number),
+                Cell::Text(exemption),
+                Cell::Number(a.submission_id as f64),
+                Cell::Number(a.row_no as f64),
+            ]
+        })
+        .collect();
+    sheet("录取名单", &ADMISSION_COLUMNS, &rows)
+}
+
 fn header(ws: &mut Worksheet, cols: &[&str], bold: &Format) -> Result<(), XlsxError> {
     for (i, c) in cols.iter().enumerate() {
         ws.write_string_with_format(0, i as u16, *c, bold)?;

@@ -79,6 +79,12 @@ async fn warm(db: &Db, cache: &FigureCache, g: i64) -> Result<Outcome, StoreErro
             }
         }
     }
+    // The pathway funnels and the latest year's allocation: one computation each, for every scope.
+    cache.pathways(db).await?;
+    // A year the funding tables do not cover is the page's to explain, not a failed warm-up.
+    if let Err(e) = cache.allocation(db, latest).await {
+        tracing::debug!(target: "vetis::web", "no allocation to warm for {latest}: {e}");
+    }
     if cache.generation(db).await? != g {
         return Ok(Outcome::Changed);
     }

@@ -352,9 +352,16 @@ async fn the_pages_show_a_scopes_funnels_and_allocations_and_the_bureau_runs_and
         let (status, page) = app.get("/pathways?intake=2020", Some(&boss)).await;
         assert_eq!(status, StatusCode::OK, "{backend:?}");
         assert!(page.contains("<svg class=\"funnel\"") && page.contains("A1") && page.contains("33.3"), "{page}");
-        // A school that is no side of the agreement sees none of it.
+        // The upper school's admission list of 2023, from the page's link.
+        assert!(page.contains(&format!("admissions.xlsx?school={H1}&amp;year=2023")), "{page}");
+        let link = format!("/pathways/admissions.xlsx?school={H1}&year=2023");
+        let (status, xlsx) = app.get(&link, Some(&boss)).await;
+        assert!(status == StatusCode::OK && xlsx.starts_with("PK"), "{status}");
+        // A school that is no side of the agreement sees none of it, nor another school's list.
         let (_, page) = app.get("/pathways?intake=2020", Some(&s2)).await;
         assert!(!page.contains("A1"), "{page}");
+        let (status, _) = app.get(&link, Some(&s2)).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
         // Funding: the school sees its own allocation and no city total; the bureau sees all.
         let (_, page) = app.get("/funding?year=2025", Some(&s2)).await;
         assert!(page.contains(S2) && !page.contains(S1) && !page.contains("全市合计"), "{page}");

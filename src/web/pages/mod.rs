@@ -61,6 +61,7 @@ pub fn router() -> Router<AppState> {
         .route("/teachers/{school}/{teacher}", get(teachers::record))
         .route("/designation/{code}", get(teachers::studio))
         .route("/pathways", get(pathways::page))
+        .route("/pathways/admissions.xlsx", get(pathways::admissions))
         .route("/funding", get(funding::page))
         .route("/funding/whatif", post(funding::what_if))
         .route("/funding/save", post(funding::save))

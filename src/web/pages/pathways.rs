@@ -64,6 +64,14 @@ pub async fn page(
                 o.insert("pathway".into(), (if v.lang == Lang::Zh { a.pathway.zh() } else { a.pathway.key() }).into());
                 o.insert("lower".into(), format!("{} {}", a.lower_school, a.lower_program).into());
                 o.insert("upper".into(), format!("{} {}", a.upper_school, a.upper_program).into());
+                // The upper school's admission list of the year this intake transfers.
+                if visible(&a.upper_school) {
+                    let year = r.intake + crate::domain::pathway::LOWER_YEARS;
+                    o.insert(
+                        "admissions".into(),
+                        format!("/pathways/admissions.xlsx?school={}&year={year}", a.upper_school).into(),
+                    );
+                }
             }
             j
         })
@@ -101,4 +109,49 @@ pub async fn page(
             "bureau": bureau,
         }),
     )
+}
+
+#[derive(Deserialize)]
+pub struct AdmissionsQuery {
+    school: String,
+    year: i64,
+}
+
+/// `GET /pathways/admissions.xlsx?school=&year=`: an upper school's admission list, for the school
+/// itself, its district and the bureau; personal data masked (unmasked lists come from the CLI,
+/// audited), the download audited.
+pub async fn admissions(
+    State(state): State<AppState>,
+    v: Viewer,
+    Query(q): Query<AdmissionsQuery>,
+) -> Result<Response, PageError> {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    if let Some(list) = schools_of(&state, &v).await?
+        && !list.contains(&q.school)
+    {
+        return Err(PageError::Web(crate::web::error::WebError::NotFound, v.lang, None));
+    }
+    let list = crate::store::pathway::admissions(&state.db, &q.school, q.year, false).await?;
+    let bytes = crate::reports::xlsx::admission_list(&list)?;
+    crate::store::audit::record(
+        &state.db.pool,
+        &crate::store::audit::Entry {
+            actor: &v.who.username,
+            action: "admissions",
+            object: &format!("school {} year {}", q.school, q.year),
+            detail: &format!("{} rows, masked", list.len()),
+            source: &v.source,
+        },
+    )
+    .await?;
+    let name = format!("admissions-{}-{}.xlsx", q.school, q.year);
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+        ],
+        bytes,
+    )
+        .into_response())
 }
