@@ -14,6 +14,7 @@ mod import;
 pub(crate) mod indicators;
 mod industry_map;
 mod init;
+mod integrity;
 mod pathway;
 mod plan;
 mod pool;
@@ -96,6 +97,7 @@ pub enum Command {
     Pool(pool::Args),
     Pathway(pathway::Args),
     Funding(funding::Args),
+    Integrity(integrity::Args),
     /// 报告：规划评估 / reports: the plan's evaluations
     Report(report::Args),
     /// 审计日志 / the audit log
@@ -194,6 +196,7 @@ pub fn run() -> ExitCode {
             Command::Pool(a) => pool::run(&cli, a).await,
             Command::Pathway(a) => pathway::run(&cli, a).await,
             Command::Funding(a) => funding::run(&cli, a).await,
+            Command::Integrity(a) => integrity::run(&cli, a).await,
             Command::Audit(a) => audit::run(&cli, a).await,
             Command::Year(a) => year::run(&cli, a).await,
             Command::Backup(a) => backup::run_backup(&cli, a).await,

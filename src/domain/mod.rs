@@ -8,6 +8,7 @@ pub mod dual;
 pub mod frameworks;
 pub mod funding;
 pub mod ids;
+pub mod integrity;
 pub mod pathway;
 pub mod plan;
 pub mod pool;

@@ -12,6 +12,7 @@ pub mod dialect;
 pub mod dual;
 pub mod funding;
 pub mod industry_map;
+pub mod integrity;
 pub mod keyfile;
 pub mod locks;
 pub mod lookup;
@@ -224,6 +225,12 @@ const MIGRATIONS: &[Migration] = &[
         name: "pathways_funding",
         sqlite: include_str!("../../migrations/sqlite/0017_pathways_funding.sql"),
         postgres: include_str!("../../migrations/postgres/0017_pathways_funding.sql"),
+    },
+    Migration {
+        version: 18,
+        name: "integrity_ledger",
+        sqlite: include_str!("../../migrations/sqlite/0018_integrity_ledger.sql"),
+        postgres: include_str!("../../migrations/postgres/0018_integrity_ledger.sql"),
     },
 ];
 

@@ -17,6 +17,8 @@ pub enum Kind {
     Transfer,
     /// The per-student funding tables.
     Funding,
+    /// The training providers' integrity scorecard.
+    Integrity,
 }
 
 impl Kind {
@@ -26,6 +28,7 @@ impl Kind {
             Kind::Dual => "dual_rule_pack",
             Kind::Transfer => "transfer_scheme_pack",
             Kind::Funding => "funding_pack",
+            Kind::Integrity => "integrity_pack",
         }
     }
     fn action(self) -> &'static str {
@@ -34,6 +37,7 @@ impl Kind {
             Kind::Dual => "dual_rules_load",
             Kind::Transfer => "transfer_scheme_load",
             Kind::Funding => "funding_load",
+            Kind::Integrity => "integrity_scorecard_load",
         }
     }
 }

@@ -19,6 +19,7 @@ mod id_vectors;
 mod import_rules;
 mod import_semantics;
 mod indicators;
+mod integrity;
 mod kill;
 mod pathways;
 mod pool;

@@ -1,0 +1,246 @@
+//! `vetis integrity indicators|load|record|confirm|appeal|decide|repair|score|publish-check`: the
+//! integrity ledger of training providers (plan 四(四)): events recorded by the bureau, confirmed,
+//! appealed once, decided, repaired after their display period; a year's score with every
+//! deduction explained; what the public page would show.
+
+use chrono::NaiveDate;
+
+use super::{Cli, Format, Refused, refusal};
+use crate::domain::integrity::{EventKind, ScorecardPack, score};
+use crate::messages::Lang;
+use crate::store::audit::os_user;
+use crate::store::integrity::{self, NewEvent, Step};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    pub action: Action,
+    /// 输出格式 / output format
+    #[arg(long, value_enum, default_value = "table", global = true)]
+    pub format: Format,
+}
+
+fn parse_kind(s: &str) -> Result<EventKind, String> {
+    EventKind::parse(s).ok_or_else(|| {
+        let keys: Vec<&str> = EventKind::ALL.iter().map(|k| k.key()).collect();
+        format!("'{s}' is not one of {}", keys.join(", "))
+    })
+}
+
+fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("'{s}' is not a date YYYY-MM-DD"))
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum Action {
+    /// 评价指标 / the scorecard's indicators
+    Indicators,
+    /// 载入评价指标（TOML，新版本启用） / load a scorecard (TOML)
+    Load { file: std::path::PathBuf },
+    /// 记录一个事件（草稿） / record an event (a draft)
+    Record {
+        #[arg(long)]
+        school: String,
+        #[arg(long)]
+        indicator: String,
+        /// complaint, refund, subsidy, reporting, inspection, sanction, commendation
+        #[arg(long, value_parser = parse_kind)]
+        kind: EventKind,
+        #[arg(long, value_parser = parse_date)]
+        date: NaiveDate,
+        #[arg(long)]
+        points: i64,
+        #[arg(long)]
+        facts: String,
+        /// 依据 / legal basis
+        #[arg(long, default_value = "")]
+        basis: String,
+        /// 行政处罚决定书文号 / a sanction's decision number
+        #[arg(long)]
+        decision_no: Option<String>,
+    },
+    /// 确认（公示前） / confirm a draft
+    Confirm { id: i64 },
+    /// 申诉（一次） / appeal (once)
+    Appeal {
+        id: i64,
+        #[arg(long)]
+        reason: String,
+    },
+    /// 申诉决定 / decide an appeal
+    Decide {
+        id: i64,
+        #[arg(long, group = "decision")]
+        uphold: bool,
+        #[arg(long, group = "decision")]
+        withdraw: bool,
+        /// 变更后的分值 / the varied points
+        #[arg(long, group = "decision")]
+        vary: Option<i64>,
+    },
+    /// 信用修复（公示期满并整改后） / credit repair (after the display period, with a corrective report)
+    Repair {
+        id: i64,
+        #[arg(long)]
+        reason: String,
+    },
+    /// 某校某年的得分与等级，逐项说明 / a provider's score and grade of a year, every deduction explained
+    Score {
+        #[arg(long)]
+        school: String,
+        #[arg(long)]
+        year: i32,
+    },
+    /// 公示页面将显示的内容 / what the public page would show
+    PublishCheck {
+        #[arg(long)]
+        school: String,
+    },
+}
+
+pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
+    let db = super::open(cli).await?;
+    let zh = cli.lang == Lang::Zh;
+    let json = args.format == Format::Json;
+    let actor = os_user();
+    let done = |s: crate::domain::integrity::EventStatus, id: i64| {
+        println!("{id} {}", if zh { s.zh() } else { s.key() });
+    };
+    match &args.action {
+        Action::Indicators => {
+            let pack = integrity::pack(&db).await?;
+            if json {
+                let list: Vec<serde_json::Value> = pack
+                    .indicators
+                    .iter()
+                    .map(|i| serde_json::json!({"id": i.id, "name": if zh { &i.name_zh } else { &i.name_en }, "max_points": i.max_points}))
+                    .collect();
+                println!("{}", serde_json::to_string_pretty(&list)?);
+            } else {
+                println!("{} {} · {}", pack.id, pack.version, pack.name_zh);
+                for i in &pack.indicators {
+                    println!("  {:<12} {:>4}  {}  {}", i.id, i.max_points, i.name_zh, i.rule);
+                }
+                for g in &pack.grades {
+                    println!("  {} ≥ {:<4} {}", g.grade, g.min, if zh { &g.meaning_zh } else { &g.meaning_en });
+                }
+            }
+        }
+        Action::Load { file } => {
+            let text = super::read_reference_text(file)?;
+            let pack = ScorecardPack::parse(&text).map_err(|errors| {
+                for e in errors {
+                    eprintln!("{}: {e}", file.display());
+                }
+                Refused
+            })?;
+            let new = integrity::load_pack(&db, &pack, &text, &actor, "cli").await.map_err(|e| refusal(e, cli.lang))?;
+            println!("{} {} {}", pack.id, pack.version, if new { "loaded" } else { "in use (loaded before)" });
+        }
+        Action::Record { school, indicator, kind, date, points, facts, basis, decision_no } => {
+            let e = NewEvent {
+                school,
+                indicator,
+                kind: *kind,
+                date: *date,
+                points: *points,
+                facts,
+                legal_basis: basis,
+                decision_no: decision_no.as_deref(),
+            };
+            let id = integrity::record(&db, &e, &actor, "cli").await.map_err(|e| refusal(e, cli.lang))?;
+            if json {
+                println!("{}", serde_json::json!({"id": id}));
+            } else {
+                println!("{id}");
+            }
+        }
+        Action::Confirm { id } => {
+            done(
+                integrity::step(&db, *id, &Step::Confirm, &actor, "cli").await.map_err(|e| refusal(e, cli.lang))?,
+                *id,
+            );
+        }
+        Action::Appeal { id, reason } => {
+            let s = integrity::step(&db, *id, &Step::Appeal { reason }, &actor, "cli").await;
+            done(s.map_err(|e| refusal(e, cli.lang))?, *id);
+        }
+        Action::Decide { id, uphold, withdraw, vary } => {
+            let s = match (uphold, withdraw, vary) {
+                (true, _, _) => Step::Uphold,
+                (_, true, _) => Step::Withdraw,
+                (_, _, Some(p)) => Step::Vary { points: *p },
+                _ => anyhow::bail!("give --uphold, --withdraw or --vary N"),
+            };
+            done(integrity::step(&db, *id, &s, &actor, "cli").await.map_err(|e| refusal(e, cli.lang))?, *id);
+        }
+        Action::Repair { id, reason } => {
+            let today = chrono::Local::now().date_naive();
+            let s = integrity::step(&db, *id, &Step::Repair { reason, today }, &actor, "cli").await;
+            done(s.map_err(|e| refusal(e, cli.lang))?, *id);
+        }
+        Action::Score { school, year } => {
+            let pack = integrity::pack(&db).await?;
+            let records = integrity::events(&db, school, Some(*year)).await?;
+            let events: Vec<_> = records.iter().map(|r| r.event.clone()).collect();
+            let s = score(&pack, &events);
+            let history: Vec<serde_json::Value> = records
+                .iter()
+                .map(|r| {
+                    serde_json::json!({"event": r.event.id, "indicator": r.event.indicator, "kind": r.event.kind.key(),
+                        "date": r.event.date, "points": r.event.points, "varied_points": r.event.varied_points,
+                        "status": r.event.status.key(), "repaired": r.event.repaired, "counts": r.event.standing_points() > 0})
+                })
+                .collect();
+            if json {
+                let out = serde_json::json!({"score": s.score, "grade": s.grade, "deductions": s.deductions, "history": history});
+                println!("{}", serde_json::to_string_pretty(&out)?);
+            } else {
+                let meaning =
+                    pack.grade(s.score).map_or("", |g| if zh { g.meaning_zh.as_str() } else { g.meaning_en.as_str() });
+                println!("{school} {year}: {} · {} · {meaning}", s.score, s.grade);
+                for d in &s.deductions {
+                    let name = pack.indicator(&d.indicator).map_or("", |i| i.name_zh.as_str());
+                    println!("  −{:<4} {} {name} (event {})", d.points, d.indicator, d.event);
+                }
+                for r in &records {
+                    println!(
+                        "  #{} {} {} {} {}{}",
+                        r.event.id,
+                        r.event.date,
+                        r.event.kind.zh(),
+                        r.event.points,
+                        r.event.status.zh(),
+                        if r.event.repaired { " · 已修复" } else { "" }
+                    );
+                }
+            }
+        }
+        Action::PublishCheck { school } => {
+            let today = chrono::Local::now().date_naive().to_string();
+            let records = integrity::events(&db, school, None).await?;
+            let shown: Vec<serde_json::Value> = records
+                .iter()
+                .filter(|r| r.event.status.stands() && !r.event.repaired && r.display_until >= today)
+                .map(|r| {
+                    serde_json::json!({
+                        "相对人名称": r.school_code, "决定书文号": r.decision_no, "违法事实": r.facts, "处罚依据": r.legal_basis,
+                        "处罚内容": format!("{}，扣 {} 分", r.event.kind.zh(), r.event.varied_points.unwrap_or(r.event.points)),
+                        "决定日期": r.event.date, "公示期限": r.display_until, "当前状态": r.event.status.zh(),
+                        "申诉": r.appeal_reason.as_ref().map(|_| r.appeal_decision.clone().unwrap_or_else(|| "审理中".into())),
+                    })
+                })
+                .collect();
+            if json {
+                println!("{}", serde_json::to_string_pretty(&shown)?);
+            } else if shown.is_empty() {
+                println!("{}", if zh { "公示页面不显示任何事件" } else { "the public page shows no event" });
+            } else {
+                for s in shown {
+                    println!("{s}");
+                }
+            }
+        }
+    }
+    Ok(())
+}
