@@ -1,6 +1,7 @@
 //! `vetis demo`: the demo city, generated and imported (or only written with `--out`), then its
 //! ten key indicators for every year.
 
+mod integrity;
 mod pathways;
 mod pool;
 mod register;
@@ -134,7 +135,8 @@ async fn processes(db: &Db, dir: &std::path::Path, opts: &CityOptions, lang: Lan
     } else {
         println!("part-time teacher pool: {experts} experts, {engaged} engagements (vetis pool figures)");
     }
-    pathways::summary(db, opts.first_year, opts.last_year, lang).await
+    pathways::summary(db, opts.first_year, opts.last_year, lang).await?;
+    integrity::ledger(db, opts.last_year, lang).await
 }
 
 /// The register of dual-qualified recognitions, year by year, with a progress bar.

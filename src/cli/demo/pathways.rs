@@ -28,10 +28,15 @@ pub async fn summary(db: &Db, first_year: i32, last_year: i32, lang: Lang) -> an
             )
         })
         .collect();
-    if zh {
-        println!("贯通培养：{} 个协议；各届 {}（vetis pathway figures）", f.agreements, rates.join("，"));
+    let rates = if rates.is_empty() {
+        (if zh { "尚无转段考核结果" } else { "no transfer results yet" }).to_string()
     } else {
-        println!("pathways: {} agreements; by intake {} (vetis pathway figures)", f.agreements, rates.join(", "));
+        rates.join(if zh { "，" } else { ", " })
+    };
+    if zh {
+        println!("贯通培养：{} 个协议；各届 {rates}（vetis pathway figures）", f.agreements);
+    } else {
+        println!("pathways: {} agreements; by intake {rates} (vetis pathway figures)", f.agreements);
     }
     let cats = funding::categories(db).await?;
     let pack = funding::parse(DEFAULT_PACK, &cats).map_err(|e| anyhow::anyhow!(e.join("; ")))?;
