@@ -44,6 +44,9 @@ pub enum Action {
         year: i32,
         #[arg(long)]
         coefficients: Option<PathBuf>,
+        /// 写出各校拨款明细（XLSX，含各专业类的学生数与金额） / write the statements (XLSX, with each class's students and amount)
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
     /// 把调整后的系数表保存为新版本（仅改该年） / keep a changed coefficients file as a new version (that year only)
     Save {
@@ -128,7 +131,7 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
                 }
             }
         }
-        Action::Allocate { year, coefficients } => {
+        Action::Allocate { year, coefficients, out } => {
             let (pack, _) = funding::active(&db).await?;
             let changed = match coefficients {
                 Some(file) => Some(what_if_table(&pack, *year, file, cli.lang)?),
@@ -140,6 +143,13 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
                 Some(_) => Some(figures::allocate(&db, &pack, *year, None).await.map_err(|e| refusal(e, cli.lang))?),
                 None => None,
             };
+            if let Some(path) = out {
+                super::write_whole(path, &statements(&alloc)?)?;
+                eprintln!(
+                    "{}",
+                    if zh { format!("已写出 {}", path.display()) } else { format!("written to {}", path.display()) }
+                );
+            }
             print_allocation(&alloc, current.as_ref(), args.format, zh)?;
         }
         Action::Save { year, coefficients, version } => {
@@ -319,6 +329,40 @@ fn print_allocation(alloc: &Allocation, current: Option<&Allocation>, format: Fo
         }
     }
     Ok(())
+}
+
+/// Each school's statement as a workbook: one line per school and program class, with the
+/// students and the amount before the size factor, and the school's total after it.
+fn statements(alloc: &Allocation) -> anyhow::Result<Vec<u8>> {
+    use crate::figures::rows::Cell;
+    let mut rows = Vec::new();
+    for s in &alloc.schools {
+        for (class, n, amount) in &s.classes {
+            rows.push(vec![
+                Cell::Text(s.school_code.clone()),
+                Cell::Text(s.name.clone()),
+                Cell::Text(level_zh(&s.level).to_string()),
+                Cell::Text(class.clone()),
+                Cell::Number(*n as f64),
+                Cell::Number((amount * 100.0).round() / 100.0),
+                Cell::Number(s.size_factor),
+                Cell::Number(s.allocation),
+                Cell::Text(flags(s, true).join("；")),
+            ]);
+        }
+    }
+    let cols = [
+        "学校标识码",
+        "学校名称",
+        "层次",
+        "专业类",
+        "全日制在籍学生",
+        "金额（元，规模调节前）",
+        "规模系数",
+        "学校合计（元）",
+        "提示",
+    ];
+    Ok(crate::reports::xlsx::sheet(&format!("{} 年生均拨款", alloc.year), &cols, &rows)?)
 }
 
 fn flags(s: &figures::SchoolAllocation, zh: bool) -> Vec<String> {

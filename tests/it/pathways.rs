@@ -302,6 +302,10 @@ fn changing_one_coefficient_changes_exactly_the_schools_that_teach_its_category_
         assert!(line(H1).contains("below_floor_12000"), "{table}");
         assert!(line(S1).contains("total_fell"), "{table}");
         assert!(!line(S2).contains("fell"), "{table}");
+        // The statements behind the figures, one line per school and program class, as a workbook.
+        let xlsx = db.dir.path().join("allocation.xlsx");
+        db.ok(&["funding", "allocate", "--year", "2021", "--out", xlsx.to_str().unwrap()]);
+        assert!(std::fs::read(&xlsx).unwrap().starts_with(b"PK"));
         // Kept as a new version, it is the one in use; the old one stays readable.
         db.ok(&[
             "funding",
