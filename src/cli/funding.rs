@@ -222,20 +222,31 @@ fn level_zh(level: &str) -> &str {
     find_choice(LEVELS, level).map_or(level, |c| c.zh)
 }
 
+/// `vetis funding allocate --format json`: `{"schools": [{"school_code", "students", "allocation"}], "total"}`.
+#[derive(serde::Serialize)]
+struct AllocationJson<'a> {
+    schools: Vec<SchoolJson<'a>>,
+    total: f64,
+}
+
+#[derive(serde::Serialize)]
+struct SchoolJson<'a> {
+    school_code: &'a str,
+    students: i64,
+    allocation: f64,
+}
+
 fn print_allocation(alloc: &Allocation, current: Option<&Allocation>, format: Format, zh: bool) -> anyhow::Result<()> {
     let before =
         |code: &str| current.and_then(|c| c.schools.iter().find(|s| s.school_code == code)).map(|s| s.allocation);
     match format {
         Format::Json => {
-            let schools: Vec<serde_json::Value> = alloc
+            let schools = alloc
                 .schools
                 .iter()
-                .map(|s| serde_json::json!({"school_code": s.school_code, "students": s.students, "allocation": s.allocation}))
+                .map(|s| SchoolJson { school_code: &s.school_code, students: s.students, allocation: s.allocation })
                 .collect();
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&serde_json::json!({"schools": schools, "total": alloc.total}))?
-            );
+            println!("{}", serde_json::to_string_pretty(&AllocationJson { schools, total: alloc.total })?);
         }
         Format::Csv => {
             let mut w = csv::Writer::from_writer(std::io::stdout());

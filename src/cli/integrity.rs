@@ -98,6 +98,23 @@ pub enum Action {
     },
 }
 
+/// `vetis integrity indicators --format json`: `[{"id", "name", "max_points"}]`.
+#[derive(serde::Serialize)]
+struct IndicatorJson<'a> {
+    id: &'a str,
+    name: &'a str,
+    max_points: i64,
+}
+
+/// `vetis integrity score --format json`: `{"score", "grade", "deductions", "history"}`.
+#[derive(serde::Serialize)]
+struct ScoreJson<'a> {
+    score: i64,
+    grade: &'a str,
+    deductions: &'a [crate::domain::integrity::Deduction],
+    history: Vec<serde_json::Value>,
+}
+
 pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
     let db = super::open(cli).await?;
     let zh = cli.lang == Lang::Zh;
@@ -110,10 +127,14 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
         Action::Indicators => {
             let pack = integrity::pack(&db).await?;
             if json {
-                let list: Vec<serde_json::Value> = pack
+                let list: Vec<IndicatorJson> = pack
                     .indicators
                     .iter()
-                    .map(|i| serde_json::json!({"id": i.id, "name": if zh { &i.name_zh } else { &i.name_en }, "max_points": i.max_points}))
+                    .map(|i| IndicatorJson {
+                        id: &i.id,
+                        name: if zh || i.name_en.is_empty() { &i.name_zh } else { &i.name_en },
+                        max_points: i.max_points,
+                    })
                     .collect();
                 println!("{}", serde_json::to_string_pretty(&list)?);
             } else {
@@ -193,7 +214,7 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
                 })
                 .collect();
             if json {
-                let out = serde_json::json!({"score": s.score, "grade": s.grade, "deductions": s.deductions, "history": history});
+                let out = ScoreJson { score: s.score, grade: &s.grade, deductions: &s.deductions, history };
                 println!("{}", serde_json::to_string_pretty(&out)?);
             } else {
                 let meaning =

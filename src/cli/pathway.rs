@@ -211,11 +211,15 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
             };
             let rows: Vec<Rollup> = rows.into_iter().filter(|r| intake.is_none_or(|y| r.intake == y)).collect();
             if json {
-                let out: Vec<serde_json::Value> = rows
+                let out: Vec<RollupJson> = rows
                     .iter()
-                    .map(|r| {
-                        serde_json::json!({"key": r.key, "label": r.label, "intake": r.intake,
-                            "stages": stages_json(&r.funnel), "transfer_rate": r.funnel.transfer_rate(), "quota": r.funnel.quota})
+                    .map(|r| RollupJson {
+                        key: &r.key,
+                        label: &r.label,
+                        intake: r.intake,
+                        stages: stages_json(&r.funnel),
+                        transfer_rate: r.funnel.transfer_rate(),
+                        quota: r.funnel.quota,
                     })
                     .collect();
                 println!("{}", serde_json::to_string_pretty(&out)?);
@@ -261,8 +265,33 @@ fn pct(v: Option<f64>) -> String {
     v.map_or("—".into(), |v| format!("{v:.1}"))
 }
 
-fn stages_json(f: &Funnel) -> Vec<serde_json::Value> {
-    Stage::ALL.iter().map(|s| serde_json::json!({"stage": s.key(), "count": f.count(*s)})).collect()
+/// One stage as scripts read it: `{"stage", "count"}`, in that order.
+#[derive(serde::Serialize)]
+struct StageCount {
+    stage: &'static str,
+    count: i64,
+}
+
+/// `vetis pathway funnel --format json`: `{"stages": [...], "transfer_rate"}`.
+#[derive(serde::Serialize)]
+struct FunnelJson {
+    stages: Vec<StageCount>,
+    transfer_rate: Option<f64>,
+}
+
+/// `vetis pathway figures --format json`: a funnel added up, with what it covers.
+#[derive(serde::Serialize)]
+struct RollupJson<'a> {
+    key: &'a str,
+    label: &'a str,
+    intake: i64,
+    stages: Vec<StageCount>,
+    transfer_rate: Option<f64>,
+    quota: Option<i64>,
+}
+
+fn stages_json(f: &Funnel) -> Vec<StageCount> {
+    Stage::ALL.iter().map(|s| StageCount { stage: s.key(), count: f.count(*s) }).collect()
 }
 
 async fn funnel(db: &crate::store::Db, code: &str, intake: i64, json: bool, lang: Lang) -> anyhow::Result<()> {
@@ -287,7 +316,7 @@ async fn funnel(db: &crate::store::Db, code: &str, intake: i64, json: bool, lang
     let rows = figures::funnels(db, Some(code), Some(intake)).await?;
     let f = rows.into_iter().next().map(|r| r.funnel).unwrap_or_default();
     if json {
-        let out = serde_json::json!({"stages": stages_json(&f), "transfer_rate": f.transfer_rate()});
+        let out = FunnelJson { stages: stages_json(&f), transfer_rate: f.transfer_rate() };
         println!("{}", serde_json::to_string_pretty(&out)?);
         return Ok(());
     }

@@ -59,13 +59,7 @@ impl RulePack {
     }
 
     fn check(&self) -> Vec<String> {
-        let mut errors = Vec::new();
-        if self.id.trim().is_empty() {
-            errors.push("id: must not be empty".into());
-        }
-        if self.version.trim().is_empty() {
-            errors.push("version: must not be empty".into());
-        }
+        let mut errors = crate::domain::pack_identity_errors(&self.id, &self.version);
         if !(self.max_program_share_pct > 0.0 && self.max_program_share_pct <= 100.0) {
             errors.push(format!(
                 "max_program_share_pct = {}: must be above 0 and at most 100",

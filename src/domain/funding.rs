@@ -82,12 +82,7 @@ impl FundingPack {
     }
 
     fn check(&self, known_code: &dyn Fn(&str) -> bool) -> Vec<String> {
-        let mut errors = Vec::new();
-        for (name, v) in [("id", &self.id), ("version", &self.version)] {
-            if v.trim().is_empty() {
-                errors.push(format!("{name}: must not be empty"));
-            }
-        }
+        let mut errors = crate::domain::pack_identity_errors(&self.id, &self.version);
         if self.tables.is_empty() {
             errors.push("no [[table]]: no year could be funded".into());
         }
@@ -148,7 +143,8 @@ fn is_level(level: &str) -> bool {
 }
 
 impl RateTable {
-    fn check(&self) -> Vec<String> {
+    /// What is wrong with the table (rates ≥ 0, coefficients in (0, 10], size bands, a source).
+    pub fn check(&self) -> Vec<String> {
         let mut errors = Vec::new();
         if self.source.trim().is_empty() {
             errors.push("source: name the document the rates come from".into());

@@ -160,12 +160,7 @@ impl ScorecardPack {
     }
 
     fn check(&self) -> Vec<String> {
-        let mut errors = Vec::new();
-        for (name, v) in [("id", &self.id), ("version", &self.version)] {
-            if v.trim().is_empty() {
-                errors.push(format!("{name}: must not be empty"));
-            }
-        }
+        let mut errors = crate::domain::pack_identity_errors(&self.id, &self.version);
         if self.total < 1 || self.display_days < 1 {
             errors.push("total and display_days must be at least 1".into());
         }

@@ -22,3 +22,13 @@ pub mod status_list;
 pub mod targets;
 pub mod tasks;
 pub mod throttle;
+
+/// What is wrong with a rule pack's `id` and `version` (every pack the bureau loads has both, and
+/// a loaded version is kept by them).
+pub fn pack_identity_errors(id: &str, version: &str) -> Vec<String> {
+    [("id", id), ("version", version)]
+        .into_iter()
+        .filter(|(_, v)| v.trim().is_empty())
+        .map(|(name, _)| format!("{name}: must not be empty"))
+        .collect()
+}

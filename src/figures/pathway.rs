@@ -51,7 +51,7 @@ async fn funnels_and_latest(
     intake: Option<i64>,
 ) -> Result<(Vec<AgreementFunnel>, Option<i64>), StoreError> {
     let list = pathway::agreements(db).await?;
-    let facts = pathway::facts(db, only).await?;
+    let facts = pathway::facts(db, &list, only).await?;
     let latest = facts.values().flat_map(|f| f.lower.iter().map(|r| r.year)).max();
     let empty = Default::default();
     let mut out = Vec::new();

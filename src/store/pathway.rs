@@ -138,9 +138,10 @@ pub async fn load_scheme(
     packs::load(db, Kind::Transfer, &id, source, actor, origin).await
 }
 
-/// The facts of every agreement (or one), by agreement code: its lower-side rows, its persons'
-/// rows in the partner program and graduations from it, and the lower school's results.
-pub async fn facts(db: &Db, only: Option<&str>) -> Result<HashMap<String, Facts>, StoreError> {
+/// The facts of every agreement of `list` (the register, or one agreement of it: `only`), by
+/// agreement code: its lower-side rows, its persons' rows in the partner program and graduations
+/// from it, and the lower school's results.
+pub async fn facts(db: &Db, list: &[Agreement], only: Option<&str>) -> Result<HashMap<String, Facts>, StoreError> {
     let mut conn = db.pool.acquire().await?;
     let conn = &mut *conn;
     let (filter, bind) = match only {
@@ -170,15 +171,14 @@ pub async fn facts(db: &Db, only: Option<&str>) -> Result<HashMap<String, Facts>
     }
     // The partner programs' rows, read by program and joined to the lower side's persons here: a
     // correlated person lookup let SQLite (without statistics) scan a program per row.
-    let list = register_on(&mut *conn).await?.agreements;
-    let list: Vec<Agreement> = list.into_iter().filter(|a| only.is_none_or(|c| c == a.code)).collect();
+    let list: Vec<&Agreement> = list.iter().filter(|a| only.is_none_or(|c| c == a.code)).collect();
     if list.is_empty() {
         return Ok(out);
     }
     let persons: HashMap<String, HashSet<String>> =
         out.iter().map(|(code, f)| (code.clone(), f.lower.iter().map(|r| r.person.clone()).collect())).collect();
     let mut by_program: HashMap<(String, String), Vec<&Agreement>> = HashMap::new();
-    for a in &list {
+    for a in list.iter().copied() {
         by_program.entry((a.upper_school.clone(), a.upper_program.clone())).or_default().push(a);
     }
     let (upper_filter, graduate_filter) = match only {

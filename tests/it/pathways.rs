@@ -103,17 +103,11 @@ fn a_crafted_cohort_is_counted_exactly_through_every_stage_on_both_backends() {
             db.write("agreements.csv", &format!("{AGREEMENTS}A1,三二分段,{S1},700206,{H1},460702,2019,2025,40\n"));
         db.ok(&["pathway", "agreements", "load", &reg.display().to_string()]);
         cohort(&db);
-        let json: serde_json::Value = serde_json::from_str(&db.ok(&[
-            "pathway",
-            "funnel",
-            "--agreement",
-            "A1",
-            "--intake",
-            "2020",
-            "--format",
-            "json",
-        ]))
-        .unwrap();
+        let raw = db.ok(&["pathway", "funnel", "--agreement", "A1", "--intake", "2020", "--format", "json"]);
+        // The keys in the order: scripts (and people) read them so.
+        let at = |k: &str| raw.find(k).unwrap();
+        assert!(at("\"stages\"") < at("\"transfer_rate\"") && at("\"stage\"") < at("\"count\""), "{raw}");
+        let json: serde_json::Value = serde_json::from_str(&raw).unwrap();
         let stages: Vec<(String, i64)> = json["stages"]
             .as_array()
             .unwrap()
@@ -249,7 +243,10 @@ fn funding_students(db: &TestDb) {
 fn allocations(db: &TestDb, extra: &[&str]) -> (Vec<(String, i64, f64)>, f64) {
     let mut args = vec!["funding", "allocate", "--year", "2021", "--format", "json"];
     args.extend(extra);
-    let v: serde_json::Value = serde_json::from_str(&db.ok(&args)).unwrap();
+    let raw = db.ok(&args);
+    let at = |k: &str| raw.find(k).unwrap();
+    assert!(at("\"school_code\"") < at("\"students\"") && at("\"students\"") < at("\"allocation\""), "{raw}");
+    let v: serde_json::Value = serde_json::from_str(&raw).unwrap();
     let schools = v["schools"]
         .as_array()
         .unwrap()

@@ -129,12 +129,7 @@ impl DualPack {
     }
 
     fn check(&self) -> Vec<String> {
-        let mut errors = Vec::new();
-        for (name, v) in [("id", &self.id), ("version", &self.version)] {
-            if v.trim().is_empty() {
-                errors.push(format!("{name}: must not be empty"));
-            }
-        }
+        let mut errors = crate::domain::pack_identity_errors(&self.id, &self.version);
         if self.valid_years < 1 {
             errors.push(format!("valid_years = {}: must be at least 1", self.valid_years));
         }

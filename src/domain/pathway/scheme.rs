@@ -56,12 +56,7 @@ impl SchemePack {
     }
 
     fn check(&self) -> Vec<String> {
-        let mut errors = Vec::new();
-        for (name, v) in [("id", &self.id), ("version", &self.version)] {
-            if v.trim().is_empty() {
-                errors.push(format!("{name}: must not be empty"));
-            }
-        }
+        let mut errors = crate::domain::pack_identity_errors(&self.id, &self.version);
         if self.schemes.is_empty() {
             errors.push("no [[scheme]]: no intake could be assessed".into());
         }

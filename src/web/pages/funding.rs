@@ -157,15 +157,16 @@ fn table_from(pack: &FundingPack, year: i32, form: &HashMap<String, String>, lan
             && let Some((_, code)) = rest.split_once('_')
         {
             let k_value = number(k, v)?;
-            if k_value <= 0.0 || k_value > 10.0 {
-                return Err(format!("{k}: 0 < k ≤ 10"));
-            }
             if (k_value - like.coefficient(code)).abs() > 1e-12 || like.coefficients.contains_key(code) {
                 t.coefficients.insert(code.to_string(), k_value);
             }
         }
     }
-    Ok(t)
+    // The same checks as a table loaded from a file.
+    match t.check().as_slice() {
+        [] => Ok(t),
+        errors => Err(errors.join("; ")),
+    }
 }
 
 fn year_of(form: &HashMap<String, String>) -> Option<i32> {
