@@ -149,18 +149,26 @@ impl Population {
     pub fn transfers(&mut self, schools: &[School], year: i32, mut out: Option<&mut Tables>) -> std::io::Result<()> {
         let intake = year - 3;
         let agreements = self.agreements.clone();
-        for a in agreements.iter().filter(|a| a.first <= intake && intake <= a.last) {
-            let members: Vec<usize> = (0..self.students.len())
-                .filter(|i| {
-                    let st = &self.students[*i];
-                    st.school == a.lower
-                        && st.program == a.lower_program
-                        && st.entry == intake
-                        && st.pathway == a.label()
-                        && st.left.is_none_or(|l| l >= year)
-                        && st.suspended != Some(year - 1)
-                })
-                .collect();
+        // One pass over the students: the cohort of each agreement running the intake, keyed by
+        // its class (school, program), in the agreements' order and then the students'.
+        let running: std::collections::HashMap<(usize, usize), usize> = agreements
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| a.first <= intake && intake <= a.last)
+            .map(|(k, a)| ((a.lower, a.lower_program), k))
+            .collect();
+        let mut cohorts: Vec<Vec<usize>> = vec![Vec::new(); agreements.len()];
+        for (i, st) in self.students.iter().enumerate() {
+            if st.entry != intake || st.left.is_some_and(|l| l < year) || st.suspended == Some(year - 1) {
+                continue;
+            }
+            if let Some(&k) = running.get(&(st.school, st.program))
+                && st.pathway == agreements[k].label()
+            {
+                cohorts[k].push(i);
+            }
+        }
+        for (a, members) in agreements.iter().zip(cohorts) {
             for i in members {
                 let roll = self.rng.unit();
                 let (s, exemption, result) = if roll < 0.03 {

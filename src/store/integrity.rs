@@ -79,13 +79,7 @@ pub async fn record(db: &Db, e: &NewEvent<'_>, actor: &str, source: &str) -> Res
             ids.join(", ")
         )));
     }
-    let known: Option<String> =
-        sqlx::query("SELECT school_code FROM rec_school WHERE is_current = 1 AND school_code = $1")
-            .bind(e.school.to_string())
-            .fetch_optional(&mut *tx)
-            .await?
-            .map(|r| r.get(0));
-    if known.is_none() {
+    if super::registry::school_on(&mut *tx, e.school).await?.is_none() {
         return Err(StoreError::not_found(format!(
             "学校 {} 不在名录中 / school {} is not in the registry",
             e.school, e.school

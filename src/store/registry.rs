@@ -27,11 +27,17 @@ fn school_from(r: &sqlx::any::AnyRow) -> School {
 
 /// One school, or None when the registry does not hold it.
 pub async fn school(db: &Db, code: &str) -> Result<Option<School>, StoreError> {
+    let mut conn = db.pool.acquire().await?;
+    school_on(&mut conn, code).await
+}
+
+/// The same, on a connection (inside a write transaction: what a step is checked against).
+pub async fn school_on(conn: &mut sqlx::AnyConnection, code: &str) -> Result<Option<School>, StoreError> {
     let row = sqlx::query(AssertSqlSafe(format!(
         "SELECT {SCHOOL_COLUMNS} FROM rec_school WHERE school_code = $1 AND is_current = 1"
     )))
     .bind(code.to_string())
-    .fetch_optional(&db.pool)
+    .fetch_optional(&mut *conn)
     .await?;
     Ok(row.as_ref().map(school_from))
 }
