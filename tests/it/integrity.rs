@@ -75,6 +75,7 @@ fn events_change_the_score_within_their_caps_until_withdrawn_or_repaired_on_both
         assert_eq!(score(&db).0, 940);
         let again = db.vetis(&["integrity", "appeal", &b.to_string(), "--reason", "再次申诉"]);
         assert!(!again.status.success() && stderr(&again).contains("只能申诉一次"), "{}", stderr(&again));
+        assert_eq!(db.query_i64("SELECT COUNT(*) FROM integrity_appeal"), 1, "the second appeal left nothing");
         // A sanction needs its decision number; varied on appeal, its new points count.
         let bad = db.vetis(&[
             "integrity",
@@ -93,6 +94,7 @@ fn events_change_the_score_within_their_caps_until_withdrawn_or_repaired_on_both
             "超范围办学",
         ]);
         assert!(!bad.status.success() && stderr(&bad).contains("--decision-no"));
+        assert_eq!(db.query_i64("SELECT COUNT(*) FROM integrity_event"), 2, "a refused event is not recorded");
         let c: i64 = record(&db, "sanctions", "sanction", "2025-05-01", "50", &["--decision-no", "穗教罚〔2025〕3号"])
             .parse()
             .unwrap();

@@ -182,6 +182,7 @@ fn students_and_results_outside_the_register_and_the_scheme_are_refused_with_the
     assert!(err.contains("student-2021.csv:2:培养模式"), "{err}");
     assert!(err.contains("贯通培养协议名册中没有"), "{err}");
     assert!(!err.contains("student-2021.csv:3:培养模式: 错误"), "{err}");
+    assert_eq!(db.query_i64("SELECT COUNT(*) FROM rec_student"), 0, "a refused file writes nothing");
     // Results: an unknown agreement, a pass below the threshold, an exemption in place of a score.
     let transfer = format!(
         "id_type,id_number,name,school_code,agreement_code,intake_year,score,exemption,result\n,{},学生1,{S1},A9,2020,60,,通过\n,{},学生2,{S1},A1,2020,30,,通过\n,{},学生3,{S1},A1,2020,101,,未通过\n",
