@@ -85,8 +85,17 @@ const TRAINING_KINDS: [(&str, &str); 12] = [
     ("其他", "职业技能公益培训"),
 ];
 
+/// A training project as the demo's surveys need it.
+pub struct Project {
+    pub school: usize,
+    pub code: String,
+    pub end: chrono::NaiveDate,
+    pub completed: usize,
+}
+
 /// Training projects: the person-times of in-scope schools add up to the year's target exactly.
-pub fn training(rng: &mut Rng, schools: &[School], year: i32, out: &mut Tables) -> std::io::Result<()> {
+pub fn training(rng: &mut Rng, schools: &[School], year: i32, out: &mut Tables) -> std::io::Result<Vec<Project>> {
+    let mut written = Vec::new();
     let scope: Vec<usize> = (0..schools.len()).filter(|i| schools[*i].in_scope()).collect();
     let weights: Vec<f64> = scope
         .iter()
@@ -125,9 +134,10 @@ pub fn training(rng: &mut Rng, schools: &[School], year: i32, out: &mut Tables) 
                     &(person_times as i64 * rng.range(50, 400)).to_string(),
                 ],
             )?;
+            written.push(Project { school: i, code: format!("PX{year}{:03}", k + 1), end, completed });
         }
     }
-    Ok(())
+    Ok(written)
 }
 
 const FORMS: [&str; 7] =

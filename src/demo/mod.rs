@@ -13,6 +13,7 @@ mod pool;
 pub mod rng;
 mod staff;
 mod studios;
+mod surveys;
 pub mod targets;
 mod writer;
 
@@ -102,7 +103,10 @@ pub fn write_city(dir: &Path, opts: &CityOptions, progress: &dyn Fn(i32)) -> std
         }
         staff.development(&schools, year, &firms, &mut out)?;
         activity::conditions(&mut act, &schools, year, &enrolled, &mut out)?;
-        activity::training(&mut act, &schools, year, &mut out)?;
+        let projects = activity::training(&mut act, &schools, year, &mut out)?;
+        if year == opts.last_year {
+            surveys::write(&mut root.fork(12), &schools, &projects, &mut out)?;
+        }
         activity::cooperation(&mut act, &schools, year, &firms, &mut out)?;
         progress(year);
     }

@@ -66,6 +66,18 @@ pub struct Reference {
     /// pseudonym → (school, program, pathway, entry year) of the person's approved student rows on
     /// an agreement pathway at the schools a `transfer` sheet names.
     pub pathway_students: HashMap<String, Vec<(String, String, String, i64)>>,
+    /// (school, year) → project code → the approved `training` project (for `training_survey`).
+    pub training_projects: HashMap<(String, i64), HashMap<String, TrainingProject>>,
+    /// The survey rules of the scorecard in use (for `training_survey`).
+    pub survey_rules: crate::domain::integrity::ratings::SurveyRules,
+}
+
+/// A training project as its survey answers are checked against it.
+#[derive(Debug, Clone)]
+pub struct TrainingProject {
+    pub start_date: String,
+    pub end_date: String,
+    pub completed: i64,
 }
 
 impl DivisionHistory for Reference {

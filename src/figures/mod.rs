@@ -6,6 +6,7 @@ pub mod counted;
 pub mod credit;
 pub mod funding;
 pub mod indicators;
+pub mod integrity;
 pub mod pathway;
 pub mod pool;
 pub mod query;

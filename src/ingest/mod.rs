@@ -8,6 +8,7 @@ mod pathway_rules;
 pub mod pool;
 pub mod read;
 pub mod rules;
+mod survey_rules;
 
 pub use crate::domain::reference::Scanned;
 use crate::domain::standard::Table;

@@ -150,6 +150,7 @@ pub fn row_rules(table: Table, row: &CheckedRow, reference: &Reference) -> Vec<R
             }
         }
         Table::Transfer => out.extend(super::pathway_rules::transfer(row, reference)),
+        Table::TrainingSurvey => out.extend(super::survey_rules::row(row, reference)),
         Table::Designation => {
             let accepted = t("status") == Some("accepted");
             match i("accepted_year") {
@@ -346,6 +347,8 @@ pub struct FileRules<'k> {
     /// (school, teacher) → placements (row, start, end).
     placements: HashMap<(String, String), Vec<Placement>>,
     deferred: Vec<(usize, &'static str, Problem, Severity)>,
+    /// Answers per project and survey of a `training_survey` sheet.
+    surveys: super::survey_rules::Counts,
 }
 
 impl<'k> FileRules<'k> {
@@ -358,6 +361,7 @@ impl<'k> FileRules<'k> {
             schools: Vec::new(),
             placements: HashMap::new(),
             deferred: Vec::new(),
+            surveys: Default::default(),
         }
     }
 
@@ -381,6 +385,7 @@ impl<'k> FileRules<'k> {
             Table::Output => (&["school_code", "year", "designation_code", "title"], "title"),
             // One result per person in a school's intake.
             Table::Transfer => (&["school_code", "intake_year", "id_number"], "id_number"),
+            Table::TrainingSurvey => (&["school_code", "year", "project_code", "survey", "respondent"], "respondent"),
         }
     }
 
@@ -457,6 +462,11 @@ impl<'k> FileRules<'k> {
             out.extend(
                 super::pathway_rules::transfer_cohort(row, &person, reference).map(|(c, p, s)| (row.row, c, p, s)),
             );
+        }
+        if table == Table::TrainingSurvey
+            && let Some((c, p, s)) = self.surveys.observe(row, reference)
+        {
+            out.push((row.row, c, p, s));
         }
         // An issuer's certificate number belongs to one person (§4.12).
         if table == Table::Certificate

@@ -308,6 +308,24 @@ pub enum Problem {
         value: String,
         year: i64,
     },
+    /// A survey answer for a project that is not among the school's approved training of the year.
+    TrainingProjectUnknown {
+        value: String,
+        year: i64,
+    },
+    /// A score outside 1–5.
+    ScoreOutOfRange {
+        value: i64,
+    },
+    /// An outcome survey answered sooner after the project's end than the rules allow.
+    SurveyTooEarly {
+        end: String,
+        days: i64,
+    },
+    /// More answers to a project's survey than trainees completed it.
+    SurveyMoreThanCompleted {
+        completed: i64,
+    },
     /// The file changes a year the bureau has locked.
     YearLocked {
         year: i64,
@@ -588,6 +606,21 @@ impl Problem {
             TransferNotInCohort { value, year } => t!(
                 "此人不在协议“{value}” {year} 年入学的在校生中：请核对身份证件号，或先报送在校生",
                 "this person is not among agreement '{value}''s students of the {year} intake: check the ID number, or submit the students first"
+            ),
+            TrainingProjectUnknown { value, year } => t!(
+                "项目编号“{value}”不在本校 {year} 年度已通过的社会培训项目（training 表）中：请先报送培训项目，或核对编号",
+                "project '{value}' is not among this school's approved training projects of {year} (the training table): submit the project first, or check the code"
+            ),
+            ScoreOutOfRange { value } => {
+                t!("评分 {value} 不在 1—5 分之间", "the score {value} is not between 1 and 5")
+            }
+            SurveyTooEarly { end, days } => t!(
+                "跟踪调查应在项目结束（{end}）{days} 天后填写：请核对填写日期或问卷类型",
+                "an outcome survey is answered at least {days} days after the project ends ({end}): check the date or the survey"
+            ),
+            SurveyMoreThanCompleted { completed } => t!(
+                "该项目此类问卷的答卷数超过结业人数 {completed}：请核对答卷或 training 表的结业人数",
+                "more answers to this project's survey than the {completed} trainees who completed it: check the answers or the training table's completed count"
             ),
             DualClaimUnrecognised { date } => t!(
                 "填报为“双师型”教师，但认定名册中没有在 {date}（统计时点）有效的认定：请核对，或先经认定（vetis dual apply）",

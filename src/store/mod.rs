@@ -82,6 +82,10 @@ impl StoreError {
     pub fn not_found(text: impl Into<String>) -> StoreError {
         StoreError::NotFound(Message::pair(text))
     }
+    /// Something changed first, written as `中文 / English`.
+    pub fn conflict(text: impl Into<String>) -> StoreError {
+        StoreError::Conflict(Message::pair(text))
+    }
     /// The message for a person, or None for a fault of the system (which is logged instead).
     pub fn message(&self) -> Option<Message> {
         match self {
@@ -231,6 +235,12 @@ const MIGRATIONS: &[Migration] = &[
         name: "integrity_ledger",
         sqlite: include_str!("../../migrations/sqlite/0018_integrity_ledger.sql"),
         postgres: include_str!("../../migrations/postgres/0018_integrity_ledger.sql"),
+    },
+    Migration {
+        version: 19,
+        name: "training_quality",
+        sqlite: include_str!("../../migrations/sqlite/0019_training_quality.sql"),
+        postgres: include_str!("../../migrations/postgres/0019_training_quality.sql"),
     },
 ];
 

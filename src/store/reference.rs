@@ -136,6 +136,21 @@ async fn records_on(
             r.teachers.entry(row.get(0)).or_default().insert(row.get(1));
         }
     }
+    if table == Table::TrainingSurvey {
+        r.survey_rules = super::integrity::pack_on(pool).await?.survey;
+        let sql = format!(
+            "SELECT school_code, year, project_code, start_date, end_date, completed FROM rec_training \
+             WHERE is_current = 1 AND school_code IN ({school_in})"
+        );
+        for row in bind_schools(sql).fetch_all(&mut *pool).await? {
+            let project = crate::domain::reference::TrainingProject {
+                start_date: row.get(3),
+                end_date: row.get(4),
+                completed: row.get(5),
+            };
+            r.training_projects.entry((row.get(0), row.get(1))).or_default().insert(row.get(2), project);
+        }
+    }
     if table == Table::Transfer {
         let sql = format!(
             "SELECT id_pseudo, school_code, program_code, pathway, entry_year FROM rec_student \

@@ -213,6 +213,44 @@ impl FigureCache {
         .await
     }
 
+    /// The training directory of a year (every provider and project, unfiltered), as of today:
+    /// grades depend on the events, public rows on the display periods.
+    pub async fn training_directory(
+        &self,
+        db: &Db,
+        year: i64,
+    ) -> Result<Arc<crate::figures::integrity::Directory>, StoreError> {
+        self.get_or(db, format!("training directory {year}"), crate::figures::integrity::directory(db, year)).await
+    }
+
+    /// A provider's public page of a year, as of today (events leave it when their period ends).
+    pub async fn provider_page(
+        &self,
+        db: &Db,
+        code: &str,
+        year: i64,
+    ) -> Result<Arc<Option<crate::figures::integrity::PublicPage>>, StoreError> {
+        let today = chrono::Local::now().date_naive();
+        let key = format!("provider {code} {year} {today}");
+        self.get_or(db, key, crate::figures::integrity::public_page(db, code, Some(year), today)).await
+    }
+
+    /// The city's integrity figures of a year, with the providers whose grade fell.
+    pub async fn integrity_figures(
+        &self,
+        db: &Db,
+        year: i64,
+    ) -> Result<Arc<crate::figures::integrity::city::CityFigures>, StoreError> {
+        self.get_or(db, format!("integrity figures {year}"), crate::figures::integrity::city::figures(db, year)).await
+    }
+
+    /// The year the training pages show by default.
+    pub async fn training_year(&self, db: &Db) -> Result<i64, StoreError> {
+        let today = chrono::Local::now().date_naive();
+        let y = self.get_or(db, "training year".into(), crate::figures::integrity::default_year(db, today)).await?;
+        Ok(*y)
+    }
+
     /// The city's districts: code → name.
     pub async fn district_names(&self, db: &Db) -> Result<Arc<HashMap<String, String>>, StoreError> {
         self.get_or(db, "district_names".into(), crate::store::registry::district_names(db)).await

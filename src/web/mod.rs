@@ -18,6 +18,7 @@ pub mod queue;
 pub mod security;
 pub mod server;
 pub mod submission;
+pub mod training;
 pub mod warm;
 
 use std::sync::{Arc, LazyLock};
@@ -80,6 +81,9 @@ pub const TEMPLATE_SOURCES: &[(&str, &str)] = templates!(
     "pathways.html",
     "funding.html",
     "credit_application.html",
+    "training.html",
+    "provider.html",
+    "survey.html",
 );
 
 pub static TEMPLATES: LazyLock<minijinja::Environment<'static>> = LazyLock::new(|| {
@@ -134,6 +138,9 @@ fn routes(state: AppState) -> Router {
         .route("/verify", get(public::verify_form).post(public::verify))
         .route("/account", get(learner::form).post(learner::lookup))
         .route("/status/revocation", get(public::status_list))
+        .route("/training", get(training::directory))
+        .route("/provider/{code}", get(training::provider))
+        .route("/survey", get(training::survey_form).post(training::survey_post))
         .merge(pages::router())
         .merge(api::router())
         .layer(axum::middleware::from_fn(move |req, next| security::headers(req, next, hsts)))

@@ -85,6 +85,10 @@ async fn warm(db: &Db, cache: &FigureCache, g: i64) -> Result<Outcome, StoreErro
     if let Err(e) = cache.allocation(db, latest).await {
         tracing::debug!(target: "vetis::web", "no allocation to warm for {latest}: {e}");
     }
+    // The dashboard's grade drops and the public training directory of the latest year.
+    cache.integrity_figures(db, i64::from(latest)).await?;
+    let training_year = cache.training_year(db).await?;
+    cache.training_directory(db, training_year).await?;
     if cache.generation(db).await? != g {
         return Ok(Outcome::Changed);
     }

@@ -78,12 +78,12 @@ impl SheetResult {
 
 /// The order in which tables must go in when several files are imported together: a student's
 /// program must be offered, a placement's teacher must exist, every school must be registered, a
-/// studio's members and outputs name a designation, a transfer result is a student's.
+/// studio's members and outputs name a designation, a transfer result is a student's, a survey answer a training project's.
 pub fn dependency_rank(t: Option<Table>) -> usize {
     match t {
         Some(Table::School) => 0,
         Some(Table::Offering | Table::Teacher) => 1,
-        Some(Table::Member | Table::Output | Table::Transfer) => 3,
+        Some(Table::Member | Table::Output | Table::Transfer | Table::TrainingSurvey) => 3,
         Some(_) => 2,
         None => 4,
     }

@@ -95,9 +95,42 @@ fn events_change_the_score_within_their_caps_until_withdrawn_or_repaired_on_both
         ]);
         assert!(!bad.status.success() && stderr(&bad).contains("--decision-no"));
         assert_eq!(db.query_i64("SELECT COUNT(*) FROM integrity_event"), 2, "a refused event is not recorded");
-        let c: i64 = record(&db, "sanctions", "sanction", "2025-05-01", "50", &["--decision-no", "穗教罚〔2025〕3号"])
-            .parse()
-            .unwrap();
+        // Evidence goes in with its event or not at all: a file that is no document refuses both.
+        let exe = db.write_bytes("decision.exe", b"MZ\x90\x00not a document");
+        let bad = db.vetis(&[
+            "integrity",
+            "record",
+            "--school",
+            S1,
+            "--indicator",
+            "sanctions",
+            "--kind",
+            "sanction",
+            "--date",
+            "2025-05-01",
+            "--points",
+            "50",
+            "--facts",
+            "超范围办学",
+            "--decision-no",
+            "穗教罚〔2025〕3号",
+            "--evidence",
+            exe.to_str().unwrap(),
+        ]);
+        assert!(!bad.status.success() && stderr(&bad).contains("PDF"), "{}", stderr(&bad));
+        assert_eq!(db.query_i64("SELECT COUNT(*) FROM integrity_event"), 2);
+        let pdf = db.write_bytes("决定书.pdf", b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n");
+        let c: i64 = record(
+            &db,
+            "sanctions",
+            "sanction",
+            "2025-05-01",
+            "50",
+            &["--decision-no", "穗教罚〔2025〕3号", "--evidence", pdf.to_str().unwrap()],
+        )
+        .parse()
+        .unwrap();
+        assert_eq!(db.query_i64(&format!("SELECT COUNT(*) FROM integrity_evidence WHERE event_id = {c}")), 1);
         db.ok(&["integrity", "confirm", &c.to_string()]);
         db.ok(&["integrity", "appeal", &c.to_string(), "--reason", "处罚过重"]);
         db.ok(&["integrity", "decide", &c.to_string(), "--vary", "30"]);
@@ -112,13 +145,15 @@ fn events_change_the_score_within_their_caps_until_withdrawn_or_repaired_on_both
         // A draft is not public; confirmed, an event is shown in its display period with the fixed
         // fields, and cannot be repaired before that period ends.
         let d: i64 = record(&db, "complaints", "complaint", "2099-01-01", "10", &[]).parse().unwrap();
-        assert_eq!(json(&db, &["integrity", "publish-check", "--school", S1]), serde_json::json!([]));
+        let page = json(&db, &["integrity", "publish-check", "--school", S1]);
+        assert_eq!(page["disclosures"], serde_json::json!([]), "{page}");
         db.ok(&["integrity", "confirm", &d.to_string()]);
         let early = db.vetis(&["integrity", "repair", &d.to_string(), "--reason", "整改"]);
         assert!(!early.status.success() && stderr(&early).contains("2100-01-01"), "{}", stderr(&early));
-        let shown = json(&db, &["integrity", "publish-check", "--school", S1]);
+        let shown = json(&db, &["integrity", "publish-check", "--school", S1])["disclosures"].clone();
         assert_eq!(shown.as_array().unwrap().len(), 1, "{shown}");
         assert_eq!(shown[0]["公示期限"], "2100-01-01");
+        assert_eq!(shown[0]["相对人名称"], "广州市第一职业技术学校");
         // Nothing was deleted: every step is in the audit log.
         assert!(db.query_i64("SELECT COUNT(*) FROM audit_log WHERE action LIKE 'integrity_%'") >= 12);
     }

@@ -30,5 +30,6 @@ mod signin;
 mod submissions;
 mod targets;
 mod tasks;
+mod training_survey;
 mod web_api;
 mod web_pages;

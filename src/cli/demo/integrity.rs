@@ -5,6 +5,7 @@
 use chrono::NaiveDate;
 
 use crate::domain::integrity::EventKind;
+use crate::domain::integrity::providers::Provider;
 use crate::messages::Lang;
 use crate::store::integrity::{self, NewEvent, Step};
 use crate::store::{Db, registry};
@@ -29,12 +30,59 @@ struct Planned {
     follow: Follow,
 }
 
+/// A GB 32100 credit code from its first 17 characters (the demo's codes are made up).
+fn credit_code(first17: &str) -> String {
+    let check = crate::domain::ids::credit_check_char(first17.as_bytes()).unwrap_or('0');
+    format!("{first17}{check}")
+}
+
+/// A one-page PDF standing for a scanned decision (evidence files are checked by their first bytes).
+fn decision_pdf(no: &str) -> Vec<u8> {
+    format!("%PDF-1.4\n% VETIS demo: 行政处罚决定书 {no}\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
+        .into_bytes()
+}
+
+/// The providers register: the schools' credit codes (事业单位, 12…) and two private training
+/// providers (民办非企业单位, 52…) by theirs.
+async fn providers(db: &Db, schools: &[registry::School]) -> anyhow::Result<Vec<String>> {
+    let mut list: Vec<Provider> = schools
+        .iter()
+        .enumerate()
+        .map(|(i, s)| Provider {
+            code: s.code.clone(),
+            credit_code: Some(credit_code(&format!("12440100{:09}", 453_500_000 + i * 7919))),
+            name: String::new(),
+            district_code: None,
+            address: None,
+        })
+        .collect();
+    let others = [
+        ("52440106MJL10001", "广州市天河区匠心职业技能培训学校", "440106", "天河区中山大道西 1 号"),
+        ("52440111MJL10002", "广州市白云区优才职业培训学校", "440111", "白云区机场路 2 号"),
+    ];
+    let mut codes = Vec::new();
+    for (first, name, district, address) in others {
+        let code = credit_code(&format!("{first}0")[..17]);
+        codes.push(code.clone());
+        list.push(Provider {
+            code: code.clone(),
+            credit_code: Some(code),
+            name: name.into(),
+            district_code: Some(district.into()),
+            address: Some(address.into()),
+        });
+    }
+    integrity::providers::load(db, &list, "demo", "demo").await?;
+    Ok(codes)
+}
+
 pub async fn ledger(db: &Db, last_year: i32, lang: Lang) -> anyhow::Result<()> {
     let schools = registry::schools(db).await?;
     let secondary: Vec<&str> = schools.iter().filter(|s| s.level == "secondary").map(|s| s.code.as_str()).collect();
     if secondary.len() < 4 {
         return Ok(());
     }
+    let others = providers(db, &schools).await?;
     let y = last_year;
     let date = |y: i32, m: u32, d: u32| NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default();
     let p = |school, indicator, kind, date, points, facts, decision_no, follow| Planned {
@@ -100,12 +148,25 @@ pub async fn ledger(db: &Db, last_year: i32, lang: Lang) -> anyhow::Result<()> {
             None,
             Follow::Nothing,
         ),
+        p(10, "refunds", EventKind::Refund, date(y, 8, 21), 20, "2 名学员退费逾期 30 天未办理", None, Follow::Nothing),
+        p(
+            11,
+            "complaints",
+            EventKind::Complaint,
+            date(y, 10, 9),
+            10,
+            "学员投诉培训教师无相应资质，经查属实",
+            None,
+            Follow::Nothing,
+        ),
     ];
     let today = chrono::Local::now().date_naive();
     for x in plan {
         let when = x.date;
+        let evidence: Vec<(String, Vec<u8>)> =
+            x.decision_no.map(|no| vec![("行政处罚决定书.pdf".to_string(), decision_pdf(no))]).unwrap_or_default();
         let e = NewEvent {
-            school: secondary[x.school],
+            school: if x.school < 10 { secondary[x.school] } else { &others[x.school - 10] },
             indicator: x.indicator,
             kind: x.kind,
             date: when,
@@ -113,6 +174,9 @@ pub async fn ledger(db: &Db, last_year: i32, lang: Lang) -> anyhow::Result<()> {
             facts: x.facts,
             legal_basis: "《广州市职业学校社会培训管理办法》（示例）",
             decision_no: x.decision_no,
+            // A sanction stays on the public page three years (a serious breach), others one.
+            display_days: x.decision_no.map(|_| 1095),
+            evidence: &evidence,
         };
         let id = integrity::record(db, &e, "demo", "demo").await?;
         integrity::step(db, id, &Step::Confirm, "demo", "demo").await?;
@@ -139,11 +203,11 @@ pub async fn ledger(db: &Db, last_year: i32, lang: Lang) -> anyhow::Result<()> {
     }
     if lang == Lang::Zh {
         println!(
-            "培训诚信档案：7 个事件（含申诉中的处罚 1 项、已修复 1 项）（vetis integrity score --school C --year {y}）"
+            "培训诚信档案：9 个事件（含申诉中的处罚 1 项、已修复 1 项；2 家校外培训机构）（vetis integrity score --school C --year {y}）"
         );
     } else {
         println!(
-            "training integrity ledger: 7 events (a sanction under appeal, one repaired) (vetis integrity score --school C --year {y})"
+            "training integrity ledger: 9 events (a sanction under appeal, one repaired; 2 private providers) (vetis integrity score --school C --year {y})"
         );
     }
     Ok(())

@@ -94,6 +94,8 @@ pub const TRAINING_CATEGORIES: &[Choice] = &[
     c("elderly", "老年教育"),
     c("other", "其他"),
 ];
+/// v1.5: the two surveys of a training project (keys of `domain::integrity::ratings::SurveyKind`).
+pub const SURVEY_KINDS: &[Choice] = &[c("completion", "结业评价"), c("outcome", "跟踪调查")];
 pub const COOPERATION_FORMS: &[Choice] = &[
     c("order_class", "订单培养班"),
     c("apprenticeship", "现代学徒制"),

@@ -1,4 +1,4 @@
-//! The data standard v1.4 (§4) as data: tables, columns, Chinese labels, requirement and type.
+//! The data standard v1.5 (§4) as data: tables, columns, Chinese labels, requirement and type.
 //!
 //! The importer, the exports, the templates and the storage all read this one description, so a
 //! column is defined once. Per-table rules that go beyond one cell live in `ingest::rules`.
@@ -88,6 +88,7 @@ pub enum Table {
     Member,
     Output,
     Transfer,
+    TrainingSurvey,
 }
 
 /// How a submission of a table is keyed (§2): by school and statistical year, or row by natural key.
@@ -116,7 +117,7 @@ const PERSON: [Column; 4] = [
     col("gender", "性别", R, K::Choice(GENDERS)),
 ];
 
-static SPECS: [TableSpec; 16] = [
+static SPECS: [TableSpec; 17] = [
     TableSpec {
         table: Table::School,
         key: "school",
@@ -420,10 +421,34 @@ static SPECS: [TableSpec; 16] = [
             col("result", "考核结果", R, K::Choice(TRANSFER_RESULTS)),
         ],
     },
+    TableSpec {
+        table: Table::TrainingSurvey,
+        key: "training_survey",
+        zh: "培训学员评价",
+        // A school submits a year's answers whole (every project, both surveys); answers carry an
+        // anonymous respondent number and no personal data.
+        keying: Keying::SchoolYear { year_column: "year" },
+        personal: false,
+        columns: &[
+            col("school_code", "学校标识码", R, K::School),
+            col("year", "统计年度", R, K::Year),
+            col("project_code", "项目编号", R, K::Text),
+            col("survey", "问卷类型", R, K::Choice(SURVEY_KINDS)),
+            col("respondent", "答卷编号", R, K::Text),
+            col("response_date", "填写日期", R, K::Date),
+            col("content", "培训内容实用", C, K::Count),
+            col("teaching", "教学水平", C, K::Count),
+            col("facilities", "场地设备", C, K::Count),
+            col("overall", "总体满意度", C, K::Count),
+            col("employed", "就业或在岗", C, K::Bool),
+            col("certified", "取得证书或技能等级", C, K::Bool),
+            col("promoted", "晋升或增加收入", C, K::Bool),
+        ],
+    },
 ];
 
 impl Table {
-    pub const ALL: [Table; 16] = [
+    pub const ALL: [Table; 17] = [
         Table::School,
         Table::Condition,
         Table::Offering,
@@ -440,6 +465,7 @@ impl Table {
         Table::Member,
         Table::Output,
         Table::Transfer,
+        Table::TrainingSurvey,
     ];
 
     pub fn spec(self) -> &'static TableSpec {
@@ -465,7 +491,15 @@ impl Table {
         let lower = stem.to_lowercase();
         // Split on separators so that `pd` is not found inside another word.
         let parts: Vec<&str> = lower.split(['-', '_', ' ', '.']).collect();
-        Table::ALL.into_iter().find(|&t| parts.iter().any(|p| *p == t.key()) || lower.contains(t.zh()))
+        // A key of several words (`training_survey`) is a run of parts, and wins over its first
+        // word's table (`training`); so does the longer Chinese name.
+        let named = |t: Table| {
+            let words: Vec<&str> = t.key().split('_').collect();
+            parts.windows(words.len()).any(|w| w == words.as_slice()) || lower.contains(t.zh())
+        };
+        let mut tables = Table::ALL;
+        tables.sort_by_key(|t| std::cmp::Reverse((t.key().split('_').count(), t.zh().chars().count())));
+        tables.into_iter().find(|&t| named(t))
     }
 
     pub fn column(self, key: &str) -> Option<&'static Column> {
@@ -521,6 +555,8 @@ mod tests {
         assert_eq!(Table::from_file_name("2024-student-4144010101"), Some(Table::Student));
         assert_eq!(Table::from_file_name("在校生"), Some(Table::Student));
         assert_eq!(Table::from_file_name("update"), None);
+        assert_eq!(Table::from_file_name("training_survey"), Some(Table::TrainingSurvey));
+        assert_eq!(Table::from_file_name("2025-training-4401000001"), Some(Table::Training));
     }
 
     #[test]

@@ -338,6 +338,17 @@ pub async fn page(
     // Read from the credit blocks: a sum over a few hundred rows, fresh after every change.
     let credit = crate::figures::credit::figures(&state.db, &scope, year).await?;
     let teachers = state.cache.teachers(&state.db, &scope, year).await.page(&v)?;
+    // Providers whose integrity grade fell since the year before, within the scope.
+    let integrity = state.cache.integrity_figures(&state.db, i64::from(year)).await.page(&v)?;
+    let drops: Vec<&crate::figures::integrity::city::Drop> = integrity
+        .drops
+        .iter()
+        .filter(|d| match &scope {
+            Scope::City => true,
+            Scope::District(dc) => d.district_code == *dc,
+            Scope::School(s) => d.code == *s,
+        })
+        .collect();
     let options: Vec<serde_json::Value> = scope_options(&state, &v)
         .await?
         .into_iter()
@@ -360,6 +371,7 @@ pub async fn page(
             "compare_rows": compare_rows,
             "f": credit,
             "tf": &*teachers,
+            "grade_drops": drops,
         }),
     )
 }

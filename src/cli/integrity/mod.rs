@@ -1,7 +1,10 @@
-//! `vetis integrity indicators|load|record|confirm|appeal|decide|repair|score|publish-check`: the
-//! integrity ledger of training providers (plan 四(四)): events recorded by the bureau, confirmed,
-//! appealed once, decided, repaired after their display period; a year's score with every
-//! deduction explained; what the public page would show.
+//! `vetis integrity indicators|load|record|confirm|appeal|decide|repair|evidence|score|publish-check`:
+//! the integrity ledger of training providers (plan 四(四)): events recorded by the bureau, with
+//! their evidence files, confirmed, appealed once, decided, repaired after their display period; a
+//! year's score with every deduction explained; what the public page would show. Trainees'
+//! surveys, the providers register and the city's figures are in `public`.
+
+mod public;
 
 use chrono::NaiveDate;
 
@@ -58,6 +61,18 @@ pub enum Action {
         /// 行政处罚决定书文号 / a sanction's decision number
         #[arg(long)]
         decision_no: Option<String>,
+        /// 公示天数（默认按评价指标，一般为 365 天） / days on the public page (default: the scorecard's, usually 365)
+        #[arg(long)]
+        display_days: Option<i64>,
+        /// 证明材料（可多个；PDF、图片、DOCX、XLSX） / evidence files (PDF, images, DOCX, XLSX)
+        #[arg(long = "evidence")]
+        evidence: Vec<std::path::PathBuf>,
+    },
+    /// 为事件补充证明材料 / add evidence files to an event
+    Evidence {
+        id: i64,
+        #[arg(required = true)]
+        files: Vec<std::path::PathBuf>,
     },
     /// 确认（公示前） / confirm a draft
     Confirm { id: i64 },
@@ -95,7 +110,24 @@ pub enum Action {
     PublishCheck {
         #[arg(long)]
         school: String,
+        /// 评分年度（默认：最近有培训数据的年度） / the year scored (default: the latest with training)
+        #[arg(long)]
+        year: Option<i64>,
     },
+    #[command(flatten)]
+    Public(public::Action),
+}
+
+/// Reads the files given, each checked (kind, size) before anything is stored: (name, bytes).
+fn read_files(paths: &[std::path::PathBuf]) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+    let mut out = Vec::new();
+    for path in paths {
+        let bytes = std::fs::read(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("evidence").to_string();
+        integrity::evidence::vet(&name, &bytes).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        out.push((name, bytes));
+    }
+    Ok(out)
 }
 
 /// `vetis integrity indicators --format json`: `[{"id", "name", "max_points"}]`.
@@ -158,7 +190,8 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
             let new = integrity::load_pack(&db, &pack, &text, &actor, "cli").await.map_err(|e| refusal(e, cli.lang))?;
             println!("{} {} {}", pack.id, pack.version, if new { "loaded" } else { "in use (loaded before)" });
         }
-        Action::Record { school, indicator, kind, date, points, facts, basis, decision_no } => {
+        Action::Record { school, indicator, kind, date, points, facts, basis, decision_no, display_days, evidence } => {
+            let files = read_files(evidence)?;
             let e = NewEvent {
                 school,
                 indicator,
@@ -168,6 +201,8 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
                 facts,
                 legal_basis: basis,
                 decision_no: decision_no.as_deref(),
+                display_days: *display_days,
+                evidence: &files,
             };
             let id = integrity::record(&db, &e, &actor, "cli").await.map_err(|e| refusal(e, cli.lang))?;
             if json {
@@ -237,31 +272,29 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
                 }
             }
         }
-        Action::PublishCheck { school } => {
-            let today = chrono::Local::now().date_naive().to_string();
-            let records = integrity::events(&db, school, None).await?;
-            let shown: Vec<serde_json::Value> = records
-                .iter()
-                .filter(|r| r.event.status.stands() && !r.event.repaired && r.display_until >= today)
-                .map(|r| {
-                    serde_json::json!({
-                        "相对人名称": r.school_code, "决定书文号": r.decision_no, "违法事实": r.facts, "处罚依据": r.legal_basis,
-                        "处罚内容": format!("{}，扣 {} 分", r.event.kind.zh(), r.event.varied_points.unwrap_or(r.event.points)),
-                        "决定日期": r.event.date, "公示期限": r.display_until, "当前状态": r.event.status.zh(),
-                        "申诉": r.appeal_reason.as_ref().map(|_| r.appeal_decision.clone().unwrap_or_else(|| "审理中".into())),
-                    })
-                })
-                .collect();
-            if json {
-                println!("{}", serde_json::to_string_pretty(&shown)?);
-            } else if shown.is_empty() {
-                println!("{}", if zh { "公示页面不显示任何事件" } else { "the public page shows no event" });
-            } else {
-                for s in shown {
-                    println!("{s}");
-                }
+        Action::Evidence { id, files } => {
+            for (name, bytes) in read_files(files)? {
+                let saved = integrity::evidence::add(&db, *id, &name, &bytes, &actor, "cli").await;
+                let saved = saved.map_err(|e| refusal(e, cli.lang))?;
+                println!("{} #{saved}: {name}", if zh { "已保存证明材料" } else { "evidence saved" });
             }
         }
+        Action::PublishCheck { school, year } => {
+            let today = chrono::Local::now().date_naive();
+            let Some(page) = crate::figures::integrity::public_page(&db, school, *year, today).await? else {
+                eprintln!(
+                    "{}",
+                    if zh { format!("{school} 不是培训机构") } else { format!("{school} is not a provider") }
+                );
+                return Err(Refused.into());
+            };
+            if json {
+                println!("{}", serde_json::to_string_pretty(&page)?);
+            } else {
+                public::print_page(&page, zh);
+            }
+        }
+        Action::Public(a) => public::run(cli, &db, a, json, &actor).await?,
     }
     Ok(())
 }

@@ -5,8 +5,11 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod providers;
+pub mod ratings;
+
 /// The scorecard shipped with VETIS (modelled on Tianjin's provider credit rules).
-pub const DEFAULT_PACK: &str = include_str!("../../data/integrity/training-scorecard.toml");
+pub const DEFAULT_PACK: &str = include_str!("../../../data/integrity/training-scorecard.toml");
 
 /// What happened (the CLI's `--kind` keys are fixed).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -124,6 +127,9 @@ pub struct ScorecardPack {
     pub indicators: Vec<Indicator>,
     #[serde(rename = "grade")]
     pub grades: Vec<Grade>,
+    /// When trainees' ratings are published, and how they are estimated.
+    #[serde(default)]
+    pub survey: ratings::SurveyRules,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -161,6 +167,12 @@ impl ScorecardPack {
 
     fn check(&self) -> Vec<String> {
         let mut errors = crate::domain::pack_identity_errors(&self.id, &self.version);
+        errors.extend(self.survey.check());
+        for c in &self.survey.subsidised_categories {
+            if crate::domain::standard::find_choice(crate::domain::standard::TRAINING_CATEGORIES, c).is_none() {
+                errors.push(format!("[survey] subsidised_categories: '{c}' is not a category of the training table"));
+            }
+        }
         if self.total < 1 || self.display_days < 1 {
             errors.push("total and display_days must be at least 1".into());
         }

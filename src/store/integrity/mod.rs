@@ -2,13 +2,17 @@
 //! appealed, decided and repaired, each step audited, nothing deleted; and what a provider's year
 //! and public page are made of.
 
+pub mod evidence;
+pub mod providers;
+pub mod survey;
+
 use chrono::NaiveDate;
 use sqlx::{AnyConnection, Row};
 
-use super::audit::{self, Entry};
-use super::packs::{self, Identity, Kind};
-use super::{Db, StoreError, now};
 use crate::domain::integrity::{DEFAULT_PACK, Event, EventKind, EventStatus, ScorecardPack};
+use crate::store::audit::{self, Entry};
+use crate::store::packs::{self, Identity, Kind};
+use crate::store::{Db, StoreError, now};
 
 /// The scorecard in use (the shipped one until the bureau loads another).
 pub async fn pack_on(conn: &mut AnyConnection) -> Result<ScorecardPack, StoreError> {
@@ -58,6 +62,10 @@ pub struct NewEvent<'a> {
     pub facts: &'a str,
     pub legal_basis: &'a str,
     pub decision_no: Option<&'a str>,
+    /// Days the event stays on the public page (the scorecard's `display_days` when None).
+    pub display_days: Option<i64>,
+    /// Evidence files (name, bytes), stored with the event or not at all.
+    pub evidence: &'a [(String, Vec<u8>)],
 }
 
 fn refused(zh: &str, en: &str) -> StoreError {
@@ -79,9 +87,9 @@ pub async fn record(db: &Db, e: &NewEvent<'_>, actor: &str, source: &str) -> Res
             ids.join(", ")
         )));
     }
-    if super::registry::school_on(&mut *tx, e.school).await?.is_none() {
+    if providers::named_on(&mut *tx, e.school).await?.is_none() {
         return Err(StoreError::not_found(format!(
-            "学校 {} 不在名录中 / school {} is not in the registry",
+            "{} 既不是名录中的学校，也不在培训机构名册中（vetis integrity providers load） / {} is neither a school of the registry nor a registered provider (vetis integrity providers load)",
             e.school, e.school
         )));
     }
@@ -98,7 +106,11 @@ pub async fn record(db: &Db, e: &NewEvent<'_>, actor: &str, source: &str) -> Res
             "a sanction needs its decision number (--decision-no)",
         ));
     }
-    let until = e.date + chrono::Duration::days(pack.display_days);
+    let days = e.display_days.unwrap_or(pack.display_days);
+    if !(1..=3650).contains(&days) {
+        return Err(refused("公示期限须在 1 到 3650 天之间", "the display period lies between 1 and 3650 days"));
+    }
+    let until = e.date + chrono::Duration::days(days);
     let id: i64 = sqlx::query(
         "INSERT INTO integrity_event (school_code, indicator, kind, event_date, points, facts, legal_basis, decision_no, status, display_until, pack_id, pack_version, recorded_by, recorded_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'draft', $9, $10, $11, $12, $13) RETURNING id",
@@ -119,6 +131,9 @@ pub async fn record(db: &Db, e: &NewEvent<'_>, actor: &str, source: &str) -> Res
     .fetch_one(&mut *tx)
     .await?
     .get(0);
+    for (name, bytes) in e.evidence {
+        evidence::insert_on(&mut *tx, id, e.school, name, bytes, actor, source).await?;
+    }
     let detail = format!("{} {} {} points {}", e.school, e.indicator, e.kind.key(), e.points);
     audit::record(
         &mut *tx,
@@ -259,21 +274,33 @@ pub async fn step(db: &Db, id: i64, s: &Step<'_>, actor: &str, source: &str) -> 
 
 /// A provider's events of a year (by event date), or of every year, oldest first.
 pub async fn events(db: &Db, school: &str, year: Option<i32>) -> Result<Vec<EventRecord>, StoreError> {
+    events_of(db, Some(school), year).await
+}
+
+/// Every provider's events of a year (or of every year), by provider and date.
+pub async fn events_of(db: &Db, school: Option<&str>, year: Option<i32>) -> Result<Vec<EventRecord>, StoreError> {
     let (from, to) = match year {
         Some(y) => (format!("{y}-01-01"), format!("{y}-12-31")),
         None => ("0000-01-01".into(), "9999-12-31".into()),
     };
-    let rows = sqlx::query(
+    // Placeholders in the order they appear (SQLite numbers `$n` by first appearance).
+    let filter = if school.is_some() {
+        "e.school_code = $1 AND e.event_date >= $2 AND e.event_date <= $3"
+    } else {
+        "e.event_date >= $1 AND e.event_date <= $2"
+    };
+    let sql = format!(
         "SELECT e.id, e.indicator, e.kind, e.event_date, e.points, e.varied_points, e.status, e.repaired_at, e.school_code, \
          e.facts, e.legal_basis, e.decision_no, e.display_until, e.repair_reason, a.reason, a.decision, e.recorded_by \
          FROM integrity_event e LEFT JOIN integrity_appeal a ON a.event_id = e.id \
-         WHERE e.school_code = $1 AND e.event_date >= $2 AND e.event_date <= $3 ORDER BY e.event_date, e.id",
-    )
-    .bind(school.to_string())
-    .bind(from)
-    .bind(to)
-    .fetch_all(&db.pool)
-    .await?;
+         WHERE {filter} ORDER BY e.school_code, e.event_date, e.id"
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    if let Some(s) = school {
+        q = q.bind(s.to_string());
+    }
+    let q = q.bind(from).bind(to);
+    let rows = q.fetch_all(&db.pool).await?;
     Ok(rows
         .iter()
         .map(|r| EventRecord {
