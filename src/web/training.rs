@@ -136,7 +136,29 @@ pub async fn directory(State(state): State<AppState>, mut parts: Parts) -> Resul
     let mut districts: Vec<(String, String)> = names.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
     districts.sort();
     let grades: Vec<(String, String)> = pack.grades.iter().map(|g| (g.grade.clone(), g.grade.clone())).collect();
+    let figures = state.cache.integrity_figures(&state.db, year).await?;
+    let pct = |v: Option<f64>| v.map_or_else(|| "—".to_string(), |v| format!("{v:.1}%"));
+    let rates: Vec<serde_json::Value> = figures
+        .rates
+        .iter()
+        .map(|r| {
+            serde_json::json!({"name": if r.key == "city" { text(lang, "city") } else { r.name.clone() }, "person_times": r.person_times,
+                "complaints": r.complaints, "per_10k": r.complaints_per_10k.map_or_else(|| "—".to_string(), |v| format!("{v:.2}")),
+                "completion": pct(r.completion_rate), "certification": pct(r.certification_rate)})
+        })
+        .collect();
+    let grade_rows = |rows: &[crate::figures::integrity::city::GradeRow], by_key: bool| -> Vec<serde_json::Value> {
+        rows.iter()
+            .map(|r| {
+                let name = if by_key && lang == Lang::En { r.key.clone() } else { r.name.clone() };
+                let counts: Vec<i64> = figures.grade_order.iter().map(|g| r.grades.get(g).copied().unwrap_or(0)).collect();
+                serde_json::json!({"name": name, "counts": counts})
+            })
+            .collect()
+    };
     let ctx = serde_json::json!({
+        "grade_order": figures.grade_order, "by_district": grade_rows(&figures.by_district, false),
+        "by_category": grade_rows(&figures.by_category, true), "rates": rates, "subsidised": figures.subsidised,
         "year": year, "q": filter.text, "categories": choices(&categories, &filter.category),
         "districts": choices(&districts, &filter.district), "grades": choices(&grades, &filter.grade),
         "providers": providers, "projects": projects, "more": shown.projects.len() > PROJECTS_SHOWN,

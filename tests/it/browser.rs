@@ -173,3 +173,71 @@ fn serve_demo_prints_an_account_per_role_once_and_they_sign_in() {
     let (_server, again) = serve_demo(&db, free_port());
     assert!(again.is_empty(), "{again:?}");
 }
+
+#[test]
+fn the_public_provider_page_hides_thin_ratings_and_shows_wilson_intervals_and_a_trainee_answers_once() {
+    use crate::training_survey::{S1, school_with_projects, survey_rows, wilson};
+    let db = TestDb::new(Backend::Sqlite);
+    school_with_projects(&db);
+    db.ok(&["import", db.write("training_survey.csv", &survey_rows()).to_str().unwrap()]);
+    let codes = db.dir.path().join("codes.csv");
+    db.ok(&[
+        "integrity", "codes", "--school", S1, "--year", "2025", "--project", "PX2", "--survey", "completion", "--count",
+        "1", "--out", codes.to_str().unwrap(),
+    ]);
+    let code = std::fs::read_to_string(&codes).unwrap().lines().nth(1).unwrap().split(',').next().unwrap().to_string();
+    let port = free_port();
+    let server = Server(
+        db.command()
+            .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap(),
+    );
+    wait_for_port(port, "vetis serve");
+    let base = format!("http://127.0.0.1:{port}");
+    let b = Browser::start();
+    let out = artefacts();
+
+    // Anyone finds the provider in the directory, without signing in.
+    b.goto(&format!("{base}/training?category=cantonese_chef"));
+    assert_eq!(b.count("table.providers tbody tr"), 1, "{}", b.text());
+    b.find("table.providers tbody tr a").click();
+    b.wait_for_url("/provider/4401000001");
+    assert!(b.text().contains("诚信等级"), "{}", b.text());
+    b.screenshot(&out.join("provider.png"));
+
+    // Ten answers: the count, the reason, and no rating.
+    let few = b.find("#project-PX2").text();
+    assert!(few.contains("答卷 10 / 50") && few.contains("答卷少于 30 份，不公布评分"), "{few}");
+    assert_eq!(b.count("#project-PX2 table.rating"), 0);
+    // Forty answers of sixty: the satisfied share with the interval computed here independently.
+    let shown = b.find("#project-PX1 tr.share[data-item=satisfied] td.interval").text();
+    let (lo, hi) = wilson(30.0, 40.0, 1.96);
+    assert_eq!(shown.trim(), format!("{:.1}%–{:.1}%", lo * 100.0, hi * 100.0));
+    let shown = b.find("#project-PX1 [data-survey=outcome] tr.share[data-item=employed] td.interval").text();
+    let (lo, hi) = wilson(25.0, 35.0, 1.96);
+    assert_eq!(shown.trim(), format!("{:.1}%–{:.1}%", lo * 100.0, hi * 100.0));
+
+    // A trainee answers with the code once; the second time the code is spent.
+    for attempt in 0..2 {
+        b.goto(&format!("{base}/survey"));
+        b.find("#code").type_text(&code.to_lowercase());
+        b.find("form.stack button[type=submit]").click();
+        if attempt == 1 {
+            b.wait_for_text("邀请码无效或已使用");
+            break;
+        }
+        b.wait_for_text("南粤家政培训（第2期）");
+        for item in ["content", "teaching", "facilities", "overall"] {
+            b.find(&format!("input[name={item}][value='5']")).click();
+        }
+        b.find("form.stack button[type=submit]").click();
+        b.wait_for_text("感谢您的评价");
+    }
+    b.goto(&format!("{base}/provider/{S1}?year=2025"));
+    assert!(b.find("#project-PX2").text().contains("答卷 11 / 50"), "{}", b.find("#project-PX2").text());
+    drop(b);
+    drop(server);
+}

@@ -5,7 +5,7 @@
 
 use crate::common::*;
 
-const S1: &str = "4401000001";
+pub const S1: &str = "4401000001";
 
 fn json(db: &TestDb, args: &[&str]) -> serde_json::Value {
     let mut all = args.to_vec();

@@ -194,8 +194,8 @@ pub fn wilson(successes: i64, n: i64, z: f64) -> Option<(f64, f64, f64)> {
 }
 
 /// A mean score pulled towards the city mean: (n·x̄ + k·μ) / (n + k), with the interval
-/// ± z·s / √(n + k), s the project's standard deviation (the city's when it has one answer), kept
-/// within 1–5.
+/// ± z·s / √(n + k), s the standard deviation pooled from the project's and the city's
+/// ((n − 1)·s²ₚ + k·s²꜀) / (n − 1 + k), kept within 1–5.
 pub fn shrunk_mean(n: i64, mean: f64, sd: f64, city_mean: f64, k: f64, z: f64) -> (f64, f64, f64) {
     let nf = n as f64;
     let est = (nf * mean + k * city_mean) / (nf + k);
@@ -273,7 +273,11 @@ pub fn rate(survey: SurveyKind, tally: &Tally, base: i64, city: &Tally, rules: &
                 for (i, (key, _, _)) in SCORE_ITEMS.iter().enumerate() {
                     let Some((n, mean, var)) = tally.moments(i) else { continue };
                     let (city_mean, city_var) = city.moments(i).map_or((mean, var), |(_, m, v)| (m, v));
-                    let sd = if n > 1 { var.sqrt() } else { city_var.sqrt() };
+                    // The spread pooled with the city's, weighted as the means are: a project whose
+                    // answers all agree does not get an interval of zero width.
+                    let k = rules.prior_weight;
+                    let dof = (n - 1) as f64 + k;
+                    let sd = if dof > 0.0 { (((n - 1) as f64 * var + k * city_var) / dof).sqrt() } else { 0.0 };
                     let (estimate, low, high) = shrunk_mean(n, mean, sd, city_mean, rules.prior_weight, rules.z);
                     items.push(ItemRating { item: key, n, mean, estimate, low, high });
                 }
