@@ -151,6 +151,26 @@ pub fn row_rules(table: Table, row: &CheckedRow, reference: &Reference) -> Vec<R
         }
         Table::Transfer => out.extend(super::pathway_rules::transfer(row, reference)),
         Table::TrainingSurvey => out.extend(super::survey_rules::row(row, reference)),
+        // v1.6: the satisfied are among the respondents; staff on quota beyond the quota is a
+        // warning (超编 happens, and is worth a second look).
+        Table::Survey => {
+            if let (Some(s), Some(r)) = (i("satisfied"), i("respondents"))
+                && s > r
+            {
+                out.push(err("satisfied", Problem::ExceedsColumn { other: "调查人数".into() }));
+            }
+        }
+        Table::Finance => {
+            if let (Some(on), Some(quota)) = (i("staff_on_quota"), i("staff_quota"))
+                && on > quota
+            {
+                out.push((
+                    "staff_on_quota",
+                    Problem::ExceedsColumn { other: "教职工编制数".into() },
+                    Severity::Warning,
+                ));
+            }
+        }
         Table::Designation => {
             let accepted = t("status") == Some("accepted");
             match i("accepted_year") {
@@ -386,6 +406,8 @@ impl<'k> FileRules<'k> {
             // One result per person in a school's intake.
             Table::Transfer => (&["school_code", "intake_year", "id_number"], "id_number"),
             Table::TrainingSurvey => (&["school_code", "year", "project_code", "survey", "respondent"], "respondent"),
+            Table::Finance | Table::International => (&["school_code", "year"], "year"),
+            Table::Survey => (&["school_code", "year", "respondent_group"], "respondent_group"),
         }
     }
 

@@ -242,6 +242,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0019_training_quality.sql"),
         postgres: include_str!("../../migrations/postgres/0019_training_quality.sql"),
     },
+    Migration {
+        version: 20,
+        name: "quality_tables",
+        sqlite: include_str!("../../migrations/sqlite/0020_quality_tables.sql"),
+        postgres: include_str!("../../migrations/postgres/0020_quality_tables.sql"),
+    },
 ];
 
 /// Connection options that log every statement at debug level, and slow ones (over 2 s: a

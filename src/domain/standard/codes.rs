@@ -96,6 +96,9 @@ pub const TRAINING_CATEGORIES: &[Choice] = &[
 ];
 /// v1.5: the two surveys of a training project (keys of `domain::integrity::ratings::SurveyKind`).
 pub const SURVEY_KINDS: &[Choice] = &[c("completion", "结业评价"), c("outcome", "跟踪调查")];
+/// v1.6: who a satisfaction survey asked (quality reports).
+pub const RESPONDENT_GROUPS: &[Choice] =
+    &[c("students", "在校生"), c("graduates", "毕业生"), c("employers", "用人单位"), c("parents", "家长")];
 pub const COOPERATION_FORMS: &[Choice] = &[
     c("order_class", "订单培养班"),
     c("apprenticeship", "现代学徒制"),

@@ -1,4 +1,4 @@
-//! The data standard v1.5 (§4) as data: tables, columns, Chinese labels, requirement and type.
+//! The data standard v1.6 (§4) as data: tables, columns, Chinese labels, requirement and type.
 //!
 //! The importer, the exports, the templates and the storage all read this one description, so a
 //! column is defined once. Per-table rules that go beyond one cell live in `ingest::rules`.
@@ -89,6 +89,9 @@ pub enum Table {
     Output,
     Transfer,
     TrainingSurvey,
+    Finance,
+    International,
+    Survey,
 }
 
 /// How a submission of a table is keyed (§2): by school and statistical year, or row by natural key.
@@ -117,7 +120,7 @@ const PERSON: [Column; 4] = [
     col("gender", "性别", R, K::Choice(GENDERS)),
 ];
 
-static SPECS: [TableSpec; 17] = [
+static SPECS: [TableSpec; 20] = [
     TableSpec {
         table: Table::School,
         key: "school",
@@ -445,10 +448,60 @@ static SPECS: [TableSpec; 17] = [
             col("promoted", "晋升或增加收入", C, K::Bool),
         ],
     },
+    // v1.6 (the Quality reports issue): one row per school and year each.
+    TableSpec {
+        table: Table::Finance,
+        key: "finance",
+        zh: "办学经费",
+        keying: Keying::SchoolYear { year_column: "year" },
+        personal: false,
+        columns: &[
+            col("school_code", "学校标识码", R, K::School),
+            col("year", "统计年度", R, K::Year),
+            col("appropriation_total", "财政拨款总额（万元）", R, K::Number { positive: false }),
+            col("per_student_standard", "生均拨款标准（元）", O, K::Number { positive: false }),
+            col("staff_quota", "教职工编制数", O, K::Count),
+            col("staff_on_quota", "在编教职工数", O, K::Count),
+            col("part_time_hours", "企业兼职教师课时总量", R, K::Number { positive: false }),
+            col("part_time_pay", "年支付企业兼职教师课酬（万元）", R, K::Number { positive: false }),
+        ],
+    },
+    TableSpec {
+        table: Table::International,
+        key: "international",
+        zh: "国际合作",
+        keying: Keying::SchoolYear { year_column: "year" },
+        personal: false,
+        columns: &[
+            col("school_code", "学校标识码", R, K::School),
+            col("year", "统计年度", R, K::Year),
+            col("foreign_students", "全日制国（境）外留学生数", R, K::Count),
+            col("foreign_training_days", "非全日制国（境）外人员培训量（人日）", R, K::Count),
+            col("student_abroad_days", "在校生国（境）外实习时间（人日）", R, K::Count),
+            col("teacher_abroad_days", "专任教师赴国（境）外指导和培训时间（人日）", R, K::Count),
+            col("teachers_in_foreign_orgs", "在国（境）外组织任职的专任教师数", R, K::Count),
+            col("standards_adopted_abroad", "开发并被国（境）外采用的专业和课程标准数", R, K::Count),
+            col("foreign_competition_awards", "国（境）外技能大赛获奖数", R, K::Count),
+        ],
+    },
+    TableSpec {
+        table: Table::Survey,
+        key: "survey",
+        zh: "满意度调查",
+        keying: Keying::SchoolYear { year_column: "year" },
+        personal: false,
+        columns: &[
+            col("school_code", "学校标识码", R, K::School),
+            col("year", "统计年度", R, K::Year),
+            col("respondent_group", "调查对象", R, K::Choice(RESPONDENT_GROUPS)),
+            col("respondents", "调查人数", R, K::Count),
+            col("satisfied", "满意人数", R, K::Count),
+        ],
+    },
 ];
 
 impl Table {
-    pub const ALL: [Table; 17] = [
+    pub const ALL: [Table; 20] = [
         Table::School,
         Table::Condition,
         Table::Offering,
@@ -466,6 +519,9 @@ impl Table {
         Table::Output,
         Table::Transfer,
         Table::TrainingSurvey,
+        Table::Finance,
+        Table::International,
+        Table::Survey,
     ];
 
     pub fn spec(self) -> &'static TableSpec {

@@ -1,0 +1,55 @@
+-- VETIS schema v20: data standard v1.6 (the Quality reports issue, plan 五(三)): a school's funding
+-- and staffing (`rec_finance`), international cooperation (`rec_international`) and satisfaction
+-- surveys by respondent group (`rec_survey`), one row per school and year (per group for surveys),
+-- stored like every record and keyed by school first.
+CREATE TABLE rec_finance (
+    school_code TEXT NOT NULL,
+    year BIGINT NOT NULL,
+    appropriation_total DOUBLE PRECISION NOT NULL,
+    per_student_standard DOUBLE PRECISION,
+    staff_quota BIGINT,
+    staff_on_quota BIGINT,
+    part_time_hours DOUBLE PRECISION NOT NULL,
+    part_time_pay DOUBLE PRECISION NOT NULL,
+    submission_id BIGINT NOT NULL,
+    row_no BIGINT NOT NULL,
+    is_current BIGINT NOT NULL,
+    row_hash TEXT NOT NULL,
+    PRIMARY KEY (school_code, submission_id, row_no)
+);
+CREATE INDEX rec_finance_current ON rec_finance (school_code, year, is_current);
+CREATE INDEX rec_finance_submission ON rec_finance (submission_id);
+
+CREATE TABLE rec_international (
+    school_code TEXT NOT NULL,
+    year BIGINT NOT NULL,
+    foreign_students BIGINT NOT NULL,
+    foreign_training_days BIGINT NOT NULL,
+    student_abroad_days BIGINT NOT NULL,
+    teacher_abroad_days BIGINT NOT NULL,
+    teachers_in_foreign_orgs BIGINT NOT NULL,
+    standards_adopted_abroad BIGINT NOT NULL,
+    foreign_competition_awards BIGINT NOT NULL,
+    submission_id BIGINT NOT NULL,
+    row_no BIGINT NOT NULL,
+    is_current BIGINT NOT NULL,
+    row_hash TEXT NOT NULL,
+    PRIMARY KEY (school_code, submission_id, row_no)
+);
+CREATE INDEX rec_international_current ON rec_international (school_code, year, is_current);
+CREATE INDEX rec_international_submission ON rec_international (submission_id);
+
+CREATE TABLE rec_survey (
+    school_code TEXT NOT NULL,
+    year BIGINT NOT NULL,
+    respondent_group TEXT NOT NULL,
+    respondents BIGINT NOT NULL,
+    satisfied BIGINT NOT NULL,
+    submission_id BIGINT NOT NULL,
+    row_no BIGINT NOT NULL,
+    is_current BIGINT NOT NULL,
+    row_hash TEXT NOT NULL,
+    PRIMARY KEY (school_code, submission_id, row_no)
+);
+CREATE INDEX rec_survey_current ON rec_survey (school_code, year, is_current);
+CREATE INDEX rec_survey_submission ON rec_survey (submission_id);
