@@ -19,6 +19,7 @@ mod pathway;
 mod plan;
 mod pool;
 mod progress;
+mod quality_report;
 mod report;
 mod serve;
 mod submissions;
@@ -98,6 +99,8 @@ pub enum Command {
     Pathway(pathway::Args),
     Funding(funding::Args),
     Integrity(integrity::Args),
+    /// 质量年度报告 / the annual quality report of a school or the city
+    QualityReport(quality_report::Args),
     /// 报告：规划评估 / reports: the plan's evaluations
     Report(report::Args),
     /// 审计日志 / the audit log
@@ -197,6 +200,7 @@ pub fn run() -> ExitCode {
             Command::Pathway(a) => pathway::run(&cli, a).await,
             Command::Funding(a) => funding::run(&cli, a).await,
             Command::Integrity(a) => integrity::run(&cli, a).await,
+            Command::QualityReport(a) => quality_report::run(&cli, a).await,
             Command::Audit(a) => audit::run(&cli, a).await,
             Command::Year(a) => year::run(&cli, a).await,
             Command::Backup(a) => backup::run_backup(&cli, a).await,

@@ -10,6 +10,7 @@ mod names;
 pub mod pathways;
 mod people;
 mod pool;
+mod quality;
 pub mod rng;
 mod staff;
 mod studios;
@@ -79,6 +80,7 @@ pub fn write_city(dir: &Path, opts: &CityOptions, progress: &dyn Fn(i32)) -> std
     let mut staff = staff::Staff::new(root.fork(3), schools.len());
     let mut act = root.fork(4);
     let mut learning = root.fork(6);
+    let mut quality_rng = root.fork(13);
     let issuers = credit::Issuers::new(&mut root.fork(7));
     let mut out = writer::Tables::create(dir, &Table::ALL)?;
     activity::registry(&schools, &mut out)?;
@@ -103,6 +105,7 @@ pub fn write_city(dir: &Path, opts: &CityOptions, progress: &dyn Fn(i32)) -> std
         }
         staff.development(&schools, year, &firms, &mut out)?;
         activity::conditions(&mut act, &schools, year, &enrolled, &mut out)?;
+        quality::write(&mut quality_rng, &schools, year, &enrolled, &mut out)?;
         let projects = activity::training(&mut act, &schools, year, &mut out)?;
         if year == opts.last_year {
             surveys::write(&mut root.fork(12), &schools, &projects, &mut out)?;

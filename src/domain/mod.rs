@@ -13,6 +13,7 @@ pub mod pathway;
 pub mod plan;
 pub mod pool;
 pub mod privacy;
+pub mod quality;
 pub mod record;
 pub mod reference;
 pub mod school_rules;

@@ -19,6 +19,7 @@ pub mod lookup;
 pub mod packs;
 pub mod pathway;
 pub mod pool;
+pub mod quality;
 pub mod records;
 pub mod refdata;
 pub mod reference;

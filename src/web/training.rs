@@ -151,7 +151,8 @@ pub async fn directory(State(state): State<AppState>, mut parts: Parts) -> Resul
         rows.iter()
             .map(|r| {
                 let name = if by_key && lang == Lang::En { r.key.clone() } else { r.name.clone() };
-                let counts: Vec<i64> = figures.grade_order.iter().map(|g| r.grades.get(g).copied().unwrap_or(0)).collect();
+                let counts: Vec<i64> =
+                    figures.grade_order.iter().map(|g| r.grades.get(g).copied().unwrap_or(0)).collect();
                 serde_json::json!({"name": name, "counts": counts})
             })
             .collect()

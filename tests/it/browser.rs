@@ -182,8 +182,20 @@ fn the_public_provider_page_hides_thin_ratings_and_shows_wilson_intervals_and_a_
     db.ok(&["import", db.write("training_survey.csv", &survey_rows()).to_str().unwrap()]);
     let codes = db.dir.path().join("codes.csv");
     db.ok(&[
-        "integrity", "codes", "--school", S1, "--year", "2025", "--project", "PX2", "--survey", "completion", "--count",
-        "1", "--out", codes.to_str().unwrap(),
+        "integrity",
+        "codes",
+        "--school",
+        S1,
+        "--year",
+        "2025",
+        "--project",
+        "PX2",
+        "--survey",
+        "completion",
+        "--count",
+        "1",
+        "--out",
+        codes.to_str().unwrap(),
     ]);
     let code = std::fs::read_to_string(&codes).unwrap().lines().nth(1).unwrap().split(',').next().unwrap().to_string();
     let port = free_port();

@@ -23,6 +23,7 @@ mod integrity;
 mod kill;
 mod pathways;
 mod pool;
+mod quality;
 mod reports;
 mod security;
 mod server;

@@ -96,9 +96,7 @@ pub async fn run(cli: &Cli, db: &Db, action: &Action, json: bool, actor: &str) -
         }
         Action::Codes { school, year, project, survey: kind, count, out } => {
             let request = survey::CodeRequest { school, year: *year, project, survey: *kind, count: *count };
-            let codes = survey::issue_codes(db, &request, actor, "cli")
-                .await
-                .map_err(|e| refusal(e, cli.lang))?;
+            let codes = survey::issue_codes(db, &request, actor, "cli").await.map_err(|e| refusal(e, cli.lang))?;
             let mut text = String::from("\u{feff}code,school_code,year,project_code,survey\n");
             for c in &codes {
                 text.push_str(&format!("{c},{school},{year},{project},{}\n", kind.key()));

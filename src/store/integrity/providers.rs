@@ -62,8 +62,7 @@ pub async fn named_on(conn: &mut AnyConnection, code: &str) -> Result<Option<Nam
     .bind(code.to_string())
     .fetch_optional(&mut *conn)
     .await?;
-    let extra: Option<Extra> =
-        extra.map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)));
+    let extra: Option<Extra> = extra.map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)));
     if let Some(s) = crate::store::registry::school_on(&mut *conn, code).await? {
         let (credit_code, address) = extra.map_or((None, None), |(c, _, _, a)| (c, a));
         return Ok(Some(Named {

@@ -1,0 +1,192 @@
+//! The data tables of a quality report, for a school or the city and a year: every row's formula
+//! evaluated over the template's measures. The city pools its schools (Σ numerators ÷ Σ
+//! denominators; distinct values counted over the union), never a mean of the schools' ratios. A
+//! row without data says why (无数据: a table not submitted, a zero denominator, too few
+//! respondents). Values are not rounded.
+
+use std::collections::{HashMap, HashSet};
+
+use serde::Serialize;
+
+use crate::domain::quality::expr::Missing;
+use crate::domain::quality::{Edition, Template};
+use crate::messages::Lang;
+use crate::store::quality::{self, Measured};
+use crate::store::{Db, StoreError, registry};
+
+/// Whose report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Subject {
+    School(String),
+    City,
+}
+
+/// Why a row has no value.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum Why {
+    /// The table a measure reads has no approved rows (key of the table).
+    NotSubmitted(String),
+    /// A denominator is 0 (the measure).
+    ZeroBase(String),
+    /// Fewer than the minimum (measure, count, minimum).
+    TooFew(String, f64, f64),
+}
+
+impl Why {
+    pub fn text(&self, lang: Lang, t: &Template) -> String {
+        let zh = lang == Lang::Zh;
+        let measure =
+            |m: &str| t.measures.get(m).map(|d| d.name_zh.clone()).filter(|n| !n.is_empty()).unwrap_or(m.to_string());
+        match self {
+            Why::NotSubmitted(table) => {
+                let name = crate::domain::standard::Table::from_name(table).map_or(table.as_str(), |x| x.zh());
+                if zh {
+                    format!("无数据：本年度未报送“{name}”表")
+                } else {
+                    format!("no data: the {table} table was not submitted")
+                }
+            }
+            Why::ZeroBase(m) => {
+                if zh {
+                    format!("无数据：{}为 0", measure(m))
+                } else {
+                    format!("no data: {m} is 0")
+                }
+            }
+            Why::TooFew(m, n, min) => {
+                if zh {
+                    format!("不公布：{}为 {n}，少于 {min}", measure(m))
+                } else {
+                    format!("not shown: {m} is {n}, fewer than {min}")
+                }
+            }
+        }
+    }
+}
+
+/// A row's value.
+#[derive(Debug, Clone, Serialize)]
+pub struct RowValue {
+    pub id: String,
+    pub name: String,
+    pub value: Option<f64>,
+    pub unit: String,
+    #[serde(skip)]
+    pub why: Option<Why>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TableValue {
+    pub id: String,
+    pub name: String,
+    pub rows: Vec<RowValue>,
+}
+
+/// The tables of a report, with the template they follow (serialised as the CLI's JSON:
+/// `{"tables": [{"id", "name", "rows": [{"id", "name", "value", "unit"}]}]}`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Tables {
+    pub tables: Vec<TableValue>,
+    #[serde(skip)]
+    pub template: Template,
+}
+
+/// The template of a subject's report of a year: the school's edition by its level.
+pub async fn template_for(db: &Db, subject: &Subject) -> Result<Template, StoreError> {
+    let edition = match subject {
+        Subject::City => Edition::City,
+        Subject::School(code) => {
+            let s = registry::school(db, code).await?.ok_or_else(|| {
+                StoreError::not_found(format!("学校 {code} 不在名录中 / school {code} is not in the registry"))
+            })?;
+            Edition::of_level(&s.level)
+        }
+    };
+    Template::parse(edition.shipped())
+        .map_err(|e| StoreError::Internal(format!("the shipped {} template: {}", edition.key(), e.join("; "))))
+}
+
+/// A measure's value over a set of schools: the sum of theirs (distinct values: the size of their
+/// union).
+fn pooled(m: &Measured, name: &str, schools: &HashSet<&String>) -> f64 {
+    if let Some(d) = m.distinct.get(name) {
+        let all: HashSet<&String> = d.iter().filter(|(s, _)| schools.contains(s)).flat_map(|(_, v)| v).collect();
+        return all.len() as f64;
+    }
+    m.values.get(name).map_or(0.0, |by| by.iter().filter(|(s, _)| schools.contains(s)).fold(0.0, |a, (_, v)| a + v))
+}
+
+/// The schools a subject's figures cover.
+async fn schools_of(db: &Db, t: &Template, subject: &Subject) -> Result<HashSet<String>, StoreError> {
+    Ok(match subject {
+        Subject::School(c) => HashSet::from([c.clone()]),
+        Subject::City => registry::schools(db)
+            .await?
+            .into_iter()
+            .filter(|s| t.levels.contains(&s.level) && t.sponsors.contains(&s.sponsor))
+            .map(|s| s.code)
+            .collect(),
+    })
+}
+
+/// Evaluates every row of a template over the schools that returned every table the row reads:
+/// a ratio pools numerator and denominator over the same schools; a school (or a city) without
+/// them has no data, and the row says which table is missing.
+pub fn evaluate(t: &Template, m: &Measured, schools: &HashSet<String>, lang: Lang) -> Vec<TableValue> {
+    let zh = lang == Lang::Zh;
+    let row_value = |r: &crate::domain::quality::RowDef| -> (Option<f64>, Option<Why>) {
+        let formula = Template::formula(r);
+        let names: Vec<&str> = formula.measures().into_iter().chain(r.at_least.keys().map(String::as_str)).collect();
+        let mut within: HashSet<&String> = schools.iter().collect();
+        for name in &names {
+            let Some(table) = t.measures.get(*name).and_then(crate::domain::quality::MeasureDef::table) else { continue };
+            let present = m.present.get(&table);
+            within.retain(|s| present.is_some_and(|p| p.contains(*s)));
+            if within.is_empty() {
+                return (None, Some(Why::NotSubmitted(table.key().to_string())));
+            }
+        }
+        let values: HashMap<String, f64> = names.iter().map(|n| (n.to_string(), pooled(m, n, &within))).collect();
+        for (name, min) in &r.at_least {
+            let min = t.minimum(min);
+            if let Some(v) = values.get(name).filter(|v| **v < min) {
+                return (None, Some(Why::TooFew(name.clone(), *v, min)));
+            }
+        }
+        match formula.eval(&values) {
+            Ok(v) if v.is_finite() => (Some(v), None),
+            Ok(_) => (None, Some(Why::ZeroBase(r.id.clone()))),
+            Err(Missing::NoData(n)) => (None, Some(Why::NotSubmitted(n))),
+            Err(Missing::Zero(n)) => (None, Some(Why::ZeroBase(n))),
+        }
+    };
+    t.tables
+        .iter()
+        .map(|table| TableValue {
+            id: table.id.clone(),
+            name: if zh || table.name_en.is_empty() { table.name_zh.clone() } else { table.name_en.clone() },
+            rows: table
+                .rows
+                .iter()
+                .map(|r| {
+                    let (value, why) = row_value(r);
+                    RowValue {
+                        id: r.id.clone(),
+                        name: if zh || r.name_en.is_empty() { r.name_zh.clone() } else { r.name_en.clone() },
+                        value,
+                        unit: r.unit.clone(),
+                        why,
+                    }
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// The tables of a subject's report of a year.
+pub async fn tables(db: &Db, subject: &Subject, year: i64, lang: Lang) -> Result<Tables, StoreError> {
+    let template = template_for(db, subject).await?;
+    let measured = quality::measures(db, &template, year).await?;
+    let schools = schools_of(db, &template, subject).await?;
+    Ok(Tables { tables: evaluate(&template, &measured, &schools, lang), template })
+}
