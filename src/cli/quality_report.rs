@@ -1,10 +1,18 @@
-//! `vetis quality-report tables|chapters`: the annual quality report (质量年度报告, plan 五(三)) of
-//! a school or the city: its data tables computed from the approved records, and the chapters of
-//! its template.
+//! `vetis quality-report tables|chapters|write|submit|approve|return|publish|render|status`: the
+//! annual quality report (质量年度报告, plan 五(三)) of a school or the city: its data tables computed
+//! from the approved records, the chapters written around them, the review, publication (which
+//! freezes the tables) and the documents; and which reports are published, late or missing.
 
-use super::{Cli, Format, refusal};
+use std::path::PathBuf;
+
+use super::{Cli, Format, Refused, refusal};
+use crate::domain::quality::report::Timeliness;
 use crate::figures::quality::{self, Subject};
 use crate::messages::Lang;
+use crate::reports::quality as render;
+use crate::store::audit::os_user;
+use crate::store::quality_report::{self as store, Step};
+use crate::workflow::quality_report::{document, publish, subject_key};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -51,6 +59,64 @@ pub enum Action {
         year: i64,
         #[command(flatten)]
         whose: Whose,
+    },
+    /// 撰写一个章节（纯文本：## 标题、- 列表、[[table:ID]] 插入数据表） / write a chapter (## headings, - lists, [[table:ID]])
+    Write {
+        #[arg(long)]
+        year: i64,
+        #[command(flatten)]
+        whose: Whose,
+        #[arg(long)]
+        chapter: String,
+        #[arg(long)]
+        text_file: PathBuf,
+    },
+    /// 提交审核（必写章节须已填写） / submit for review (every required chapter written)
+    Submit {
+        #[arg(long)]
+        year: i64,
+        #[command(flatten)]
+        whose: Whose,
+    },
+    /// 审核通过 / approve
+    Approve {
+        #[arg(long)]
+        year: i64,
+        #[command(flatten)]
+        whose: Whose,
+    },
+    /// 退回修改 / return with comments
+    Return {
+        #[arg(long)]
+        year: i64,
+        #[command(flatten)]
+        whose: Whose,
+        #[arg(long)]
+        comment: String,
+    },
+    /// 发布（冻结数据表） / publish (the tables are frozen)
+    Publish {
+        #[arg(long)]
+        year: i64,
+        #[command(flatten)]
+        whose: Whose,
+    },
+    /// 生成报告文档（HTML、PDF、DOCX） / write the report as HTML, PDF or DOCX
+    Render {
+        #[arg(long)]
+        year: i64,
+        #[command(flatten)]
+        whose: Whose,
+        /// 已发布的版本（数据冻结） / the published version (frozen data)
+        #[arg(long)]
+        published: bool,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// 各校报告的状态与是否按时发布 / every report's status and timeliness
+    Status {
+        #[arg(long)]
+        year: i64,
     },
 }
 
@@ -109,6 +175,119 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
                 }
             }
         }
+        Action::Write { year, whose, chapter, text_file } => {
+            let text = super::read_reference_text(text_file)?;
+            let t = quality::template_for(&db, &whose.subject()).await.map_err(|e| refusal(e, cli.lang))?;
+            let key = subject_key(&whose.subject());
+            let r =
+                store::write(&db, (&key, *year), &t, chapter, text.trim_start_matches('\u{feff}'), &os_user(), "cli")
+                    .await
+                    .map_err(|e| refusal(e, cli.lang))?;
+            println!("{key} {year} v{} {chapter}: {}", r.version, if zh { "已保存" } else { "saved" });
+        }
+        Action::Submit { year, whose } | Action::Approve { year, whose } | Action::Return { year, whose, .. } => {
+            let t = quality::template_for(&db, &whose.subject()).await.map_err(|e| refusal(e, cli.lang))?;
+            let s = match &args.action {
+                Action::Submit { .. } => Step::Submit { template: &t },
+                Action::Return { comment, .. } => Step::Return { comment },
+                _ => Step::Approve,
+            };
+            let key = subject_key(&whose.subject());
+            let r = store::step(&db, &key, *year, &s, &os_user(), "cli").await.map_err(|e| refusal(e, cli.lang))?;
+            println!("{key} {year} v{} {}", r.version, if zh { r.status.zh() } else { r.status.key() });
+        }
+        Action::Publish { year, whose } => {
+            let r = publish(&db, &whose.subject(), *year, &os_user(), "cli").await.map_err(|e| refusal(e, cli.lang))?;
+            println!(
+                "{} {year} v{} {} · data version {} · sha256 {}",
+                r.subject,
+                r.version,
+                if zh { r.status.zh() } else { r.status.key() },
+                r.data_version.unwrap_or_default(),
+                r.snapshot_hash.unwrap_or_default()
+            );
+        }
+        Action::Render { year, whose, published, out } => {
+            let d = document(&db, &whose.subject(), *year, *published).await.map_err(|e| refusal(e, cli.lang))?;
+            let ext = out.extension().and_then(|e| e.to_str()).unwrap_or("").to_lowercase();
+            let bytes = match ext.as_str() {
+                "html" | "htm" => render::html(&d).into_bytes(),
+                "pdf" => render::pdf(&d).map_err(|e| refusal(e, cli.lang))?,
+                "docx" => render::docx(&d).map_err(|e| refusal(e, cli.lang))?,
+                _ => {
+                    eprintln!(
+                        "{}: {}",
+                        out.display(),
+                        if zh {
+                            "请用 .html、.pdf 或 .docx 文件名"
+                        } else {
+                            "name the file .html, .pdf or .docx"
+                        }
+                    );
+                    return Err(Refused.into());
+                }
+            };
+            super::write_whole(out, &bytes).map_err(|e| anyhow::anyhow!("{}: {e}", out.display()))?;
+            println!("{} ({} bytes)", out.display(), bytes.len());
+        }
+        Action::Status { year } => {
+            let rows = status(&db, *year).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&rows)?);
+            } else {
+                for r in rows {
+                    println!(
+                        "{}\t{}\t{}\t{}\t{}",
+                        r.subject,
+                        r.name,
+                        r.status,
+                        r.published_at.unwrap_or_default(),
+                        r.timeliness.zh()
+                    );
+                }
+            }
+        }
     }
     Ok(())
+}
+
+/// A line of the bureau's overview.
+#[derive(serde::Serialize)]
+pub struct StatusLine {
+    pub subject: String,
+    pub name: String,
+    pub status: String,
+    pub version: Option<i64>,
+    pub published_at: Option<String>,
+    pub deadline: String,
+    pub timeliness: Timeliness,
+}
+
+/// Every school's (and the city's) report of a year: its latest status, when it was first
+/// published and whether by the deadline.
+pub async fn status(db: &crate::store::Db, year: i64) -> anyhow::Result<Vec<StatusLine>> {
+    let today = chrono::Local::now().date_naive().to_string();
+    let reports = store::all(db, Some(year)).await?;
+    let mut out = Vec::new();
+    let mut subjects: Vec<(String, String, Subject)> = vec![("city".into(), "广州市".into(), Subject::City)];
+    for s in crate::store::registry::schools(db).await? {
+        subjects.push((s.code.clone(), s.name.clone(), Subject::School(s.code)));
+    }
+    for (key, name, subject) in subjects {
+        let t = quality::template_for(db, &subject).await?;
+        let deadline = t.deadline_of(year);
+        let mine: Vec<&store::Report> = reports.iter().filter(|r| r.subject == key).collect();
+        let first_published = mine.iter().filter_map(|r| r.published_at.clone()).min();
+        let latest = mine.iter().max_by_key(|r| r.version);
+        out.push(StatusLine {
+            subject: key,
+            name,
+            status: latest.map_or_else(|| "none".into(), |r| r.status.key().to_string()),
+            version: latest.map(|r| r.version),
+            timeliness: Timeliness::of(first_published.as_deref(), &deadline, &today),
+            published_at: first_published,
+            deadline,
+        });
+    }
+    Ok(out)
 }

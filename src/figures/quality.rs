@@ -139,7 +139,9 @@ pub fn evaluate(t: &Template, m: &Measured, schools: &HashSet<String>, lang: Lan
         let names: Vec<&str> = formula.measures().into_iter().chain(r.at_least.keys().map(String::as_str)).collect();
         let mut within: HashSet<&String> = schools.iter().collect();
         for name in &names {
-            let Some(table) = t.measures.get(*name).and_then(crate::domain::quality::MeasureDef::table) else { continue };
+            let Some(table) = t.measures.get(*name).and_then(crate::domain::quality::MeasureDef::table) else {
+                continue;
+            };
             let present = m.present.get(&table);
             within.retain(|s| present.is_some_and(|p| p.contains(*s)));
             if within.is_empty() {
@@ -189,4 +191,161 @@ pub async fn tables(db: &Db, subject: &Subject, year: i64, lang: Lang) -> Result
     let measured = quality::measures(db, &template, year).await?;
     let schools = schools_of(db, &template, subject).await?;
     Ok(Tables { tables: evaluate(&template, &measured, &schools, lang), template })
+}
+
+/// A row as a report keeps it: both languages, and why it has no value.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub struct FrozenRow {
+    pub id: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub value: Option<f64>,
+    pub unit: String,
+    pub note_zh: Option<String>,
+    pub note_en: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub struct FrozenTable {
+    pub id: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub rows: Vec<FrozenRow>,
+}
+
+/// A key row over the years up to the report's.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub struct Trend {
+    pub table: String,
+    pub row: String,
+    pub name_zh: String,
+    pub unit: String,
+    pub points: Vec<(i64, Option<f64>)>,
+}
+
+/// What a report shows of the data: frozen into the published version (its hash is the
+/// report's), computed afresh for a draft.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub struct Frozen {
+    pub template_id: String,
+    pub template_version: String,
+    pub title_zh: String,
+    pub subject: String,
+    pub subject_name: String,
+    pub year: i64,
+    pub data_version: i64,
+    pub tables: Vec<FrozenTable>,
+    pub trends: Vec<Trend>,
+}
+
+/// Every school's measures of each year a report's trends need (read once, shared by reports).
+pub type MeasuredYears = HashMap<i64, Measured>;
+
+pub async fn measured_years(
+    db: &Db,
+    t: &Template,
+    years: std::ops::RangeInclusive<i64>,
+) -> Result<MeasuredYears, StoreError> {
+    let mut out = HashMap::new();
+    for y in years {
+        out.insert(y, quality::measures(db, t, y).await?);
+    }
+    Ok(out)
+}
+
+/// Freezes a subject's tables of a year from measures already read (pure).
+pub fn freeze_with(
+    t: &Template,
+    years: &MeasuredYears,
+    schools: &HashSet<String>,
+    subject: &Subject,
+    subject_name: &str,
+    year: i64,
+    data_version: i64,
+) -> Frozen {
+    let empty = Measured::default();
+    let zh = evaluate(t, years.get(&year).unwrap_or(&empty), schools, Lang::Zh);
+    let en = evaluate(t, years.get(&year).unwrap_or(&empty), schools, Lang::En);
+    let tables = zh
+        .iter()
+        .zip(&en)
+        .map(|(a, b)| FrozenTable {
+            id: a.id.clone(),
+            name_zh: a.name.clone(),
+            name_en: b.name.clone(),
+            rows: a
+                .rows
+                .iter()
+                .zip(&b.rows)
+                .map(|(r, e)| FrozenRow {
+                    id: r.id.clone(),
+                    name_zh: r.name.clone(),
+                    name_en: e.name.clone(),
+                    value: r.value,
+                    unit: r.unit.clone(),
+                    note_zh: r.why.as_ref().map(|w| w.text(Lang::Zh, t)),
+                    note_en: r.why.as_ref().map(|w| w.text(Lang::En, t)),
+                })
+                .collect(),
+        })
+        .collect();
+    let mut trends = Vec::new();
+    let first = i64::from(t.first_year).min(year);
+    let by_year: Vec<(i64, Vec<TableValue>)> =
+        (first..=year).map(|y| (y, evaluate(t, years.get(&y).unwrap_or(&empty), schools, Lang::Zh))).collect();
+    for table in &t.tables {
+        for r in table.rows.iter().filter(|r| r.key) {
+            let points = by_year
+                .iter()
+                .map(|(y, tv)| {
+                    let v = tv
+                        .iter()
+                        .find(|x| x.id == table.id)
+                        .and_then(|x| x.rows.iter().find(|x| x.id == r.id))
+                        .and_then(|x| x.value);
+                    (*y, v)
+                })
+                .collect();
+            trends.push(Trend {
+                table: table.id.clone(),
+                row: r.id.clone(),
+                name_zh: r.name_zh.clone(),
+                unit: r.unit.clone(),
+                points,
+            });
+        }
+    }
+    Frozen {
+        template_id: t.id.clone(),
+        template_version: t.version.clone(),
+        title_zh: t.name_zh.clone(),
+        subject: match subject {
+            Subject::School(c) => c.clone(),
+            Subject::City => "city".into(),
+        },
+        subject_name: subject_name.to_string(),
+        year,
+        data_version,
+        tables,
+        trends,
+    }
+}
+
+/// A subject's report data of a year, read now.
+pub async fn freeze(db: &Db, subject: &Subject, year: i64) -> Result<Frozen, StoreError> {
+    let data_version = db.data_version().await?;
+    let t = template_for(db, subject).await?;
+    let first = i64::from(t.first_year).min(year);
+    let years = measured_years(db, &t, first..=year).await?;
+    let schools = schools_of(db, &t, subject).await?;
+    let name = match subject {
+        Subject::City => "广州市".to_string(),
+        Subject::School(c) => registry::school(db, c).await?.map_or_else(|| c.clone(), |s| s.name),
+    };
+    Ok(freeze_with(&t, &years, &schools, subject, &name, year, data_version))
+}
+
+/// The schools a subject's figures cover (public for the demo, which freezes many at once).
+pub async fn schools_covered(db: &Db, t: &Template, subject: &Subject) -> Result<HashSet<String>, StoreError> {
+    schools_of(db, t, subject).await
 }

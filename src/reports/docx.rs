@@ -37,18 +37,18 @@ fn esc(s: &str) -> String {
 }
 
 /// Builds document.xml piece by piece.
-struct Doc {
-    body: String,
-    images: Vec<Vec<u8>>,
+pub(crate) struct Doc {
+    pub(crate) body: String,
+    pub(crate) images: Vec<Vec<u8>>,
 }
 
 impl Doc {
-    fn para(&mut self, style: Option<&str>, text: &str) {
+    pub(crate) fn para(&mut self, style: Option<&str>, text: &str) {
         let style = style.map(|s| format!("<w:pPr><w:pStyle w:val=\"{s}\"/></w:pPr>")).unwrap_or_default();
         self.body.push_str(&format!("<w:p>{style}<w:r><w:t xml:space=\"preserve\">{}</w:t></w:r></w:p>", esc(text)));
     }
 
-    fn table(&mut self, head: &[&str], rows: &[Vec<String>]) {
+    pub(crate) fn table(&mut self, head: &[&str], rows: &[Vec<String>]) {
         let cell = |t: &str, bold: bool| {
             let rpr = if bold { "<w:rPr><w:b/></w:rPr>" } else { "" };
             format!(
@@ -75,7 +75,7 @@ impl Doc {
     }
 
     /// A picture, `width_cm` wide, keeping the chart's proportions.
-    fn picture(&mut self, png: Vec<u8>, caption: &str, width_cm: f64, aspect: f64) {
+    pub(crate) fn picture(&mut self, png: Vec<u8>, caption: &str, width_cm: f64, aspect: f64) {
         self.images.push(png);
         let n = self.images.len();
         let cx = (width_cm * 360_000.0) as i64;
@@ -223,7 +223,7 @@ pub fn render(e: &Evaluation) -> Result<Vec<u8>, StoreError> {
     package(&d).map_err(|err| StoreError::refused(format!("DOCX: {err}")))
 }
 
-fn package(d: &Doc) -> Result<Vec<u8>, Box<dyn std::error::Error>> {
+pub(crate) fn package(d: &Doc) -> Result<Vec<u8>, Box<dyn std::error::Error>> {
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
     let mut put = |name: &str, bytes: &[u8]| -> Result<(), Box<dyn std::error::Error>> {

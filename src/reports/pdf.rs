@@ -31,7 +31,7 @@ fn font_dirs() -> Vec<PathBuf> {
 }
 
 /// The Noto Sans CJK regular and bold collections, or a message saying how to get them.
-fn fonts() -> Result<Vec<Vec<u8>>, StoreError> {
+pub(crate) fn fonts() -> Result<Vec<Vec<u8>>, StoreError> {
     fn find(dir: &Path, name: &str, depth: usize) -> Option<PathBuf> {
         let entries = std::fs::read_dir(dir).ok()?;
         let mut subdirs = Vec::new();
@@ -63,11 +63,11 @@ fn fonts() -> Result<Vec<Vec<u8>>, StoreError> {
 }
 
 /// A Typst string literal.
-fn s(text: &str) -> String {
+pub(crate) fn s(text: &str) -> String {
     format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
-fn table(head: &[String], rows: &[Vec<String>], widths: &str) -> String {
+pub(crate) fn table(head: &[String], rows: &[Vec<String>], widths: &str) -> String {
     let mut t = format!("#table(columns: {widths}, table.header(");
     t.push_str(&head.iter().map(|h| format!("strong({})", s(h))).collect::<Vec<_>>().join(", "));
     t.push_str("),\n");

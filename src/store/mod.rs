@@ -20,6 +20,7 @@ pub mod packs;
 pub mod pathway;
 pub mod pool;
 pub mod quality;
+pub mod quality_report;
 pub mod records;
 pub mod refdata;
 pub mod reference;
@@ -248,6 +249,12 @@ const MIGRATIONS: &[Migration] = &[
         name: "quality_tables",
         sqlite: include_str!("../../migrations/sqlite/0020_quality_tables.sql"),
         postgres: include_str!("../../migrations/postgres/0020_quality_tables.sql"),
+    },
+    Migration {
+        version: 21,
+        name: "quality_reports",
+        sqlite: include_str!("../../migrations/sqlite/0021_quality_reports.sql"),
+        postgres: include_str!("../../migrations/postgres/0021_quality_reports.sql"),
     },
 ];
 

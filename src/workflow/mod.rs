@@ -3,4 +3,5 @@
 
 pub mod export;
 pub mod import;
+pub mod quality_report;
 pub mod template;

@@ -104,3 +104,120 @@ fn report_tables_come_from_the_records_pool_over_the_city_and_explain_what_is_mi
         assert_eq!(ids, ["talent", "service", "culture", "international", "industry", "support", "challenges"]);
     }
 }
+
+/// Writes every chapter of the school's 2020 report.
+pub fn write_all_chapters(db: &TestDb, school: &str) {
+    for (chapter, text) in [
+        ("talent", "## 就业与升学\n毕业去向落实率见下表。\n[[table:scorecard]]"),
+        ("service", "服务区域产业。"),
+        ("culture", "传承工匠精神。"),
+        ("international", "开展境外交流。"),
+        ("industry", "- 订单培养\n- 现代学徒制"),
+        ("support", "[[table:resources]]"),
+        ("challenges", "师资结构仍需优化。"),
+    ] {
+        let f = db.write(&format!("{chapter}.txt"), text);
+        db.ok(&[
+            "quality-report",
+            "write",
+            "--year",
+            "2020",
+            "--school",
+            school,
+            "--chapter",
+            chapter,
+            "--text-file",
+            f.to_str().unwrap(),
+        ]);
+    }
+}
+
+#[test]
+fn a_published_report_keeps_its_figures_when_the_data_changes_and_a_draft_follows_them_on_both_backends() {
+    const S: &str = "4401000001";
+    for backend in BACKENDS {
+        let db = TestDb::new(backend);
+        db.load_fixture();
+        let report = |extra: &[&str]| {
+            let out = db.dir.path().join("report.html");
+            let mut args =
+                vec!["quality-report", "render", "--year", "2020", "--school", S, "--out", out.to_str().unwrap()];
+            args.extend(extra);
+            db.ok(&args);
+            std::fs::read_to_string(out).unwrap()
+        };
+        let placement = |html: &str| {
+            let at = html.find("data-row=\"placement_rate\"").unwrap();
+            html[at..].split("<td>").nth(2).unwrap().split('<').next().unwrap().to_string()
+        };
+        // A required chapter empty: refused, with the chapters named.
+        let f = db.write("t.txt", "本校坚持立德树人。");
+        db.ok(&[
+            "quality-report",
+            "write",
+            "--year",
+            "2020",
+            "--school",
+            S,
+            "--chapter",
+            "talent",
+            "--text-file",
+            f.to_str().unwrap(),
+        ]);
+        let early = db.vetis(&["quality-report", "submit", "--year", "2020", "--school", S]);
+        assert!(!early.status.success() && stderr(&early).contains("服务贡献"), "{}", stderr(&early));
+        write_all_chapters(&db, S);
+        db.ok(&["quality-report", "submit", "--year", "2020", "--school", S]);
+        let no_comment = db.vetis(&["quality-report", "return", "--year", "2020", "--school", S, "--comment", " "]);
+        assert!(!no_comment.status.success());
+        db.ok(&["quality-report", "approve", "--year", "2020", "--school", S]);
+        assert!(
+            db.vetis(&["quality-report", "render", "--year", "2020", "--school", S, "--published", "--out", "x.html"])
+                .status
+                .code()
+                == Some(1)
+        );
+        db.ok(&["quality-report", "publish", "--year", "2020", "--school", S]);
+        let published = report(&["--published"]);
+        let before = placement(&published);
+        assert_eq!(before, "100.0", "the fixture school's 4 graduates all continue or work");
+        let hash = db.query_strings(&format!("SELECT snapshot_hash FROM quality_report WHERE subject = '{S}'"));
+
+        // The data change: two of the school's graduates are in fact still looking for work.
+        let graduates = db.write(
+            "graduate.csv",
+            "student_no,id_type,id_number,name,gender,school_code,program_code,graduation_year,destination,employer_credit_code,employer_name,industry_code,in_field\n\
+             G000,,440113200203154014,毕业生0,男,4401000001,700206,2020,升入高职专科,,,,\n\
+             G001,,440113200203154145,毕业生1,女,4401000001,700206,2020,升入本科,,,,\n\
+             G002,,44011320020315425X,毕业生2,男,4401000001,710201,2020,待就业,,,,\n\
+             G003,,440113200203154380,毕业生3,女,4401000001,740201,2020,待就业,,,,\n",
+        );
+        db.ok(&["import", graduates.to_str().unwrap()]);
+        // The published report is as it was, hash and all; the live figures (a draft) follow the data.
+        assert_eq!(report(&["--published"]), published);
+        assert_eq!(db.query_strings(&format!("SELECT snapshot_hash FROM quality_report WHERE subject = '{S}'")), hash);
+        assert_eq!(placement(&report(&[])), "50.0", "{backend:?}");
+        // A correction is a new version; the first stays readable, marked superseded on its publication.
+        let f = db.write("c.txt", "更正：两名毕业生尚待就业。");
+        db.ok(&[
+            "quality-report",
+            "write",
+            "--year",
+            "2020",
+            "--school",
+            S,
+            "--chapter",
+            "challenges",
+            "--text-file",
+            f.to_str().unwrap(),
+        ]);
+        db.ok(&["quality-report", "submit", "--year", "2020", "--school", S]);
+        db.ok(&["quality-report", "approve", "--year", "2020", "--school", S]);
+        db.ok(&["quality-report", "publish", "--year", "2020", "--school", S]);
+        assert_eq!(
+            db.query_strings(&format!("SELECT status FROM quality_report WHERE subject = '{S}' ORDER BY version")),
+            ["superseded", "published"]
+        );
+        assert_eq!(placement(&report(&["--published"])), "50.0");
+    }
+}

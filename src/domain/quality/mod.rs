@@ -5,6 +5,7 @@
 //! the measures, `figures::quality` the rows.
 
 pub mod expr;
+pub mod report;
 
 use std::collections::BTreeMap;
 
@@ -187,6 +188,9 @@ pub struct RowDef {
     /// `min_respondents` stands for the template's setting.
     #[serde(default)]
     pub at_least: BTreeMap<String, String>,
+    /// A key row: drawn as a trend over the plan years in the report.
+    #[serde(default)]
+    pub key: bool,
 }
 
 impl Template {
@@ -275,6 +279,11 @@ impl Template {
     /// The row's formula (checked on load).
     pub fn formula(row: &RowDef) -> Expr {
         Expr::parse(&row.value).unwrap_or(Expr::Number(f64::NAN))
+    }
+
+    /// The deadline of a year's report: `deadline` (month-day) in the following year.
+    pub fn deadline_of(&self, year: i64) -> String {
+        format!("{}-{}", year + 1, self.deadline)
     }
 
     /// A row's minimum for a measure.

@@ -1,0 +1,76 @@
+//! Quality reports from writing to publication, for the CLI and the web alike: the document of a
+//! draft (tables read now) or of the published version (tables as frozen), and publication, which
+//! freezes the tables read at the current data version.
+
+use crate::domain::quality::report::ReportStatus;
+use crate::figures::quality::{self, Frozen, Subject};
+use crate::reports::quality::Document;
+use crate::store::quality_report::{self as store, Report, Step};
+use crate::store::{Db, StoreError};
+
+/// The key a subject is stored under.
+pub fn subject_key(s: &Subject) -> String {
+    match s {
+        Subject::School(c) => c.clone(),
+        Subject::City => "city".into(),
+    }
+}
+
+/// A report as a document: the published version's frozen tables, or the working version (or an
+/// empty draft) with the tables read now.
+pub async fn document(db: &Db, subject: &Subject, year: i64, published: bool) -> Result<Document, StoreError> {
+    let key = subject_key(subject);
+    let template = quality::template_for(db, subject).await?;
+    let versions = store::versions(db, &key, year).await?;
+    let (report, frozen): (Option<Report>, Frozen) = if published {
+        let Some(r) = versions.into_iter().find(|r| r.status == ReportStatus::Published) else {
+            return Err(StoreError::not_found(format!(
+                "{key} 尚未发布 {year} 年度质量报告 / {key} has published no quality report of {year}"
+            )));
+        };
+        let text = store::snapshot(db, r.id).await?.unwrap_or_default();
+        let frozen = serde_json::from_str(&text)
+            .map_err(|e| StoreError::Internal(format!("snapshot of report {}: {e}", r.id)))?;
+        (Some(r), frozen)
+    } else {
+        (versions.into_iter().next(), quality::freeze(db, subject, year).await?)
+    };
+    let written = match &report {
+        Some(r) => store::chapters(db, r.id).await?,
+        None => Default::default(),
+    };
+    let chapters = template
+        .chapters
+        .iter()
+        .map(|c| (c.id.clone(), c.name_zh.clone(), written.get(&c.id).cloned().unwrap_or_default()))
+        .collect();
+    let status_line = match &report {
+        Some(r) if r.status == ReportStatus::Published => {
+            format!("第 {} 版 · 已发布 {}", r.version, r.published_at.as_deref().map_or("", |d| &d[..d.len().min(10)]))
+        }
+        Some(r) => format!("第 {} 版 · {}（未发布，数据随报送更新）", r.version, r.status.zh()),
+        None => "草稿（未发布，数据随报送更新）".into(),
+    };
+    Ok(Document { frozen, chapters, status_line, hash: report.and_then(|r| r.snapshot_hash).filter(|_| published) })
+}
+
+/// Publishes the approved version with its tables frozen now.
+pub async fn publish(db: &Db, subject: &Subject, year: i64, actor: &str, source: &str) -> Result<Report, StoreError> {
+    let key = subject_key(subject);
+    let frozen = quality::freeze(db, subject, year).await?;
+    publish_frozen(db, &key, year, &frozen, actor, source).await
+}
+
+/// Publishes with tables already frozen (the demo freezes many reports from one reading).
+pub async fn publish_frozen(
+    db: &Db,
+    key: &str,
+    year: i64,
+    frozen: &Frozen,
+    actor: &str,
+    source: &str,
+) -> Result<Report, StoreError> {
+    let snapshot = serde_json::to_string(frozen).map_err(|e| StoreError::Internal(e.to_string()))?;
+    store::step(db, key, year, &Step::Publish { snapshot: &snapshot, data_version: frozen.data_version }, actor, source)
+        .await
+}
