@@ -100,6 +100,9 @@ pub enum Action {
         year: i64,
         #[command(flatten)]
         whose: Whose,
+        /// 发布日期（补录 VETIS 之前已发布的报告） / the day it was published, for a report published before VETIS
+        #[arg(long, value_parser = parse_day)]
+        published_on: Option<chrono::NaiveDate>,
     },
     /// 生成报告文档（HTML、PDF、DOCX） / write the report as HTML, PDF or DOCX
     Render {
@@ -118,6 +121,10 @@ pub enum Action {
         #[arg(long)]
         year: i64,
     },
+}
+
+fn parse_day(s: &str) -> Result<chrono::NaiveDate, String> {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("'{s}' is not a date YYYY-MM-DD"))
 }
 
 #[derive(serde::Serialize)]
@@ -196,8 +203,10 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
             let r = store::step(&db, &key, *year, &s, &os_user(), "cli").await.map_err(|e| refusal(e, cli.lang))?;
             println!("{key} {year} v{} {}", r.version, if zh { r.status.zh() } else { r.status.key() });
         }
-        Action::Publish { year, whose } => {
-            let r = publish(&db, &whose.subject(), *year, &os_user(), "cli").await.map_err(|e| refusal(e, cli.lang))?;
+        Action::Publish { year, whose, published_on } => {
+            let r = publish(&db, &whose.subject(), *year, *published_on, &os_user(), "cli")
+                .await
+                .map_err(|e| refusal(e, cli.lang))?;
             println!(
                 "{} {year} v{} {} · data version {} · sha256 {}",
                 r.subject,

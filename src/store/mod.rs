@@ -19,6 +19,7 @@ pub mod lookup;
 pub mod packs;
 pub mod pathway;
 pub mod pool;
+pub mod portal;
 pub mod quality;
 pub mod quality_report;
 pub mod records;

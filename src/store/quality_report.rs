@@ -205,10 +205,12 @@ pub enum Step<'a> {
     Return {
         comment: &'a str,
     },
-    /// Publishes with the frozen tables (JSON) read at `data_version`.
+    /// Publishes with the frozen tables (JSON) read at `data_version`; `on`: the day it was
+    /// published, for a report published before VETIS kept it (today when None).
     Publish {
         snapshot: &'a str,
         data_version: i64,
+        on: Option<&'a str>,
     },
 }
 
@@ -299,8 +301,9 @@ pub async fn step(
             ("quality_return", comment.trim().to_string())
         }
         Step::Publish { .. } if r.status != ReportStatus::Approved => return Err(wrong("approved")),
-        Step::Publish { snapshot, data_version } => {
+        Step::Publish { snapshot, data_version, on } => {
             let hash = hex::encode(Sha256::digest(snapshot.as_bytes()));
+            let stamp = on.map_or(stamp, |d| format!("{d}T00:00:00+00:00"));
             sqlx::query("UPDATE quality_report SET status = 'superseded' WHERE subject = $1 AND year = $2 AND status = 'published'")
                 .bind(subject.to_string())
                 .bind(year)

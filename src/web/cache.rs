@@ -251,6 +251,49 @@ impl FigureCache {
         Ok(*y)
     }
 
+    /// Every quality report that is or was published (the portal never shows a draft).
+    pub async fn published_reports(
+        &self,
+        db: &Db,
+    ) -> Result<Arc<Vec<crate::store::quality_report::Report>>, StoreError> {
+        self.get_or(db, "published reports".into(), async move {
+            let all = crate::store::quality_report::all(db, None).await?;
+            Ok(all
+                .into_iter()
+                .filter(|r| {
+                    use crate::domain::quality::report::ReportStatus as S;
+                    matches!(r.status, S::Published | S::Superseded)
+                })
+                .collect())
+        })
+        .await
+    }
+
+    /// A published report's file (PDF or DOCX), typeset once per data version.
+    pub async fn report_file(
+        &self,
+        db: &Db,
+        subject: &str,
+        year: i64,
+        format: &str,
+        make: impl FnOnce() -> Result<Vec<u8>, StoreError>,
+    ) -> Result<Arc<Vec<u8>>, StoreError> {
+        self.get_or(db, format!("report file {subject} {year} {format}"), async move { make() }).await
+    }
+
+    /// school → (latest year, programs offered that year).
+    pub async fn offerings(&self, db: &Db) -> Result<Arc<HashMap<String, (i64, Vec<String>)>>, StoreError> {
+        self.get_or(db, "offerings".into(), crate::store::portal::offerings(db)).await
+    }
+
+    /// (level, program code) → catalogue name.
+    pub async fn program_names(&self, db: &Db) -> Result<Arc<HashMap<(String, String), String>>, StoreError> {
+        self.get_or(db, "program names".into(), async move {
+            Ok(crate::store::registry::all_programs(db).await?.into_iter().map(|(l, c, n)| ((l, c), n)).collect())
+        })
+        .await
+    }
+
     /// The city's districts: code → name.
     pub async fn district_names(&self, db: &Db) -> Result<Arc<HashMap<String, String>>, StoreError> {
         self.get_or(db, "district_names".into(), crate::store::registry::district_names(db)).await

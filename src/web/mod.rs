@@ -13,6 +13,7 @@ pub mod i18n;
 pub mod jobs;
 pub mod learner;
 pub mod pages;
+pub mod portal;
 pub mod public;
 pub mod queue;
 pub mod security;
@@ -84,6 +85,10 @@ pub const TEMPLATE_SOURCES: &[(&str, &str)] = templates!(
     "training.html",
     "provider.html",
     "survey.html",
+    "quality_reports.html",
+    "quality_report.html",
+    "schools.html",
+    "school.html",
 );
 
 pub static TEMPLATES: LazyLock<minijinja::Environment<'static>> = LazyLock::new(|| {
@@ -141,6 +146,11 @@ fn routes(state: AppState) -> Router {
         .route("/training", get(training::directory))
         .route("/provider/{code}", get(training::provider))
         .route("/survey", get(training::survey_form).post(training::survey_post))
+        .route("/schools", get(portal::schools))
+        .route("/school/{code}", get(portal::school))
+        .route("/quality-reports", get(portal::reports))
+        .route("/quality-reports/{subject}/{year}", get(portal::report))
+        .route("/quality-reports/{subject}/{year}/{format}", get(portal::download))
         .merge(pages::router())
         .merge(api::router())
         .layer(axum::middleware::from_fn(move |req, next| security::headers(req, next, hsts)))

@@ -55,22 +55,37 @@ pub async fn document(db: &Db, subject: &Subject, year: i64, published: bool) ->
 }
 
 /// Publishes the approved version with its tables frozen now.
-pub async fn publish(db: &Db, subject: &Subject, year: i64, actor: &str, source: &str) -> Result<Report, StoreError> {
+pub async fn publish(
+    db: &Db,
+    subject: &Subject,
+    year: i64,
+    on: Option<chrono::NaiveDate>,
+    actor: &str,
+    source: &str,
+) -> Result<Report, StoreError> {
     let key = subject_key(subject);
     let frozen = quality::freeze(db, subject, year).await?;
-    publish_frozen(db, &key, year, &frozen, actor, source).await
+    publish_frozen(db, (&key, year), &frozen, on, actor, source).await
 }
 
 /// Publishes with tables already frozen (the demo freezes many reports from one reading).
 pub async fn publish_frozen(
     db: &Db,
-    key: &str,
-    year: i64,
+    (key, year): (&str, i64),
     frozen: &Frozen,
+    on: Option<chrono::NaiveDate>,
     actor: &str,
     source: &str,
 ) -> Result<Report, StoreError> {
+    if let Some(d) = on
+        && (d > chrono::Local::now().date_naive() || i64::from(chrono::Datelike::year(&d)) <= year)
+    {
+        return Err(StoreError::refused(format!(
+            "发布日期 {d} 须在报告年度之后且不晚于今天 / the publication date {d} must fall after the report's year and not after today"
+        )));
+    }
     let snapshot = serde_json::to_string(frozen).map_err(|e| StoreError::Internal(e.to_string()))?;
-    store::step(db, key, year, &Step::Publish { snapshot: &snapshot, data_version: frozen.data_version }, actor, source)
-        .await
+    let on = on.map(|d| d.to_string());
+    let s = Step::Publish { snapshot: &snapshot, data_version: frozen.data_version, on: on.as_deref() };
+    store::step(db, key, year, &s, actor, source).await
 }

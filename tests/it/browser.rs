@@ -253,3 +253,60 @@ fn the_public_provider_page_hides_thin_ratings_and_shows_wilson_intervals_and_a_
     drop(b);
     drop(server);
 }
+
+#[test]
+fn the_portal_never_shows_a_draft_and_shows_a_published_report_with_its_pdf() {
+    const S: &str = "4401000001";
+    let db = TestDb::new(Backend::Sqlite);
+    db.load_fixture();
+    crate::quality::write_all_chapters(&db, S);
+    db.ok(&["quality-report", "submit", "--year", "2020", "--school", S]);
+    let port = free_port();
+    let server = Server(
+        db.command()
+            .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap(),
+    );
+    wait_for_port(port, "vetis serve");
+    let base = format!("http://127.0.0.1:{port}");
+    let b = Browser::start();
+
+    // Submitted, not published: nowhere on the portal.
+    b.goto(&format!("{base}/quality-reports"));
+    assert!(b.text().contains("尚无已发布的报告"), "{}", b.text());
+    b.goto(&format!("{base}/quality-reports/{S}/2020"));
+    assert!(b.text().contains("未找到") || b.text().contains("404"), "{}", b.text());
+    b.goto(&format!("{base}/school/{S}"));
+    assert!(b.text().contains("尚无已发布的报告"));
+    let draft = b.script(&format!("return fetch('/quality-reports/{S}/2020/pdf').then(r => r.status)"));
+    assert_eq!(draft.as_i64(), Some(404));
+
+    db.ok(&["quality-report", "approve", "--year", "2020", "--school", S]);
+    db.ok(&["quality-report", "publish", "--year", "2020", "--school", S]);
+    // Published: listed, readable, and its PDF is a PDF.
+    b.goto(&format!("{base}/schools"));
+    b.find("table.schools a[href='/school/4401000001']").click();
+    b.wait_for_url(&format!("/school/{S}"));
+    assert_eq!(b.count("ul.reports li"), 1, "{}", b.text());
+    b.find("ul.reports li a:first-child").click();
+    b.wait_for_url(&format!("/quality-reports/{S}/2020"));
+    let text = b.text();
+    assert!(
+        text.contains("广州市第一职业技术学校 2020 年度中等职业学校质量年度报告")
+            && text.contains("学生发展质量计分卡"),
+        "{text}"
+    );
+    assert!(text.contains("第 1 版 · 已发布"), "{text}");
+    b.screenshot(&artefacts().join("quality-report.png"));
+    b.goto(&format!("{base}/quality-reports"));
+    assert_eq!(b.count("table.reports tbody tr"), 1);
+    let pdf = b.script(
+        "return fetch(document.querySelector('a.pdf').href).then(async r => r.headers.get('content-type') + ' ' + new TextDecoder().decode((await r.arrayBuffer()).slice(0, 5)))",
+    );
+    assert_eq!(pdf.as_str(), Some("application/pdf %PDF-"), "{pdf:?}");
+    drop(b);
+    drop(server);
+}

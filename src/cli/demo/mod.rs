@@ -4,6 +4,7 @@
 mod integrity;
 mod pathways;
 mod pool;
+mod quality;
 mod register;
 
 use std::path::PathBuf;
@@ -136,7 +137,8 @@ async fn processes(db: &Db, dir: &std::path::Path, opts: &CityOptions, lang: Lan
         println!("part-time teacher pool: {experts} experts, {engaged} engagements (vetis pool figures)");
     }
     pathways::summary(db, opts.first_year, opts.last_year, lang).await?;
-    integrity::ledger(db, opts.last_year, lang).await
+    integrity::ledger(db, opts.last_year, lang).await?;
+    quality::reports(db, opts.first_year, opts.last_year, opts.seed, lang).await
 }
 
 /// The register of dual-qualified recognitions, year by year, with a progress bar.
