@@ -3,7 +3,9 @@
 -- version (a correction after publication is a new version; the old one stays, superseded), with
 -- its status (draft → submitted → returned / approved → published), the review, and once
 -- published the frozen tables (JSON), their SHA-256 and the data version they were read at.
--- `quality_chapter`: the chapters written for a version.
+-- `quality_chapter`: the chapters written for a version. `quality_template_pack`: report templates as
+-- the bureau loads them (every loaded version kept; the one of an edition with the latest first year
+-- at or before a report's year applies).
 CREATE TABLE quality_report (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     subject TEXT NOT NULL,
@@ -34,4 +36,15 @@ CREATE TABLE quality_chapter (
     updated_by TEXT NOT NULL,
     updated_at TEXT NOT NULL,
     PRIMARY KEY (report_id, chapter_id)
+);
+
+CREATE TABLE quality_template_pack (
+    id TEXT NOT NULL,
+    version TEXT NOT NULL,
+    name_zh TEXT NOT NULL,
+    source TEXT NOT NULL,
+    active INTEGER NOT NULL,
+    loaded_at TEXT NOT NULL,
+    loaded_by TEXT NOT NULL,
+    PRIMARY KEY (id, version)
 );

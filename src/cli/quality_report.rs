@@ -121,6 +121,22 @@ pub enum Action {
         #[arg(long)]
         year: i64,
     },
+    /// 报告模板：载入（TOML，按版本与起始年度）或列出 / report templates: load one (TOML) or list them
+    Template {
+        #[command(subcommand)]
+        action: TemplateAction,
+    },
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum TemplateAction {
+    /// 载入模板（如 data/quality/secondary.toml 的新版本） / load a template (a new version of data/quality/*.toml)
+    Load { file: PathBuf },
+    /// 某年度各版本适用的模板 / the template each edition uses for a year
+    List {
+        #[arg(long)]
+        year: i64,
+    },
 }
 
 fn parse_day(s: &str) -> Result<chrono::NaiveDate, String> {
@@ -158,8 +174,8 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
                 }
             }
         }
-        Action::Chapters { year: _, whose } => {
-            let t = quality::template_for(&db, &whose.subject()).await.map_err(|e| refusal(e, cli.lang))?;
+        Action::Chapters { year, whose } => {
+            let t = quality::template_for(&db, &whose.subject(), *year).await.map_err(|e| refusal(e, cli.lang))?;
             let list: Vec<ChapterJson> = t
                 .chapters
                 .iter()
@@ -184,7 +200,7 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
         }
         Action::Write { year, whose, chapter, text_file } => {
             let text = super::read_reference_text(text_file)?;
-            let t = quality::template_for(&db, &whose.subject()).await.map_err(|e| refusal(e, cli.lang))?;
+            let t = quality::template_for(&db, &whose.subject(), *year).await.map_err(|e| refusal(e, cli.lang))?;
             let key = subject_key(&whose.subject());
             let r =
                 store::write(&db, (&key, *year), &t, chapter, text.trim_start_matches('\u{feff}'), &os_user(), "cli")
@@ -193,7 +209,7 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
             println!("{key} {year} v{} {chapter}: {}", r.version, if zh { "已保存" } else { "saved" });
         }
         Action::Submit { year, whose } | Action::Approve { year, whose } | Action::Return { year, whose, .. } => {
-            let t = quality::template_for(&db, &whose.subject()).await.map_err(|e| refusal(e, cli.lang))?;
+            let t = quality::template_for(&db, &whose.subject(), *year).await.map_err(|e| refusal(e, cli.lang))?;
             let s = match &args.action {
                 Action::Submit { .. } => Step::Submit { template: &t },
                 Action::Return { comment, .. } => Step::Return { comment },
@@ -239,6 +255,37 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
             super::write_whole(out, &bytes).map_err(|e| anyhow::anyhow!("{}: {e}", out.display()))?;
             println!("{} ({} bytes)", out.display(), bytes.len());
         }
+        Action::Template { action: TemplateAction::Load { file } } => {
+            let text = super::read_reference_text(file)?;
+            let t = crate::domain::quality::Template::parse(&text).map_err(|errors| {
+                for e in errors {
+                    eprintln!("{}: {e}", file.display());
+                }
+                Refused
+            })?;
+            let new =
+                quality::load_template(&db, &t, &text, &os_user(), "cli").await.map_err(|e| refusal(e, cli.lang))?;
+            println!(
+                "{} {} ({}, {}–) {}",
+                t.id,
+                t.version,
+                t.edition.key(),
+                t.first_year,
+                if new { "loaded" } else { "in use (loaded before)" }
+            );
+        }
+        Action::Template { action: TemplateAction::List { year } } => {
+            // One school of each edition stands for its edition.
+            let all = crate::store::registry::schools(&db).await?;
+            let mut subjects = vec![Subject::City];
+            for level in ["secondary", "higher"] {
+                subjects.extend(all.iter().find(|s| s.level == level).map(|s| Subject::School(s.code.clone())));
+            }
+            for s in subjects {
+                let t = quality::template_for(&db, &s, *year).await?;
+                println!("{:<10} {} {} (first year {})", t.edition.key(), t.id, t.version, t.first_year);
+            }
+        }
         Action::Status { year } => {
             let rows = status(&db, *year).await?;
             if json {
@@ -283,7 +330,7 @@ pub async fn status(db: &crate::store::Db, year: i64) -> anyhow::Result<Vec<Stat
         subjects.push((s.code.clone(), s.name.clone(), Subject::School(s.code)));
     }
     for (key, name, subject) in subjects {
-        let t = quality::template_for(db, &subject).await?;
+        let t = quality::template_for(db, &subject, year).await?;
         let deadline = t.deadline_of(year);
         let mine: Vec<&store::Report> = reports.iter().filter(|r| r.subject == key).collect();
         let first_published = mine.iter().filter_map(|r| r.published_at.clone()).min();

@@ -91,8 +91,10 @@ pub struct Tables {
     pub template: Template,
 }
 
-/// The template of a subject's report of a year: the school's edition by its level.
-pub async fn template_for(db: &Db, subject: &Subject) -> Result<Template, StoreError> {
+/// The template of a subject's report of a year: of the school's edition (by its level), the
+/// loaded one with the latest first year at or before the year (the latest loaded among equals),
+/// else the one shipped.
+pub async fn template_for(db: &Db, subject: &Subject, year: i64) -> Result<Template, StoreError> {
     let edition = match subject {
         Subject::City => Edition::City,
         Subject::School(code) => {
@@ -102,8 +104,27 @@ pub async fn template_for(db: &Db, subject: &Subject) -> Result<Template, StoreE
             Edition::of_level(&s.level)
         }
     };
-    Template::parse(edition.shipped())
-        .map_err(|e| StoreError::Internal(format!("the shipped {} template: {}", edition.key(), e.join("; "))))
+    let mut chosen: Option<Template> = None;
+    for text in crate::store::packs::all_sources(db, crate::store::packs::Kind::Quality).await? {
+        let Ok(t) = Template::parse(&text) else { continue };
+        if t.edition == edition
+            && i64::from(t.first_year) <= year
+            && chosen.as_ref().is_none_or(|c| t.first_year >= c.first_year)
+        {
+            chosen = Some(t);
+        }
+    }
+    match chosen {
+        Some(t) => Ok(t),
+        None => Template::parse(edition.shipped())
+            .map_err(|e| StoreError::Internal(format!("the shipped {} template: {}", edition.key(), e.join("; ")))),
+    }
+}
+
+/// Loads a template (checked by the caller); whether it was new.
+pub async fn load_template(db: &Db, t: &Template, source: &str, actor: &str, origin: &str) -> Result<bool, StoreError> {
+    let id = crate::store::packs::Identity { id: &t.id, version: &t.version, name_zh: &t.name_zh };
+    crate::store::packs::load(db, crate::store::packs::Kind::Quality, &id, source, actor, origin).await
 }
 
 /// A measure's value over a set of schools: the sum of theirs (distinct values: the size of their
@@ -187,7 +208,7 @@ pub fn evaluate(t: &Template, m: &Measured, schools: &HashSet<String>, lang: Lan
 
 /// The tables of a subject's report of a year.
 pub async fn tables(db: &Db, subject: &Subject, year: i64, lang: Lang) -> Result<Tables, StoreError> {
-    let template = template_for(db, subject).await?;
+    let template = template_for(db, subject, year).await?;
     let measured = quality::measures(db, &template, year).await?;
     let schools = schools_of(db, &template, subject).await?;
     Ok(Tables { tables: evaluate(&template, &measured, &schools, lang), template })
@@ -334,7 +355,7 @@ pub fn freeze_with(
 /// A subject's report data of a year, read now.
 pub async fn freeze(db: &Db, subject: &Subject, year: i64) -> Result<Frozen, StoreError> {
     let data_version = db.data_version().await?;
-    let t = template_for(db, subject).await?;
+    let t = template_for(db, subject, year).await?;
     let first = i64::from(t.first_year).min(year);
     let years = measured_years(db, &t, first..=year).await?;
     let schools = schools_of(db, &t, subject).await?;

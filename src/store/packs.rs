@@ -19,6 +19,8 @@ pub enum Kind {
     Funding,
     /// The training providers' integrity scorecard.
     Integrity,
+    /// The quality report templates (every loaded version counts, by edition and first year).
+    Quality,
 }
 
 impl Kind {
@@ -29,6 +31,7 @@ impl Kind {
             Kind::Transfer => "transfer_scheme_pack",
             Kind::Funding => "funding_pack",
             Kind::Integrity => "integrity_pack",
+            Kind::Quality => "quality_template_pack",
         }
     }
     fn action(self) -> &'static str {
@@ -38,6 +41,7 @@ impl Kind {
             Kind::Transfer => "transfer_scheme_load",
             Kind::Funding => "funding_load",
             Kind::Integrity => "integrity_scorecard_load",
+            Kind::Quality => "quality_template_load",
         }
     }
 }
@@ -53,6 +57,12 @@ pub struct Identity<'a> {
 pub async fn active_source(conn: &mut AnyConnection, kind: Kind) -> Result<Option<String>, StoreError> {
     let sql = format!("SELECT source FROM {} WHERE active = 1", kind.table());
     Ok(sqlx::query(AssertSqlSafe(sql)).fetch_optional(&mut *conn).await?.map(|r| r.get::<String, _>(0)))
+}
+
+/// The text of every loaded version of a kind, oldest first.
+pub async fn all_sources(db: &Db, kind: Kind) -> Result<Vec<String>, StoreError> {
+    let sql = format!("SELECT source FROM {} ORDER BY loaded_at, id, version", kind.table());
+    Ok(sqlx::query(AssertSqlSafe(sql)).fetch_all(&db.pool).await?.iter().map(|r| r.get::<String, _>(0)).collect())
 }
 
 /// The text of one loaded version, if there is one.

@@ -20,7 +20,7 @@ pub fn subject_key(s: &Subject) -> String {
 /// empty draft) with the tables read now.
 pub async fn document(db: &Db, subject: &Subject, year: i64, published: bool) -> Result<Document, StoreError> {
     let key = subject_key(subject);
-    let template = quality::template_for(db, subject).await?;
+    let template = quality::template_for(db, subject, year).await?;
     let versions = store::versions(db, &key, year).await?;
     let (report, frozen): (Option<Report>, Frozen) = if published {
         let Some(r) = versions.into_iter().find(|r| r.status == ReportStatus::Published) else {

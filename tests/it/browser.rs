@@ -286,7 +286,15 @@ fn the_portal_never_shows_a_draft_and_shows_a_published_report_with_its_pdf() {
 
     db.ok(&["quality-report", "approve", "--year", "2020", "--school", S]);
     db.ok(&["quality-report", "publish", "--year", "2020", "--school", S]);
-    // Published: listed, readable, and its PDF is a PDF.
+    // Published: listed, readable, and its PDF is a PDF. (The server looks at the data version at
+    // most every 250 ms: the page may need a moment to see another process's publication.)
+    for _ in 0..50 {
+        b.goto(&format!("{base}/school/{S}"));
+        if b.count("ul.reports li") == 1 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
     b.goto(&format!("{base}/schools"));
     b.find("table.schools a[href='/school/4401000001']").click();
     b.wait_for_url(&format!("/school/{S}"));

@@ -221,3 +221,26 @@ fn a_published_report_keeps_its_figures_when_the_data_changes_and_a_draft_follow
         assert_eq!(placement(&report(&["--published"])), "50.0");
     }
 }
+
+#[test]
+fn a_new_template_is_loaded_without_code_and_applies_from_its_first_year() {
+    let db = TestDb::new(Backend::Sqlite);
+    db.load_fixture();
+    let shipped =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/quality/secondary.toml"))
+            .unwrap();
+    // A mistake is refused with where it is, and nothing is loaded.
+    let bad = shipped.replace("value = \"100 * placed / graduates\"", "value = \"100 * placed / graduats\"");
+    let out = db.vetis(&["quality-report", "template", "load", db.write("bad.toml", &bad).to_str().unwrap()]);
+    assert!(!out.status.success() && stderr(&out).contains("'graduats' is not a [measure]"), "{}", stderr(&out));
+    assert_eq!(db.query_i64("SELECT COUNT(*) FROM quality_template_pack"), 0);
+    let renamed = shipped
+        .replace("version = \"2021.1\"", "version = \"2020.1\"")
+        .replace("first_year = 2021", "first_year = 2020")
+        .replace("name_zh = \"毕业去向落实率\"", "name_zh = \"毕业去向落实率（新口径）\"");
+    db.ok(&["quality-report", "template", "load", db.write("new.toml", &renamed).to_str().unwrap()]);
+    let t = tables(&db, &["--school", "4401000001"]);
+    assert_eq!(row(&t, "scorecard", "placement_rate")["name"], "毕业去向落实率（新口径）");
+    // The city's edition is untouched.
+    assert_eq!(row(&tables(&db, &["--city"]), "scorecard", "placement_rate")["name"], "毕业去向落实率");
+}
