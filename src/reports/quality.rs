@@ -21,6 +21,16 @@ pub struct Document {
     pub hash: Option<String>,
 }
 
+/// The report's title: the school's name, the year and the template's name (the city's template
+/// names the city already).
+pub fn title(f: &Frozen) -> String {
+    if f.subject == "city" {
+        format!("{}（{} 年度）", f.title_zh, f.year)
+    } else {
+        format!("{} {} 年度{}", f.subject_name, f.year, f.title_zh)
+    }
+}
+
 /// A piece of a chapter.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Block {
@@ -122,10 +132,8 @@ fn html_table(t: &FrozenTable) -> String {
 pub fn html_body(d: &Document) -> String {
     let f = &d.frozen;
     let mut h = format!(
-        "<h1>{} {} 年度{}</h1><p class=\"meta\">{} · 数据版本 {}{}</p>",
-        esc(&f.subject_name),
-        f.year,
-        esc(&f.title_zh),
+        "<h1>{}</h1><p class=\"meta\">{} · 数据版本 {}{}</p>",
+        esc(&title(f)),
         esc(&d.status_line),
         f.data_version,
         d.hash.as_ref().map(|x| format!(" · SHA-256 {}", &x[..16])).unwrap_or_default()
@@ -186,10 +194,8 @@ pub fn number(n: usize) -> &'static str {
 /// A standalone HTML file of the report.
 pub fn html(d: &Document) -> String {
     format!(
-        "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>{} {} {}</title><style>body{{font-family:'Noto Sans CJK SC',sans-serif;max-width:52rem;margin:2rem auto;line-height:1.6}}table{{border-collapse:collapse;margin:1rem 0;width:100%}}td,th{{border:1px solid #a0a8b0;padding:.2rem .4rem}}caption{{font-weight:bold;text-align:left}}.nodata{{color:#8a4b00}}.meta{{color:#555}}svg{{max-width:100%;height:auto}}</style>{CHART_STYLE}</head><body>{}</body></html>",
-        esc(&d.frozen.subject_name),
-        d.frozen.year,
-        esc(&d.frozen.title_zh),
+        "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>{}</title><style>body{{font-family:'Noto Sans CJK SC',sans-serif;max-width:52rem;margin:2rem auto;line-height:1.6}}table{{border-collapse:collapse;margin:1rem 0;width:100%}}td,th{{border:1px solid #a0a8b0;padding:.2rem .4rem}}caption{{font-weight:bold;text-align:left}}.nodata{{color:#8a4b00}}.meta{{color:#555}}svg{{max-width:100%;height:auto}}</style>{CHART_STYLE}</head><body>{}</body></html>",
+        esc(&title(&d.frozen)),
         html_body(d)
     )
 }
@@ -198,7 +204,7 @@ pub fn html(d: &Document) -> String {
 pub fn docx(d: &Document) -> Result<Vec<u8>, StoreError> {
     let f = &d.frozen;
     let mut doc = Doc { body: String::new(), images: Vec::new() };
-    doc.para(Some("Title"), &format!("{} {} 年度{}", f.subject_name, f.year, f.title_zh));
+    doc.para(Some("Title"), &title(f));
     doc.para(Some("Meta"), &format!("{} · 数据版本 {}", d.status_line, f.data_version));
     let head = ["项目", "数值", "单位"];
     for (i, (_, name, text)) in d.chapters.iter().enumerate() {
@@ -246,10 +252,7 @@ pub fn pdf(d: &Document) -> Result<Vec<u8>, StoreError> {
          #set table(stroke: 0.5pt + rgb(\"#a0a8b0\"), inset: 3.5pt)\n\
          #show heading.where(level: 1): set text(size: 13pt, fill: rgb(\"#0b3d6e\"))\n",
     );
-    m.push_str(&format!(
-        "#align(center, text(size: 16pt, weight: \"bold\", {}))\n",
-        tq(&format!("{} {} 年度{}", f.subject_name, f.year, f.title_zh))
-    ));
+    m.push_str(&format!("#align(center, text(size: 16pt, weight: \"bold\", {}))\n", tq(&title(f))));
     m.push_str(&format!(
         "#align(center, text(size: 8.5pt, fill: rgb(\"#555555\"), {}))\n",
         tq(&format!("{} · 数据版本 {}", d.status_line, f.data_version))

@@ -101,7 +101,7 @@ pub async fn report(
     let lang = lang_of(&parts);
     let viewer = Viewer::optional(&mut parts, &state).await;
     let d = document(&state, &subject, year, lang).await?;
-    let ctx = serde_json::json!({"subject": subject, "year": year, "title": format!("{} {} {}", d.frozen.subject_name, year, d.frozen.title_zh),
+    let ctx = serde_json::json!({"subject": subject, "year": year, "title": render::title(&d.frozen),
         "body": render::html_body(&d)});
     Ok(render_page("quality_report.html", lang, viewer.as_ref(), ctx)?.into_response())
 }
