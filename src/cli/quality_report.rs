@@ -6,7 +6,6 @@
 use std::path::PathBuf;
 
 use super::{Cli, Format, Refused, refusal};
-use crate::domain::quality::report::Timeliness;
 use crate::figures::quality::{self, Subject};
 use crate::messages::Lang;
 use crate::reports::quality as render;
@@ -287,7 +286,7 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
             }
         }
         Action::Status { year } => {
-            let rows = status(&db, *year).await?;
+            let rows = crate::workflow::quality_report::status(&db, *year).await?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&rows)?);
             } else {
@@ -305,45 +304,4 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
         }
     }
     Ok(())
-}
-
-/// A line of the bureau's overview.
-#[derive(serde::Serialize)]
-pub struct StatusLine {
-    pub subject: String,
-    pub name: String,
-    pub status: String,
-    pub version: Option<i64>,
-    pub published_at: Option<String>,
-    pub deadline: String,
-    pub timeliness: Timeliness,
-}
-
-/// Every school's (and the city's) report of a year: its latest status, when it was first
-/// published and whether by the deadline.
-pub async fn status(db: &crate::store::Db, year: i64) -> anyhow::Result<Vec<StatusLine>> {
-    let today = chrono::Local::now().date_naive().to_string();
-    let reports = store::all(db, Some(year)).await?;
-    let mut out = Vec::new();
-    let mut subjects: Vec<(String, String, Subject)> = vec![("city".into(), "广州市".into(), Subject::City)];
-    for s in crate::store::registry::schools(db).await? {
-        subjects.push((s.code.clone(), s.name.clone(), Subject::School(s.code)));
-    }
-    for (key, name, subject) in subjects {
-        let t = quality::template_for(db, &subject, year).await?;
-        let deadline = t.deadline_of(year);
-        let mine: Vec<&store::Report> = reports.iter().filter(|r| r.subject == key).collect();
-        let first_published = mine.iter().filter_map(|r| r.published_at.clone()).min();
-        let latest = mine.iter().max_by_key(|r| r.version);
-        out.push(StatusLine {
-            subject: key,
-            name,
-            status: latest.map_or_else(|| "none".into(), |r| r.status.key().to_string()),
-            version: latest.map(|r| r.version),
-            timeliness: Timeliness::of(first_published.as_deref(), &deadline, &today),
-            published_at: first_published,
-            deadline,
-        });
-    }
-    Ok(out)
 }

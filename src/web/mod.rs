@@ -89,6 +89,8 @@ pub const TEMPLATE_SOURCES: &[(&str, &str)] = templates!(
     "quality_report.html",
     "schools.html",
     "school.html",
+    "quality.html",
+    "quality_edit.html",
 );
 
 pub static TEMPLATES: LazyLock<minijinja::Environment<'static>> = LazyLock::new(|| {

@@ -2,7 +2,7 @@
 //! draft (tables read now) or of the published version (tables as frozen), and publication, which
 //! freezes the tables read at the current data version.
 
-use crate::domain::quality::report::ReportStatus;
+use crate::domain::quality::report::{ReportStatus, Timeliness};
 use crate::figures::quality::{self, Frozen, Subject};
 use crate::reports::quality::Document;
 use crate::store::quality_report::{self as store, Report, Step};
@@ -88,4 +88,45 @@ pub async fn publish_frozen(
     let on = on.map(|d| d.to_string());
     let s = Step::Publish { snapshot: &snapshot, data_version: frozen.data_version, on: on.as_deref() };
     store::step(db, key, year, &s, actor, source).await
+}
+
+/// A line of the bureau's overview.
+#[derive(serde::Serialize)]
+pub struct StatusLine {
+    pub subject: String,
+    pub name: String,
+    pub status: String,
+    pub version: Option<i64>,
+    pub published_at: Option<String>,
+    pub deadline: String,
+    pub timeliness: Timeliness,
+}
+
+/// Every school's (and the city's) report of a year: its latest status, when it was first
+/// published and whether by the deadline.
+pub async fn status(db: &Db, year: i64) -> Result<Vec<StatusLine>, StoreError> {
+    let today = chrono::Local::now().date_naive().to_string();
+    let reports = store::all(db, Some(year)).await?;
+    let mut out = Vec::new();
+    let mut subjects: Vec<(String, String, Subject)> = vec![("city".into(), "广州市".into(), Subject::City)];
+    for s in crate::store::registry::schools(db).await? {
+        subjects.push((s.code.clone(), s.name.clone(), Subject::School(s.code)));
+    }
+    for (key, name, subject) in subjects {
+        let t = quality::template_for(db, &subject, year).await?;
+        let deadline = t.deadline_of(year);
+        let mine: Vec<&store::Report> = reports.iter().filter(|r| r.subject == key).collect();
+        let first_published = mine.iter().filter_map(|r| r.published_at.clone()).min();
+        let latest = mine.iter().max_by_key(|r| r.version);
+        out.push(StatusLine {
+            subject: key,
+            name,
+            status: latest.map_or_else(|| "none".into(), |r| r.status.key().to_string()),
+            version: latest.map(|r| r.version),
+            timeliness: Timeliness::of(first_published.as_deref(), &deadline, &today),
+            published_at: first_published,
+            deadline,
+        });
+    }
+    Ok(out)
 }

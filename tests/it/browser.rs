@@ -318,3 +318,58 @@ fn the_portal_never_shows_a_draft_and_shows_a_published_report_with_its_pdf() {
     drop(b);
     drop(server);
 }
+
+#[test]
+fn a_school_writes_its_quality_report_in_the_browser_and_the_bureau_publishes_it() {
+    const S: &str = "4401000001";
+    let db = TestDb::new(Backend::Sqlite);
+    db.load_fixture();
+    add_user(&db, "school1", "school", &["--school", S]);
+    add_user(&db, "bureau", "admin", &[]);
+    let port = free_port();
+    let server = Server(
+        db.command()
+            .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap(),
+    );
+    wait_for_port(port, "vetis serve");
+    let base = format!("http://127.0.0.1:{port}");
+    let b = Browser::start();
+
+    sign_in(&b, &base, "school1");
+    b.goto(&format!("{base}/quality/{S}/2020"));
+    assert!(b.text().contains("学生发展质量计分卡"), "the tables as they stand: {}", b.text());
+    // Submitting with chapters empty is refused, naming them.
+    b.find("textarea#body-talent").type_text("## 学生发展\n毕业去向全部落实。\n[[table:scorecard]]");
+    b.find("#c-talent button[type=submit]").click();
+    b.wait_for_url("#c-talent");
+    b.find("#submit").click();
+    b.wait_for_text("必写章节尚未填写");
+    for chapter in ["service", "culture", "international", "industry", "support", "challenges"] {
+        b.find(&format!("textarea#body-{chapter}")).type_text("本章已撰写。");
+        b.find(&format!("#c-{chapter} button[type=submit]")).click();
+        b.wait_for_url(&format!("#c-{chapter}"));
+    }
+    b.find("#submit").click();
+    b.wait_for_text("已提交待审核");
+    assert_eq!(b.count("textarea#body-talent"), 0, "a submitted report is no longer edited");
+    b.find("header form.inline button").click();
+    b.wait_for_text("登录");
+
+    // The bureau reviews the municipal school's report and publishes it.
+    sign_in(&b, &base, "bureau");
+    b.goto(&format!("{base}/quality?year=2020"));
+    assert!(b.find("tr[data-subject='4401000001']").text().contains("已提交待审核"));
+    b.goto(&format!("{base}/quality/{S}/2020"));
+    b.find("#approve").click();
+    b.wait_for_text("已审核待发布");
+    b.find("#publish").click();
+    b.wait_for_text("已发布");
+    b.goto(&format!("{base}/quality-reports/{S}/2020"));
+    assert!(b.text().contains("毕业去向全部落实。"), "{}", b.text());
+    drop(b);
+    drop(server);
+}

@@ -7,6 +7,7 @@ pub mod dashboard;
 pub mod drill;
 pub mod funding;
 pub mod pathways;
+pub mod quality;
 pub mod reports;
 pub mod session;
 pub mod submit;
@@ -50,6 +51,10 @@ pub fn router() -> Router<AppState> {
         .route("/targets", get(targets::list))
         .route("/target/{id}", get(targets::detail))
         .route("/tasks", get(tasks::list).post(tasks::add))
+        .route("/quality", get(quality::list))
+        .route("/quality/{subject}/{year}", get(quality::page))
+        .route("/quality/{subject}/{year}/chapter", post(quality::save))
+        .route("/quality/{subject}/{year}/step", post(quality::step))
         .route("/tasks/assign", post(tasks::assign))
         .route("/tasks/{id}", get(tasks::detail))
         .route(
