@@ -257,6 +257,66 @@ pub struct Frozen {
     pub data_version: i64,
     pub tables: Vec<FrozenTable>,
     pub trends: Vec<Trend>,
+    /// The city edition: every school's core figures and whether its report was published on
+    /// time (省属 schools listed apart: they are not in the city's sums).
+    #[serde(default)]
+    pub schools: Vec<SchoolLine>,
+}
+
+/// A school in the city's report.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub struct SchoolLine {
+    pub code: String,
+    pub name: String,
+    /// In the city's sums (市属, 区属, 民办), or shown apart (省属 and others).
+    pub pooled: bool,
+    /// The school's own report of the year: 按时发布, 逾期发布, 逾期未发布 or 未到截止日期.
+    pub report: String,
+    /// The core rows (`CORE_ROWS`), shown as a report prints them.
+    pub values: Vec<String>,
+}
+
+/// The rows each school shows in the city's report.
+pub const CORE_ROWS: [(&str, &str); 5] = [
+    ("full_time_enrolment", "全日制在校生"),
+    ("graduates", "毕业生"),
+    ("placement_rate", "去向落实率%"),
+    ("student_teacher_ratio", "生师比"),
+    ("training_person_times", "社会培训人次"),
+];
+
+/// A school as the roster of the city's report knows it: code, name, sponsor, and its report's
+/// timeliness.
+pub struct RosterEntry {
+    pub code: String,
+    pub name: String,
+    pub sponsor: String,
+    pub report: String,
+}
+
+/// The city report's school lines from measures already read.
+pub fn school_lines(t: &Template, m: &Measured, roster: &[RosterEntry]) -> Vec<SchoolLine> {
+    roster
+        .iter()
+        .map(|r| {
+            let one = HashSet::from([r.code.clone()]);
+            let tables = evaluate(t, m, &one, Lang::Zh);
+            let values = CORE_ROWS
+                .iter()
+                .map(|(id, _)| {
+                    let row = tables.iter().flat_map(|x| x.rows.iter()).find(|x| x.id == *id);
+                    row.map_or_else(|| "—".into(), |x| crate::reports::quality::shown(x.value, &x.unit, Some("—")))
+                })
+                .collect();
+            SchoolLine {
+                code: r.code.clone(),
+                name: r.name.clone(),
+                pooled: t.sponsors.contains(&r.sponsor),
+                report: r.report.clone(),
+                values,
+            }
+        })
+        .collect()
 }
 
 /// Every school's measures of each year a report's trends need (read once, shared by reports).
@@ -349,11 +409,12 @@ pub fn freeze_with(
         data_version,
         tables,
         trends,
+        schools: Vec::new(),
     }
 }
 
-/// A subject's report data of a year, read now.
-pub async fn freeze(db: &Db, subject: &Subject, year: i64) -> Result<Frozen, StoreError> {
+/// A subject's report data of a year, read now; the city's with its schools' lines (`roster`).
+pub async fn freeze(db: &Db, subject: &Subject, year: i64, roster: &[RosterEntry]) -> Result<Frozen, StoreError> {
     let data_version = db.data_version().await?;
     let t = template_for(db, subject, year).await?;
     let first = i64::from(t.first_year).min(year);
@@ -363,7 +424,13 @@ pub async fn freeze(db: &Db, subject: &Subject, year: i64) -> Result<Frozen, Sto
         Subject::City => "广州市".to_string(),
         Subject::School(c) => registry::school(db, c).await?.map_or_else(|| c.clone(), |s| s.name),
     };
-    Ok(freeze_with(&t, &years, &schools, subject, &name, year, data_version))
+    let mut frozen = freeze_with(&t, &years, &schools, subject, &name, year, data_version);
+    if *subject == Subject::City
+        && let Some(m) = years.get(&year)
+    {
+        frozen.schools = school_lines(&t, m, roster);
+    }
+    Ok(frozen)
 }
 
 /// The schools a subject's figures cover (public for the demo, which freezes many at once).

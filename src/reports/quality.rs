@@ -95,6 +95,34 @@ fn placed(d: &Document) -> HashSet<String> {
         .collect()
 }
 
+/// The city's table of schools: those in its sums, then those shown apart (省属).
+fn school_tables(f: &Frozen) -> Vec<(String, Vec<String>, Vec<Vec<String>>)> {
+    if f.schools.is_empty() {
+        return Vec::new();
+    }
+    let mut head: Vec<String> = vec!["学校".into()];
+    head.extend(crate::figures::quality::CORE_ROWS.iter().map(|(_, n)| n.to_string()));
+    head.push("年报发布".into());
+    let rows = |pooled: bool| -> Vec<Vec<String>> {
+        f.schools
+            .iter()
+            .filter(|s| s.pooled == pooled)
+            .map(|s| {
+                let mut r = vec![s.name.clone()];
+                r.extend(s.values.iter().cloned());
+                r.push(s.report.clone());
+                r
+            })
+            .collect()
+    };
+    let mut out = vec![("各校核心数据与年报发布情况".to_string(), head.clone(), rows(true))];
+    let apart = rows(false);
+    if !apart.is_empty() {
+        out.push(("在穗省属及其他学校（不计入全市汇总）".to_string(), head, apart));
+    }
+    out
+}
+
 fn esc(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
@@ -167,6 +195,21 @@ pub fn html_body(d: &Document) -> String {
             h.push_str("</ul>");
         }
     }
+    for (name, head, rows) in school_tables(f) {
+        h.push_str(&format!("<h2>{}</h2><table class=\"grid schools-core\"><thead><tr>", esc(&name)));
+        for c in &head {
+            h.push_str(&format!("<th scope=\"col\">{}</th>", esc(c)));
+        }
+        h.push_str("</tr></thead><tbody>");
+        for r in rows {
+            h.push_str("<tr>");
+            for c in r {
+                h.push_str(&format!("<td>{}</td>", esc(&c)));
+            }
+            h.push_str("</tr>");
+        }
+        h.push_str("</tbody></table>");
+    }
     let placed = placed(d);
     let rest: Vec<&FrozenTable> = f.tables.iter().filter(|t| !placed.contains(&t.id)).collect();
     if !rest.is_empty() {
@@ -223,6 +266,11 @@ pub fn docx(d: &Document) -> Result<Vec<u8>, StoreError> {
             }
         }
     }
+    for (name, head, rows) in school_tables(f) {
+        doc.para(Some("Heading1"), &name);
+        let head: Vec<&str> = head.iter().map(String::as_str).collect();
+        doc.table(&head, &rows);
+    }
     let placed = placed(d);
     let rest: Vec<&FrozenTable> = f.tables.iter().filter(|t| !placed.contains(&t.id)).collect();
     if !rest.is_empty() {
@@ -276,6 +324,10 @@ pub fn pdf(d: &Document) -> Result<Vec<u8>, StoreError> {
                 }
             }
         }
+    }
+    for (name, head, rows) in school_tables(f) {
+        m.push_str(&format!("#heading(level: 1, {})\n", tq(&name)));
+        m.push_str(&ttable(&head, &rows, "(1fr, auto, auto, auto, auto, auto, auto)"));
     }
     let placed = placed(d);
     let rest: Vec<&FrozenTable> = f.tables.iter().filter(|t| !placed.contains(&t.id)).collect();

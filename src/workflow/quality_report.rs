@@ -33,7 +33,7 @@ pub async fn document(db: &Db, subject: &Subject, year: i64, published: bool) ->
             .map_err(|e| StoreError::Internal(format!("snapshot of report {}: {e}", r.id)))?;
         (Some(r), frozen)
     } else {
-        (versions.into_iter().next(), quality::freeze(db, subject, year).await?)
+        (versions.into_iter().next(), quality::freeze(db, subject, year, &roster(db, subject, year).await?).await?)
     };
     let written = match &report {
         Some(r) => store::chapters(db, r.id).await?,
@@ -54,6 +54,22 @@ pub async fn document(db: &Db, subject: &Subject, year: i64, published: bool) ->
     Ok(Document { frozen, chapters, status_line, hash: report.and_then(|r| r.snapshot_hash).filter(|_| published) })
 }
 
+/// The schools of the city's report with their own report's timeliness (none for a school's).
+pub async fn roster(db: &Db, subject: &Subject, year: i64) -> Result<Vec<quality::RosterEntry>, StoreError> {
+    if *subject != Subject::City {
+        return Ok(Vec::new());
+    }
+    let lines = status(db, year).await?;
+    Ok(crate::store::registry::schools(db)
+        .await?
+        .into_iter()
+        .map(|s| {
+            let report = lines.iter().find(|l| l.subject == s.code).map_or("—", |l| l.timeliness.zh()).to_string();
+            quality::RosterEntry { code: s.code, name: s.name, sponsor: s.sponsor, report }
+        })
+        .collect())
+}
+
 /// Publishes the approved version with its tables frozen now.
 pub async fn publish(
     db: &Db,
@@ -64,7 +80,7 @@ pub async fn publish(
     source: &str,
 ) -> Result<Report, StoreError> {
     let key = subject_key(subject);
-    let frozen = quality::freeze(db, subject, year).await?;
+    let frozen = quality::freeze(db, subject, year, &roster(db, subject, year).await?).await?;
     publish_frozen(db, (&key, year), &frozen, on, actor, source).await
 }
 

@@ -90,6 +90,14 @@ fn report_tables_come_from_the_records_pool_over_the_city_and_explain_what_is_mi
         // The city's funding rows pool the one school that returned `finance`.
         assert!(close(&row(&city, "policy", "appropriation_per_student")["value"], 120.5 * 10_000.0 / enrolled));
 
+        // The city's report lists every school's core figures and its report's timeliness, with the
+        // 省属 school apart (not in the city's sums).
+        let out = db.dir.path().join("city.html");
+        db.ok(&["quality-report", "render", "--year", "2020", "--city", "--out", out.to_str().unwrap()]);
+        let html = std::fs::read_to_string(&out).unwrap();
+        let (pooled, apart) = html.split_once("在穗省属及其他学校（不计入全市汇总）").expect("the 省属 schools apart");
+        assert!(pooled.contains("各校核心数据与年报发布情况") && pooled.contains("广州市第一职业技术学校"), "{html}");
+        assert!(apart.contains("广东省岭南职业学院") && !pooled.contains("广东省岭南职业学院"));
         let chapters: serde_json::Value = serde_json::from_str(&db.ok(&[
             "quality-report",
             "chapters",

@@ -84,18 +84,26 @@ pub async fn reports(db: &Db, first: i32, last: i32, seed: u64, lang: Lang) -> a
     // Every template reads the same measures: one reading per year serves every report.
     let measured = measured_years(db, &templates[&Edition::City], *years.start()..=*years.end()).await?;
     let data_version = db.data_version().await?;
-    let mut subjects: Vec<(Subject, String, Edition)> = vec![(Subject::City, "广州市".into(), Edition::City)];
+    let mut subjects: Vec<(Subject, String, Edition)> = Vec::new();
     for s in registry::schools(db).await? {
         let e = Edition::of_level(&s.level);
         subjects.push((Subject::School(s.code), s.name, e));
     }
+    // The city's last: its report lists whether each school's was published on time.
+    subjects.push((Subject::City, "广州市".into(), Edition::City));
     let mut rng = crate::demo::rng::Rng::new(seed ^ 0x5157);
     let (mut published, mut late) = (0, 0);
     for year in years {
         for (subject, name, edition) in &subjects {
             let t = &templates[edition];
             let covered = schools_covered(db, t, subject).await?;
-            let frozen = freeze_with(t, &measured, &covered, subject, name, year, data_version);
+            let mut frozen = freeze_with(t, &measured, &covered, subject, name, year, data_version);
+            if *subject == Subject::City
+                && let Some(m) = measured.get(&year)
+            {
+                let roster = crate::workflow::quality_report::roster(db, subject, year).await?;
+                frozen.schools = crate::figures::quality::school_lines(t, m, &roster);
+            }
             let key = crate::workflow::quality_report::subject_key(subject);
             for (chapter, text) in chapters(&frozen) {
                 store::write(db, (&key, year), t, chapter, &text, "demo", "demo").await?;
