@@ -104,6 +104,12 @@ pub async fn template_for(db: &Db, subject: &Subject, year: i64) -> Result<Templ
             Edition::of_level(&s.level)
         }
     };
+    template_of(db, edition, year).await
+}
+
+/// The template of an edition for a year: the loaded one with the latest first year at or before
+/// it (the latest loaded among equals), else the one shipped.
+pub async fn template_of(db: &Db, edition: Edition, year: i64) -> Result<Template, StoreError> {
     let mut chosen: Option<Template> = None;
     for text in crate::store::packs::all_sources(db, crate::store::packs::Kind::Quality).await? {
         let Ok(t) = Template::parse(&text) else { continue };

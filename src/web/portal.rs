@@ -204,15 +204,14 @@ pub async fn school(
         .map(|p| serde_json::json!({"code": p, "name": catalog.get(&(s.level.clone(), p.clone())).cloned().unwrap_or_default()}))
         .collect();
     let designations = crate::store::portal::designations(&state.db, &code).await?;
-    let reports: Vec<serde_json::Value> = published(&state)
-        .await?
+    let all_published = published(&state).await?;
+    let reports: Vec<serde_json::Value> = all_published
         .iter()
         .filter(|r| r.subject == code && r.status == ReportStatus::Published)
         .map(|r| serde_json::json!({"year": r.year, "version": r.version, "published_at": r.published_at.as_deref().map(|d| d[..d.len().min(10)].to_string())}))
         .collect();
     // Key figures: the latest published report's scorecard and resources, as frozen.
-    let latest = published(&state)
-        .await?
+    let latest = all_published
         .iter()
         .filter(|r| r.subject == code && r.status == ReportStatus::Published)
         .max_by_key(|r| r.year)

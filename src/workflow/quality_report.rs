@@ -2,6 +2,7 @@
 //! draft (tables read now) or of the published version (tables as frozen), and publication, which
 //! freezes the tables read at the current data version.
 
+use crate::domain::quality::Edition;
 use crate::domain::quality::report::{ReportStatus, Timeliness};
 use crate::figures::quality::{self, Frozen, Subject};
 use crate::reports::quality::Document;
@@ -124,13 +125,17 @@ pub async fn status(db: &Db, year: i64) -> Result<Vec<StatusLine>, StoreError> {
     let today = chrono::Local::now().date_naive().to_string();
     let reports = store::all(db, Some(year)).await?;
     let mut out = Vec::new();
-    let mut subjects: Vec<(String, String, Subject)> = vec![("city".into(), "广州市".into(), Subject::City)];
-    for s in crate::store::registry::schools(db).await? {
-        subjects.push((s.code.clone(), s.name.clone(), Subject::School(s.code)));
+    // One template per edition (not one look-up per school): the deadline is the edition's.
+    let mut deadlines: std::collections::HashMap<Edition, String> = std::collections::HashMap::new();
+    for e in [Edition::City, Edition::Secondary, Edition::Higher] {
+        deadlines.insert(e, quality::template_of(db, e, year).await?.deadline_of(year));
     }
-    for (key, name, subject) in subjects {
-        let t = quality::template_for(db, &subject, year).await?;
-        let deadline = t.deadline_of(year);
+    let mut subjects: Vec<(String, String, Edition)> = vec![("city".into(), "广州市".into(), Edition::City)];
+    for s in crate::store::registry::schools(db).await? {
+        subjects.push((s.code, s.name, Edition::of_level(&s.level)));
+    }
+    for (key, name, edition) in subjects {
+        let deadline = deadlines[&edition].clone();
         let mine: Vec<&store::Report> = reports.iter().filter(|r| r.subject == key).collect();
         let first_published = mine.iter().filter_map(|r| r.published_at.clone()).min();
         let latest = mine.iter().max_by_key(|r| r.version);
