@@ -2,6 +2,7 @@
 
 mod audit;
 mod backup;
+mod board;
 mod catalog;
 mod credit;
 mod credit_figures;
@@ -86,6 +87,8 @@ pub enum Command {
     Catalog(catalog::Args),
     /// 提交记录与审核 / submissions, versions and review
     Submissions(submissions::Args),
+    /// 报送进度、催报与报送日历 / who has submitted what, reminders, the statistical calendar
+    Progress(board::Args),
     /// 账号与 API 令牌 / accounts and API tokens
     User(user::Args),
     /// 规划任务、承担学校与年度报告 / the plan's tasks, undertaking schools and yearly reports
@@ -191,6 +194,7 @@ pub fn run() -> ExitCode {
             Command::IndustryMap(a) => industry_map::run(&cli, a).await,
             Command::Catalog(a) => catalog::run(&cli, a).await,
             Command::Submissions(a) => submissions::run(&cli, a).await,
+            Command::Progress(a) => board::run(&cli, a).await,
             Command::User(a) => user::run(&cli, a).await,
             Command::Report(a) => report::run(&cli, a).await,
             Command::Task(a) => task::run(&cli, a).await,

@@ -2,6 +2,7 @@
 //! handling. Pure types and rules: no files, no SQL, no HTTP.
 
 pub mod access;
+pub mod calendar;
 pub mod credential;
 pub mod credit;
 pub mod dual;

@@ -9,6 +9,7 @@ pub mod indicators;
 pub mod integrity;
 pub mod pathway;
 pub mod pool;
+pub mod progress;
 pub mod quality;
 pub mod query;
 pub mod rows;

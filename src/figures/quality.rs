@@ -71,6 +71,8 @@ pub struct RowValue {
     pub name: String,
     pub value: Option<f64>,
     pub unit: String,
+    /// Why there is no value, in the asked language (null with a value).
+    pub note: Option<String>,
     #[serde(skip)]
     pub why: Option<Why>,
 }
@@ -83,7 +85,8 @@ pub struct TableValue {
 }
 
 /// The tables of a report, with the template they follow (serialised as the CLI's JSON:
-/// `{"tables": [{"id", "name", "rows": [{"id", "name", "value", "unit"}]}]}`).
+/// `{"tables": [{"id", "name", "rows": [{"id", "name", "value", "unit", "note"}]}]}`, the note
+/// saying why a value is missing).
 #[derive(Debug, Clone, Serialize)]
 pub struct Tables {
     pub tables: Vec<TableValue>,
@@ -204,6 +207,7 @@ pub fn evaluate(t: &Template, m: &Measured, schools: &HashSet<String>, lang: Lan
                         name: if zh || r.name_en.is_empty() { r.name_zh.clone() } else { r.name_en.clone() },
                         value,
                         unit: r.unit.clone(),
+                        note: why.as_ref().map(|w| w.text(lang, t)),
                         why,
                     }
                 })

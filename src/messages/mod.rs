@@ -3,6 +3,8 @@
 //! finds problems, the store refuses with them, and every view renders them.
 
 mod finding;
+pub mod notice;
+pub mod time;
 
 pub use finding::{Finding, Lang, Problem, Severity};
 

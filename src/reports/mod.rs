@@ -6,6 +6,7 @@ pub mod docx;
 pub mod evaluation;
 pub mod html;
 pub mod pdf;
+pub mod progress;
 pub mod quality;
 pub mod xlsx;
 

@@ -16,10 +16,12 @@ pub mod integrity;
 pub mod keyfile;
 pub mod locks;
 pub mod lookup;
+pub mod notifications;
 pub mod packs;
 pub mod pathway;
 pub mod pool;
 pub mod portal;
+pub mod progress;
 pub mod quality;
 pub mod quality_report;
 pub mod records;
@@ -256,6 +258,12 @@ const MIGRATIONS: &[Migration] = &[
         name: "quality_reports",
         sqlite: include_str!("../../migrations/sqlite/0021_quality_reports.sql"),
         postgres: include_str!("../../migrations/postgres/0021_quality_reports.sql"),
+    },
+    Migration {
+        version: 22,
+        name: "daily_work",
+        sqlite: include_str!("../../migrations/sqlite/0022_daily_work.sql"),
+        postgres: include_str!("../../migrations/postgres/0022_daily_work.sql"),
     },
 ];
 

@@ -21,6 +21,8 @@ pub enum Kind {
     Integrity,
     /// The quality report templates (every loaded version counts, by edition and first year).
     Quality,
+    /// The statistical calendar (which tables are due when).
+    Calendar,
 }
 
 impl Kind {
@@ -32,6 +34,7 @@ impl Kind {
             Kind::Funding => "funding_pack",
             Kind::Integrity => "integrity_pack",
             Kind::Quality => "quality_template_pack",
+            Kind::Calendar => "calendar_pack",
         }
     }
     fn action(self) -> &'static str {
@@ -42,6 +45,7 @@ impl Kind {
             Kind::Funding => "funding_load",
             Kind::Integrity => "integrity_scorecard_load",
             Kind::Quality => "quality_template_load",
+            Kind::Calendar => "calendar_load",
         }
     }
 }

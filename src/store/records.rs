@@ -8,6 +8,7 @@ use sqlx::any::AnyArguments;
 use sqlx::{Any, AssertSqlSafe, Row};
 
 use super::audit::{self, Entry};
+use super::notifications::{self, Audience, Notice};
 use super::submissions::activate;
 use super::write::WriteTx;
 use super::{Backend, Db, StoreError, now};
@@ -15,6 +16,7 @@ use crate::domain::ids::{IdNumber, mask_name, mask_other_id};
 use crate::domain::privacy::Keys;
 use crate::domain::record::{CheckedRow, CheckedSheet, GroupKey, Value};
 use crate::domain::standard::{Column, Keying, Table};
+use crate::messages::notice::{self, NoticeKind};
 
 /// A value bound to a statement, typed so that NULLs have a type PostgreSQL accepts.
 #[derive(Debug, Clone, PartialEq)]
@@ -245,6 +247,14 @@ pub async fn write_sheet(
         .get(0);
         if current && !natural && previous.is_some() {
             outcome.replaced_groups += 1;
+        }
+        if !current {
+            // Its reviewers hear that it waits, in the same transaction.
+            let name = super::registry::school_on(&mut *tx, school).await?.map_or_else(|| school.clone(), |s| s.name);
+            let text = notice::review_waiting(id, &name, (table.zh(), table.key(), *year), g.rows);
+            let link = format!("/submissions/{id}");
+            let n = Notice { kind: NoticeKind::ReviewWaiting, text, link: &link, dedup: format!("review:{id}") };
+            notifications::send(&mut *tx, &Audience::Reviewers(school), &n).await?;
         }
         outcome.submissions.push(id);
         group_submission.insert(key.clone(), Some(id));

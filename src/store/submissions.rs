@@ -11,10 +11,12 @@ use sqlx::{AssertSqlSafe, Row};
 
 use super::audit::{self, Entry};
 use super::credit_blocks::Part;
+use super::notifications::{self, Audience, Notice};
 use super::records::record_table;
 use super::{Db, StoreError, now};
 use crate::domain::standard::{Keying, Table};
 use crate::messages::Message;
+use crate::messages::notice::{self, NoticeKind};
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Submission {
@@ -266,6 +268,14 @@ async fn transition(
     };
     audit::record(&mut *tx, &Entry { actor, action, object: &format!("submission {id}"), detail: &detail, source })
         .await?;
+    if s.status == "submitted" {
+        // The submitter hears of the decision; a restore tells no one (the bureau's own act).
+        let text = notice::decided(to == "approved", id, (table.zh(), table.key(), s.year), actor, comment);
+        let kind = if to == "approved" { NoticeKind::Approved } else { NoticeKind::Returned };
+        let link = format!("/submissions/{id}");
+        let n = Notice { kind, text, link: &link, dedup: format!("{}:{id}", kind.key()) };
+        notifications::send(&mut *tx, &Audience::User(&s.submitted_by), &n).await?;
+    }
     w.commit().await?;
     get(db, id).await
 }

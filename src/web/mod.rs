@@ -91,6 +91,8 @@ pub const TEMPLATE_SOURCES: &[(&str, &str)] = templates!(
     "school.html",
     "quality.html",
     "quality_edit.html",
+    "progress.html",
+    "notifications.html",
 );
 
 pub static TEMPLATES: LazyLock<minijinja::Environment<'static>> = LazyLock::new(|| {
@@ -116,7 +118,31 @@ pub fn router_with(db: Arc<Db>, config: config::WebConfig) -> Router {
 pub fn warmed_router(db: Arc<Db>, config: config::WebConfig) -> Router {
     let state = state(db, config);
     tokio::spawn(warm::keep_warm(state.db.clone(), state.cache.clone()));
+    tokio::spawn(tell_due_soon(state.db.clone()));
     routes(state)
+}
+
+/// Every few hours, tells the schools of the returns they owe that fall due soon (each return and
+/// due date once: the notice's occasion keeps a second one out).
+async fn tell_due_soon(db: Arc<Db>) {
+    const EVERY: std::time::Duration = std::time::Duration::from_secs(6 * 3600);
+    loop {
+        let today = crate::messages::time::today();
+        let year = i64::from(crate::domain::calendar::current_year(today));
+        // The year being returned and the one before (its calendar-year returns fall due in spring).
+        for y in [year - 1, year] {
+            let told = match crate::figures::progress::board(&db, y, &crate::figures::Scope::City, today).await {
+                Ok(b) => crate::figures::progress::tell_due_soon(&db, &b).await,
+                Err(e) => Err(e),
+            };
+            match told {
+                Ok(n) if n > 0 => tracing::info!(target: "vetis::progress", "{n} users told of {y} returns due soon"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(target: "vetis::progress", "due-soon notices of {y} failed: {e}"),
+            }
+        }
+        tokio::time::sleep(EVERY).await;
+    }
 }
 
 fn state(db: Arc<Db>, config: config::WebConfig) -> AppState {
@@ -155,6 +181,8 @@ fn routes(state: AppState) -> Router {
         .route("/quality-reports/{subject}/{year}/{format}", get(portal::download))
         .merge(pages::router())
         .merge(api::router())
+        .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), pages::errors_in_layout))
         .layer(axum::middleware::from_fn(move |req, next| security::headers(req, next, hsts)))
         .with_state(state)
 }

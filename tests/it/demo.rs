@@ -147,6 +147,35 @@ fn by_2025_the_plan_shows_a_mix_of_outcomes() {
     assert_eq!(y2023[6], "not_met");
     assert_eq!(y2023[1], "not_met");
     assert!(y2023.iter().any(|s| s == "met") && y2023.iter().any(|s| s == "on_track"));
+
+    // The quality report's tables (Quality reports issue): on the demo city every row of a
+    // school's and of the city's report has a value or says why it has none, in the last year and
+    // the first plan year.
+    let school = |level: &str| {
+        db.query_i64(&format!(
+            "SELECT MIN(CAST(school_code AS BIGINT)) FROM rec_school WHERE is_current = 1 AND level = '{level}'"
+        ))
+        .to_string()
+    };
+    let (secondary, higher) = (school("secondary"), school("higher"));
+    for year in ["2021", "2024"] {
+        for whose in [["--city", ""], ["--school", &secondary], ["--school", &higher]] {
+            let mut args = vec!["quality-report", "tables", "--year", year, whose[0]];
+            args.extend(whose[1..].iter().filter(|s| !s.is_empty()));
+            args.extend(["--format", "json"]);
+            let t: serde_json::Value = serde_json::from_str(&db.ok(&args)).unwrap();
+            let mut rows = 0;
+            for table in t["tables"].as_array().unwrap() {
+                for r in table["rows"].as_array().unwrap() {
+                    rows += 1;
+                    let explained =
+                        r["note"].as_str().is_some_and(|n| n.starts_with("无数据") || n.starts_with("不公布"));
+                    assert!(r["value"].is_number() || explained, "{year} {whose:?}: {r}");
+                }
+            }
+            assert!(rows >= 35, "{year} {whose:?}: {rows} rows");
+        }
+    }
 }
 
 #[test]

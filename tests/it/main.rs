@@ -23,6 +23,7 @@ mod integrity;
 mod kill;
 mod pathways;
 mod pool;
+mod progress;
 mod quality;
 mod reports;
 mod security;

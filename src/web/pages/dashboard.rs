@@ -349,6 +349,19 @@ pub async fn page(
             Scope::School(s) => d.code == *s,
         })
         .collect();
+    // How complete the year's returns are: what the figures rest on (the Daily work issue).
+    let board =
+        crate::figures::progress::board(&state.db, i64::from(year), &scope, crate::messages::time::today()).await?;
+    let coverage: Vec<serde_json::Value> = board
+        .columns
+        .iter()
+        .filter(|c| c.owed > 0)
+        .map(|c| {
+            let name = if v.lang == Lang::En { c.table.to_string() } else { c.name_zh.to_string() };
+            serde_json::json!({ "table": c.table, "name": name, "approved": c.approved, "owed": c.owed,
+                "pending": c.submitted - c.approved, "full": c.approved == c.owed })
+        })
+        .collect();
     let options: Vec<serde_json::Value> = scope_options(&state, &v)
         .await?
         .into_iter()
@@ -372,6 +385,9 @@ pub async fn page(
             "f": credit,
             "tf": &*teachers,
             "grade_drops": drops,
+            "coverage": coverage,
+            "coverage_full": board.columns.iter().all(|c| c.approved == c.owed),
+            "coverage_schools": board.rows.len(),
         }),
     )
 }

@@ -6,7 +6,9 @@ pub mod credit;
 pub mod dashboard;
 pub mod drill;
 pub mod funding;
+pub mod notices;
 pub mod pathways;
+pub mod progress;
 pub mod quality;
 pub mod reports;
 pub mod session;
@@ -48,6 +50,12 @@ pub fn router() -> Router<AppState> {
         .route("/submissions/{id}", get(submit::detail))
         .route("/submissions/{id}/approve", post(submit::approve))
         .route("/submissions/{id}/return", post(submit::return_for_changes))
+        .route("/progress", get(progress::page))
+        .route("/progress.xlsx", get(progress::workbook))
+        .route("/progress/remind", post(progress::remind))
+        .route("/notifications", get(notices::list))
+        .route("/notifications/read", post(notices::read_all))
+        .route("/notifications/{id}", get(notices::open))
         .route("/targets", get(targets::list))
         .route("/target/{id}", get(targets::detail))
         .route("/tasks", get(tasks::list).post(tasks::add))
@@ -93,6 +101,8 @@ pub struct Viewer {
     pub source: String,
     /// The client's address as the sign-in throttle knows it.
     pub address: String,
+    /// How many of the user's notices are unread (the bell).
+    pub unread: i64,
 }
 
 impl Viewer {
@@ -125,10 +135,14 @@ impl FromRequestParts<AppState> for Viewer {
         if acc.must_change && !matches!(parts.uri.path(), "/password" | "/logout") {
             return Err(PageError::Redirect("/password".into()));
         }
+        let unread = crate::store::notifications::unread(&state.db, acc.id)
+            .await
+            .map_err(|e| PageError::Web(e.into(), lang, None))?;
         Ok(Viewer {
             who: acc.principal(),
             csrf,
             lang,
+            unread,
             source: super::auth::client(parts),
             address: super::auth::address(parts, &state.config),
         })
@@ -213,11 +227,55 @@ impl IntoResponse for PageError {
             }
         };
         let ctx = serde_json::json!({ "message": message, "status": status.as_u16() });
-        match render_page("error.html", lang, None, ctx) {
+        let mut res = match render_page("error.html", lang, None, ctx) {
             Ok(html) => (status, html).into_response(),
-            Err(_) => (status, message).into_response(),
-        }
+            Err(_) => (status, message.clone()).into_response(),
+        };
+        // Made without its reader: `errors_in_layout` renders it again for a signed-in one.
+        res.extensions_mut().insert(ErrorBody { message, status, lang });
+        res
     }
+}
+
+/// What an error page says, kept on the response for `errors_in_layout`.
+#[derive(Debug, Clone)]
+struct ErrorBody {
+    message: String,
+    status: StatusCode,
+    lang: Lang,
+}
+
+/// Renders an error page inside the signed-in layout (menu, bell, the user's name) when the
+/// request came with a live session; otherwise leaves the public one.
+pub async fn errors_in_layout(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let cookie = req.headers().get(header::COOKIE).cloned();
+    let uri = req.uri().clone();
+    let mut res = next.run(req).await;
+    let Some(body) = res.extensions_mut().remove::<ErrorBody>() else { return res };
+    let Some(cookie) = cookie else { return res };
+    let Ok(request) = axum::http::Request::builder().uri(uri).header(header::COOKIE, cookie).body(()) else {
+        return res;
+    };
+    let (mut parts, ()) = request.into_parts();
+    let Ok(v) = Viewer::from_request_parts(&mut parts, &state).await else { return res };
+    let ctx = serde_json::json!({ "message": body.message, "status": body.status.as_u16() });
+    match render_page("error.html", body.lang, Some(&v), ctx) {
+        Ok(html) => (body.status, html).into_response(),
+        Err(_) => res,
+    }
+}
+
+/// Any path no route serves: the site's own 404 page (JSON under `/api/`).
+pub async fn not_found(req: axum::extract::Request) -> Response {
+    let (parts, _) = req.into_parts();
+    if parts.uri.path().starts_with("/api/") {
+        return WebError::NotFound.into_response();
+    }
+    PageError::Web(WebError::NotFound, lang_of(&parts), None).into_response()
 }
 
 /// The context every page shares: language, texts, the user and the menu they may use.
@@ -232,6 +290,8 @@ fn base(lang: Lang, viewer: Option<&Viewer>) -> serde_json::Value {
             "role": role,
             "is_admin": v.who.role == Role::Admin,
             "may_submit": v.who.role != Role::Analyst,
+            "unread": v.unread,
+            "role_key": v.who.role.key(),
         })
     });
     serde_json::json!({
