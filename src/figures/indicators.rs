@@ -177,10 +177,11 @@ pub async fn latest_year(db: &Db, fallback: i32) -> Result<i32, StoreError> {
     Ok(y.map_or(fallback, |y| y as i32))
 }
 
-/// Formats a value as the plan shows it: shares to one decimal, 万 figures to two, counts exact.
+/// Formats a value as the plan shows it: shares to one decimal, 万 figures to two, counts exact,
+/// thousands separated (`195,994`).
 pub fn display(value: Option<f64>, decimals: u32) -> String {
     match value {
         None => "—".into(),
-        Some(v) => format!("{v:.*}", decimals as usize),
+        Some(v) => crate::messages::numbers::grouped(v, decimals as usize),
     }
 }

@@ -4,6 +4,7 @@
 
 mod finding;
 pub mod notice;
+pub mod numbers;
 pub mod time;
 
 pub use finding::{Finding, Lang, Problem, Severity};

@@ -8,6 +8,7 @@ pub mod html;
 pub mod pdf;
 pub mod progress;
 pub mod quality;
+pub mod table;
 pub mod xlsx;
 
 use std::path::Path;

@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod backup;
 pub mod blocks;
+pub mod compare;
 pub mod credential;
 pub mod credit;
 pub mod credit_blocks;

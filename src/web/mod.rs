@@ -100,6 +100,12 @@ pub static TEMPLATES: LazyLock<minijinja::Environment<'static>> = LazyLock::new(
     for (name, source) in TEMPLATE_SOURCES {
         env.add_template(name, source).expect("the templates parse");
     }
+    // `{{ x.at | when(lang) }}`: a stored timestamp in Beijing time, in the page's language
+    // (`2026年12月1日 16:35` / `1 Dec 2026 16:35`); other text as it is.
+    env.add_filter("when", |value: String, lang: String| {
+        let lang = if lang == "en" { crate::messages::Lang::En } else { crate::messages::Lang::Zh };
+        crate::messages::time::date_time(&value, lang)
+    });
     env
 });
 
@@ -166,6 +172,10 @@ fn routes(state: AppState) -> Router {
         .route("/catalog", get(public::catalog))
         .route("/static/vetis.css", get(public::stylesheet))
         .route("/static/vetis.js", get(public::script))
+        .route(
+            "/export/table.xlsx",
+            axum::routing::post(public::table_xlsx).layer(axum::extract::DefaultBodyLimit::max(4 * 1024 * 1024)),
+        )
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(warm::readyz))
         .route("/verify", get(public::verify_form).post(public::verify))

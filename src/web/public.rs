@@ -111,3 +111,19 @@ pub async fn stylesheet() -> Response {
 pub async fn script() -> Response {
     ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], include_str!("static/vetis.js")).into_response()
 }
+
+/// `POST /export/table.xlsx`: a table of a page, as the page shows it, as a workbook (the script
+/// adds a download button under every table). It holds only what the reader already sees.
+pub async fn table_xlsx(axum::Json(t): axum::Json<crate::reports::table::Shown>) -> Response {
+    match crate::reports::table::workbook(&t) {
+        Ok(bytes) => (
+            [
+                (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+                (header::CONTENT_DISPOSITION, "attachment; filename=\"table.xlsx\""),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(e) => super::error::WebError::from(e).into_response(),
+    }
+}

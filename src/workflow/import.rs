@@ -226,7 +226,10 @@ pub async fn import_file(
             return Ok(checked.into_iter().map(|c| c.result).collect());
         }
     }
-    let meta = FileMeta { name: display, hash: &hash, actor: opts.actor, source: opts.source, status: opts.status };
+    // The submission keeps the file's own name, not where it sat on the importing machine (a
+    // temporary directory, a home folder): that is what the school calls it.
+    let stored_name = std::path::Path::new(display).file_name().and_then(|n| n.to_str()).unwrap_or(display);
+    let meta = FileMeta { name: stored_name, hash: &hash, actor: opts.actor, source: opts.source, status: opts.status };
     for c in &mut checked {
         let Some(sheet) = c.sheet.take() else { continue };
         progress.phase("写入 writing", &sheet.label, Some(sheet.rows.len() as u64));

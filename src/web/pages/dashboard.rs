@@ -167,7 +167,11 @@ impl CardView {
             if local { r.series.iter().find(|(y, _)| *y == r.baseline_year).map(|(_, v)| *v) } else { r.baseline };
         let plain = local && r.unit.starts_with('万');
         let show = |v: Option<f64>| {
-            if plain { v.map_or("—".into(), |v| format!("{:.0}", v * 10_000.0)) } else { display(v, r.decimals) }
+            if plain {
+                v.map_or("—".into(), |v| crate::messages::numbers::grouped(v * 10_000.0, 0))
+            } else {
+                display(v, r.decimals)
+            }
         };
         let unit = match (plain, en) {
             (true, true) => r.unit_en.trim_start_matches("10k ").to_string(),
@@ -193,8 +197,8 @@ impl CardView {
             status: if en { r.status.en().into() } else { r.status.zh().into() },
             status_key: r.status.key(),
             projection,
-            numerator: r.numerator.map(|n| format!("{n:.0}")),
-            denominator: r.denominator.map(|n| format!("{n:.0}")),
+            numerator: r.numerator.map(|n| crate::messages::numbers::grouped(n, 0)),
+            denominator: r.denominator.map(|n| crate::messages::numbers::grouped(n, 0)),
             chart: trend(r),
         }
     }
@@ -225,11 +229,18 @@ struct CompareRow {
     cells: Vec<CompareCell>,
 }
 
-/// A value beside its target; marked only where the plan's target applies at every scope.
-fn cell(ind: &Indicator, value: Option<f64>) -> CompareCell {
-    let mark = match value {
-        Some(v) if ind.target_scope == TargetScope::All => {
-            if ind.comparator.satisfied(v, ind.target) {
+/// A value beside the target that applies in its year, marked only where the plan's target applies
+/// at every scope: in and after the target year the final target, in a mid-term year its mid-term
+/// target; in other years no mark (the value is on its way, judged by the trend on the card).
+fn cell(ind: &Indicator, target_year: i32, year: i32, value: Option<f64>) -> CompareCell {
+    let target = if year >= target_year {
+        Some(ind.target)
+    } else {
+        ind.interim.iter().find(|i| i.year == year).map(|i| i.target)
+    };
+    let mark = match (value, target) {
+        (Some(v), Some(t)) if ind.target_scope == TargetScope::All => {
+            if ind.comparator.satisfied(v, t) {
                 "meets"
             } else {
                 "misses"
@@ -271,7 +282,12 @@ async fn comparison(
                 .map(|k| CompareRow {
                     label: table[k].0.clone(),
                     href: Some(format!("/dashboard?district={k}&year={year}")),
-                    cells: plan.indicators.iter().zip(&table[k].1).map(|(i, val)| cell(i, *val)).collect(),
+                    cells: plan
+                        .indicators
+                        .iter()
+                        .zip(&table[k].1)
+                        .map(|(i, val)| cell(i, plan.target_year, year, *val))
+                        .collect(),
                 })
                 .collect();
             Ok((v.t("compare_districts"), rows))
@@ -290,7 +306,12 @@ async fn comparison(
                 .map(|k| CompareRow {
                     label: table[k].0.clone(),
                     href: Some(format!("/dashboard?school={k}&year={year}")),
-                    cells: plan.indicators.iter().zip(&table[k].1).map(|(i, val)| cell(i, *val)).collect(),
+                    cells: plan
+                        .indicators
+                        .iter()
+                        .zip(&table[k].1)
+                        .map(|(i, val)| cell(i, plan.target_year, year, *val))
+                        .collect(),
                 })
                 .collect();
             Ok((v.t("compare_schools"), rows))
@@ -303,7 +324,7 @@ async fn comparison(
             let row = |label: String, href: Option<String>, rs: &[IndicatorResult]| CompareRow {
                 label,
                 href,
-                cells: plan.indicators.iter().zip(rs).map(|(i, x)| cell(i, x.value)).collect(),
+                cells: plan.indicators.iter().zip(rs).map(|(i, x)| cell(i, plan.target_year, year, x.value)).collect(),
             };
             Ok((
                 v.t("compare_levels"),

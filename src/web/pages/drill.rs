@@ -34,7 +34,7 @@ struct Breakdown {
 }
 
 fn count(n: Option<f64>) -> Option<String> {
-    n.map(|n| format!("{n:.0}"))
+    n.map(|n| crate::messages::numbers::grouped(n, 0))
 }
 
 pub async fn indicator(
@@ -131,7 +131,7 @@ pub async fn indicator(
 }
 
 fn card_n(n: Option<f64>) -> serde_json::Value {
-    n.map_or(serde_json::Value::Null, |n| serde_json::json!(format!("{n:.0}")))
+    n.map_or(serde_json::Value::Null, |n| serde_json::json!(crate::messages::numbers::grouped(n, 0)))
 }
 
 /// Whether the school's level and sponsor are ones the formula counts.

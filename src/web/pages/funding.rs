@@ -48,7 +48,7 @@ fn school_json(s: &SchoolAllocation, v: &Viewer) -> serde_json::Value {
     }
     serde_json::json!({
         "code": s.school_code, "name": s.name, "level": level_label(&s.level, v.lang), "students": s.students,
-        "allocation": format!("{:.0}", s.allocation), "per_student": s.per_student.map(|p| format!("{p:.0}")),
+        "allocation": crate::messages::numbers::grouped(s.allocation, 0), "per_student": s.per_student.map(|p| crate::messages::numbers::grouped(p, 0)),
         "previous": s.previous.map(|(_, a)| format!("{a:.0}")), "factor": s.size_factor, "flags": flags,
     })
 }
@@ -104,10 +104,10 @@ async fn page_with(
             .iter()
             .map(|(s, before, change)| {
                 serde_json::json!({ "code": s.school_code, "name": s.name, "before": format!("{before:.0}"),
-                    "after": format!("{:.0}", s.allocation), "change": format!("{change:+.0}") })
+                    "after": crate::messages::numbers::grouped(s.allocation, 0), "change": if *change >= 0.0 { format!("+{}", crate::messages::numbers::grouped(*change, 0)) } else { crate::messages::numbers::grouped(*change, 0) } })
             })
             .collect();
-        serde_json::json!({ "schools": list, "before": format!("{:.0}", w.current.total), "after": format!("{:.0}", w.changed.total),
+        serde_json::json!({ "schools": list, "before": crate::messages::numbers::grouped(w.current.total, 0), "after": crate::messages::numbers::grouped(w.changed.total, 0),
             "change": format!("{:+.0}", w.changed.total - w.current.total) })
     });
     let years: Vec<i32> = (plan.baseline_year..=latest.max(plan.baseline_year)).rev().collect();
@@ -117,7 +117,7 @@ async fn page_with(
         serde_json::json!({
             "year": year, "years": years, "pack": format!("{} {}", pack.id, pack.version), "pack_name": pack.name_zh,
             "example": pack.example, "source": alloc.source, "schools": rows,
-            "total": bureau(v).then(|| format!("{:.0}", alloc.total)), "students": bureau(v).then_some(alloc.students),
+            "total": bureau(v).then(|| crate::messages::numbers::grouped(alloc.total, 0)), "students": bureau(v).then_some(alloc.students),
             "bureau": bureau(v), "may_save": v.who.role == Role::Admin,
             "coefficients": coefficients, "bases": bases, "what_if": changes, "error": error,
         }),

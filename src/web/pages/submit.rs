@@ -41,7 +41,7 @@ fn row_view(v: &Viewer, s: &Submission) -> serde_json::Value {
     serde_json::json!({
         "id": s.id, "table": table_label(v.lang, &s.table), "school": s.school_code, "year": s.year,
         "file_name": s.file_name, "rows": s.row_count, "status": status_label(v, &s.status), "status_key": s.status,
-        "submitted_by": s.submitted_by, "submitted_at": s.submitted_at,
+        "submitted_by": s.submitted_by, "submitted_at": crate::messages::time::date_time(&s.submitted_at, v.lang),
     })
 }
 
@@ -162,9 +162,12 @@ pub async fn detail(
     let s = visible(&state, &v.who, id).await.page(&v)?;
     let district = district_of_school(&state, &s.school_code).await.page(&v)?;
     let may_review = s.status == "submitted" && v.who.may_review(&district);
-    // The school's figures now and as if this submission were approved.
+    // The school's figures now and as if this submission were approved: the reviewer's preview,
+    // shown to the school too while it waits.
     let mut preview = Vec::new();
-    if may_review && let Some(table) = Table::from_name(&s.table) {
+    if s.status == "submitted"
+        && let Some(table) = Table::from_name(&s.table)
+    {
         let plan = state.cache.plan(&state.db).await.page(&v)?;
         let latest = state.cache.latest_year(&state.db).await.page(&v)?;
         let year = s.year.map_or(latest, |y| y as i32);
@@ -187,12 +190,23 @@ pub async fn detail(
         .iter()
         .map(|f| f.render(v.lang))
         .collect();
+    let comparison = match Table::from_name(&s.table) {
+        Some(table) => compare(&state, &v, table, &s).await?,
+        None => Vec::new(),
+    };
+    let reviewers =
+        if s.status == "submitted" { reviewers_of(&state, &district, v.lang).await? } else { String::new() };
     render(
         "submission.html",
         &v,
         serde_json::json!({
             "s": row_view(&v, &s),
-            "reviewed_by": s.reviewed_by, "reviewed_at": s.reviewed_at, "review_comment": s.review_comment,
+            "comparison": comparison,
+            "flagged": comparison.iter().any(|r| r["flag"] == true),
+            "reviewers": reviewers,
+            "reviewed_by": s.reviewed_by,
+            "reviewed_at": s.reviewed_at.as_deref().map(|t| crate::messages::time::date_time(t, v.lang)),
+            "review_comment": s.review_comment,
             "warnings": warnings,
             "may_review": may_review,
             "preview": preview,
@@ -200,6 +214,79 @@ pub async fn detail(
             "error": state.flash.get(&v.who.username, q.problem.as_deref(), v.lang),
         }),
     )
+}
+
+/// Who reviews a school's submissions, as the school reads it: its district's education bureau,
+/// or the city's for schools the district does not review.
+async fn reviewers_of(state: &AppState, district: &str, lang: Lang) -> Result<String, PageError> {
+    let names = crate::store::registry::district_names(&state.db).await?;
+    Ok(match (names.get(district), lang) {
+        (Some(n), Lang::Zh) => format!("{n}教育局（区级审核），市教育局亦可审核"),
+        (Some(n), Lang::En) => format!("the {n} education bureau (district review), or the city's bureau"),
+        (None, Lang::Zh) => "广州市教育局".into(),
+        (None, Lang::En) => "the Guangzhou Education Bureau".into(),
+    })
+}
+
+/// A change beyond this share is flagged for a second look.
+const FLAG_CHANGE: f64 = 0.30;
+
+/// The submission's rows and numeric totals beside the version it replaces and the school's
+/// approved return of the year before, changes beyond ±30 % flagged.
+async fn compare(
+    state: &AppState,
+    v: &Viewer,
+    table: Table,
+    s: &Submission,
+) -> Result<Vec<serde_json::Value>, PageError> {
+    use crate::messages::numbers::{change, change_text, grouped};
+    use crate::store::compare::{approved_of, totals};
+    let this = totals(&state.db, table, s.id).await?;
+    let replaced = match s.replaces {
+        Some(id) if id != s.id => Some(totals(&state.db, table, id).await?),
+        _ => None,
+    };
+    let last_year = match s.year {
+        Some(y) => match approved_of(&state.db, table, &s.school_code, y - 1).await? {
+            Some(id) => Some(totals(&state.db, table, id).await?),
+            None => None,
+        },
+        None => None,
+    };
+    if replaced.is_none() && last_year.is_none() {
+        return Ok(Vec::new());
+    }
+    let mut items: Vec<(String, f64, Option<f64>, Option<f64>)> = vec![(
+        v.t("rows"),
+        this.rows as f64,
+        replaced.as_ref().map(|r| r.rows as f64),
+        last_year.as_ref().map(|r| r.rows as f64),
+    )];
+    for (i, (key, zh, sum)) in this.sums.iter().enumerate() {
+        let label = if v.lang == Lang::Zh { (*zh).to_string() } else { (*key).to_string() };
+        items.push((label, *sum, replaced.as_ref().map(|r| r.sums[i].2), last_year.as_ref().map(|r| r.sums[i].2)));
+    }
+    let side = |before: Option<f64>, now: f64| -> (Option<String>, Option<String>, bool) {
+        let Some(b) = before else { return (None, None, false) };
+        let c = change(b, now);
+        (
+            Some(grouped(b, if b.fract() == 0.0 { 0 } else { 1 })),
+            c.map(change_text),
+            c.is_some_and(|c| c.abs() > FLAG_CHANGE),
+        )
+    };
+    Ok(items
+        .into_iter()
+        .map(|(label, now, rep, last)| {
+            let (rep_v, rep_c, rep_f) = side(rep, now);
+            let (last_v, last_c, last_f) = side(last, now);
+            serde_json::json!({
+                "item": label, "now": grouped(now, if now.fract() == 0.0 { 0 } else { 1 }),
+                "replaced": rep_v, "replaced_change": rep_c, "replaced_flag": rep_f,
+                "last": last_v, "last_change": last_c, "last_flag": last_f, "flag": rep_f || last_f,
+            })
+        })
+        .collect())
 }
 
 #[derive(Deserialize)]

@@ -153,7 +153,7 @@ pub async fn detail(
             } else {
                 (*state.cache.counted(&state.db, &id, &ds, year).await.page(&v)?).clone()
             };
-            districts.push(serde_json::json!({ "name": names[d], "href": format!("/target/{id}?year={year}&district={d}"), "value": display(r.value, r.decimals), "numerator": r.numerator.map(|n| format!("{n:.0}")), "denominator": r.denominator.map(|n| format!("{n:.0}")), "status": if en { r.status.en() } else { r.status.zh() }, "status_key": r.status.key() }));
+            districts.push(serde_json::json!({ "name": names[d], "href": format!("/target/{id}?year={year}&district={d}"), "value": display(r.value, r.decimals), "numerator": r.numerator.map(|n| crate::messages::numbers::grouped(n, 0)), "denominator": r.denominator.map(|n| crate::messages::numbers::grouped(n, 0)), "status": if en { r.status.en() } else { r.status.zh() }, "status_key": r.status.key() }));
         }
     }
     let row = row(&result, &v, year, &sq);

@@ -46,3 +46,53 @@ document.addEventListener('DOMContentLoaded', function () {
     });
   });
 });
+// Every table downloads as a workbook exactly as shown: the cells' texts go to the server, which
+// keeps numbers as numbers with their shown format (`/export/table.xlsx`).
+function tableTitle(table) {
+  var section = table.closest('section');
+  var h = section ? section.querySelector('h2, h3') : null;
+  var page = document.querySelector('main h1');
+  return [page ? page.textContent.trim() : document.title, h ? h.textContent.trim() : ''].filter(Boolean).join(' · ');
+}
+function cellText(c) { return (c.innerText || c.textContent || '').replace(/\s+/g, ' ').trim(); }
+function exportTable(table) {
+  var head = table.tHead ? table.tHead.rows[table.tHead.rows.length - 1] : null;
+  var columns = head ? Array.prototype.map.call(head.cells, cellText) : [];
+  var rows = [];
+  Array.prototype.forEach.call(table.tBodies, function (b) {
+    Array.prototype.forEach.call(b.rows, function (r) { rows.push(Array.prototype.map.call(r.cells, cellText)); });
+  });
+  fetch('/export/table.xlsx', {
+    method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ title: tableTitle(table), columns: columns, rows: rows })
+  }).then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.blob(); }).then(function (blob) {
+    var a = document.createElement('a');
+    a.href = URL.createObjectURL(blob);
+    a.download = (tableTitle(table) || 'table').replace(/[\\/:*?"<>|]/g, '_').slice(0, 80) + '.xlsx';
+    document.body.appendChild(a); a.click(); a.remove();
+  }).catch(function () {});
+}
+document.addEventListener('DOMContentLoaded', function () {
+  var label = document.body.getAttribute('data-xlsx');
+  if (!label || !window.fetch) { return; }
+  document.querySelectorAll('table.grid:not([data-no-export])').forEach(function (table) {
+    var b = document.createElement('button');
+    b.type = 'button'; b.className = 'xlsx no-print'; b.textContent = label;
+    b.addEventListener('click', function () { exportTable(table); });
+    var holder = table.parentElement && table.parentElement.classList.contains('scroll') ? table.parentElement : table;
+    holder.parentElement.insertBefore(b, holder.nextSibling);
+  });
+  // A print button on every signed-in page; the print stylesheet lays the page out for A4.
+  var who = document.querySelector('header .who');
+  if (who && document.body.getAttribute('data-print')) {
+    var p = document.createElement('button');
+    p.type = 'button'; p.className = 'no-print'; p.textContent = document.body.getAttribute('data-print');
+    p.addEventListener('click', function () { window.print(); });
+    who.insertBefore(p, who.firstChild);
+  }
+  var stamp = document.createElement('p');
+  stamp.className = 'print-only printed';
+  stamp.textContent = document.body.getAttribute('data-printed') + ' ' + new Date().toLocaleString(document.documentElement.lang === 'en' ? 'en-GB' : 'zh-CN', { timeZone: 'Asia/Shanghai' });
+  var main = document.querySelector('main');
+  if (main) { main.insertBefore(stamp, main.firstChild); }
+});
