@@ -68,8 +68,14 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
     let zh = cli.lang == Lang::Zh;
     match &args.action {
         Action::List { table, school, year, status, limit } => {
-            let f =
-                Filter { table: *table, school: school.clone(), year: *year, status: status.clone(), limit: *limit };
+            let f = Filter {
+                table: *table,
+                school: school.clone(),
+                year: *year,
+                status: status.clone(),
+                limit: *limit,
+                ..Default::default()
+            };
             for s in submissions::list(&db, &f).await? {
                 println!("{}", line(&s, cli.lang));
             }

@@ -31,6 +31,14 @@ pub fn date(d: NaiveDate, lang: Lang) -> String {
     }
 }
 
+/// A day without its year: `10月15日` / `15 Oct`.
+pub fn month_day(d: NaiveDate, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!("{}月{}日", d.month(), d.day()),
+        Lang::En => format!("{} {}", d.day(), MONTHS[d.month0() as usize]),
+    }
+}
+
 /// A stored timestamp as a day and minute in Beijing time: `2026年12月1日 16:35` /
 /// `1 Dec 2026 16:35`; the text itself when it is not a timestamp (a bare date stays as given).
 pub fn date_time(stamp: &str, lang: Lang) -> String {

@@ -63,46 +63,75 @@ fn from_row(r: &sqlx::any::AnyRow) -> Submission {
 pub struct Filter {
     pub table: Option<Table>,
     pub school: Option<String>,
+    /// The schools of a district (a district officer's scope).
+    pub district: Option<String>,
     pub year: Option<i64>,
     pub status: Option<String>,
     pub limit: i64,
+    pub offset: i64,
 }
 
+impl Filter {
+    /// The WHERE clause and its values, in order.
+    fn clause(&self) -> (String, Vec<String>, Option<i64>) {
+        let mut sql = String::from(" WHERE 1 = 1");
+        let mut texts = Vec::new();
+        let mut n = 0;
+        let mut next = || {
+            n += 1;
+            format!("${n}")
+        };
+        for (value, column) in [
+            (self.table.map(|t| t.key().to_string()), "table_name"),
+            (self.school.clone(), "school_code"),
+            (self.status.clone(), "status"),
+        ] {
+            if let Some(v) = value {
+                sql.push_str(&format!(" AND {column} = {}", next()));
+                texts.push(v);
+            }
+        }
+        if let Some(d) = &self.district {
+            sql.push_str(&format!(
+                " AND school_code IN (SELECT school_code FROM rec_school WHERE is_current = 1 AND district_code = {})",
+                next()
+            ));
+            texts.push(d.clone());
+        }
+        if self.year.is_some() {
+            sql.push_str(&format!(" AND year = {}", next()));
+        }
+        (sql, texts, self.year)
+    }
+}
+
+/// Submissions matching a filter, newest first, `limit` (100 when 0) from `offset`.
 pub async fn list(db: &Db, f: &Filter) -> Result<Vec<Submission>, StoreError> {
-    let mut sql = format!("SELECT {COLUMNS} FROM submission WHERE 1 = 1");
-    let mut n = 0;
-    let mut next = || {
-        n += 1;
-        format!("${n}")
-    };
-    if f.table.is_some() {
-        sql.push_str(&format!(" AND table_name = {}", next()));
-    }
-    if f.school.is_some() {
-        sql.push_str(&format!(" AND school_code = {}", next()));
-    }
-    if f.year.is_some() {
-        sql.push_str(&format!(" AND year = {}", next()));
-    }
-    if f.status.is_some() {
-        sql.push_str(&format!(" AND status = {}", next()));
-    }
-    sql.push_str(&format!(" ORDER BY id DESC LIMIT {}", next()));
+    let (clause, texts, year) = f.clause();
+    let at = texts.len() + usize::from(year.is_some());
+    let sql = format!("SELECT {COLUMNS} FROM submission{clause} ORDER BY id DESC LIMIT ${} OFFSET ${}", at + 1, at + 2);
     let mut q = sqlx::query(AssertSqlSafe(sql));
-    if let Some(t) = f.table {
-        q = q.bind(t.key());
+    for t in texts {
+        q = q.bind(t);
     }
-    if let Some(s) = &f.school {
-        q = q.bind(s.clone());
-    }
-    if let Some(y) = f.year {
+    if let Some(y) = year {
         q = q.bind(y);
     }
-    if let Some(s) = &f.status {
-        q = q.bind(s.clone());
-    }
-    q = q.bind(if f.limit > 0 { f.limit } else { 100 });
+    q = q.bind(if f.limit > 0 { f.limit } else { 100 }).bind(f.offset.max(0));
     Ok(q.fetch_all(&db.pool).await?.iter().map(from_row).collect())
+}
+
+/// How many submissions match a filter (its limit and offset aside).
+pub async fn count(db: &Db, f: &Filter) -> Result<i64, StoreError> {
+    let (clause, texts, year) = f.clause();
+    let mut q = sqlx::query(AssertSqlSafe(format!("SELECT COUNT(*) FROM submission{clause}")));
+    for t in texts {
+        q = q.bind(t);
+    }
+    if let Some(y) = year {
+        q = q.bind(y);
+    }
+    Ok(q.fetch_one(&db.pool).await?.get(0))
 }
 
 pub async fn get(db: &Db, id: i64) -> Result<Submission, StoreError> {

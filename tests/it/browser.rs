@@ -10,7 +10,7 @@ use crate::common::web::{PASSWORD, add_user};
 use crate::common::webdriver::{Browser, free_port, wait_for_port};
 use crate::common::*;
 
-struct Server(Child);
+pub(crate) struct Server(pub Child);
 
 impl Drop for Server {
     fn drop(&mut self) {
@@ -19,13 +19,13 @@ impl Drop for Server {
     }
 }
 
-fn artefacts() -> PathBuf {
+pub(crate) fn artefacts() -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target").join("e2e-artifacts");
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
 
-fn sign_in(b: &Browser, base: &str, user: &str) {
+pub(crate) fn sign_in(b: &Browser, base: &str, user: &str) {
     b.goto(&format!("{base}/login"));
     b.find("#username").type_text(user);
     b.find("#password").type_text(PASSWORD);

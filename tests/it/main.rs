@@ -7,6 +7,7 @@ mod common;
 mod backup;
 mod blocks;
 mod browser;
+mod browser_daily;
 mod concurrency;
 mod credit;
 mod credit_figures;

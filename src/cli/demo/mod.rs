@@ -183,7 +183,8 @@ async fn import_files(db: &Db, dir: &std::path::Path, files: &[PathBuf], lang: L
 }
 
 async fn import_batch(db: &Db, files: &[PathBuf], lang: Lang) -> anyhow::Result<()> {
-    let actor = os_user();
+    // The demo's rows say where they came from (not the shell's user, often unset in a service).
+    let actor = "demo".to_string();
     let options = ImportOptions {
         table: None,
         actor: &actor,

@@ -86,7 +86,7 @@ fn board_view(b: &Board, v: &Viewer) -> serde_json::Value {
         .map(|c| {
             serde_json::json!({
                 "table": c.table, "name": if zh { c.name_zh } else { c.table },
-                "due": time::date(c.due, v.lang), "owed": c.owed, "submitted": c.submitted,
+                "due": time::date(c.due, v.lang), "due_short": time::month_day(c.due, v.lang), "owed": c.owed, "submitted": c.submitted,
                 "approved": c.approved, "late": c.late,
             })
         })
@@ -142,7 +142,7 @@ pub async fn page(
         &v,
         serde_json::json!({
             "year": year,
-            "years": ((this_year - 5)..=this_year).rev().collect::<Vec<_>>(),
+            "years": (year.min(this_year - 5).max(2000)..=this_year.max(year)).rev().collect::<Vec<_>>(),
             "today": time::date(today, v.lang),
             "board": board_view(&b, &v),
             "calendar": b.calendar,

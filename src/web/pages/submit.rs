@@ -1,8 +1,6 @@
 //! Submission and review in the browser: the list of a viewer's submissions, the upload form with
 //! every error shown by row and column, and the review page with a preview of the figures.
 
-use std::collections::HashSet;
-
 use axum::extract::{Form, Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -19,10 +17,17 @@ use crate::web::AppState;
 use crate::web::error::WebError;
 use crate::web::submission::{ErrorLine, Received, district_of_school, receive, reviewable, visible};
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Clone)]
 pub struct ListQuery {
     status: Option<String>,
+    table: Option<String>,
+    year: Option<i64>,
+    school: Option<String>,
+    page: Option<i64>,
 }
+
+/// Submissions a page shows.
+const PER_PAGE: i64 = 100;
 
 const STATUSES: [&str; 4] = ["submitted", "approved", "returned", "superseded"];
 
@@ -45,21 +50,27 @@ fn row_view(v: &Viewer, s: &Submission) -> serde_json::Value {
     })
 }
 
-/// The submissions a viewer may see, newest first.
-async fn in_scope(state: &AppState, v: &Viewer, status: Option<String>) -> Result<Vec<Submission>, PageError> {
+/// The submissions a viewer may see that match the query, newest first: one page of them and how
+/// many there are in all.
+async fn in_scope(state: &AppState, v: &Viewer, q: &ListQuery) -> Result<(Vec<Submission>, i64), PageError> {
+    let nonempty = |s: &Option<String>| s.clone().filter(|s| !s.trim().is_empty());
     let filter = submissions::Filter {
-        school: if v.who.role == Role::School { v.who.school.clone().or(Some(String::new())) } else { None },
-        status: status.filter(|s| STATUSES.contains(&s.as_str())),
-        limit: 500,
-        ..Default::default()
+        school: match v.who.role {
+            Role::School => Some(v.who.school.clone().unwrap_or_default()),
+            _ => nonempty(&q.school),
+        },
+        district: match v.who.role {
+            Role::District => Some(v.who.district.clone().unwrap_or_default()),
+            _ => None,
+        },
+        table: nonempty(&q.table).and_then(|t| Table::from_name(&t)),
+        year: q.year,
+        status: nonempty(&q.status).filter(|s| STATUSES.contains(&s.as_str())),
+        limit: PER_PAGE,
+        offset: (q.page.unwrap_or(1).max(1) - 1) * PER_PAGE,
     };
-    let all = submissions::list(&state.db, &filter).await?;
-    if v.who.role != Role::District {
-        return Ok(all);
-    }
-    let mine: HashSet<String> =
-        crate::web::submission::allowed_schools(state, &v.who).await.page(v)?.unwrap_or_default();
-    Ok(all.into_iter().filter(|s| mine.contains(&s.school_code)).collect())
+    let total = submissions::count(&state.db, &filter).await?;
+    Ok((submissions::list(&state.db, &filter).await?, total))
 }
 
 fn tables(lang: Lang) -> Vec<serde_json::Value> {
@@ -72,12 +83,43 @@ fn tables(lang: Lang) -> Vec<serde_json::Value> {
 async fn list_page(
     state: &AppState,
     v: &Viewer,
-    status: Option<String>,
+    q: ListQuery,
     errors: Option<(Vec<ErrorLine>, usize)>,
     notice: Option<String>,
 ) -> Result<Response, PageError> {
-    let rows: Vec<serde_json::Value> =
-        in_scope(state, v, status.clone()).await?.iter().map(|s| row_view(v, s)).collect();
+    let (list, total_rows) = in_scope(state, v, &q).await?;
+    let names: std::collections::HashMap<String, String> =
+        crate::store::registry::schools(&state.db).await?.into_iter().map(|s| (s.code, s.name)).collect();
+    let rows: Vec<serde_json::Value> = list
+        .iter()
+        .map(|s| {
+            let mut r = row_view(v, s);
+            r["school_name"] = serde_json::json!(names.get(&s.school_code));
+            r
+        })
+        .collect();
+    let pages = ((total_rows + PER_PAGE - 1) / PER_PAGE).max(1);
+    let page = q.page.unwrap_or(1).clamp(1, pages);
+    let query = format!(
+        "status={}&table={}&year={}&school={}",
+        super::urlencode(q.status.as_deref().unwrap_or("")),
+        super::urlencode(q.table.as_deref().unwrap_or("")),
+        q.year.map(|y| y.to_string()).unwrap_or_default(),
+        super::urlencode(q.school.as_deref().unwrap_or("")),
+    );
+    let status = q.status.clone().filter(|s| !s.is_empty());
+    let shown = v
+        .t("submissions_shown")
+        .replace("{total}", &crate::messages::numbers::count(total_rows))
+        .replace("{page}", &page.to_string())
+        .replace("{pages}", &pages.to_string());
+    let schools: Vec<serde_json::Value> = if v.who.role == Role::School {
+        Vec::new()
+    } else {
+        let mut all: Vec<(&String, &String)> = names.iter().collect();
+        all.sort();
+        all.into_iter().map(|(c, n)| serde_json::json!({ "code": c, "name": n })).collect()
+    };
     let statuses: Vec<serde_json::Value> =
         STATUSES.iter().map(|s| serde_json::json!({ "key": s, "label": status_label(v, s) })).collect();
     let failed = errors.is_some();
@@ -87,6 +129,16 @@ async fn list_page(
         v,
         serde_json::json!({
             "rows": rows,
+            "shown": shown,
+            "page": page,
+            "pages": pages,
+            "prev": (page > 1).then(|| page - 1),
+            "next": (page < pages).then(|| page + 1),
+            "query": query,
+            "schools": schools,
+            "f_table": q.table.clone().unwrap_or_default(),
+            "f_year": q.year,
+            "f_school": q.school.clone().unwrap_or_default(),
             "statuses": statuses,
             "status": status.unwrap_or_default(),
             "tables": tables(v.lang),
@@ -103,7 +155,7 @@ async fn list_page(
 }
 
 pub async fn list(State(state): State<AppState>, v: Viewer, Query(q): Query<ListQuery>) -> Result<Response, PageError> {
-    list_page(&state, &v, q.status.filter(|s| !s.is_empty()), None, None).await
+    list_page(&state, &v, q, None, None).await
 }
 
 pub async fn upload(State(state): State<AppState>, v: Viewer, mut form: Multipart) -> Result<Response, PageError> {
@@ -141,8 +193,10 @@ pub async fn upload(State(state): State<AppState>, v: Viewer, mut form: Multipar
         return Err(bad(format!("{}: {}", v.t("file"), v.t("no_rows"))));
     };
     match receive(&state, &v.who, table, &name, &bytes, v.lang, &v.source).await.page(&v)? {
-        Received::Refused { errors, total } => list_page(&state, &v, None, Some((errors, total)), None).await,
-        Received::Unchanged { .. } => list_page(&state, &v, None, None, Some(v.t("unchanged"))).await,
+        Received::Refused { errors, total } => {
+            list_page(&state, &v, ListQuery::default(), Some((errors, total)), None).await
+        }
+        Received::Unchanged { .. } => list_page(&state, &v, ListQuery::default(), None, Some(v.t("unchanged"))).await,
         Received::Submitted { ids, .. } => Ok(see_other(&format!("/submissions/{}?new=1", ids[0]))),
     }
 }
@@ -196,11 +250,13 @@ pub async fn detail(
     };
     let reviewers =
         if s.status == "submitted" { reviewers_of(&state, &district, v.lang).await? } else { String::new() };
+    let school_name = crate::store::registry::school(&state.db, &s.school_code).await?.map(|x| x.name);
     render(
         "submission.html",
         &v,
         serde_json::json!({
             "s": row_view(&v, &s),
+            "school_name": school_name,
             "comparison": comparison,
             "flagged": comparison.iter().any(|r| r["flag"] == true),
             "reviewers": reviewers,

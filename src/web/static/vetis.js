@@ -55,16 +55,20 @@ function tableTitle(table) {
   return [page ? page.textContent.trim() : document.title, h ? h.textContent.trim() : ''].filter(Boolean).join(' · ');
 }
 function cellText(c) { return (c.innerText || c.textContent || '').replace(/\s+/g, ' ').trim(); }
-function exportTable(table) {
+function tablePayload(table) {
   var head = table.tHead ? table.tHead.rows[table.tHead.rows.length - 1] : null;
   var columns = head ? Array.prototype.map.call(head.cells, cellText) : [];
   var rows = [];
   Array.prototype.forEach.call(table.tBodies, function (b) {
     Array.prototype.forEach.call(b.rows, function (r) { rows.push(Array.prototype.map.call(r.cells, cellText)); });
   });
+  return { title: tableTitle(table), columns: columns, rows: rows };
+}
+window.vetisTablePayload = tablePayload;
+function exportTable(table) {
   fetch('/export/table.xlsx', {
     method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ title: tableTitle(table), columns: columns, rows: rows })
+    body: JSON.stringify(tablePayload(table))
   }).then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.blob(); }).then(function (blob) {
     var a = document.createElement('a');
     a.href = URL.createObjectURL(blob);

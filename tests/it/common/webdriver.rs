@@ -190,6 +190,28 @@ impl Browser {
         self.call("POST", "/actions", Some(actions));
     }
 
+    /// Runs an asynchronous script: it calls `arguments[0]` with its result.
+    pub fn script_async(&self, js: &str) -> Value {
+        self.call("POST", "/execute/async", Some(json!({ "script": js, "args": [] })))
+    }
+
+    /// Resizes the window (a phone is 390 px wide).
+    pub fn resize(&self, width: u32, height: u32) {
+        self.call("POST", "/window/rect", Some(json!({ "width": width, "height": height })));
+    }
+
+    /// Prints the page to PDF as the browser's print does (the print stylesheet, A4).
+    pub fn print_pdf(&self, path: &Path) {
+        let b64 = self.call(
+            "POST",
+            "/print",
+            Some(json!({ "page": { "width": 21.0, "height": 29.7 }, "background": false })),
+        );
+        let pdf = base64::engine::general_purpose::STANDARD.decode(b64.as_str().unwrap()).unwrap();
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, pdf).unwrap();
+    }
+
     /// Saves a PNG of the viewport.
     pub fn screenshot(&self, path: &Path) {
         let b64 = self.call("GET", "/screenshot", None);
