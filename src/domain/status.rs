@@ -20,6 +20,16 @@ pub enum Status {
 }
 
 impl Status {
+    pub const ALL: [Status; 7] = [
+        Status::Met,
+        Status::OnTrack,
+        Status::AtRisk,
+        Status::OffTrack,
+        Status::NotMet,
+        Status::NoData,
+        Status::NoTarget,
+    ];
+
     pub fn key(self) -> &'static str {
         match self {
             Status::Met => "met",

@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::sync::LazyLock;
 
-use super::chart::trend_of;
+use super::chart::{Chart, trend_of};
 use super::evaluation::Evaluation;
 use super::html::{Line, line};
 use crate::store::StoreError;
@@ -20,7 +20,9 @@ static FONTS: LazyLock<std::sync::Arc<resvg::usvg::fontdb::Database>> = LazyLock
 
 /// Draws a chart's SVG as a PNG at three times its size (sharp in print).
 pub fn png(svg: &str) -> Result<Vec<u8>, String> {
-    let styled = svg.replacen('>', &format!(">{CHART_STYLE}"), 1);
+    // Charts carry their own style; the funnel's rules come from here.
+    let styled =
+        if svg.contains("<style>") { svg.to_string() } else { svg.replacen('>', &format!(">{CHART_STYLE}"), 1) };
     let opt = resvg::usvg::Options { fontdb: FONTS.clone(), ..Default::default() };
     let tree = resvg::usvg::Tree::from_str(&styled, &opt).map_err(|e| e.to_string())?;
     let scale = 3.0;
@@ -147,11 +149,12 @@ pub fn render(e: &Evaluation) -> Result<Vec<u8>, StoreError> {
         ),
     );
     for (i, r) in e.key.iter().enumerate() {
-        let svg = trend_of(&r.name, &r.series, r.target, r.projection, first, r.target_year);
+        let c = Chart { name: &r.name, unit: &r.unit, decimals: r.decimals as usize, lang: crate::messages::Lang::Zh };
+        let svg = trend_of(&c, &r.series, r.target, r.projection, first, r.target_year);
         let png = png(&svg).map_err(|err| StoreError::refused(format!("chart {}: {err}", r.id)))?;
         d.picture(
             png,
-            &format!("图 {}：{}（实线为实际值，虚线为目标，点线为趋势预测）", i + 1, r.name),
+            &format!("图 {}：{}（实线为实际值，红色虚线为目标，蓝色虚线为趋势预测）", i + 1, r.name),
             12.0,
             260.0 / 96.0,
         );

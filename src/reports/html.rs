@@ -5,10 +5,11 @@ use std::sync::LazyLock;
 
 use serde::Serialize;
 
-use super::chart::trend_of;
+use super::chart::{Chart, trend_of};
 use super::evaluation::Evaluation;
 use crate::figures::indicators::display;
 use crate::figures::targets::TargetResult;
+use crate::messages::Lang;
 use crate::store::StoreError;
 
 static TEMPLATES: LazyLock<minijinja::Environment<'static>> = LazyLock::new(|| {
@@ -58,7 +59,14 @@ pub fn line(r: &TargetResult, first_year: i32) -> Line {
             _ => String::new(),
         },
         note: r.note.clone().unwrap_or_default(),
-        chart: trend_of(&r.name, &r.series, r.target, r.projection, first_year, r.target_year),
+        chart: trend_of(
+            &Chart { name: &r.name, unit: &r.unit, decimals: r.decimals as usize, lang: Lang::Zh },
+            &r.series,
+            r.target,
+            r.projection,
+            first_year,
+            r.target_year,
+        ),
     }
 }
 

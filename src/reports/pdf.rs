@@ -6,8 +6,7 @@ use std::path::{Path, PathBuf};
 
 use typst_as_lib::TypstEngine;
 
-use super::chart::trend_of;
-use super::docx::CHART_STYLE;
+use super::chart::{Chart, trend_of};
 use super::evaluation::Evaluation;
 use super::html::line;
 use crate::store::StoreError;
@@ -125,11 +124,8 @@ pub fn source(e: &Evaluation) -> (String, Vec<(String, Vec<u8>)>) {
     m.push_str("#grid(columns: (1fr, 1fr), gutter: 6pt,\n");
     for (i, r) in e.key.iter().enumerate() {
         let name = format!("chart{}.svg", i + 1);
-        let svg = trend_of(&r.name, &r.series, r.target, r.projection, first, r.target_year).replacen(
-            '>',
-            &format!(">{CHART_STYLE}"),
-            1,
-        );
+        let c = Chart { name: &r.name, unit: &r.unit, decimals: r.decimals as usize, lang: crate::messages::Lang::Zh };
+        let svg = trend_of(&c, &r.series, r.target, r.projection, first, r.target_year);
         files.push((name.clone(), svg.into_bytes()));
         m.push_str(&format!("figure(image({}, width: 100%), caption: text(size: 8pt, {})),\n", s(&name), s(&r.name)));
     }

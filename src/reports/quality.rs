@@ -5,7 +5,7 @@
 
 use std::collections::HashSet;
 
-use super::chart::trend_of;
+use super::chart::{Chart, trend_of};
 use super::docx::{CHART_STYLE, Doc, package, png};
 use super::pdf::{fonts, s as tq, table as ttable};
 use crate::figures::quality::{Frozen, FrozenTable};
@@ -133,7 +133,8 @@ fn trend_svg(t: &crate::figures::quality::Trend) -> Option<String> {
         return None;
     }
     let (first, last) = (series[0].0, series[series.len() - 1].0);
-    Some(trend_of(&format!("{}（{}）", t.name_zh, t.unit), &series, None, None, first, last))
+    let c = Chart { name: &t.name_zh, unit: &t.unit, decimals: 1, lang: crate::messages::Lang::Zh };
+    Some(trend_of(&c, &series, None, None, first, last))
 }
 
 fn html_table(t: &FrozenTable) -> String {

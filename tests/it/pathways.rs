@@ -368,17 +368,17 @@ async fn the_pages_show_a_scopes_funnels_and_allocations_and_the_bureau_runs_and
         let (_, page) = app.get("/funding?year=2025", Some(&s2)).await;
         assert!(page.contains(S2) && !page.contains(S1) && !page.contains("全市合计"), "{page}");
         let (_, page) = app.get("/funding?year=2025", Some(&boss)).await;
-        assert!(page.contains("全市合计") && page.contains("23000"), "{page}");
+        assert!(page.contains("全市合计") && page.contains("23,000"), "{page}");
         let csrf = csrf_of(&page);
         let changed = form(&[("csrf", &csrf), ("year", "2025"), ("k_secondary_71", "1.5")]);
         let (status, _, page) = app.post_form("/funding/whatif", &boss, changed).await;
         assert_eq!(status, StatusCode::OK);
-        assert!(page.contains("23000 → 27000") && page.contains("+4000"), "{page}");
+        assert!(page.contains("23,000 → 27,000") && page.contains("+4,000"), "{page}");
         let keep = form(&[("csrf", &csrf), ("year", "2025"), ("k_secondary_71", "1.5"), ("version", "2")]);
         let (status, _, _) = app.post_form("/funding/save", &boss, keep).await;
         assert_eq!(status, StatusCode::SEE_OTHER);
         let (_, page) = app.get("/funding?year=2025", Some(&boss)).await;
-        assert!(page.contains("test-funding 2") && page.contains("27000"), "{page}");
+        assert!(page.contains("test-funding 2") && page.contains("27,000"), "{page}");
         // A school may not run or keep one.
         let (_, page) = app.get("/funding?year=2025", Some(&s2)).await;
         let csrf = csrf_of(&page);

@@ -199,7 +199,7 @@ impl CardView {
             projection,
             numerator: r.numerator.map(|n| crate::messages::numbers::grouped(n, 0)),
             denominator: r.denominator.map(|n| crate::messages::numbers::grouped(n, 0)),
-            chart: trend(r),
+            chart: trend(r, lang),
         }
     }
 }

@@ -164,7 +164,12 @@ pub async fn detail(
         _ => None,
     };
     let chart = super::super::chart::trend_of(
-        &result.name,
+        &super::super::chart::Chart {
+            name: if v.lang == Lang::En { &result.name_en } else { &result.name },
+            unit: &result.unit,
+            decimals: result.decimals as usize,
+            lang: v.lang,
+        },
         &result.series,
         result.target,
         result.projection,
