@@ -177,23 +177,6 @@ pub fn trend_of(
     svg
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_chart_starts_at_zero_labels_its_axis_target_and_points() {
-        let c = Chart { name: "双师型教师占比", unit: "%", decimals: 1, lang: Lang::Zh };
-        let svg = trend_of(&c, &[(2020, 69.1), (2023, 69.9)], Some(70.0), Some(70.2), 2020, 2025);
-        // 69.1 → 69.9 is not a spike: the axis runs from 0 to 100.
-        assert!(svg.contains(">0</text>") && svg.contains(">100</text>"), "{svg}");
-        assert!(svg.contains("目标 70.0%") && svg.contains("<title>2023：69.9%</title>"), "{svg}");
-        assert!(svg.contains("2025 预测 70.2%") && svg.contains("<style>"));
-        let en = trend_of(&Chart { lang: Lang::En, name: "Share", ..c }, &[(2020, 1.0)], None, None, 2020, 2025);
-        assert!(!en.chars().any(|ch| ('\u{4e00}'..='\u{9fff}').contains(&ch)), "{en}");
-    }
-}
-
 /// A cohort funnel as horizontal bars, one per stage, each labelled with its count and its share
 /// of the first stage.
 pub fn funnel(name: &str, stages: &[(String, i64)]) -> String {
@@ -222,4 +205,21 @@ pub fn funnel(name: &str, stages: &[(String, i64)]) -> String {
     }
     svg.push_str("</svg>");
     svg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_chart_starts_at_zero_labels_its_axis_target_and_points() {
+        let c = Chart { name: "双师型教师占比", unit: "%", decimals: 1, lang: Lang::Zh };
+        let svg = trend_of(&c, &[(2020, 69.1), (2023, 69.9)], Some(70.0), Some(70.2), 2020, 2025);
+        // 69.1 → 69.9 is not a spike: the axis runs from 0 to 100.
+        assert!(svg.contains(">0</text>") && svg.contains(">100</text>"), "{svg}");
+        assert!(svg.contains("目标 70.0%") && svg.contains("<title>2023：69.9%</title>"), "{svg}");
+        assert!(svg.contains("2025 预测 70.2%") && svg.contains("<style>"));
+        let en = trend_of(&Chart { lang: Lang::En, name: "Share", ..c }, &[(2020, 1.0)], None, None, 2020, 2025);
+        assert!(!en.chars().any(|ch| ('\u{4e00}'..='\u{9fff}').contains(&ch)), "{en}");
+    }
 }
