@@ -41,7 +41,15 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
         None => None,
     };
     let req = ExportRequest {
-        rows: RowRequest { table: args.table, year: args.year, school, unmask: args.unmask, page: None, rows_of: None },
+        rows: RowRequest {
+            table: args.table,
+            year: args.year,
+            school,
+            unmask: args.unmask,
+            page: None,
+            rows_of: None,
+            lang: crate::messages::Lang::Zh,
+        },
         format: args.format,
     };
     let out = match args.out.as_deref() {

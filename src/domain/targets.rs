@@ -53,6 +53,8 @@ pub struct CountedTarget {
     #[serde(default)]
     pub every_school_of: Vec<String>,
     pub note_zh: Option<String>,
+    #[serde(default)]
+    pub note_en: Option<String>,
 }
 
 /// What a rule checks on the records.

@@ -24,6 +24,8 @@ pub struct RowRequest {
     pub page: Option<(i64, i64)>,
     /// Only the rows behind a figure (the drill-down's numerator or denominator).
     pub rows_of: Option<RowFilter>,
+    /// The language of the code lists' labels (男 / male); exports keep Chinese, as schools file.
+    pub lang: crate::messages::Lang,
 }
 
 /// The rows an indicator's formula counts: its filter, and for a numerator one of its conditions.
@@ -137,7 +139,15 @@ pub async fn for_each_row(
             let cell = if c.kind.is_integer() {
                 match row.try_get::<Option<i64>, _>(i)? {
                     None => Cell::Empty,
-                    Some(v) if c.kind == Kind::Bool => Cell::Text(if v == 1 { "是" } else { "否" }.into()),
+                    Some(v) if c.kind == Kind::Bool => Cell::Text(
+                        match (v == 1, req.lang) {
+                            (true, crate::messages::Lang::Zh) => "是",
+                            (false, crate::messages::Lang::Zh) => "否",
+                            (true, crate::messages::Lang::En) => "yes",
+                            (false, crate::messages::Lang::En) => "no",
+                        }
+                        .into(),
+                    ),
                     Some(v) => Cell::Number(v as f64),
                 }
             } else if c.kind.is_real() {
@@ -152,7 +162,7 @@ pub async fn for_each_row(
                         // Masks stored before the mask kept less are cut to today's mask.
                         (_, "id_number") if spec.personal => crate::domain::ids::remask(&s),
                         (Kind::Choice(list), _) => {
-                            list.iter().find(|x| x.key == s).map_or(s.clone(), |x| x.zh.to_string())
+                            list.iter().find(|x| x.key == s).map_or(s.clone(), |x| x.label(req.lang))
                         }
                         (Kind::DesignationKind, _) => kinds.get(&s).cloned().unwrap_or(s),
                         _ => s,

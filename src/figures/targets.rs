@@ -56,6 +56,8 @@ pub struct TargetResult {
     pub projection: Option<f64>,
     pub attribute: Option<String>,
     pub note: Option<String>,
+    /// The note in English.
+    pub note_en: Option<String>,
     pub series: Vec<(i32, f64)>,
 }
 
@@ -123,6 +125,7 @@ pub fn from_key(r: &IndicatorResult) -> TargetResult {
         projection: r.projection_2025,
         attribute: Some(r.attribute.clone()),
         note: None,
+        note_en: None,
         series: r.series.clone(),
     }
 }
@@ -161,11 +164,16 @@ pub async fn counted(
         projection: None,
         attribute: None,
         note: t.note_zh.clone(),
+        note_en: t.note_en.clone(),
         series: counts.into_iter().collect(),
     };
     let building = in_construction(&rows, year);
     if building > 0 && !t.statuses.iter().any(|s| s == "in_progress") {
         r.note = Some(format!("{}另有 {building} 个在建", r.note.map(|n| format!("{n}；")).unwrap_or_default()));
+        r.note_en = Some(format!(
+            "{}{building} more under construction",
+            r.note_en.map(|n| format!("{n}; ")).unwrap_or_default()
+        ));
     }
     if t.per_district && !matches!(scope, Scope::School(_)) {
         // The target holds in each district: count the districts that reach it.
@@ -283,6 +291,7 @@ pub async fn rule(
         projection,
         attribute: None,
         note: rule.rising.then(|| "逐年提高".to_string()),
+        note_en: rule.rising.then(|| "rising every year".to_string()),
         series,
     };
     Ok((result, now.failures))

@@ -39,6 +39,47 @@ pub fn change_text(c: f64) -> String {
     if pct >= 0.0 { format!("+{}%", grouped(pct, 1)) } else { format!("−{}%", grouped(-pct, 1)) }
 }
 
+/// The plan's section numbers in Arabic figures for English pages: `二(三), 三(四)` → `2(3), 3(4)`.
+pub fn section_en(s: &str) -> String {
+    const DIGITS: [char; 10] = ['〇', '一', '二', '三', '四', '五', '六', '七', '八', '九'];
+    // The key indicators' section: 主要指标 3 → key indicator 3.
+    let s = s.replace("主要指标", "key indicator");
+    let mut out = String::new();
+    let chars: Vec<char> = s.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if let Some(d) = DIGITS.iter().position(|x| *x == c) {
+            // 十一 → 11, 二十 → 20: a ten after a digit multiplies it.
+            let mut n = d;
+            if chars.get(i + 1) == Some(&'十') {
+                n *= 10;
+                i += 1;
+                if let Some(u) = chars.get(i + 1).and_then(|x| DIGITS.iter().position(|y| y == x)) {
+                    n += u;
+                    i += 1;
+                }
+            }
+            out.push_str(&n.to_string());
+        } else if c == '十' {
+            let unit = chars.get(i + 1).and_then(|x| DIGITS.iter().position(|y| y == x));
+            out.push_str(&(10 + unit.unwrap_or(0)).to_string());
+            if unit.is_some() {
+                i += 1;
+            }
+        } else {
+            out.push(match c {
+                '（' => '(',
+                '）' => ')',
+                '、' | '，' => ',',
+                other => other,
+            });
+        }
+        i += 1;
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -54,5 +95,6 @@ mod tests {
         assert_eq!(change_text(change(1414.0, 2300.0).unwrap()), "+62.7%");
         assert_eq!(change_text(-0.12), "−12.0%");
         assert!(change(0.0, 5.0).is_none());
+        assert_eq!(section_en("二(三), 三(四), 十二（十一）"), "2(3), 3(4), 12(11)");
     }
 }

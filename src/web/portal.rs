@@ -20,23 +20,12 @@ use crate::messages::Lang;
 use crate::reports::quality as render;
 use crate::store::quality_report::Report;
 
-fn level_zh(level: &str) -> &'static str {
-    match level {
-        "secondary" => "中职",
-        "higher" => "高职",
-        "bachelor" => "职业本科",
-        _ => "—",
-    }
+fn level_label(level: &str, lang: Lang) -> String {
+    crate::domain::standard::label_of(crate::domain::standard::LEVELS, level, lang)
 }
 
-fn sponsor_zh(s: &str) -> &'static str {
-    match s {
-        "municipal" => "市属",
-        "district" => "区属",
-        "private" => "民办",
-        "provincial" => "省属",
-        _ => "其他",
-    }
+fn sponsor_label(s: &str, lang: Lang) -> String {
+    crate::domain::standard::label_of(crate::domain::standard::SPONSORS, s, lang)
 }
 
 fn subject_of(key: &str) -> Subject {
@@ -168,7 +157,7 @@ pub async fn schools(State(state): State<AppState>, mut parts: Parts) -> Result<
         .filter(|s| program.is_empty() || offered.get(&s.code).is_some_and(|(_, p)| p.iter().any(|c| c.starts_with(&program))))
         .map(|s| {
             serde_json::json!({"code": s.code, "name": s.name, "district": names.get(&s.district).cloned().unwrap_or_default(),
-                "level": level_zh(&s.level), "sponsor": sponsor_zh(&s.sponsor),
+                "level": level_label(&s.level, lang), "sponsor": sponsor_label(&s.sponsor, lang),
                 "programs": offered.get(&s.code).map_or(0, |(_, p)| p.len())})
         })
         .collect();
@@ -203,7 +192,15 @@ pub async fn school(
         .iter()
         .map(|p| serde_json::json!({"code": p, "name": catalog.get(&(s.level.clone(), p.clone())).cloned().unwrap_or_default()}))
         .collect();
-    let designations = crate::store::portal::designations(&state.db, &code).await?;
+    let designations: Vec<serde_json::Value> = crate::store::portal::designations(&state.db, &code)
+        .await?
+        .into_iter()
+        .map(|d| {
+            use crate::domain::standard::{DESIGNATION_LEVELS, DESIGNATION_STATUSES, label_of};
+            serde_json::json!({ "code": d.code, "kind": d.kind, "subject": d.subject, "approved_year": d.approved_year,
+                "level": label_of(DESIGNATION_LEVELS, &d.level, lang), "status": label_of(DESIGNATION_STATUSES, &d.status, lang) })
+        })
+        .collect();
     let all_published = published(&state).await?;
     let reports: Vec<serde_json::Value> = all_published
         .iter()
@@ -238,7 +235,7 @@ pub async fn school(
         state.cache.provider_page(&state.db, &code, training_year).await?.as_ref().as_ref().map(|p| p.grade.clone());
     let ctx = serde_json::json!({
         "s": {"code": s.code, "name": s.name, "district": names.get(&s.district).cloned().unwrap_or_default(),
-              "level": level_zh(&s.level), "sponsor": sponsor_zh(&s.sponsor)},
+              "level": level_label(&s.level, lang), "sponsor": sponsor_label(&s.sponsor, lang)},
         "program_year": program_year, "programs": programs, "designations": designations, "reports": reports,
         "figures": figures, "figures_year": latest.map(|r| r.year), "grade": grade, "grade_year": training_year,
     });

@@ -51,7 +51,10 @@ pub async fn catalog(State(state): State<AppState>, mut parts: Parts) -> Result<
     let items: Vec<serde_json::Value> = rows
         .iter()
         .take(500)
-        .map(|r| serde_json::json!({ "level": r.level, "code": r.code, "name": r.name, "kind": r.kind }))
+        .map(|r| {
+            let level = crate::domain::standard::label_of(crate::domain::standard::LEVELS, &r.level, lang);
+            serde_json::json!({ "level": level, "code": r.code, "name": r.name, "kind": r.kind })
+        })
         .collect();
     let n = if more { "500+".to_string() } else { items.len().to_string() };
     let ctx = serde_json::json!({

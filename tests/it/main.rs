@@ -22,6 +22,7 @@ mod import_semantics;
 mod indicators;
 mod integrity;
 mod kill;
+mod language;
 mod pathways;
 mod pool;
 mod progress;

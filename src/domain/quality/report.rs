@@ -43,6 +43,16 @@ impl ReportStatus {
             ReportStatus::Superseded => "已被更正版本替代",
         }
     }
+    pub fn en(self) -> &'static str {
+        match self {
+            ReportStatus::Draft => "draft",
+            ReportStatus::Submitted => "submitted for review",
+            ReportStatus::Returned => "returned for changes",
+            ReportStatus::Approved => "approved, to publish",
+            ReportStatus::Published => "published",
+            ReportStatus::Superseded => "superseded by a correction",
+        }
+    }
     pub fn parse(key: &str) -> Option<ReportStatus> {
         ReportStatus::ALL.into_iter().find(|s| s.key() == key)
     }
@@ -79,6 +89,14 @@ impl Timeliness {
             Timeliness::Late => "逾期发布",
             Timeliness::Missing => "逾期未发布",
             Timeliness::Pending => "未到截止日期",
+        }
+    }
+    pub fn en(self) -> &'static str {
+        match self {
+            Timeliness::OnTime => "on time",
+            Timeliness::Late => "late",
+            Timeliness::Missing => "not published, past the deadline",
+            Timeliness::Pending => "before the deadline",
         }
     }
 }

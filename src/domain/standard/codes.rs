@@ -8,6 +8,22 @@ pub struct Choice {
     pub zh: &'static str,
 }
 
+impl Choice {
+    /// The English label: the key in words (`full_time` → `full time`).
+    pub fn en(&self) -> String {
+        self.key.replace('_', " ")
+    }
+    /// The label in a language.
+    pub fn label(&self, lang: crate::messages::Lang) -> String {
+        if lang == crate::messages::Lang::Zh { self.zh.to_string() } else { self.en() }
+    }
+}
+
+/// A stored key's label in a language (the key itself when the list lacks it).
+pub fn label_of(list: &'static [Choice], key: &str, lang: crate::messages::Lang) -> String {
+    list.iter().find(|c| c.key == key).map_or_else(|| key.to_string(), |c| c.label(lang))
+}
+
 const fn c(key: &'static str, zh: &'static str) -> Choice {
     Choice { key, zh }
 }

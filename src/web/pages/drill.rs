@@ -159,6 +159,7 @@ pub async fn rows_page(
     who: &crate::domain::access::Principal,
     table: Table,
     q: &RecordsQuery,
+    lang: Lang,
 ) -> Result<Vec<Vec<Cell>>, WebError> {
     let (_, district) = school_info(state, &q.school).await?;
     if !who.may_read_records(&q.school, &district) {
@@ -193,6 +194,7 @@ pub async fn rows_page(
         unmask: false,
         page: Some((PAGE_SIZE, (page - 1) * PAGE_SIZE)),
         rows_of,
+        lang,
     };
     let mut rows = Vec::new();
     for_each_row(&state.db, &req, |cells| {
@@ -210,7 +212,7 @@ pub async fn records(
     Query(q): Query<RecordsQuery>,
 ) -> Result<Response, PageError> {
     let table = Table::from_name(&table).ok_or(PageError::Web(WebError::NotFound, v.lang, None))?;
-    let rows = rows_page(&state, &v.who, table, &q).await.page(&v)?;
+    let rows = rows_page(&state, &v.who, table, &q, v.lang).await.page(&v)?;
     let (school_name, _) = school_info(&state, &q.school).await.page(&v)?;
     let heads: Vec<&str> = table.spec().columns.iter().map(|c| if v.lang == Lang::En { c.key } else { c.zh }).collect();
     let cells: Vec<Vec<String>> = rows

@@ -115,7 +115,7 @@ async fn page_with(
         "funding.html",
         v,
         serde_json::json!({
-            "year": year, "years": years, "pack": format!("{} {}", pack.id, pack.version), "pack_name": pack.name_zh,
+            "year": year, "years": years, "pack": format!("{} {}", pack.id, pack.version), "pack_name": if v.lang == Lang::En && !pack.name_en.is_empty() { &pack.name_en } else { &pack.name_zh },
             "example": pack.example, "source": alloc.source, "schools": rows,
             "total": bureau(v).then(|| crate::messages::numbers::grouped(alloc.total, 0)), "students": bureau(v).then_some(alloc.students),
             "bureau": bureau(v), "may_save": v.who.role == Role::Admin,

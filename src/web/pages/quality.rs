@@ -67,10 +67,12 @@ pub async fn list(State(state): State<AppState>, v: Viewer, Query(n): Query<Noti
                 || schools.iter().any(|s| s.code == l.subject && v.who.may_read_records(&s.code, &s.district))
         })
         .map(|l| {
-            let status = ReportStatus::parse(&l.status).map_or("—", |s| s.zh());
-            serde_json::json!({"subject": l.subject, "name": l.name, "status": status, "status_key": l.status,
+            let en = v.lang == crate::messages::Lang::En;
+            let status = ReportStatus::parse(&l.status).map_or("—", |s| if en { s.en() } else { s.zh() });
+            let name = if en && l.subject == "city" { "Guangzhou".to_string() } else { l.name.clone() };
+            serde_json::json!({"subject": l.subject, "name": name, "status": status, "status_key": l.status,
                 "version": l.version, "published_at": l.published_at.as_deref().map(|d| d[..d.len().min(10)].to_string()),
-                "deadline": l.deadline, "timeliness": l.timeliness.zh(),
+                "deadline": l.deadline, "timeliness": if en { l.timeliness.en() } else { l.timeliness.zh() },
                 "late": matches!(l.timeliness, Timeliness::Late | Timeliness::Missing)})
         })
         .collect();

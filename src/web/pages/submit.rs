@@ -76,7 +76,7 @@ async fn in_scope(state: &AppState, v: &Viewer, q: &ListQuery) -> Result<(Vec<Su
 fn tables(lang: Lang) -> Vec<serde_json::Value> {
     Table::ALL
         .iter()
-        .map(|t| serde_json::json!({ "key": t.key(), "label": if lang == Lang::En { t.key().to_string() } else { format!("{}（{}）", t.zh(), t.key()) } }))
+        .map(|t| serde_json::json!({ "key": t.key(), "label": if lang == Lang::En { t.key().replace('_', " ") } else { t.zh().to_string() } }))
         .collect()
 }
 
