@@ -62,7 +62,7 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
     let db = super::open(cli).await?;
     let actor = os_user();
     let files = expand(&args.files);
-    let progress = CliProgress::new();
+    let progress = CliProgress::new(cli.lang);
     let zh = cli.lang == Lang::Zh;
     let status = if args.review { "submitted" } else { "approved" };
     let opts = ImportOptions {
@@ -74,6 +74,17 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
         dry_run: args.dry_run,
     };
     let results = import_all(&db, &files, &opts, &progress).await?;
+    if files.len() > 1 {
+        let n = files.len();
+        eprintln!(
+            "{}",
+            if zh {
+                format!("{n} 个文件，{}", progress.elapsed())
+            } else {
+                format!("{n} files, {}", progress.elapsed())
+            }
+        );
+    }
     let mut refused = 0;
     for r in &results {
         report(r, cli.lang, args.dry_run, args.review);

@@ -32,7 +32,7 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
     let format = ReportFormat::from_extension(out)
         .ok_or_else(|| anyhow::anyhow!("{}: the file must end in .html, .docx, .xlsx or .pdf", out.display()))?;
     let db = super::open(cli).await?;
-    let progress = super::progress::CliProgress::new();
+    let progress = super::progress::CliProgress::new(cli.lang);
     let file = out.display().to_string();
     progress.stage("计算指标与目标 / computing the figures", &file);
     let e = evaluation::build(&db, *year).await?;

@@ -57,7 +57,26 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
     let db = super::open(cli).await?;
     let zh = cli.lang == Lang::Zh;
     if args.demo && crate::store::registry::current_rows(&db, crate::domain::standard::Table::Student).await? == 0 {
+        // A first start with the demo takes minutes: say what happens, then that it is ready.
+        let started = std::time::Instant::now();
+        eprintln!(
+            "{}",
+            if zh {
+                "数据库为空：正在生成并导入示例城市（2020–2025 年，约需数分钟，进度见下）……"
+            } else {
+                "the database is empty: generating and importing the demo city (2020–2025; this takes minutes, progress below)…"
+            }
+        );
         super::demo::load(&db, cli.lang).await?;
+        let secs = started.elapsed().as_secs();
+        eprintln!(
+            "{}",
+            if zh {
+                format!("示例城市已导入，用时 {} 分 {} 秒", secs / 60, secs % 60)
+            } else {
+                format!("the demo city is imported in {} min {} s", secs / 60, secs % 60)
+            }
+        );
     }
     if args.demo {
         demo_accounts(&db, cli.lang).await?;
@@ -67,7 +86,17 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
         println!("{}", if zh { "已建立指标构件" } else { "the figures' building blocks are built" });
     }
     let listener = tokio::net::TcpListener::bind(args.addr).await?;
-    println!("{} http://{}", if zh { "VETIS 已启动：" } else { "VETIS is serving on" }, args.addr);
+    println!(
+        "{} http://{}{}",
+        if zh { "VETIS 已就绪，请在浏览器打开：" } else { "VETIS is ready: open" },
+        args.addr,
+        match (args.demo, zh) {
+            (true, true) => "（用上面的示例账号登录；按 Ctrl+C 停止）",
+            (true, false) => " (sign in with a demo account above; Ctrl+C stops it)",
+            (false, true) => "（按 Ctrl+C 停止）",
+            (false, false) => " (Ctrl+C stops it)",
+        }
+    );
     let app = crate::web::warmed_router(Arc::new(db), config);
     let stop = async {
         let _ = tokio::signal::ctrl_c().await;

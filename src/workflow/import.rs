@@ -17,9 +17,32 @@ use crate::store::{Db, StoreError, reference};
 
 /// Progress of a long import, for a progress bar or a web page.
 pub trait Progress: Sync {
-    fn phase(&self, _label: &str, _sheet: &str, _total: Option<u64>) {}
+    /// File `n` of `total` begins (1-based).
+    fn file(&self, _n: usize, _total: usize) {}
+    fn phase(&self, _phase: Phase, _sheet: &str, _total: Option<u64>) {}
     fn rows(&self, _n: u64) {}
     fn done(&self) {}
+}
+
+/// A stage of importing a sheet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    Reading,
+    Checking,
+    Writing,
+}
+
+impl Phase {
+    pub fn label(self, lang: crate::messages::Lang) -> &'static str {
+        match (self, lang) {
+            (Phase::Reading, crate::messages::Lang::Zh) => "读取",
+            (Phase::Checking, crate::messages::Lang::Zh) => "检查",
+            (Phase::Writing, crate::messages::Lang::Zh) => "写入",
+            (Phase::Reading, crate::messages::Lang::En) => "reading",
+            (Phase::Checking, crate::messages::Lang::En) => "checking",
+            (Phase::Writing, crate::messages::Lang::En) => "writing",
+        }
+    }
 }
 
 pub struct NoProgress;
@@ -152,7 +175,7 @@ pub async fn import_file(
                 continue;
             }
         };
-        progress.phase("读取 reading", &sheet.label, None);
+        progress.phase(Phase::Reading, &sheet.label, None);
         let (version, mut refs) = reference::load_static(db).await?;
         // The oldest look is the one the whole file was checked against.
         version_seen = Some(version_seen.map_or(version, |v: i64| v.min(version)));
@@ -164,7 +187,7 @@ pub async fn import_file(
         for earlier in checked.iter().filter_map(|c| c.sheet.as_ref()) {
             absorb(&mut refs, earlier);
         }
-        progress.phase("检查 checking", &parsed.label, None);
+        progress.phase(Phase::Checking, &parsed.label, None);
         let report: CheckReport = check_sheet(parsed, &refs, &db.keys, opts.allowed_schools);
         progress.done();
         // A locked year refuses the whole sheet, on a dry run too, so the submitter learns it first.
@@ -232,7 +255,7 @@ pub async fn import_file(
     let meta = FileMeta { name: stored_name, hash: &hash, actor: opts.actor, source: opts.source, status: opts.status };
     for c in &mut checked {
         let Some(sheet) = c.sheet.take() else { continue };
-        progress.phase("写入 writing", &sheet.label, Some(sheet.rows.len() as u64));
+        progress.phase(Phase::Writing, &sheet.label, Some(sheet.rows.len() as u64));
         let outcome = write_sheet(&mut w, db, &sheet, &meta, |n| progress.rows(n as u64)).await?;
         progress.done();
         c.result.written = Some(outcome);
@@ -259,7 +282,8 @@ pub async fn import_all(
         dependency_rank(opts.table.or_else(|| p.file_stem().and_then(|s| s.to_str()).and_then(Table::from_file_name)))
     });
     let mut out = Vec::new();
-    for path in &files {
+    for (i, path) in files.iter().enumerate() {
+        progress.file(i + 1, files.len());
         out.extend(import_file(db, path, &path.display().to_string(), opts, progress).await?);
     }
     Ok(out)

@@ -30,7 +30,7 @@ fn an_import_killed_half_way_leaves_the_database_as_it_was() {
         // Wait until the writing phase has begun: the transaction is open and rows are going in.
         loop {
             let line = lines.next().expect("the import ended before writing").unwrap();
-            if line.contains("写入 writing") {
+            if line.contains(": 写入") {
                 break;
             }
             assert!(started.elapsed() < Duration::from_secs(300), "no writing phase");

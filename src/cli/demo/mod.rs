@@ -193,7 +193,7 @@ async fn import_batch(db: &Db, files: &[PathBuf], lang: Lang) -> anyhow::Result<
         allowed_schools: None,
         dry_run: false,
     };
-    let results = import_all(db, files, &options, &CliProgress::new()).await?;
+    let results = import_all(db, files, &options, &CliProgress::new(lang)).await?;
     let mut refused = false;
     for r in results.iter().filter(|r| !r.accepted()) {
         refused = true;
