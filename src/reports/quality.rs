@@ -82,7 +82,11 @@ pub fn shown(value: Option<f64>, unit: &str, note: Option<&str>) -> String {
 fn table_rows(t: &FrozenTable) -> Vec<Vec<String>> {
     t.rows
         .iter()
-        .map(|r| vec![r.name_zh.clone(), shown(r.value, &r.unit, r.note_zh.as_deref()), r.unit.clone()])
+        .map(|r| {
+            // A row without a value says why; a unit beside the reason would read as its unit.
+            let unit = if r.value.is_some() { r.unit.clone() } else { String::new() };
+            vec![r.name_zh.clone(), shown(r.value, &r.unit, r.note_zh.as_deref()), unit]
+        })
         .collect()
 }
 
@@ -150,7 +154,7 @@ fn html_table(t: &FrozenTable) -> String {
             esc(&r.id),
             esc(&r.name_zh),
             esc(&shown(r.value, &r.unit, r.note_zh.as_deref())),
-            esc(&r.unit)
+            esc(if r.value.is_some() { &r.unit } else { "" })
         ));
     }
     h.push_str("</tbody></table>");
