@@ -353,7 +353,11 @@ pub async fn page(
     let (compare_title, compare_rows) = comparison(&state, &v, &scope, year, &results).await?;
     let heads: Vec<serde_json::Value> = results
         .iter()
-        .map(|r| serde_json::json!({ "number": r.number, "name": if v.lang == Lang::En { &r.name_en } else { &r.name }, "target": r.target.map(|t| format!("{}{t}", r.comparator_symbol)) }))
+        .map(|r| {
+            serde_json::json!({ "number": r.number, "name": if v.lang == Lang::En { &r.name_en } else { &r.name },
+            "unit": if v.lang == Lang::En { &r.unit_en } else { &r.unit },
+            "target": r.target.map(|t| format!("{}{t}", r.comparator_symbol)) })
+        })
         .collect();
     let years: Vec<i32> = (plan.baseline_year..=latest.max(plan.baseline_year)).rev().collect();
     // Read from the credit blocks: a sum over a few hundred rows, fresh after every change.

@@ -231,9 +231,30 @@ pub async fn detail(
         let after = compute_with(&state.db, &plan, &scope, year, Some(&pending)).await?;
         for (a, b) in now.iter().zip(&after) {
             let changed = a.value != b.value;
+            // A school's share of a city total in 万 reads better as a plain number, with its unit.
+            let en = v.lang == Lang::En;
+            let unit = if en { &a.unit_en } else { &a.unit };
+            let plain = unit.starts_with('万') || unit.starts_with("10k ");
+            let shown_unit = if plain {
+                unit.trim_start_matches('万').trim_start_matches("10k ").to_string()
+            } else {
+                unit.to_string()
+            };
+            let show = |x: Option<f64>| {
+                let value = if plain {
+                    x.map_or("—".into(), |x| crate::messages::numbers::grouped(x * 10_000.0, 0))
+                } else {
+                    display(x, a.decimals)
+                };
+                if x.is_some() && !shown_unit.is_empty() {
+                    if shown_unit == "%" { format!("{value}%") } else { format!("{value} {shown_unit}") }
+                } else {
+                    value
+                }
+            };
             preview.push(serde_json::json!({
-                "name": if v.lang == Lang::En { &a.name_en } else { &a.name },
-                "now": display(a.value, a.decimals), "after": display(b.value, b.decimals), "changed": changed,
+                "name": if en { &a.name_en } else { &a.name },
+                "now": show(a.value), "after": show(b.value), "changed": changed,
                 "status_now": if v.lang == Lang::En { a.status.en() } else { a.status.zh() },
                 "status_after": if v.lang == Lang::En { b.status.en() } else { b.status.zh() },
             }));
