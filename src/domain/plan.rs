@@ -16,6 +16,11 @@ pub struct Plan {
     pub id: String,
     pub name_zh: String,
     pub name_en: String,
+    /// Who issues the plan's evaluations (the cover's 发文机关); the plan's name when absent.
+    #[serde(default)]
+    pub issuer_zh: Option<String>,
+    #[serde(default)]
+    pub issuer_en: Option<String>,
     pub baseline_year: i32,
     pub target_year: i32,
     #[serde(rename = "indicator")]
@@ -135,6 +140,9 @@ pub struct Indicator {
     #[serde(default)]
     pub interim: Vec<Interim>,
     pub formula: Formula,
+    /// How a gap to the target is worded ("{n} 名“双师型”教师"); the unit when absent.
+    #[serde(default)]
+    pub gap: Option<super::shortfall::GapWords>,
 }
 
 /// A filter on a table's coded columns: every listed column must hold one of the listed values.
@@ -272,6 +280,9 @@ impl Plan {
                 }
             }
             errors.extend(self.check_formula(&ind.formula).into_iter().map(|e| format!("{at}: {e}")));
+            if let Some(g) = &ind.gap {
+                errors.extend(g.problems().into_iter().map(|e| format!("{at}: {e}")));
+            }
         }
         let mut kinds = std::collections::HashSet::new();
         for k in &self.designation_kinds {

@@ -94,7 +94,7 @@ pub struct Assessment {
 }
 
 /// Least-squares line through the points: (slope, intercept); a single point gives a flat line.
-fn fit(points: &[(f64, f64)]) -> Option<(f64, f64)> {
+pub(crate) fn fit(points: &[(f64, f64)]) -> Option<(f64, f64)> {
     let n = points.len() as f64;
     if points.is_empty() {
         return None;

@@ -15,6 +15,7 @@ pub mod query;
 pub mod rows;
 pub mod rules;
 pub mod rules_records;
+pub mod shortfall;
 pub mod targets;
 pub mod teachers;
 

@@ -167,9 +167,10 @@ pub fn trend_of(
     }
     for (yr, v) in series {
         svg.push_str(&format!(
-            r#"<circle class="vt-point" cx="{:.1}" cy="{:.1}" r="3"><title>{yr}：{}</title></circle>"#,
+            r#"<circle class="vt-point" cx="{:.1}" cy="{:.1}" r="3"><title>{yr}{}{}</title></circle>"#,
             x(*yr),
             y(*v),
+            if zh { "：" } else { ": " },
             esc(&with_unit(*v))
         ));
     }

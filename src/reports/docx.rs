@@ -1,13 +1,9 @@
-//! The evaluation as a Word document (WordprocessingML written directly): real text in headings,
-//! paragraphs and tables, and the trend charts as embedded PNG pictures drawn from their SVG.
+//! Word documents (WordprocessingML written directly): real text in headings, paragraphs and
+//! tables, and charts as embedded PNG pictures drawn from their SVG. The pieces every report's
+//! DOCX is made of; `official` lays the evaluation out with them.
 
 use std::io::Write;
 use std::sync::LazyLock;
-
-use super::chart::{Chart, trend_of};
-use super::evaluation::Evaluation;
-use super::html::{Line, line};
-use crate::store::StoreError;
 
 /// The charts' styles, inside the SVG, so a renderer without the page's stylesheet draws them.
 pub const CHART_STYLE: &str = "<style>.axis{stroke:#767676}.target{stroke:#cf222e;stroke-dasharray:4 3}.series{fill:none;stroke:#0b3d6e;stroke-width:2}.point{fill:#0b3d6e}.projection{stroke:#0b3d6e;stroke-dasharray:1 3;stroke-width:2}.tick{font-size:9px;fill:#555555;font-family:sans-serif}</style>";
@@ -34,7 +30,7 @@ pub fn png(svg: &str) -> Result<Vec<u8>, String> {
     pixmap.encode_png().map_err(|e| e.to_string())
 }
 
-fn esc(s: &str) -> String {
+pub(crate) fn esc(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
@@ -106,127 +102,30 @@ const STYLES: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <w:style w:type="table" w:styleId="TableGrid"><w:name w:val="Table Grid"/><w:tblPr><w:tblBorders><w:top w:val="single" w:sz="4" w:color="A0A8B0"/><w:left w:val="single" w:sz="4" w:color="A0A8B0"/><w:bottom w:val="single" w:sz="4" w:color="A0A8B0"/><w:right w:val="single" w:sz="4" w:color="A0A8B0"/><w:insideH w:val="single" w:sz="4" w:color="A0A8B0"/><w:insideV w:val="single" w:sz="4" w:color="A0A8B0"/></w:tblBorders><w:tblCellMar><w:left w:w="60" w:type="dxa"/><w:right w:w="60" w:type="dxa"/></w:tblCellMar></w:tblPr><w:rPr><w:sz w:val="18"/></w:rPr></w:style>
 </w:styles>"#;
 
-/// A task's line in the reports' tables.
-pub fn task_row(t: &super::evaluation::TaskRow) -> Vec<String> {
-    vec![
-        format!("{} {}", t.code, t.title),
-        t.section.clone(),
-        t.schools.to_string(),
-        t.completion.map_or("—".into(), |c| format!("{c:.0}%")),
-        t.overdue.to_string(),
-    ]
+/// A part of the package beyond the document and its styles (a footer, the settings, the font
+/// table): where it goes under `word/`, its content type, and its relationship from the document.
+pub(crate) struct Extra {
+    pub name: &'static str,
+    pub content_type: &'static str,
+    /// The relationship's id and type, for parts the document refers to.
+    pub rel: Option<(&'static str, &'static str)>,
+    pub xml: String,
 }
 
-fn rows(lines: &[Line], cols: &[fn(&Line) -> String]) -> Vec<Vec<String>> {
-    lines.iter().map(|l| cols.iter().map(|f| f(l)).collect()).collect()
-}
-
-pub fn render(e: &Evaluation) -> Result<Vec<u8>, StoreError> {
-    let first = e.key.first().and_then(|r| r.series.first().map(|s| s.0)).unwrap_or(2020);
-    let key: Vec<Line> = e.key.iter().map(|r| line(r, first)).collect();
-    let mut d = Doc { body: String::new(), images: Vec::new() };
-    d.para(Some("Title"), &e.title);
-    d.para(Some("Meta"), &format!("生成时间 {} · 数据来源：VETIS 学校报送数据（审核通过）", e.generated_at));
-    d.para(Some("Heading1"), "一、总体判断");
-    for s in &e.summary {
-        d.para(None, &format!("● {s}"));
-    }
-    d.para(Some("Heading1"), "二、主要指标");
-    d.table(
-        &["指标", "单位", "2020 基期", &format!("{} 年", e.year), "2025 目标", "属性", "状态", "2025 预测"],
-        &rows(
-            &key,
-            &[
-                |l| l.name.clone(),
-                |l| l.unit.clone(),
-                |l| l.baseline.clone(),
-                |l| l.value.clone(),
-                |l| l.target.clone(),
-                |l| l.attribute.clone(),
-                |l| l.status.clone(),
-                |l| l.projection.clone().unwrap_or_default(),
-            ],
-        ),
-    );
-    for (i, r) in e.key.iter().enumerate() {
-        let c = Chart { name: &r.name, unit: &r.unit, decimals: r.decimals as usize, lang: crate::messages::Lang::Zh };
-        let svg = trend_of(&c, &r.series, r.target, r.projection, first, r.target_year);
-        let png = png(&svg).map_err(|err| StoreError::refused(format!("chart {}: {err}", r.id)))?;
-        d.picture(
-            png,
-            &format!("图 {}：{}（实线为实际值，红色虚线为目标，蓝色虚线为趋势预测）", i + 1, r.name),
-            12.0,
-            260.0 / 96.0,
-        );
-    }
-    d.para(Some("Heading1"), "三、约束性指标预警");
-    if e.alerts.is_empty() {
-        d.para(None, "无。");
-    }
-    for a in e.alerts.iter().map(|r| line(r, first)) {
-        d.para(None, &format!("● {}：{}{}，目标 {}，{}", a.name, a.value, a.unit, a.target, a.status));
-    }
-    d.para(Some("Heading1"), "四、数量目标");
-    let counted: Vec<Line> = e.counted.iter().map(|r| line(r, first)).collect();
-    d.table(
-        &["目标", "规划条目", &format!("{} 年", e.year), "目标值", "状态", "说明"],
-        &rows(
-            &counted,
-            &[
-                |l| l.name.clone(),
-                |l| l.section.clone(),
-                |l| format!("{} {}", l.value, l.unit),
-                |l| l.target.clone(),
-                |l| l.status.clone(),
-                |l| l.note.clone(),
-            ],
-        ),
-    );
-    d.para(Some("Heading1"), "五、规则类目标");
-    let rules: Vec<Line> = e.rules.iter().map(|r| line(r, first)).collect();
-    d.table(
-        &["目标", "规划条目", &format!("{} 年", e.year), "达标 / 总数", "目标值", "目标年", "状态"],
-        &rows(
-            &rules,
-            &[
-                |l| l.name.clone(),
-                |l| l.section.clone(),
-                |l| format!("{} %", l.value),
-                |l| l.passed.clone(),
-                |l| l.target.clone(),
-                |l| l.target_year.to_string(),
-                |l| l.status.clone(),
-            ],
-        ),
-    );
-    d.para(Some("Heading1"), "六、分区情况（主要指标）");
-    let mut head: Vec<String> = vec!["区".into()];
-    head.extend((1..=e.key.len()).map(|i| i.to_string()));
-    head.push("达标项数".into());
-    let head_refs: Vec<&str> = head.iter().map(String::as_str).collect();
-    let drows: Vec<Vec<String>> = e
-        .districts
-        .iter()
-        .map(|dr| {
-            let mut r = vec![dr.name.clone()];
-            r.extend(dr.cells.iter().map(|(v, _)| v.clone()));
-            r.push(dr.met.to_string());
-            r
-        })
-        .collect();
-    d.table(&head_refs, &drows);
-    d.para(Some("Caption"), "列号对应第二部分的指标序号；总量指标的目标只适用于全市。");
-    d.para(Some("Heading1"), "七、规划任务完成情况");
-    if e.tasks.is_empty() {
-        d.para(None, "尚未分配规划任务。");
-    } else {
-        let rows: Vec<Vec<String>> = e.tasks.iter().map(task_row).collect();
-        d.table(&["任务", "规划条目", "承担学校数", "平均完成度", "逾期未报"], &rows);
-    }
-    package(&d).map_err(|err| StoreError::refused(format!("DOCX: {err}")))
-}
+/// The plain page: A4 with even margins, no footer.
+const PLAIN_SECTION: &str = r#"<w:pgSz w:w="11906" w:h="16838"/><w:pgMar w:top="1440" w:right="1247" w:bottom="1440" w:left="1247" w:header="851" w:footer="992" w:gutter="0"/>"#;
 
 pub(crate) fn package(d: &Doc) -> Result<Vec<u8>, Box<dyn std::error::Error>> {
+    package_with(d, STYLES, PLAIN_SECTION, &[])
+}
+
+/// Zips the document with its styles, the last section's properties and the extra parts.
+pub(crate) fn package_with(
+    d: &Doc,
+    styles: &str,
+    section: &str,
+    extras: &[Extra],
+) -> Result<Vec<u8>, Box<dyn std::error::Error>> {
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
     let mut put = |name: &str, bytes: &[u8]| -> Result<(), Box<dyn std::error::Error>> {
@@ -234,8 +133,15 @@ pub(crate) fn package(d: &Doc) -> Result<Vec<u8>, Box<dyn std::error::Error>> {
         zip.write_all(bytes)?;
         Ok(())
     };
-    put("[Content_Types].xml", br#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Default Extension="png" ContentType="image/png"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/><Override PartName="/word/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml"/></Types>"#)?;
+    let mut types = String::from(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Default Extension="png" ContentType="image/png"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/><Override PartName="/word/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml"/>"#,
+    );
+    for x in extras {
+        types.push_str(&format!(r#"<Override PartName="/word/{}" ContentType="{}"/>"#, x.name, x.content_type));
+    }
+    types.push_str("</Types>");
+    put("[Content_Types].xml", types.as_bytes())?;
     put("_rels/.rels", br#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>"#)?;
     let mut rels = String::from(
@@ -244,14 +150,25 @@ pub(crate) fn package(d: &Doc) -> Result<Vec<u8>, Box<dyn std::error::Error>> {
     for i in 1..=d.images.len() {
         rels.push_str(&format!(r#"<Relationship Id="img{i}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image" Target="media/chart{i}.png"/>"#));
     }
+    for x in extras {
+        if let Some((id, kind)) = x.rel {
+            rels.push_str(&format!(
+                r#"<Relationship Id="{id}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/{kind}" Target="{}"/>"#,
+                x.name
+            ));
+        }
+    }
     rels.push_str("</Relationships>");
     put("word/_rels/document.xml.rels", rels.as_bytes())?;
-    put("word/styles.xml", STYLES.as_bytes())?;
+    put("word/styles.xml", styles.as_bytes())?;
     let doc = format!(
-        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"><w:body>{}<w:sectPr><w:pgSz w:w="11906" w:h="16838"/><w:pgMar w:top="1440" w:right="1247" w:bottom="1440" w:left="1247" w:header="851" w:footer="992" w:gutter="0"/></w:sectPr></w:body></w:document>"#,
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"><w:body>{}<w:sectPr>{section}</w:sectPr></w:body></w:document>"#,
         d.body
     );
     put("word/document.xml", doc.as_bytes())?;
+    for x in extras {
+        put(&format!("word/{}", x.name), x.xml.as_bytes())?;
+    }
     for (i, img) in d.images.iter().enumerate() {
         put(&format!("word/media/chart{}.png", i + 1), img)?;
     }

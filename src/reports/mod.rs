@@ -1,10 +1,12 @@
 //! Reports made from the figures: the plan's mid-term and final evaluations as HTML, XLSX, DOCX
-//! and PDF, with charts, tables and a generated summary of findings.
+//! and PDF in Chinese or English, with charts, tables, a generated summary of findings and the
+//! planner's own sections; the quality reports; tables and boards as spreadsheets.
 
 pub mod chart;
 pub mod docx;
 pub mod evaluation;
 pub mod html;
+pub mod official;
 pub mod pdf;
 pub mod progress;
 pub mod quality;
@@ -13,6 +15,7 @@ pub mod xlsx;
 
 use std::path::Path;
 
+use crate::messages::Lang;
 use crate::store::StoreError;
 
 /// The formats a report can be written in, chosen by the output file's extension.
@@ -56,12 +59,13 @@ impl ReportFormat {
     }
 }
 
-/// Renders an evaluation in a format, as bytes.
-pub fn render(e: &evaluation::Evaluation, format: ReportFormat) -> Result<Vec<u8>, StoreError> {
+/// Renders an evaluation in a format and language, as bytes.
+pub fn render(e: &evaluation::Evaluation, format: ReportFormat, lang: Lang) -> Result<Vec<u8>, StoreError> {
+    let doc = || evaluation::document::document(e, lang);
     match format {
-        ReportFormat::Html => html::render(e).map(String::into_bytes),
-        ReportFormat::Xlsx => xlsx::render(e),
-        ReportFormat::Docx => docx::render(e),
-        ReportFormat::Pdf => pdf::render(e),
+        ReportFormat::Html => html::render(&doc()).map(String::into_bytes),
+        ReportFormat::Xlsx => xlsx::render(e, lang),
+        ReportFormat::Docx => official::render(&doc()),
+        ReportFormat::Pdf => pdf::render(&doc()),
     }
 }

@@ -6,9 +6,8 @@ use std::path::{Path, PathBuf};
 
 use typst_as_lib::TypstEngine;
 
-use super::chart::{Chart, trend_of};
-use super::evaluation::Evaluation;
-use super::html::line;
+use super::evaluation::document::{Block, Document, TABLE_ROOM, Table};
+use crate::messages::Lang;
 use crate::store::StoreError;
 
 /// Where CJK fonts are looked for, in order.
@@ -48,7 +47,17 @@ pub(crate) fn fonts() -> Result<Vec<Vec<u8>>, StoreError> {
         subdirs.into_iter().find_map(|d| find(&d, name, depth - 1))
     }
     let mut out = Vec::new();
-    for name in ["NotoSansCJK-Regular.ttc", "NotoSansCJK-Bold.ttc"] {
+    // The sans faces are needed; the serif faces and the government faces (仿宋, 黑体, 小标宋)
+    // are used where the machine has them, each falling back to Noto.
+    for name in [
+        "NotoSansCJK-Regular.ttc",
+        "NotoSansCJK-Bold.ttc",
+        "NotoSerifCJK-Regular.ttc",
+        "NotoSerifCJK-Bold.ttc",
+        "simfang.ttf",
+        "simhei.ttf",
+        "FZXBSJW.TTF",
+    ] {
         if let Some(p) = font_dirs().iter().find_map(|d| find(d, name, 3)) {
             out.push(std::fs::read(&p).map_err(|e| StoreError::refused(format!("{}: {e}", p.display())))?);
         }
@@ -78,126 +87,98 @@ pub(crate) fn table(head: &[String], rows: &[Vec<String>], widths: &str) -> Stri
     t
 }
 
-/// The Typst source of the report, and the charts it names.
-pub fn source(e: &Evaluation) -> (String, Vec<(String, Vec<u8>)>) {
-    let first = e.key.first().and_then(|r| r.series.first().map(|x| x.0)).unwrap_or(2020);
-    let mut m = String::from(
-        "#set page(paper: \"a4\", margin: (x: 1.8cm, y: 2cm), numbering: \"1 / 1\")\n\
-         #set text(font: \"Noto Sans CJK SC\", size: 9.5pt, lang: \"zh\", region: \"cn\")\n\
-         #set par(leading: 0.75em)\n\
-         #set table(stroke: 0.5pt + rgb(\"#a0a8b0\"), inset: 3.5pt)\n\
-         #show heading.where(level: 1): set text(size: 13pt, fill: rgb(\"#0b3d6e\"))\n\
-         #show heading: set block(above: 1.4em, below: 0.8em)\n",
+/// A table whose columns are sized to their content and whose figures are right-aligned.
+fn sized_table(t: &Table) -> String {
+    let widths: Vec<String> = t.widths(TABLE_ROOM).iter().map(|w| format!("{:.0}fr", (w * 100.0).max(1.0))).collect();
+    let align: Vec<&str> = t.numeric.iter().map(|n| if *n { "right" } else { "left" }).collect();
+    let mut out = format!("#table(columns: ({}), align: ({}),", widths.join(", "), align.join(", "));
+    out.push_str(" table.header(");
+    out.push_str(&t.head.iter().map(|h| format!("strong({})", s(h))).collect::<Vec<_>>().join(", "));
+    out.push_str("),\n");
+    for r in &t.rows {
+        out.push_str(&r.iter().map(|c| s(c)).collect::<Vec<_>>().join(", "));
+        out.push_str(",\n");
+    }
+    out.push_str(")\n");
+    out
+}
+
+fn blocks(m: &mut String, files: &mut Vec<(String, Vec<u8>)>, bs: &[Block]) {
+    for b in bs {
+        match b {
+            Block::Para(t) => m.push_str(&format!("#par({})\n", s(t))),
+            Block::Note(t) => m.push_str(&format!("#text(size: 8.5pt, fill: rgb(\"#555555\"), {})\n", s(t))),
+            Block::List(items) => {
+                m.push_str(&format!("#list({})\n", items.iter().map(|x| s(x)).collect::<Vec<_>>().join(", ")));
+            }
+            Block::Table(t) => m.push_str(&sized_table(t)),
+            Block::Charts(figs) => {
+                m.push_str("#grid(columns: (1fr, 1fr), gutter: 6pt,\n");
+                for f in figs {
+                    let name = format!("chart{}.svg", files.len() + 1);
+                    files.push((name.clone(), f.svg.clone().into_bytes()));
+                    m.push_str(&format!(
+                        "figure(image({}, width: 100%), caption: text(size: 8pt, {}), numbering: none),\n",
+                        s(&name),
+                        s(&f.caption)
+                    ));
+                }
+                m.push_str(")\n");
+            }
+        }
+    }
+}
+
+/// The Typst source of the report, and the charts it names: a cover with the issuing body, title
+/// and date; a table of contents; the sections with page numbers "— 1 —" from the first of them;
+/// the annex. Body in 仿宋 where the machine has it (FangSong), else Noto Serif CJK; headings
+/// in a sans face (黑体-like: SimHei, else Noto Sans CJK).
+pub fn source(d: &Document) -> (String, Vec<(String, Vec<u8>)>) {
+    let (lang, region) = if d.lang == Lang::En { ("en", "gb") } else { ("zh", "cn") };
+    let mut m = format!(
+        "#set page(paper: \"a4\", margin: (top: 3.2cm, bottom: 3cm, left: 2.8cm, right: 2.6cm))\n\
+         #set text(font: (\"FangSong\", \"Noto Serif CJK SC\", \"Noto Sans CJK SC\"), size: 10.5pt, lang: \"{lang}\", region: \"{region}\")\n\
+         #set par(leading: 0.8em, justify: true)\n\
+         #set table(stroke: 0.5pt + rgb(\"#606060\"), inset: 3.5pt)\n\
+         #show table: set text(size: 8.5pt, font: (\"Noto Sans CJK SC\",))\n\
+         #show table.cell: set par(justify: false)\n\
+         #show heading: set text(font: (\"SimHei\", \"Noto Sans CJK SC\"), size: 14pt, weight: \"bold\")\n\
+         #show heading: set block(above: 1.4em, below: 0.8em)\n"
     );
-    m.push_str(&format!("#align(center, text(size: 16pt, weight: \"bold\", {}))\n", s(&e.title)));
+    // The cover: issuing body in red, the title, the date; no page number.
+    m.push_str("#page(numbering: none)[\n#v(3cm)\n");
     m.push_str(&format!(
-        "#align(center, text(size: 8.5pt, fill: rgb(\"#555555\"), {}))\n",
-        s(&format!("{} · 生成时间 {} · 数据来源：VETIS 学校报送数据（审核通过）", e.plan_name_en, e.generated_at))
+        "#align(center, text(size: 26pt, weight: \"bold\", fill: rgb(\"#c00000\"), font: (\"FZXiaoBiaoSong-B05S\", \"Noto Serif CJK SC\"), {}))\n",
+        s(&d.issuer)
     ));
-    m.push_str(&format!("#heading(level: 1, {})\n", s("一、总体判断")));
-    m.push_str(&format!("#list({})\n", e.summary.iter().map(|x| s(x)).collect::<Vec<_>>().join(", ")));
-    m.push_str(&format!("#heading(level: 1, {})\n", s("二、主要指标")));
-    let key: Vec<_> = e.key.iter().map(|r| line(r, first)).collect();
-    let head: Vec<String> =
-        ["序号", "指标", "单位", "2020 基期", &format!("{} 年", e.year), "2025 目标", "属性", "状态", "2025 预测"]
-            .map(String::from)
-            .to_vec();
-    let rows: Vec<Vec<String>> = key
-        .iter()
-        .enumerate()
-        .map(|(i, l)| {
-            vec![
-                (i + 1).to_string(),
-                l.name.clone(),
-                l.unit.clone(),
-                l.baseline.clone(),
-                l.value.clone(),
-                l.target.clone(),
-                l.attribute.clone(),
-                l.status.clone(),
-                l.projection.clone().unwrap_or_default(),
-            ]
-        })
-        .collect();
-    m.push_str(&table(&head, &rows, "(auto, 1fr, auto, auto, auto, auto, auto, auto, auto)"));
+    m.push_str("#v(0.4cm)\n#line(length: 100%, stroke: 1.5pt + rgb(\"#c00000\"))\n#v(2.5cm)\n");
+    m.push_str(&format!(
+        "#align(center, text(size: 20pt, weight: \"bold\", font: (\"FZXiaoBiaoSong-B05S\", \"Noto Serif CJK SC\"), {}))\n",
+        s(&d.title)
+    ));
+    m.push_str(&format!("#v(1fr)\n#align(center, text(size: 14pt, {}))\n", s(&d.date)));
+    m.push_str(&format!(
+        "#v(0.6cm)\n#align(center, text(size: 8.5pt, fill: rgb(\"#555555\"), {}))\n#v(1cm)\n]\n",
+        s(&d.source)
+    ));
+    m.push_str(&format!(
+        "#page(numbering: none)[#outline(title: text(font: (\"SimHei\", \"Noto Sans CJK SC\"), {}), depth: 1)]\n",
+        s(&d.contents)
+    ));
+    m.push_str(
+        "#set page(numbering: \"1\", footer: context align(center, text(size: 12pt, [—#h(0.5em)#counter(page).display()#h(0.5em)—])))\n#counter(page).update(1)\n",
+    );
     let mut files = Vec::new();
-    m.push_str("#grid(columns: (1fr, 1fr), gutter: 6pt,\n");
-    for (i, r) in e.key.iter().enumerate() {
-        let name = format!("chart{}.svg", i + 1);
-        let c = Chart { name: &r.name, unit: &r.unit, decimals: r.decimals as usize, lang: crate::messages::Lang::Zh };
-        let svg = trend_of(&c, &r.series, r.target, r.projection, first, r.target_year);
-        files.push((name.clone(), svg.into_bytes()));
-        m.push_str(&format!("figure(image({}, width: 100%), caption: text(size: 8pt, {})),\n", s(&name), s(&r.name)));
-    }
-    m.push_str(")\n");
-    m.push_str(&format!("#heading(level: 1, {})\n", s("三、约束性指标预警")));
-    if e.alerts.is_empty() {
-        m.push_str(&format!("#{}\n", s("无。")));
-    } else {
-        let items: Vec<String> = e
-            .alerts
-            .iter()
-            .map(|r| line(r, first))
-            .map(|a| s(&format!("{}：{}{}，目标 {}，{}", a.name, a.value, a.unit, a.target, a.status)))
-            .collect();
-        m.push_str(&format!("#list({})\n", items.join(", ")));
-    }
-    m.push_str(&format!("#heading(level: 1, {})\n", s("四、数量目标")));
-    let head: Vec<String> =
-        ["目标", "规划条目", &format!("{} 年", e.year), "目标值", "状态", "说明"].map(String::from).to_vec();
-    let rows: Vec<Vec<String>> = e
-        .counted
-        .iter()
-        .map(|r| line(r, first))
-        .map(|l| vec![l.name, l.section, format!("{} {}", l.value, l.unit), l.target, l.status, l.note])
-        .collect();
-    m.push_str(&table(&head, &rows, "(1fr, auto, auto, auto, auto, 1fr)"));
-    m.push_str(&format!("#heading(level: 1, {})\n", s("五、规则类目标")));
-    let head: Vec<String> = ["目标", "规划条目", &format!("{} 年", e.year), "达标 / 总数", "目标值", "目标年", "状态"]
-        .map(String::from)
-        .to_vec();
-    let rows: Vec<Vec<String>> = e
-        .rules
-        .iter()
-        .map(|r| line(r, first))
-        .map(|l| {
-            vec![l.name, l.section, format!("{} %", l.value), l.passed, l.target, l.target_year.to_string(), l.status]
-        })
-        .collect();
-    m.push_str(&table(&head, &rows, "(1fr, auto, auto, auto, auto, auto, auto)"));
-    m.push_str(&format!("#heading(level: 1, {})\n", s("六、分区情况（主要指标）")));
-    let mut head: Vec<String> = vec!["区".into()];
-    head.extend((1..=e.key.len()).map(|i| i.to_string()));
-    head.push("达标项数".into());
-    let rows: Vec<Vec<String>> = e
-        .districts
-        .iter()
-        .map(|d| {
-            let mut r = vec![d.name.clone()];
-            r.extend(d.cells.iter().map(|(v, _)| v.clone()));
-            r.push(d.met.to_string());
-            r
-        })
-        .collect();
-    m.push_str(&table(&head, &rows, &format!("(auto, {})", vec!["1fr"; e.key.len() + 1].join(", "))));
-    m.push_str(&format!(
-        "#text(size: 8pt, fill: rgb(\"#555555\"), {})\n",
-        s("列号对应第二部分的指标序号；总量指标的目标只适用于全市。")
-    ));
-    m.push_str(&format!("#heading(level: 1, {})\n", s("七、规划任务完成情况")));
-    if e.tasks.is_empty() {
-        m.push_str(&format!("#{}\n", s("尚未分配规划任务。")));
-    } else {
-        let head: Vec<String> = ["任务", "规划条目", "承担学校数", "平均完成度", "逾期未报"].map(String::from).to_vec();
-        let rows: Vec<Vec<String>> = e.tasks.iter().map(super::docx::task_row).collect();
-        m.push_str(&table(&head, &rows, "(1fr, auto, auto, auto, auto)"));
+    for sec in d.sections.iter().chain(&d.annexes) {
+        m.push_str(&format!("#heading(level: 1, {})\n", s(&sec.title)));
+        blocks(&mut m, &mut files, &sec.blocks);
     }
     (m, files)
 }
 
-pub fn render(e: &Evaluation) -> Result<Vec<u8>, StoreError> {
+pub fn render(d: &Document) -> Result<Vec<u8>, StoreError> {
     let fonts = fonts()?;
-    let (main, files) = source(e);
+    let (main, files) = source(d);
     let statics: Vec<(&str, &[u8])> = files.iter().map(|(n, b)| (n.as_str(), b.as_slice())).collect();
     let engine = TypstEngine::builder()
         .main_file(main)

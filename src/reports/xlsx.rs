@@ -1,11 +1,14 @@
 //! The evaluation's tables as a workbook: the summary, the key indicators, the counted targets,
-//! the rules and the districts, one sheet each, numbers kept as numbers.
+//! the rules, the districts, the tasks, what it takes, the problems and next steps, and the data
+//! coverage, one sheet each, numbers kept as numbers.
 
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 
-use super::evaluation::Evaluation;
+use super::evaluation::{Evaluation, findings};
 use crate::figures::targets::TargetResult;
+use crate::messages::Lang;
 use crate::store::StoreError;
+use crate::store::remarks::Section;
 
 /// One sheet of a header and rows, numbers kept as numbers and text never read as a formula (the
 /// admission list, the allocation statement).
@@ -130,16 +133,17 @@ fn targets_sheet(wb: &mut Workbook, name: &str, rs: &[TargetResult], bold: &Form
     Ok(())
 }
 
-fn build(e: &Evaluation) -> Result<Vec<u8>, XlsxError> {
+fn build(e: &Evaluation, lang: Lang) -> Result<Vec<u8>, XlsxError> {
     let mut wb = Workbook::new();
     let bold = Format::new().set_bold().set_background_color("#EAEEF2");
     let title = Format::new().set_bold().set_font_size(14);
+    let doc = super::evaluation::document::document(e, lang);
     {
         let ws = wb.add_worksheet().set_name("总览")?;
         ws.set_column_width(0, 120)?;
-        ws.write_string_with_format(0, 0, &e.title, &title)?;
-        ws.write_string(1, 0, format!("生成时间 {}；数据来源：VETIS 学校报送数据（审核通过）", e.generated_at))?;
-        for (i, s) in e.summary.iter().enumerate() {
+        ws.write_string_with_format(0, 0, &doc.title, &title)?;
+        ws.write_string(1, 0, &doc.source)?;
+        for (i, s) in findings::summary(e, lang).iter().enumerate() {
             ws.write_string(3 + i as u32, 0, s)?;
         }
     }
@@ -158,7 +162,7 @@ fn build(e: &Evaluation) -> Result<Vec<u8>, XlsxError> {
             ws.write_string(row, 0, &d.code)?;
             ws.write_string(row, 1, &d.name)?;
             for (j, (v, s)) in d.cells.iter().enumerate() {
-                match v.parse::<f64>() {
+                match v.replace(',', "").parse::<f64>() {
                     Ok(n) => ws.write_number(row, 2 + j as u16, n)?,
                     Err(_) => ws.write_string(row, 2 + j as u16, format!("{v} {}", s.zh()))?,
                 };
@@ -179,9 +183,70 @@ fn build(e: &Evaluation) -> Result<Vec<u8>, XlsxError> {
             ws.write_number(row, 4, t.overdue as f64)?;
         }
     }
+    {
+        let ws = wb.add_worksheet().set_name("达标所需")?;
+        header(
+            ws,
+            &[
+                "指标编码",
+                "指标",
+                "还差（人、所、人次）",
+                "还差",
+                "缺口最大的学校",
+                "前五校占比（%）",
+                "按趋势达标年份",
+            ],
+            &bold,
+        )?;
+        ws.set_column_width(1, 36)?;
+        ws.set_column_width(4, 60)?;
+        for (i, g) in e.shortfalls.iter().enumerate() {
+            let row = i as u32 + 1;
+            let name = e.key.iter().find(|r| r.id == g.id).map(|r| r.name.as_str()).unwrap_or_default();
+            ws.write_string(row, 0, &g.id)?;
+            ws.write_string(row, 1, name)?;
+            ws.write_number(row, 2, g.amount)?;
+            ws.write_string(row, 3, if lang == Lang::En { &g.text_en } else { &g.text_zh })?;
+            let holders: Vec<String> = g.holders.iter().map(|h| format!("{} {}", h.name, h.text_zh)).collect();
+            ws.write_string(row, 4, holders.join("；"))?;
+            num(ws, row, 5, g.holders_share)?;
+            match g.reach_year {
+                Some(y) => ws.write_number(row, 6, y)?,
+                None => ws.write_string(row, 6, format!("晚于 {}", crate::figures::shortfall::HORIZON_YEAR))?,
+            };
+        }
+    }
+    {
+        let ws = wb.add_worksheet().set_name("存在问题与措施")?;
+        header(ws, &["部分", "序号", "内容"], &bold)?;
+        ws.set_column_width(2, 120)?;
+        let mut row = 1;
+        for (label, which) in [("存在问题", Section::Problems), ("下一步措施", Section::Measures)] {
+            for (i, item) in findings::section(e, which, lang).0.iter().enumerate() {
+                ws.write_string(row, 0, label)?;
+                ws.write_number(row, 1, (i + 1) as f64)?;
+                ws.write_string(row, 2, item)?;
+                row += 1;
+            }
+        }
+    }
+    {
+        let ws = wb.add_worksheet().set_name("数据覆盖")?;
+        header(ws, &["数据表", "表名", "应报学校", "已通过", "待审核", "未通过或未报送的学校"], &bold)?;
+        ws.set_column_width(5, 80)?;
+        for (i, c) in e.coverage.iter().enumerate() {
+            let row = i as u32 + 1;
+            ws.write_string(row, 0, &c.table)?;
+            ws.write_string(row, 1, &c.name_zh)?;
+            ws.write_number(row, 2, c.owed as f64)?;
+            ws.write_number(row, 3, c.approved as f64)?;
+            ws.write_number(row, 4, c.pending as f64)?;
+            ws.write_string(row, 5, c.missing.iter().map(|(_, n)| n.as_str()).collect::<Vec<_>>().join("、"))?;
+        }
+    }
     wb.save_to_buffer()
 }
 
-pub fn render(e: &Evaluation) -> Result<Vec<u8>, StoreError> {
-    build(e).map_err(|err| StoreError::refused(format!("XLSX: {err}")))
+pub fn render(e: &Evaluation, lang: Lang) -> Result<Vec<u8>, StoreError> {
+    build(e, lang).map_err(|err| StoreError::refused(format!("XLSX: {err}")))
 }

@@ -29,6 +29,7 @@ pub mod records;
 pub mod refdata;
 pub mod reference;
 pub mod registry;
+pub mod remarks;
 pub mod rule_blocks;
 pub mod signin;
 pub mod sql;
@@ -265,6 +266,12 @@ const MIGRATIONS: &[Migration] = &[
         name: "daily_work",
         sqlite: include_str!("../../migrations/sqlite/0022_daily_work.sql"),
         postgres: include_str!("../../migrations/postgres/0022_daily_work.sql"),
+    },
+    Migration {
+        version: 23,
+        name: "evaluation_remarks",
+        sqlite: include_str!("../../migrations/sqlite/0023_evaluation_remarks.sql"),
+        postgres: include_str!("../../migrations/postgres/0023_evaluation_remarks.sql"),
     },
 ];
 

@@ -46,6 +46,8 @@ pub struct ReportKey {
     pub format: ReportFormat,
     pub scope: ReportScope,
     pub version: i64,
+    /// The report's language (the viewer's).
+    pub lang: crate::messages::Lang,
 }
 
 /// Where a report stands.
@@ -70,6 +72,15 @@ pub enum Ask {
     },
     Failed(Message),
     Refused(Busy),
+}
+
+/// Logs what went wrong making a report and says so to the person, without the internals.
+fn internal(what: &dyn std::fmt::Debug, e: &dyn std::fmt::Display) -> Message {
+    tracing::error!(target: "vetis::reports", "report {what:?} failed: {e}");
+    Message::new(
+        "报告生成失败，请稍后重试或联系管理员",
+        "the report could not be made: try again later or ask the administrator",
+    )
 }
 
 /// Report jobs and their results.
@@ -148,35 +159,40 @@ impl ReportJobs {
         Ask::Pending { seconds: 0, waiting: true, started_now: true }
     }
 
-    async fn build(&self, db: &Db, who: &Principal, key: &ReportKey) -> Result<Vec<u8>, Message> {
-        let internal = |e: &dyn std::fmt::Display| {
-            tracing::error!(target: "vetis::reports", "report {key:?} failed: {e}");
-            Message::new(
-                "报告生成失败，请稍后重试或联系管理员",
-                "the report could not be made: try again later or ask the administrator",
-            )
-        };
-        let full = {
-            let mut built = self.built.lock().await;
-            match built.as_ref() {
-                Some((k, e)) if *k == (key.year, key.version) => e.clone(),
-                _ => {
-                    let e = Arc::new(evaluation::build(db, key.year).await.map_err(|e| match e {
-                        crate::store::StoreError::Refused(m) | crate::store::StoreError::NotFound(m) => m,
-                        other => internal(&other),
-                    })?);
-                    *built = Some(((key.year, key.version), e.clone()));
-                    e
-                }
+    /// The evaluation of `year` at the present data version, built once and shared.
+    pub async fn evaluation(&self, db: &Db, year: i32) -> Result<Arc<Evaluation>, Message> {
+        let version = db.data_version().await.map_err(|e| internal(&year, &e))?;
+        let mut built = self.built.lock().await;
+        match built.as_ref() {
+            Some((k, e)) if *k == (year, version) => Ok(e.clone()),
+            _ => {
+                let e = Arc::new(evaluation::build(db, year).await.map_err(|e| match e {
+                    crate::store::StoreError::Refused(m) | crate::store::StoreError::NotFound(m) => m,
+                    other => internal(&year, &other),
+                })?);
+                *built = Some(((year, version), e.clone()));
+                Ok(e)
             }
-        };
+        }
+    }
+
+    async fn build(&self, db: &Db, who: &Principal, key: &ReportKey) -> Result<Vec<u8>, Message> {
+        let full = self.evaluation(db, key.year).await?;
         let mut e = (*full).clone();
         e.districts.retain(|d| key.scope.keeps(who, &d.code));
-        let format = key.format;
+        if let ReportScope::District(d) = &key.scope {
+            let inside: std::collections::HashSet<String> = crate::store::registry::school_codes_in_district(db, d)
+                .await
+                .map_err(|e| internal(key, &e))?
+                .into_iter()
+                .collect();
+            e.keep_schools(&inside);
+        }
+        let (format, lang) = (key.format, key.lang);
         // Typesetting is CPU work: off the threads that answer requests.
-        tokio::task::spawn_blocking(move || render(&e, format))
+        tokio::task::spawn_blocking(move || render(&e, format, lang))
             .await
-            .map_err(|e| internal(&e))?
-            .map_err(|e| internal(&e))
+            .map_err(|e| internal(key, &e))?
+            .map_err(|e| internal(key, &e))
     }
 }

@@ -29,7 +29,7 @@ pub async fn page(State(state): State<AppState>, mut parts: Parts) -> Result<Res
     let cards: Vec<CardView> = results.iter().map(|r| CardView::new(r, lang)).collect();
     let title = if lang == crate::messages::Lang::En { &plan.name_en } else { &plan.name_zh };
     let years: Vec<i32> = (plan.baseline_year..=latest.max(plan.baseline_year)).rev().collect();
-    let ctx = serde_json::json!({ "title": title, "year": year, "years": years, "cards": cards, "alerts": alerts(&results, lang) });
+    let ctx = serde_json::json!({ "title": title, "year": year, "years": years, "cards": cards, "alerts": alerts(&plan, &results, lang) });
     Ok(render_page("public.html", lang, viewer.as_ref(), ctx)?.into_response())
 }
 

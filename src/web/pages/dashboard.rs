@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{OrPage, PageError, Viewer, render};
 use crate::domain::access::{Role, Target};
-use crate::domain::plan::{Indicator, TargetScope};
+use crate::domain::plan::{Indicator, Plan, TargetScope};
 use crate::figures::Scope;
 use crate::figures::breakdown::By;
 use crate::figures::indicators::{IndicatorResult, display};
@@ -204,13 +204,29 @@ impl CardView {
     }
 }
 
-pub fn alerts(results: &[IndicatorResult], lang: Lang) -> Vec<serde_json::Value> {
+/// The binding indicators in trouble, each with what it takes to reach its target.
+pub fn alerts(plan: &Plan, results: &[IndicatorResult], lang: Lang) -> Vec<serde_json::Value> {
     results
         .iter()
         .filter(|r| r.alert)
         .map(|r| {
             let (name, status) = if lang == Lang::En { (&r.name_en, r.status.en()) } else { (&r.name, r.status.zh()) };
-            serde_json::json!({ "id": r.id, "name": name, "status": status, "status_key": r.status.key() })
+            let takes = crate::figures::shortfall::shortfall(plan, r, None).map(|s| {
+                let reach = s.reach_year.map_or(String::new(), |y| y.to_string());
+                match (lang, s.reach_year) {
+                    (Lang::En, Some(_)) => format!("{} needed; at the present trend reached in {reach}", s.text_en),
+                    (Lang::En, None) => format!(
+                        "{} needed; at the present trend not reached before {}",
+                        s.text_en,
+                        crate::figures::shortfall::HORIZON_YEAR
+                    ),
+                    (_, Some(_)) => format!("还差 {}，按当前趋势 {reach} 年达到", s.text_zh),
+                    (_, None) => {
+                        format!("还差 {}，按当前趋势 {} 年前达不到", s.text_zh, crate::figures::shortfall::HORIZON_YEAR)
+                    }
+                }
+            });
+            serde_json::json!({ "id": r.id, "name": name, "status": status, "status_key": r.status.key(), "takes": takes })
         })
         .collect()
 }
@@ -403,7 +419,7 @@ pub async fn page(
             "years": years,
             "options": options,
             "cards": cards,
-            "alerts": alerts(&results, v.lang),
+            "alerts": alerts(&plan, &results, v.lang),
             "compare_title": compare_title,
             "compare_heads": heads,
             "compare_rows": compare_rows,

@@ -99,6 +99,7 @@ pub async fn indicator(
             _ => row_links.push(serde_json::json!({ "href": format!("{base}&part=all"), "label": v.t("rows_all"), "n": serde_json::Value::Null })),
         }
     }
+    let takes = what_it_takes(&state, &v, &plan, r, &district_of_scope).await?;
     let series: Vec<serde_json::Value> = r
         .series
         .iter()
@@ -126,8 +127,69 @@ pub async fn indicator(
             "series": series,
             "up": up,
             "definition": if v.lang == Lang::En { &ind.name_en } else { &ind.name_zh },
+            "takes": takes,
         }),
     )
+}
+
+/// The figure's gap to its target, in what it counts, with the schools holding most of it (those
+/// the viewer may see) and the year the trend reaches the target.
+async fn what_it_takes(
+    state: &AppState,
+    v: &Viewer,
+    plan: &crate::domain::plan::Plan,
+    r: &crate::figures::indicators::IndicatorResult,
+    district_of_scope: &str,
+) -> Result<Option<serde_json::Value>, PageError> {
+    use crate::domain::shortfall::Basis;
+    use crate::figures::shortfall::{HORIZON_YEAR, shortfall};
+    if shortfall(plan, r, None).is_none() {
+        return Ok(None);
+    }
+    let groups = match r.scope {
+        Scope::School(_) => None,
+        _ => state.cache.breakdown(&state.db, &r.id, &r.scope, r.year, By::School).await.page(v)?.as_ref().clone(),
+    };
+    let Some(s) = shortfall(plan, r, groups.as_deref()) else { return Ok(None) };
+    let en = v.lang == Lang::En;
+    let holders: Vec<serde_json::Value> = s
+        .holders
+        .iter()
+        .filter(|h| v.who.may_read_figures(&Target::School { code: &h.code, district: district_of_scope }))
+        .map(|h| {
+            serde_json::json!({
+                "name": h.name,
+                "href": format!("/indicator/{}?year={}&school={}", r.id, r.year, h.code),
+                "text": if en { &h.text_en } else { &h.text_zh },
+            })
+        })
+        .collect();
+    let gap = if en { &s.text_en } else { &s.text_zh };
+    let target = display(Some(s.target), r.decimals);
+    let reach = match (s.reach_year, en) {
+        (Some(y), false) => format!("按当前趋势，{y} 年达到目标。"),
+        (Some(y), true) => format!("At the present trend the target is reached in {y}."),
+        (None, false) => format!("按当前趋势，{HORIZON_YEAR} 年前达不到目标。"),
+        (None, true) => format!("At the present trend the target is not reached before {HORIZON_YEAR}."),
+    };
+    let basis = match (s.basis, en) {
+        (Some(Basis::OwnTarget), false) => "各校达到目标比例所需",
+        (Some(Basis::OwnTarget), true) => "what each school needs to reach the target share",
+        (Some(Basis::Proportional), false) => "目标只适用于全市，按各校现有规模分摊",
+        (Some(Basis::Proportional), true) => "the target is the city's; shared out by each school's present size",
+        (None, _) => "",
+    };
+    let share = s.holders_share.map(|p| format!("{p:.0}%"));
+    Ok(Some(serde_json::json!({
+        "gap": gap,
+        "target": format!("{target}{}", if r.unit == "%" { "%" } else { "" }),
+        "target_year": s.target_year,
+        "reach": reach,
+        "holders": holders,
+        "schools_short": s.schools_short,
+        "share": share,
+        "basis": basis,
+    })))
 }
 
 fn card_n(n: Option<f64>) -> serde_json::Value {

@@ -85,6 +85,7 @@ pub fn router() -> Router<AppState> {
         .route("/credit/{id}/appeal", post(credit::appeal))
         .route("/reports", get(reports::page))
         .route("/reports/evaluation", get(reports::evaluation))
+        .route("/reports/remarks", post(reports::save_remarks))
         .route("/admin/audit", get(admin::audit))
         .route("/admin/years", get(admin::years))
         .route("/admin/years/lock", post(admin::lock))

@@ -1,6 +1,11 @@
 //! The evaluation of the plan in a year (五(一): mid-term in 2023, final in 2025): every target
 //! with baseline, value, target, status and projection, the binding indicators at risk, the key
-//! indicators by district, and a short summary of findings generated from them.
+//! indicators by district, what it takes to close each gap, the data the figures rest on, and the
+//! planner's own sections. `findings` words it; `document` lays it out in either language for the
+//! HTML, PDF and DOCX writers.
+
+pub mod document;
+pub mod findings;
 
 use std::collections::BTreeMap;
 
@@ -9,7 +14,9 @@ use serde::Serialize;
 use crate::domain::status::Status;
 use crate::figures::Scope;
 use crate::figures::indicators::display;
+use crate::figures::shortfall::Shortfall;
 use crate::figures::targets::{TargetKind, TargetResult, all};
+use crate::store::remarks::Remark;
 use crate::store::{Db, StoreError, refdata};
 
 #[derive(Debug, Clone, Serialize)]
@@ -25,9 +32,15 @@ pub struct DistrictRow {
 pub struct Evaluation {
     pub plan_name: String,
     pub plan_name_en: String,
+    /// Who issues it (the cover's 发文机关).
+    pub issuer_zh: String,
+    pub issuer_en: String,
     pub year: i32,
+    pub target_year: i32,
     pub title: String,
     pub generated_at: String,
+    /// The data version the figures were read at.
+    pub data_version: i64,
     pub key: Vec<TargetResult>,
     pub counted: Vec<TargetResult>,
     pub rules: Vec<TargetResult>,
@@ -36,7 +49,25 @@ pub struct Evaluation {
     pub districts: Vec<DistrictRow>,
     /// The plan's tasks by task: undertaking schools, mean completion, overdue reports.
     pub tasks: Vec<TaskRow>,
-    pub summary: Vec<String>,
+    /// What it takes to close each key indicator's gap, in the plan's order.
+    pub shortfalls: Vec<Shortfall>,
+    /// Which schools' returns the figures rest on, per table of the standard.
+    pub coverage: Vec<CoverageRow>,
+    /// The planner's own 存在问题 and 下一步措施, where saved (else they are drafted).
+    pub remarks: Vec<Remark>,
+}
+
+/// One table of the standard in the data-coverage annex.
+#[derive(Debug, Clone, Serialize)]
+pub struct CoverageRow {
+    pub table: String,
+    pub name_zh: String,
+    pub owed: usize,
+    pub approved: usize,
+    /// Waiting for review (not in the figures).
+    pub pending: usize,
+    /// The schools without an approved return: code and name.
+    pub missing: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -58,93 +89,54 @@ pub fn title(plan_name: &str, year: i32, target_year: i32) -> String {
     }
 }
 
-fn count(rs: &[TargetResult], s: Status) -> usize {
-    rs.iter().filter(|r| r.status == s).count()
-}
-
-fn tally(rs: &[TargetResult]) -> String {
-    let parts: Vec<String> = [
-        Status::Met,
-        Status::OnTrack,
-        Status::AtRisk,
-        Status::OffTrack,
-        Status::NotMet,
-        Status::NoTarget,
-        Status::NoData,
-    ]
-    .into_iter()
-    .filter_map(|s| {
-        let n = count(rs, s);
-        (n > 0).then(|| format!("{n} 项{}", s.zh()))
-    })
-    .collect();
-    parts.join("、")
-}
-
-fn figure(r: &TargetResult) -> String {
-    format!("{}{}", display(r.value, r.decimals), if r.unit == "%" { "%" } else { "" })
-}
-
-/// The summary of findings: what is met, what is at risk, where the largest gaps are.
-fn summarise(e: &Evaluation) -> Vec<String> {
-    let mut out = Vec::new();
-    out.push(format!("截至 {} 年，{} 项主要指标中 {}。", e.year, e.key.len(), tally(&e.key)));
-    if e.alerts.is_empty() {
-        out.push("约束性指标均已达标或进度正常。".into());
-    } else {
-        let names: Vec<String> = e
-            .alerts
-            .iter()
-            .map(|r| format!("{}（{}，目标 {}，{}）", r.name, figure(r), r.target_text(), r.status.zh()))
-            .collect();
-        out.push(format!("约束性指标预警：{}。", names.join("；")));
+/// The title in English.
+pub fn title_en(plan_name: &str, year: i32, target_year: i32) -> String {
+    match year {
+        y if y == target_year => format!("{plan_name}: Final Evaluation ({y})"),
+        2023 => format!("{plan_name}: Mid-term Evaluation (2023)"),
+        y => format!("{plan_name}: Implementation Review ({y})"),
     }
-    out.push(format!("{} 项数量目标中 {}。", e.counted.len(), tally(&e.counted)));
-    let behind: Vec<String> = e
-        .counted
+}
+
+/// The annex: per table of the standard owed that year, how many schools' returns are approved,
+/// waiting, and which schools have none approved.
+async fn coverage(db: &Db, year: i32) -> Result<Vec<CoverageRow>, StoreError> {
+    let board =
+        crate::figures::progress::board(db, i64::from(year), &Scope::City, crate::messages::time::today()).await?;
+    Ok(board
+        .columns
         .iter()
-        .filter(|r| matches!(r.status, Status::OffTrack | Status::NotMet))
-        .map(|r| format!("{}（{} / {}）", r.name, figure(r), r.target_text()))
-        .collect();
-    if !behind.is_empty() {
-        let off = e.counted.iter().any(|r| r.status == Status::OffTrack);
-        let not_met = e.counted.iter().any(|r| r.status == Status::NotMet);
-        let label = match (off, not_met) {
-            (true, true) => "偏离目标或未达标的数量目标",
-            (false, true) => "未达标的数量目标",
-            _ => "偏离目标的数量目标",
-        };
-        out.push(format!("{label}：{}。", behind.join("、")));
+        .enumerate()
+        .filter(|(_, c)| c.owed > 0)
+        .map(|(i, c)| CoverageRow {
+            table: c.table.to_string(),
+            name_zh: c.name_zh.to_string(),
+            owed: c.owed,
+            approved: c.approved,
+            pending: c.submitted - c.approved,
+            missing: board
+                .rows
+                .iter()
+                .filter(|r| {
+                    r.cells[i].as_ref().is_some_and(|cell| cell.progress != crate::domain::calendar::Progress::Approved)
+                })
+                .map(|r| (r.school.clone(), r.name.clone()))
+                .collect(),
+        })
+        .collect())
+}
+
+impl Evaluation {
+    /// Keeps of the schools named (those holding a gap, those with returns missing) only the ones
+    /// in `schools`: a district's officer or a school reads its own district's.
+    pub fn keep_schools(&mut self, schools: &std::collections::HashSet<String>) {
+        for s in &mut self.shortfalls {
+            s.holders.retain(|h| schools.contains(&h.code));
+        }
+        for c in &mut self.coverage {
+            c.missing.retain(|(code, _)| schools.contains(code));
+        }
     }
-    out.push(format!("{} 项规则类目标中 {}。", e.rules.len(), tally(&e.rules)));
-    if let Some(worst) = e
-        .rules
-        .iter()
-        .filter(|r| r.value.is_some() && r.target.is_some() && r.status != Status::Met)
-        .min_by(|a, b| a.value.partial_cmp(&b.value).unwrap_or(std::cmp::Ordering::Equal))
-    {
-        out.push(format!("差距最大的规则是“{}”：{}，目标 {}。", worst.name, figure(worst), worst.target_text()));
-    }
-    if !e.tasks.is_empty() {
-        let schools: usize = e.tasks.iter().map(|t| t.schools).sum();
-        let done: Vec<f64> = e.tasks.iter().filter_map(|t| t.completion).collect();
-        let mean = if done.is_empty() { 0.0 } else { done.iter().sum::<f64>() / done.len() as f64 };
-        let overdue: usize = e.tasks.iter().map(|t| t.overdue).sum();
-        out.push(format!(
-            "{} 项规划任务共分配 {schools} 校次，平均完成度 {mean:.0}%，逾期未报的年度方案或报告 {overdue} 份。",
-            e.tasks.len()
-        ));
-    }
-    if let (Some(best), Some(least)) =
-        (e.districts.iter().max_by_key(|d| d.met), e.districts.iter().min_by_key(|d| d.met))
-        && best.met != least.met
-    {
-        out.push(format!(
-            "分区看，{}达到目标的主要指标最多（{} 项），{}最少（{} 项）。",
-            best.name, best.met, least.name, least.met
-        ));
-    }
-    out
 }
 
 pub async fn build(db: &Db, year: i32) -> Result<Evaluation, StoreError> {
@@ -158,6 +150,9 @@ pub async fn build(db: &Db, year: i32) -> Result<Evaluation, StoreError> {
             TargetKind::Rule => rules.push(r),
         }
     }
+    let version = db.data_version().await?;
+    let indicators = crate::figures::indicators::compute(db, &plan, &Scope::City, year).await?;
+    let shortfalls = crate::figures::shortfall::all(db, &plan, &indicators).await?;
     let alerts: Vec<TargetResult> =
         key.iter().filter(|r| r.attribute.as_deref() == Some("binding") && r.status.is_alarming()).cloned().collect();
     let names: BTreeMap<String, String> = crate::store::registry::districts(db).await?.into_iter().collect();
@@ -190,20 +185,24 @@ pub async fn build(db: &Db, year: i32) -> Result<Evaluation, StoreError> {
         t.schools += 1;
         t.overdue += a.overdue.len();
     }
-    let mut e = Evaluation {
+    Ok(Evaluation {
         tasks: by_task.into_values().collect(),
         title: title(&plan.name_zh, year, plan.target_year),
         plan_name: plan.name_zh.clone(),
         plan_name_en: plan.name_en.clone(),
+        issuer_zh: plan.issuer_zh.clone().unwrap_or_else(|| plan.name_zh.clone()),
+        issuer_en: plan.issuer_en.clone().unwrap_or_else(|| plan.name_en.clone()),
         year,
+        target_year: plan.target_year,
         generated_at: crate::store::now(),
+        data_version: version,
         key,
         counted,
         rules,
         alerts,
         districts,
-        summary: Vec::new(),
-    };
-    e.summary = summarise(&e);
-    Ok(e)
+        shortfalls,
+        coverage: coverage(db, year).await?,
+        remarks: crate::store::remarks::of_year(db, year).await?,
+    })
 }
