@@ -27,16 +27,19 @@ pub enum Action {
         #[arg(long, default_value = "")]
         section: String,
     },
+    /// 载入规划任务文件（新增或更新任务） / load the plan's tasks from a file (adds or renames by code)
+    Load { file: PathBuf },
     /// 分配给承担学校，附预期成果 / assign a task to an undertaking school with expected outputs
     Assign {
         code: String,
+        /// 学校代码或全称 / the school's code or full name
         #[arg(long)]
         school: String,
         /// 年度范围，如 2021-2025 / the years, e.g. 2021-2025
         #[arg(long, default_value = "2021-2025")]
         years: String,
-        /// 预期成果：名称:单位:目标（可多次） / an expected output: name:unit:target (repeatable)
-        #[arg(long = "output", required = true)]
+        /// 预期成果：名称:单位:目标（可多次；省略时用任务文件建议的成果） / an expected output: name:unit:target (repeatable; the task file's suggestions when left out)
+        #[arg(long = "output")]
         outputs: Vec<String>,
     },
     /// 任务完成情况与逾期事项 / completion and overdue items
@@ -86,10 +89,28 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
                 tasks::add_task(&db, code, title, section, &actor, "cli").await?;
                 println!("{}", if zh { format!("已建立任务 {code}") } else { format!("task {code} added") });
             }
+            Action::Load { file } => {
+                let text = std::fs::read_to_string(file)
+                    .map_err(|e| StoreError::refused(format!("{}: {e}", file.display())))?;
+                let added = tasks::load_pack(&db, &text, &actor, "cli").await?;
+                println!(
+                    "{}",
+                    if zh {
+                        format!("已载入规划任务，新增 {added} 项")
+                    } else {
+                        format!("tasks loaded, {added} new")
+                    }
+                );
+            }
             Action::Assign { code, school, years: y, outputs } => {
                 let (first, last) = years(y)?;
-                let outs = outputs.iter().map(|o| tasks::parse_output(o)).collect::<Result<Vec<_>, _>>()?;
-                let id = tasks::assign(&db, code, school, first, last, &outs, &actor, "cli").await?;
+                let outs = if outputs.is_empty() {
+                    tasks::suggested_outputs(&db, code).await?
+                } else {
+                    outputs.iter().map(|o| tasks::parse_output(o)).collect::<Result<Vec<_>, _>>()?
+                };
+                let school = tasks::resolve_school(&db, school).await?;
+                let id = tasks::assign(&db, code, &school, first, last, &outs, &actor, "cli").await?;
                 println!("{}", if zh { format!("已分配，编号 {id}") } else { format!("assigned as {id}") });
             }
             Action::List { school, district, json } => {
@@ -99,9 +120,9 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
                     return Ok(());
                 }
                 let header: Vec<String> = if zh {
-                    ["编号", "任务", "学校", "年度", "完成度", "逾期"]
+                    ["编号", "任务", "学校", "年度", "完成度", "逾期", "下一项"]
                 } else {
-                    ["no.", "task", "school", "years", "complete", "overdue"]
+                    ["no.", "task", "school", "years", "complete", "overdue", "next due"]
                 }
                 .map(String::from)
                 .to_vec();
@@ -114,7 +135,8 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
                             format!("{} {}", a.school_code, a.school_name),
                             format!("{}–{}", a.first_year, a.last_year),
                             a.completion.map_or("—".into(), |c| format!("{c:.0}%")),
-                            a.overdue.join("，"),
+                            a.overdue.len().to_string(),
+                            a.next_due().map_or("—".into(), |d| format!("{} {} {}", d.due, d.year, d.kind.zh())),
                         ]
                     })
                     .collect();

@@ -74,6 +74,111 @@ pub fn completion(outputs: &[(f64, Option<f64>)]) -> Option<f64> {
     Some(sum * 100.0 / outputs.len() as f64)
 }
 
+/// Where one due item of an assignment stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DueState {
+    Filed,
+    Overdue,
+    /// Due within the next 30 days.
+    DueSoon,
+    Upcoming,
+}
+
+/// One due item: a year's plan or progress report, its due date and where it stands.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct DueItem {
+    pub year: i32,
+    pub kind: ReportKind,
+    pub due: NaiveDate,
+    pub state: DueState,
+}
+
+/// Every due item of an assignment in date order, each counted once.
+pub fn schedule(first_year: i32, last_year: i32, filed: &[(i32, ReportKind)], today: NaiveDate) -> Vec<DueItem> {
+    let mut out = Vec::new();
+    for year in first_year..=last_year {
+        for kind in [ReportKind::Plan, ReportKind::Progress] {
+            let due = kind.due(year);
+            let state = if filed.contains(&(year, kind)) {
+                DueState::Filed
+            } else if due < today {
+                DueState::Overdue
+            } else if (due - today).num_days() <= 30 {
+                DueState::DueSoon
+            } else {
+                DueState::Upcoming
+            };
+            out.push(DueItem { year, kind, due, state });
+        }
+    }
+    out.sort_by_key(|d| d.due);
+    out
+}
+
+/// The plan's tasks as the bureau loads them (`data/tasks/plan-tasks.toml` by default).
+pub const DEFAULT_TASKS: &str = include_str!("../../data/tasks/plan-tasks.toml");
+
+/// An output an assignment of a task starts with.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SuggestedOutput {
+    pub name: String,
+    pub unit: String,
+    pub target: f64,
+}
+
+/// A task of the plan.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TaskDef {
+    pub code: String,
+    pub section: String,
+    pub title_zh: String,
+    pub title_en: String,
+    #[serde(default)]
+    pub outputs: Vec<SuggestedOutput>,
+}
+
+/// The plan's tasks, versioned.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TaskPack {
+    pub id: String,
+    pub version: String,
+    pub name_zh: String,
+    #[serde(rename = "task")]
+    pub tasks: Vec<TaskDef>,
+}
+
+impl TaskPack {
+    /// Parses and checks a task file; every problem is named with the task it is in.
+    pub fn parse(text: &str) -> Result<TaskPack, Vec<String>> {
+        let pack: TaskPack = toml::from_str(text).map_err(|e| vec![e.to_string()])?;
+        let mut errors = super::pack_identity_errors(&pack.id, &pack.version);
+        let mut seen = std::collections::HashSet::new();
+        for t in &pack.tasks {
+            let at = format!("[[task]] code = \"{}\"", t.code);
+            if t.code.trim().is_empty() || t.title_zh.trim().is_empty() {
+                errors.push(format!("{at}: code and title_zh must not be empty"));
+            }
+            if !seen.insert(t.code.clone()) {
+                errors.push(format!("{at}: the code is used twice"));
+            }
+            for o in &t.outputs {
+                if o.name.trim().is_empty() || o.target.is_nan() || o.target <= 0.0 {
+                    errors.push(format!("{at}: output “{}” needs a name and a positive target", o.name));
+                }
+            }
+        }
+        if errors.is_empty() { Ok(pack) } else { Err(errors) }
+    }
+
+    pub fn task(&self, code: &str) -> Option<&TaskDef> {
+        self.tasks.iter().find(|t| t.code == code)
+    }
+}
+
 /// Evidence files up to this size.
 pub const EVIDENCE_LIMIT: usize = 20 * 1024 * 1024;
 
@@ -110,6 +215,23 @@ mod tests {
             overdue(2023, 2024, &[], d("2024-04-01")),
             vec![(2023, ReportKind::Plan), (2023, ReportKind::Progress), (2024, ReportKind::Plan)]
         );
+    }
+
+    #[test]
+    fn each_due_item_is_counted_once_in_date_order_with_its_state() {
+        let items = schedule(2025, 2026, &[(2025, ReportKind::Plan)], d("2026-01-10"));
+        let states: Vec<DueState> = items.iter().map(|i| i.state).collect();
+        assert_eq!(states, vec![DueState::Filed, DueState::DueSoon, DueState::Upcoming, DueState::Upcoming]);
+        assert_eq!(items[1].due, d("2026-01-31"));
+    }
+
+    #[test]
+    fn the_shipped_tasks_load_and_a_task_without_a_title_is_refused() {
+        let pack = TaskPack::parse(DEFAULT_TASKS).unwrap();
+        assert_eq!(pack.tasks.len(), 14);
+        assert!(pack.task("3-8").unwrap().outputs.iter().any(|o| o.name == "市级精品课程"));
+        let bad = "id = \"x\"\nversion = \"1\"\nname_zh = \"x\"\n[[task]]\ncode = \"1\"\nsection = \"\"\ntitle_zh = \"\"\ntitle_en = \"\"\n";
+        assert!(TaskPack::parse(bad).unwrap_err()[0].contains("code = \"1\""));
     }
 
     #[test]

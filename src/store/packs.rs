@@ -23,6 +23,8 @@ pub enum Kind {
     Quality,
     /// The statistical calendar (which tables are due when).
     Calendar,
+    /// The plan's tasks (preloaded for assignment).
+    Tasks,
 }
 
 impl Kind {
@@ -35,6 +37,7 @@ impl Kind {
             Kind::Integrity => "integrity_pack",
             Kind::Quality => "quality_template_pack",
             Kind::Calendar => "calendar_pack",
+            Kind::Tasks => "task_pack",
         }
     }
     fn action(self) -> &'static str {
@@ -46,6 +49,7 @@ impl Kind {
             Kind::Integrity => "integrity_scorecard_load",
             Kind::Quality => "quality_template_load",
             Kind::Calendar => "calendar_load",
+            Kind::Tasks => "tasks_load",
         }
     }
 }
@@ -95,9 +99,23 @@ pub async fn load(
     actor: &str,
     origin: &str,
 ) -> Result<bool, StoreError> {
-    let table = kind.table();
     let mut w = db.begin_write().await?;
-    let tx = w.conn();
+    let new = load_on(w.conn(), kind, pack, source, actor, origin).await?;
+    w.commit().await?;
+    Ok(new)
+}
+
+/// Loads a pack inside the caller's write, so that what the pack sets up commits with it.
+pub async fn load_on(
+    tx: &mut AnyConnection,
+    kind: Kind,
+    pack: &Identity<'_>,
+    source: &str,
+    actor: &str,
+    origin: &str,
+) -> Result<bool, StoreError> {
+    let table = kind.table();
+
     let existing = source_of(&mut *tx, kind, pack.id, pack.version).await?;
     let new = existing.is_none();
     if let Some(text) = existing {
@@ -126,6 +144,5 @@ pub async fn load(
     let object = format!("{} {}", pack.id, pack.version);
     let e = Entry { actor, action: kind.action(), object: &object, detail: pack.name_zh, source: origin };
     audit::record(&mut *tx, &e).await?;
-    w.commit().await?;
     Ok(new)
 }

@@ -37,6 +37,11 @@ pub async fn ensure_loaded(db: &Db) -> Result<(), StoreError> {
     if plans == 0 {
         load_plan(db, GUANGZHOU_PLAN, "system").await.map_err(|e| StoreError::refused(e.join("; ")))?;
     }
+    // The plan's tasks, ready to assign.
+    let tasks: i64 = sqlx::query("SELECT COUNT(*) FROM task_pack").fetch_one(&db.pool).await?.get(0);
+    if tasks == 0 {
+        super::tasks::load_pack(db, crate::domain::tasks::DEFAULT_TASKS, "system", "init").await?;
+    }
     let mapped: i64 = sqlx::query("SELECT COUNT(*) FROM industry_map").fetch_one(&db.pool).await?.get(0);
     let plan = active_plan(db).await?;
     // A plan without key industries (an older or another city's) keeps the mapping empty.

@@ -5,8 +5,11 @@ use sha2::{Digest, Sha256};
 use sqlx::Row;
 
 use super::audit::{self, Entry};
+use super::packs::{self, Identity, Kind};
 use super::{Db, StoreError, now};
-use crate::domain::tasks::{EVIDENCE_LIMIT, ReportKind, completion, evidence_type, overdue};
+use crate::domain::tasks::{
+    DEFAULT_TASKS, DueItem, EVIDENCE_LIMIT, ReportKind, TaskPack, completion, evidence_type, schedule,
+};
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Output {
@@ -59,6 +62,15 @@ pub struct Assignment {
     pub completion: Option<f64>,
     /// Reports due and not filed, as "2024 年度进展报告".
     pub overdue: Vec<String>,
+    /// Every due item with its date and state, in date order.
+    pub schedule: Vec<DueItem>,
+}
+
+impl Assignment {
+    /// The next item not filed: overdue first, else the next to come.
+    pub fn next_due(&self) -> Option<&DueItem> {
+        self.schedule.iter().find(|d| d.state != crate::domain::tasks::DueState::Filed)
+    }
 }
 
 fn invalid(m: impl Into<String>) -> StoreError {
@@ -104,6 +116,90 @@ pub async fn add_task(
     .await?;
     tx.commit().await?;
     Ok(id)
+}
+
+/// The plan's tasks as loaded (the shipped file until the bureau loads another).
+pub async fn pack(db: &Db) -> Result<TaskPack, StoreError> {
+    let mut conn = db.pool.acquire().await?;
+    let text = packs::active_source(&mut conn, Kind::Tasks).await?.unwrap_or_else(|| DEFAULT_TASKS.to_string());
+    TaskPack::parse(&text).map_err(|e| StoreError::Internal(format!("the stored task pack: {}", e.join("; "))))
+}
+
+/// Loads the plan's tasks: checked whole, kept as a pack, and every task added (or its title and
+/// section brought up to date) by code in one write. Tasks are never removed: assignments refer
+/// to them. The number of tasks added.
+pub async fn load_pack(db: &Db, text: &str, actor: &str, origin: &str) -> Result<usize, StoreError> {
+    let pack = TaskPack::parse(text).map_err(|e| StoreError::refused(e.join("\n")))?;
+    let mut w = db.begin_write().await?;
+    let tx = w.conn();
+    let id = Identity { id: &pack.id, version: &pack.version, name_zh: &pack.name_zh };
+    packs::load_on(&mut *tx, Kind::Tasks, &id, text, actor, origin).await?;
+    let mut added = 0;
+    for t in &pack.tasks {
+        let changed = sqlx::query("UPDATE plan_task SET title = $1, section = $2 WHERE code = $3")
+            .bind(t.title_zh.clone())
+            .bind(t.section.clone())
+            .bind(t.code.clone())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if changed == 0 {
+            sqlx::query(
+                "INSERT INTO plan_task (code, title, section, created_by, created_at) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(t.code.clone())
+            .bind(t.title_zh.clone())
+            .bind(t.section.clone())
+            .bind(actor.to_string())
+            .bind(now())
+            .execute(&mut *tx)
+            .await?;
+            added += 1;
+        }
+    }
+    w.commit().await?;
+    Ok(added)
+}
+
+/// The outputs the task file suggests for a task, or a refusal saying to name them.
+pub async fn suggested_outputs(db: &Db, code: &str) -> Result<Vec<(String, String, f64)>, StoreError> {
+    let pack = pack(db).await?;
+    let outs: Vec<(String, String, f64)> = pack
+        .task(code)
+        .map(|t| t.outputs.iter().map(|o| (o.name.clone(), o.unit.clone(), o.target)).collect())
+        .unwrap_or_default();
+    if outs.is_empty() {
+        return Err(invalid(format!(
+            "任务 {code} 没有建议的预期成果：请用 --output 名称:单位:目标 列出 / task {code} suggests no outputs: name them with --output name:unit:target"
+        )));
+    }
+    Ok(outs)
+}
+
+/// A school named by its code or its full name (as a person types it), or a refusal naming the
+/// schools whose names contain what was typed.
+pub async fn resolve_school(db: &Db, typed: &str) -> Result<String, StoreError> {
+    let typed = typed.trim();
+    // "广州市第一职业技术学校（4401000001）", as the picker shows a school, is the code.
+    let inner =
+        typed.rsplit_once('（').or_else(|| typed.rsplit_once('(')).map(|(_, c)| c.trim_end_matches(['）', ')']));
+    let schools = super::registry::schools(db).await?;
+    if let Some(s) = schools.iter().find(|s| s.code == typed || Some(s.code.as_str()) == inner || s.name == typed) {
+        return Ok(s.code.clone());
+    }
+    let near: Vec<String> = schools
+        .iter()
+        .filter(|s| !typed.is_empty() && s.name.contains(typed))
+        .take(5)
+        .map(|s| s.name.clone())
+        .collect();
+    Err(invalid(if near.is_empty() {
+        format!(
+            "没有学校“{typed}”：请填学校全称或 10 位代码 / no school “{typed}”: give its full name or 10-digit code"
+        )
+    } else {
+        format!("“{typed}”不唯一，是指：{}？/ “{typed}” is not one school: {}?", near.join("、"), near.join(", "))
+    }))
 }
 
 /// The tasks: (code, title, section).
@@ -282,7 +378,8 @@ async fn complete(db: &Db, r: &sqlx::any::AnyRow) -> Result<Assignment, StoreErr
     let filed: Vec<(i32, ReportKind)> =
         reports.iter().filter_map(|r| ReportKind::parse(&r.kind).map(|k| (r.year as i32, k))).collect();
     let (first, last): (i64, i64) = (r.get(7), r.get(8));
-    let today = chrono::Local::now().date_naive();
+    let today = crate::messages::time::today();
+    let schedule = schedule(first as i32, last as i32, &filed, today);
     Ok(Assignment {
         id,
         task_code: r.get(1),
@@ -294,10 +391,12 @@ async fn complete(db: &Db, r: &sqlx::any::AnyRow) -> Result<Assignment, StoreErr
         first_year: first,
         last_year: last,
         completion: completion(&outputs.iter().map(|o| (o.target, o.reported)).collect::<Vec<_>>()),
-        overdue: overdue(first as i32, last as i32, &filed, today)
+        overdue: schedule
             .iter()
-            .map(|(y, k)| format!("{y} {}", k.zh()))
+            .filter(|d| d.state == crate::domain::tasks::DueState::Overdue)
+            .map(|d| format!("{} {}", d.year, d.kind.zh()))
             .collect(),
+        schedule,
         outputs,
         reports,
     })

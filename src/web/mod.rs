@@ -71,6 +71,7 @@ pub const TEMPLATE_SOURCES: &[(&str, &str)] = templates!(
     "report_wait.html",
     "tasks.html",
     "task.html",
+    "task_assign.html",
     "verify.html",
     "account.html",
     "credit.html",

@@ -179,3 +179,92 @@ async fn a_school_files_through_the_browser_and_only_its_scope_sees_the_evidence
     let (_, page) = app.get("/tasks", Some(&c["admin1"])).await;
     assert!(page.contains("25%"), "completion by task and district: {page}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_plans_tasks_are_preloaded_and_assigned_by_school_name_with_outputs_in_fields() {
+    let db = TestDb::new(Backend::Sqlite);
+    db.load_fixture();
+    add_user(&db, "admin1", "admin", &[]);
+    let app = App::new(&db).await;
+    let admin = app.sign_in_page("admin1", PASSWORD).await.1.unwrap();
+    // The plan's fourteen tasks are there on a new database, each with a link to assign it.
+    let (_, page) = app.get("/tasks", Some(&admin)).await;
+    assert_eq!(page.matches("href=\"/tasks/assign?code=").count(), 14, "{page}");
+    assert!(page.contains("提升职业教育信息化水平"), "{page}");
+    // The form starts from the task file's suggested outputs, in fields, and lists the schools by name.
+    let (status, form_page) = app.get("/tasks/assign?code=3-8", Some(&admin)).await;
+    assert_eq!(status, StatusCode::OK, "{form_page}");
+    assert!(form_page.contains("value=\"市级精品课程\"") && form_page.contains("value=\"4\""), "{form_page}");
+    assert!(form_page.contains("<option value=\"天河区职业高级中学（"), "{form_page}");
+    let csrf = csrf_of(&form_page);
+    // A part of a name that fits several schools is refused with the candidates.
+    let (status, headers, _) = app
+        .post_form(
+            "/tasks/assign",
+            &admin,
+            form(&[
+                ("csrf", &csrf),
+                ("code", "3-8"),
+                ("school", "职业"),
+                ("first_year", "2024"),
+                ("last_year", "2025"),
+                ("output_name_1", "市级精品课程"),
+                ("output_unit_1", "门"),
+                ("output_target_1", "2"),
+            ]),
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let back = headers["location"].to_str().unwrap().to_string();
+    assert!(back.starts_with("/tasks/assign?code=3-8&problem="), "{back}");
+    let (_, refused) = app.get(&back, Some(&admin)).await;
+    assert!(refused.contains("不唯一") && refused.contains("天河区职业高级中学"), "{refused}");
+    let (status, headers, _) = app
+        .post_form(
+            "/tasks/assign",
+            &admin,
+            form(&[
+                ("csrf", &csrf),
+                ("code", "3-8"),
+                ("school", "天河区职业高级中学"),
+                ("first_year", "2024"),
+                ("last_year", "2025"),
+                ("output_name_1", "市级精品课程"),
+                ("output_unit_1", "门"),
+                ("output_target_1", "2"),
+                ("output_name_2", ""),
+                ("output_unit_2", ""),
+                ("output_target_2", ""),
+            ]),
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers["location"], "/tasks?saved=1");
+    let (_, page) = app.get("/tasks", Some(&admin)).await;
+    let id = page
+        .split("href=\"/tasks/")
+        .skip(1)
+        .find(|p| !p.starts_with("assign"))
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    // Each due item once, in date order, with its date; the overdue ones counted.
+    let (_, task) = app.get(&format!("/tasks/{id}"), Some(&admin)).await;
+    assert!(
+        task.contains("报送安排") && task.contains("2024 年度实施方案") && task.contains("2024年3月31日"),
+        "{task}"
+    );
+    assert!(task.contains("2026年1月31日"), "{task}");
+    let late = task.matches("class=\"status-text-off_track\">逾期<").count();
+    assert!(late >= 1 && task.contains(&format!("{late} 项逾期")), "the overdue items counted once each: {task}");
+    assert_eq!(task.matches("class=\"badge badge-off_track\"").count(), 1, "one badge, not one per item");
+
+    // From the command line, a task's suggested outputs are used when none are named.
+    db.ok(&["task", "assign", "4-4", "--school", "番禺区职业技术学校", "--years", "2024-2025"]);
+    let list: serde_json::Value = serde_json::from_str(&db.ok(&["task", "list", "--json"])).unwrap();
+    let a = list.as_array().unwrap().iter().find(|a| a["task_code"] == "4-4").unwrap();
+    assert_eq!(a["outputs"][0]["name"], "社会培训");
+    assert_eq!(a["outputs"][0]["target"].as_f64(), Some(5000.0));
+}

@@ -63,7 +63,7 @@ pub fn router() -> Router<AppState> {
         .route("/quality/{subject}/{year}", get(quality::page))
         .route("/quality/{subject}/{year}/chapter", post(quality::save))
         .route("/quality/{subject}/{year}/step", post(quality::step))
-        .route("/tasks/assign", post(tasks::assign))
+        .route("/tasks/assign", get(tasks::assign_form).post(tasks::assign))
         .route("/tasks/{id}", get(tasks::detail))
         .route(
             "/tasks/{id}/report",
@@ -178,7 +178,8 @@ pub fn refused_to(
     match e {
         crate::store::StoreError::Refused(m) | crate::store::StoreError::Conflict(m) => {
             let key = state.flash.put(&v.who.username, m);
-            Ok(see_other(&format!("{to}?problem={key}")))
+            let join = if to.contains('?') { '&' } else { '?' };
+            Ok(see_other(&format!("{to}{join}problem={key}")))
         }
         e => Err(PageError::Web(e.into(), v.lang, None)),
     }

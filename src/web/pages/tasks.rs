@@ -58,20 +58,72 @@ pub async fn list(State(state): State<AppState>, v: Viewer, Query(n): Query<Noti
         .iter()
         .map(|(code, (c, o))| serde_json::json!({ "name": names.get(code).cloned().unwrap_or(code.clone()), "completion": fmt(mean(c)), "overdue": o }))
         .collect();
+    let pack = tasks::pack(&state.db).await?;
     let rows: Vec<serde_json::Value> = all
         .iter()
-        .map(|a| serde_json::json!({ "id": a.id, "task": format!("{} {}", a.task_code, a.task_title), "section": a.section, "school": format!("{} {}", a.school_code, a.school_name), "years": format!("{}–{}", a.first_year, a.last_year), "completion": fmt(a.completion), "overdue": a.overdue }))
+        .map(|a| {
+            let title = title_in(&pack, &a.task_code, &a.task_title, v.lang);
+            let next = a.next_due().map(|d| due_view(d, v.lang));
+            serde_json::json!({ "id": a.id, "task": format!("{} {title}", a.task_code), "section": section_in(&a.section, v.lang),
+                "school": a.school_name, "years": format!("{}–{}", a.first_year, a.last_year), "completion": fmt(a.completion),
+                "overdue": a.overdue.len(), "next": next })
+        })
         .collect();
     let defined: Vec<serde_json::Value> = tasks::tasks(&state.db)
         .await?
         .into_iter()
-        .map(|(code, title, section)| serde_json::json!({ "code": code, "title": title, "section": section }))
+        .map(|(code, title, section)| {
+            let n = all.iter().filter(|a| a.task_code == code).count();
+            let title = title_in(&pack, &code, &title, v.lang);
+            serde_json::json!({ "code": code, "title": title, "section": section_in(&section, v.lang), "assigned": n })
+        })
         .collect();
     render(
         "tasks.html",
         &v,
         serde_json::json!({ "rows": rows, "by_task": tasks_rows, "by_district": district_rows, "defined": defined, "error": state.flash.get(&v.who.username, n.problem.as_deref(), v.lang), "saved": n.saved.is_some() }),
     )
+}
+
+/// A task's title in the language: the task file's English title on English pages.
+fn title_in(pack: &crate::domain::tasks::TaskPack, code: &str, title: &str, lang: crate::messages::Lang) -> String {
+    match (lang, pack.task(code)) {
+        (crate::messages::Lang::En, Some(t)) if !t.title_en.is_empty() => t.title_en.clone(),
+        _ => title.to_string(),
+    }
+}
+
+/// A plan section as the language writes it: 三(七), or 3(7) in English.
+fn section_in(section: &str, lang: crate::messages::Lang) -> String {
+    if lang == crate::messages::Lang::En { crate::messages::numbers::section_en(section) } else { section.to_string() }
+}
+
+/// A due item as pages show it: what, when, and where it stands.
+fn due_view(d: &crate::domain::tasks::DueItem, lang: crate::messages::Lang) -> serde_json::Value {
+    use crate::domain::tasks::DueState;
+    let en = lang == crate::messages::Lang::En;
+    let what = if en {
+        format!("{} {}", d.year, if d.kind == ReportKind::Plan { "plan" } else { "progress report" })
+    } else {
+        format!("{} {}", d.year, d.kind.zh())
+    };
+    let state = match (d.state, en) {
+        (DueState::Filed, false) => "已报送",
+        (DueState::Filed, true) => "filed",
+        (DueState::Overdue, false) => "逾期",
+        (DueState::Overdue, true) => "overdue",
+        (DueState::DueSoon, false) => "即将到期",
+        (DueState::DueSoon, true) => "due soon",
+        (DueState::Upcoming, false) => "未到期",
+        (DueState::Upcoming, true) => "upcoming",
+    };
+    let key = match d.state {
+        DueState::Filed => "met",
+        DueState::Overdue => "off_track",
+        DueState::DueSoon => "at_risk",
+        DueState::Upcoming => "no_target",
+    };
+    serde_json::json!({ "what": what, "due": crate::messages::time::date(d.due, lang), "state": state, "key": key })
 }
 
 fn admin_only(v: &Viewer) -> Result<(), PageError> {
@@ -111,40 +163,110 @@ pub async fn add(State(state): State<AppState>, v: Viewer, Form(f): Form<TaskFor
     )
 }
 
-#[derive(Deserialize)]
-pub struct AssignForm {
-    #[serde(default)]
-    csrf: String,
-    code: String,
-    school: String,
-    years: String,
-    outputs: String,
+#[derive(Deserialize, Default)]
+pub struct AssignQuery {
+    code: Option<String>,
+    problem: Option<String>,
 }
 
+/// How many output rows the assignment form offers.
+const OUTPUT_ROWS: usize = 5;
+
+/// The assignment form for one task: the school picked by name (the browser's own search over
+/// the list), the years, and the outputs in fields, started from the task file's suggestions.
+pub async fn assign_form(
+    State(state): State<AppState>,
+    v: Viewer,
+    Query(q): Query<AssignQuery>,
+) -> Result<Response, PageError> {
+    admin_only(&v)?;
+    let defined = tasks::tasks(&state.db).await?;
+    let code = q.code.clone().or_else(|| defined.first().map(|t| t.0.clone())).unwrap_or_default();
+    let pack = tasks::pack(&state.db).await?;
+    let suggested = pack.task(&code).map(|t| t.outputs.clone()).unwrap_or_default();
+    let mut outputs: Vec<serde_json::Value> = suggested
+        .iter()
+        .map(|o| serde_json::json!({ "name": o.name, "unit": o.unit, "target": crate::messages::numbers::grouped(o.target, 0).replace(',', "") }))
+        .collect();
+    outputs.resize(OUTPUT_ROWS.max(outputs.len()), serde_json::json!({ "name": "", "unit": "", "target": "" }));
+    let assigned: Vec<String> = tasks::assignments(&state.db, None, None)
+        .await?
+        .into_iter()
+        .filter(|a| a.task_code == code)
+        .map(|a| a.school_code)
+        .collect();
+    let schools: Vec<serde_json::Value> = crate::store::registry::schools(&state.db)
+        .await?
+        .into_iter()
+        .filter(|s| !assigned.contains(&s.code))
+        .map(|s| serde_json::json!({ "label": format!("{}（{}）", s.name, s.code) }))
+        .collect();
+    let plan = state.cache.plan(&state.db).await.page(&v)?;
+    let years: Vec<i32> = (plan.baseline_year + 1..=plan.target_year).collect();
+    let tasks_json: Vec<serde_json::Value> = defined
+        .iter()
+        .map(|(c, title, section)| serde_json::json!({ "code": c, "title": title, "section": section_in(section, v.lang) }))
+        .collect();
+    render(
+        "task_assign.html",
+        &v,
+        serde_json::json!({ "code": code, "tasks": tasks_json, "outputs": outputs, "schools": schools, "years": years,
+            "first": years.first(), "last": years.last(), "error": state.flash.get(&v.who.username, q.problem.as_deref(), v.lang) }),
+    )
+}
+
+/// Assigns a task to a school: the school by name or code; outputs from the form's fields (or,
+/// as scripts send them, one `名称:单位:目标` per line in `outputs`).
 pub async fn assign(
     State(state): State<AppState>,
     v: Viewer,
-    Form(f): Form<AssignForm>,
+    Form(f): Form<std::collections::HashMap<String, String>>,
 ) -> Result<Response, PageError> {
     admin_only(&v)?;
-    v.check_csrf(&f.csrf)?;
+    v.check_csrf(f.get("csrf").map_or("", String::as_str))?;
+    let field = |k: &str| f.get(k).map_or("", |s| s.trim());
+    let code = field("code").to_string();
     let run = async {
-        let (a, b) = f.years.split_once('-').unwrap_or((&f.years, &f.years));
-        let (first, last) = match (a.trim().parse::<i64>(), b.trim().parse::<i64>()) {
-            (Ok(a), Ok(b)) => (a, b),
-            _ => return Err(crate::store::StoreError::refused(format!("“{}”：年度应写作 2021-2025", f.years))),
+        let years = match (field("first_year"), field("last_year")) {
+            ("", _) | (_, "") => field("years").to_string(),
+            (a, b) => format!("{a}-{b}"),
         };
-        let outputs = f
-            .outputs
-            .lines()
-            .filter(|l| !l.trim().is_empty())
-            .map(tasks::parse_output)
-            .collect::<Result<Vec<_>, _>>()?;
-        tasks::assign(&state.db, f.code.trim(), f.school.trim(), first, last, &outputs, &v.who.username, &v.source)
-            .await
-            .map(|_| ())
+        let (a, b) = years.split_once('-').unwrap_or((&years, &years));
+        let (first, last) = match (a.trim().parse::<i64>(), b.trim().parse::<i64>()) {
+            (Ok(a), Ok(b)) if a <= b => (a, b),
+            _ => {
+                return Err(crate::store::StoreError::refused(format!(
+                    "“{years}”：年度应写作 2021-2025 / write the years as 2021-2025"
+                )));
+            }
+        };
+        let mut outputs = Vec::new();
+        for i in 1..=OUTPUT_ROWS * 2 {
+            let (name, unit, target) = (
+                field(&format!("output_name_{i}")),
+                field(&format!("output_unit_{i}")),
+                field(&format!("output_target_{i}")),
+            );
+            if name.is_empty() && target.is_empty() {
+                continue;
+            }
+            outputs.push(tasks::parse_output(&format!("{name}:{unit}:{target}"))?);
+        }
+        for line in field("outputs").lines().filter(|l| !l.trim().is_empty()) {
+            outputs.push(tasks::parse_output(line)?);
+        }
+        if outputs.is_empty() {
+            return Err(crate::store::StoreError::refused(
+                "请至少填写一项预期成果 / name at least one expected output",
+            ));
+        }
+        let school = tasks::resolve_school(&state.db, field("school")).await?;
+        tasks::assign(&state.db, &code, &school, first, last, &outputs, &v.who.username, &v.source).await.map(|_| ())
     };
-    back(&state, "/tasks", run.await, &v)
+    match run.await {
+        Ok(()) => Ok(see_other("/tasks?saved=1")),
+        Err(e) => super::refused_to(&state, &v, &format!("/tasks/assign?code={}", urlencode(&code)), e),
+    }
 }
 
 /// An assignment the viewer may see, or 403/404.
@@ -177,10 +299,12 @@ pub async fn detail(
         })
         .collect();
     let years: Vec<i64> = (a.first_year..=a.last_year).collect();
+    let schedule: Vec<serde_json::Value> = a.schedule.iter().map(|d| due_view(d, v.lang)).collect();
     render(
         "task.html",
         &v,
-        serde_json::json!({ "a": a, "reports": reports, "may_file": may_file, "years": years, "error": state.flash.get(&v.who.username, n.problem.as_deref(), v.lang), "saved": n.saved.is_some() }),
+        serde_json::json!({ "a": a, "section": section_in(&a.section, v.lang), "reports": reports, "may_file": may_file, "years": years, "schedule": schedule,
+            "overdue": a.overdue.len(), "error": state.flash.get(&v.who.username, n.problem.as_deref(), v.lang), "saved": n.saved.is_some() }),
     )
 }
 
