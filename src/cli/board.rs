@@ -60,6 +60,8 @@ pub enum Action {
         #[command(flatten)]
         whose: Whose,
     },
+    /// 发送系统通知：即将到期的数据、逾期的任务报告、约束性指标预警（serve 每 6 小时自动执行） / send the notices due now: returns due soon, overdue task reports, binding indicators in trouble (serve does it every 6 hours)
+    Notify,
     /// 报送日历 / the statistical calendar
     Calendar {
         #[command(subcommand)]
@@ -159,6 +161,26 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
                 println!("已向 {} 所逾期学校发送催报通知（{told} 个账号）", late.len());
             } else {
                 println!("reminded {} late schools ({told} accounts)", late.len());
+            }
+        }
+        Action::Notify => {
+            let today = time::today();
+            let year = i64::from(current_year(today));
+            let mut due = 0;
+            for y in [year - 1, year] {
+                let b = progress::board(&db, y, &crate::figures::Scope::City, today).await?;
+                due += progress::tell_due_soon(&db, &b).await?;
+            }
+            let tasks = crate::figures::alerts::tell_tasks_overdue(&db).await?;
+            let plan = crate::store::refdata::active_plan(&db).await?;
+            let latest = crate::figures::indicators::latest_year(&db, plan.baseline_year).await?;
+            let alerts = crate::figures::alerts::tell_indicators_at_risk(&db, &plan, latest).await?;
+            if zh {
+                println!("已发送通知：数据即将到期 {due} 条，任务报告逾期 {tasks} 条，指标预警 {alerts} 条");
+            } else {
+                println!(
+                    "notices sent: {due} returns due soon, {tasks} task reports overdue, {alerts} indicator alerts"
+                );
             }
         }
         Action::Calendar { action: CalendarAction::Show { year } } => {

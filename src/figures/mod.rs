@@ -1,6 +1,7 @@
 //! Figures: every indicator of the plan computed from approved records, with its status and
 //! projection. Knows the domain and the store; nothing of how figures are shown.
 
+pub mod alerts;
 pub mod breakdown;
 pub mod counted;
 pub mod credit;

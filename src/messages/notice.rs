@@ -17,15 +17,21 @@ pub enum NoticeKind {
     DueSoon,
     /// A reminder sent by the district or the bureau about late returns.
     Reminder,
+    /// A yearly plan or progress report of a task the school undertakes is overdue.
+    TaskOverdue,
+    /// A binding indicator in the user's scope is at risk, off track or not met.
+    IndicatorAtRisk,
 }
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 5] = [
+    pub const ALL: [NoticeKind; 7] = [
         NoticeKind::Approved,
         NoticeKind::Returned,
         NoticeKind::ReviewWaiting,
         NoticeKind::DueSoon,
         NoticeKind::Reminder,
+        NoticeKind::TaskOverdue,
+        NoticeKind::IndicatorAtRisk,
     ];
 
     pub fn key(self) -> &'static str {
@@ -35,6 +41,8 @@ impl NoticeKind {
             NoticeKind::ReviewWaiting => "review_waiting",
             NoticeKind::DueSoon => "due_soon",
             NoticeKind::Reminder => "reminder",
+            NoticeKind::TaskOverdue => "task_overdue",
+            NoticeKind::IndicatorAtRisk => "indicator_at_risk",
         }
     }
     pub fn parse(s: &str) -> Option<NoticeKind> {
@@ -47,6 +55,8 @@ impl NoticeKind {
             NoticeKind::ReviewWaiting => Message::new("待审核", "to review"),
             NoticeKind::DueSoon => Message::new("即将到期", "due soon"),
             NoticeKind::Reminder => Message::new("催报", "reminder"),
+            NoticeKind::TaskOverdue => Message::new("任务逾期", "task overdue"),
+            NoticeKind::IndicatorAtRisk => Message::new("指标预警", "indicator alert"),
         }
     }
 }
@@ -118,5 +128,38 @@ pub fn due_soon(year: i64, table_zh: &str, table_key: &str, due: &str, days: i64
     Message::new(
         format!("{year} 年度“{table_zh}”表将于 {due} 截止（还有 {days} 天），尚未报送。"),
         format!("The {table_key} table of {year} is due on {due} (in {days} days) and not yet submitted."),
+    )
+}
+
+/// A task's yearly report overdue, to the undertaking school's officers.
+pub fn task_overdue(task_zh: &str, task_en: &str, year: i32, plan: bool, due_zh: &str, due_en: &str) -> Message {
+    let (what_zh, what_en) =
+        if plan { ("年度实施方案", "implementation plan") } else { ("年度进展报告", "progress report") };
+    Message::new(
+        format!("规划任务“{task_zh}”的 {year} {what_zh}已逾期（截止 {due_zh}），请尽快报送。"),
+        format!("The {year} {what_en} of the task “{task_en}” is overdue (due {due_en}): please file it."),
+    )
+}
+
+/// A binding indicator in trouble in a scope, with what it takes, to the users of that scope.
+#[allow(clippy::too_many_arguments)]
+pub fn indicator_at_risk(
+    (name_zh, name_en): (&str, &str),
+    (scope_zh, scope_en): (&str, &str),
+    year: i32,
+    (status_zh, status_en): (&str, &str),
+    value: &str,
+    target: &str,
+    takes: Option<(&str, &str)>,
+) -> Message {
+    let (more_zh, more_en) = match takes {
+        Some((zh, en)) => (format!("还差 {zh}。"), format!(" {en} needed.")),
+        None => (String::new(), String::new()),
+    };
+    Message::new(
+        format!("{scope_zh}约束性指标“{name_zh}”{year} 年为 {value}（目标 {target}），状态：{status_zh}。{more_zh}"),
+        format!(
+            "Binding indicator “{name_en}” in {scope_en}, {year}: {value} (target {target}), {status_en}.{more_en}"
+        ),
     )
 }

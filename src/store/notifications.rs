@@ -26,6 +26,10 @@ pub enum Audience<'a> {
     /// Who reviews a school's submissions: its district's officers, or the bureau's administrators
     /// when the district has none.
     Reviewers(&'a str),
+    /// The bureau: its administrators and analysts.
+    Bureau,
+    /// A district's officers.
+    District(&'a str),
 }
 
 async fn recipients(conn: &mut AnyConnection, to: &Audience<'_>) -> Result<Vec<i64>, StoreError> {
@@ -37,6 +41,17 @@ async fn recipients(conn: &mut AnyConnection, to: &Audience<'_>) -> Result<Vec<i
             .await?),
         Audience::School(code) => {
             ids(sqlx::query("SELECT id FROM app_user WHERE role = 'school' AND school_code = $1 AND disabled = 0")
+                .bind(code.to_string())
+                .fetch_all(&mut *conn)
+                .await?)
+        }
+        Audience::Bureau => {
+            ids(sqlx::query("SELECT id FROM app_user WHERE role IN ('admin', 'analyst') AND disabled = 0")
+                .fetch_all(&mut *conn)
+                .await?)
+        }
+        Audience::District(code) => {
+            ids(sqlx::query("SELECT id FROM app_user WHERE role = 'district' AND district_code = $1 AND disabled = 0")
                 .bind(code.to_string())
                 .fetch_all(&mut *conn)
                 .await?)

@@ -129,8 +129,10 @@ pub fn warmed_router(db: Arc<Db>, config: config::WebConfig) -> Router {
     routes(state)
 }
 
-/// Every few hours, tells the schools of the returns they owe that fall due soon (each return and
-/// due date once: the notice's occasion keeps a second one out).
+/// Every few hours, tells people what they should know without asking: the schools of the
+/// returns they owe that fall due soon and of their overdue task reports, the bureau and the
+/// districts of their binding indicators in trouble (each occasion once: the notice's occasion
+/// keeps a second one out).
 async fn tell_due_soon(db: Arc<Db>) {
     const EVERY: std::time::Duration = std::time::Duration::from_secs(6 * 3600);
     loop {
@@ -142,13 +144,24 @@ async fn tell_due_soon(db: Arc<Db>) {
                 Ok(b) => crate::figures::progress::tell_due_soon(&db, &b).await,
                 Err(e) => Err(e),
             };
-            match told {
-                Ok(n) if n > 0 => tracing::info!(target: "vetis::progress", "{n} users told of {y} returns due soon"),
-                Ok(_) => {}
-                Err(e) => tracing::warn!(target: "vetis::progress", "due-soon notices of {y} failed: {e}"),
-            }
+            log_told("returns due soon", told);
         }
+        log_told("task reports overdue", crate::figures::alerts::tell_tasks_overdue(&db).await);
+        let alerts = async {
+            let plan = crate::store::refdata::active_plan(&db).await?;
+            let latest = crate::figures::indicators::latest_year(&db, plan.baseline_year).await?;
+            crate::figures::alerts::tell_indicators_at_risk(&db, &plan, latest).await
+        };
+        log_told("binding indicators in trouble", alerts.await);
         tokio::time::sleep(EVERY).await;
+    }
+}
+
+fn log_told(what: &str, told: Result<u64, crate::store::StoreError>) {
+    match told {
+        Ok(n) if n > 0 => tracing::info!(target: "vetis::notices", "{n} users told of {what}"),
+        Ok(_) => {}
+        Err(e) => tracing::warn!(target: "vetis::notices", "notices of {what} failed: {e}"),
     }
 }
 

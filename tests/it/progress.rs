@@ -214,3 +214,28 @@ async fn an_unknown_page_is_the_sites_own_404_inside_the_signed_in_layout() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(!body.contains("<html"), "{body}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn overdue_task_reports_and_binding_indicators_in_trouble_reach_the_bell_once() {
+    for backend in BACKENDS {
+        let db = TestDb::new(backend);
+        db.load_fixture();
+        add_user(&db, "school1", "school", &["--school", "4401000001"]);
+        add_user(&db, "analyst1", "analyst", &[]);
+        db.ok(&["task", "assign", "3-8", "--school", "4401000001", "--years", "2024-2025"]);
+        let first = db.ok(&["progress", "notify"]);
+        assert!(first.contains("任务报告逾期") && !first.contains("任务报告逾期 0 条"), "{backend:?}: {first}");
+        // Told once: a second run adds no task or indicator notice.
+        let again = db.ok(&["progress", "notify"]);
+        assert!(again.contains("任务报告逾期 0 条") && again.contains("指标预警 0 条"), "{backend:?}: {again}");
+        let app = App::new(&db).await;
+        let school = app.sign_in_page("school1", PASSWORD).await.1.unwrap();
+        let (_, page) = app.get("/notifications", Some(&school)).await;
+        assert!(page.contains("规划任务“提升职业教育信息化水平”的 2024 年度实施方案已逾期"), "{backend:?}: {page}");
+        let analyst = app.sign_in_page("analyst1", PASSWORD).await.1.unwrap();
+        let (_, page) = app.get("/notifications", Some(&analyst)).await;
+        if !first.contains("指标预警 0 条") {
+            assert!(page.contains("全市约束性指标") && page.contains("状态："), "{backend:?}: {page}");
+        }
+    }
+}
