@@ -22,6 +22,19 @@ pub enum Action {
     Check { file: PathBuf },
     /// 显示当前规划 / show the active plan
     Show,
+    /// 目标分解到区、校（数据文件） / the city targets' shares by district or school (a data file)
+    Shares {
+        #[command(subcommand)]
+        action: SharesAction,
+    },
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum SharesAction {
+    /// 载入分解文件（如 data/targets/example-target-shares.toml） / load a shares file
+    Load { file: PathBuf },
+    /// 显示当前的分解 / show the shares in use
+    Show,
 }
 
 fn read(file: &PathBuf) -> anyhow::Result<String> {
@@ -38,6 +51,34 @@ fn refuse(file: &std::path::Path, errors: &[String]) -> anyhow::Error {
 pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
     let zh = cli.lang == Lang::Zh;
     match &args.action {
+        Action::Shares { action: SharesAction::Load { file } } => {
+            let db = super::open(cli).await?;
+            match refdata::load_shares(&db, &read(file)?, &os_user(), "cli").await {
+                Ok(_) => println!("{}", if zh { "已载入目标分解" } else { "target shares loaded" }),
+                Err(crate::store::StoreError::Refused(m)) => {
+                    return Err(refuse(file, &[if zh { m.zh } else { m.en }]));
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Action::Shares { action: SharesAction::Show } => {
+            let db = super::open(cli).await?;
+            let plan = refdata::active_plan(&db).await?;
+            if plan.shares.is_empty() {
+                println!(
+                    "{}",
+                    if zh {
+                        "未载入目标分解：总量指标的目标只适用于全市"
+                    } else {
+                        "no shares loaded: the totals' targets are the city's only"
+                    }
+                );
+            }
+            for s in &plan.shares {
+                let to = s.district.as_deref().or(s.school.as_deref()).unwrap_or_default();
+                println!("{:<28} {to:<10} {:>6.1}%", s.indicator, s.percent);
+            }
+        }
         Action::Check { file } => {
             let plan = Plan::from_toml(&read(file)?).map_err(|e| refuse(file, &e))?;
             println!(

@@ -18,6 +18,7 @@ pub mod quality;
 pub mod record;
 pub mod reference;
 pub mod school_rules;
+pub mod shares;
 pub mod shortfall;
 pub mod standard;
 pub mod status;

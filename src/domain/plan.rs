@@ -45,6 +45,10 @@ pub struct Plan {
     /// plan's own so that both can be shown side by side; derived on load, never written.
     #[serde(skip)]
     pub dual_alternates: Vec<(String, Formula)>,
+    /// The city totals' shares by district or school, as the bureau loaded them (not part of the
+    /// plan file: attached when the plan is read from the store).
+    #[serde(skip)]
+    pub shares: Vec<super::shares::Share>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

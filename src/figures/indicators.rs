@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use super::query::{Pending, Point, Scope, series};
 use crate::domain::plan::{Indicator, Measure, Plan, TargetScope};
+use crate::domain::shares::share_of;
 use crate::domain::status::{Assessment, Judgement, Status};
 use crate::store::{Db, StoreError};
 
@@ -34,6 +35,8 @@ pub struct IndicatorResult {
     pub baseline_year: i32,
     /// None where the plan sets no target at this scope.
     pub target: Option<f64>,
+    /// Where the target is a share of the city's, as the bureau split it: the share in per cent.
+    pub target_share: Option<f64>,
     pub target_year: i32,
     pub comparator: String,
     pub comparator_symbol: String,
@@ -87,11 +90,22 @@ pub async fn indicator(
     let values: Vec<(i32, f64)> =
         all.iter().filter(|(y, _)| **y >= plan.baseline_year && **y <= year).map(|(y, p)| (*y, p.value)).collect();
     let point: Option<&Point> = all.get(&year);
-    let has_target = ind.target_scope == TargetScope::All || *scope == Scope::City;
+    // A city total's target reaches a district or a school only through the share the bureau
+    // gave it; a ratio's target applies everywhere.
+    let share = match scope {
+        Scope::City => None,
+        Scope::District(d) => share_of(&plan.shares, &ind.id, Some(d), None),
+        Scope::School(c) => share_of(&plan.shares, &ind.id, None, Some(c)),
+    }
+    .filter(|_| ind.target_scope == TargetScope::City)
+    .map(|s| s.percent);
+    let part = share.map_or(1.0, |p| p / 100.0);
+    let target = ind.target * part;
+    let has_target = ind.target_scope == TargetScope::All || *scope == Scope::City || share.is_some();
     let a = if has_target {
-        judge(ind, plan, &values, year, plan.target_year, ind.target, scope)
+        judge(ind, plan, &values, year, plan.target_year, target, scope)
     } else {
-        let base = judge(ind, plan, &values, year, plan.target_year, ind.target, scope);
+        let base = judge(ind, plan, &values, year, plan.target_year, target, scope);
         Assessment {
             status: if point.is_some() { Status::NoTarget } else { Status::NoData },
             crossing_year: None,
@@ -101,15 +115,15 @@ pub async fn indicator(
     // In a mid-term year the status judges the mid-term target: met or not met.
     let mut a = a;
     if has_target && let Some(i) = ind.interim.iter().find(|i| i.year == year) {
-        a.status = judge(ind, plan, &values, year, i.year, i.target, scope).status;
+        a.status = judge(ind, plan, &values, year, i.year, i.target * part, scope).status;
     }
     let interim = if has_target {
         ind.interim
             .iter()
             .filter(|i| year <= i.year)
             .map(|i| {
-                let a = judge(ind, plan, &values, year, i.year, i.target, scope);
-                InterimResult { year: i.year, target: i.target, status: a.status, projection: a.projection }
+                let a = judge(ind, plan, &values, year, i.year, i.target * part, scope);
+                InterimResult { year: i.year, target: i.target * part, status: a.status, projection: a.projection }
             })
             .collect()
     } else {
@@ -129,7 +143,8 @@ pub async fn indicator(
         decimals: ind.decimals,
         baseline: ind.baseline,
         baseline_year: plan.baseline_year,
-        target: has_target.then_some(ind.target),
+        target: has_target.then_some(target),
+        target_share: share,
         target_year: plan.target_year,
         comparator: ind.comparator.key().to_string(),
         comparator_symbol: ind.comparator.symbol().to_string(),

@@ -25,6 +25,8 @@ pub enum Kind {
     Calendar,
     /// The plan's tasks (preloaded for assignment).
     Tasks,
+    /// The city targets' shares by district or school.
+    TargetShares,
 }
 
 impl Kind {
@@ -38,6 +40,7 @@ impl Kind {
             Kind::Quality => "quality_template_pack",
             Kind::Calendar => "calendar_pack",
             Kind::Tasks => "task_pack",
+            Kind::TargetShares => "target_share_pack",
         }
     }
     fn action(self) -> &'static str {
@@ -50,6 +53,7 @@ impl Kind {
             Kind::Quality => "quality_template_load",
             Kind::Calendar => "calendar_load",
             Kind::Tasks => "tasks_load",
+            Kind::TargetShares => "target_shares_load",
         }
     }
 }

@@ -5,9 +5,11 @@
 use sqlx::Row;
 
 use super::audit::{self, Entry};
+use super::packs::Kind;
 use super::records::{SqlValue, insert_batch};
 use super::{Db, StoreError, now};
 use crate::domain::plan::{GUANGZHOU_PLAN, Plan};
+use crate::domain::shares::TargetShares;
 
 pub const CATALOG_2021: &str = include_str!("../../data/ref/vocational-catalog-2021.csv");
 const DISTRICTS: &str = include_str!("../../data/ref/guangzhou-districts.csv");
@@ -236,5 +238,25 @@ pub async fn active_plan(db: &Db) -> Result<Plan, StoreError> {
 pub async fn active_plan_on(conn: &mut sqlx::AnyConnection) -> Result<Plan, StoreError> {
     let row = sqlx::query("SELECT source FROM plan WHERE active = 1").fetch_optional(&mut *conn).await?;
     let text: String = row.ok_or_else(|| StoreError::refused("no plan is loaded: run `vetis plan load FILE`"))?.get(0);
-    Plan::from_toml(&text).map_err(|e| StoreError::refused(e.join("; ")))
+    let mut plan = Plan::from_toml(&text).map_err(|e| StoreError::refused(e.join("; ")))?;
+    // The city targets' shares, where the bureau has loaded them; a pack made for another plan
+    // (an indicator it names is gone) splits nothing.
+    if let Some(shares) = super::packs::active_source(&mut *conn, Kind::TargetShares).await? {
+        match TargetShares::parse(&shares, &plan) {
+            Ok(s) => plan.shares = s.shares,
+            Err(e) => {
+                tracing::warn!(target: "vetis::plan", "the loaded target shares do not fit the plan: {}", e.join("; "));
+            }
+        }
+    }
+    Ok(plan)
+}
+
+/// Loads the city targets' shares (checked against the active plan): they split its city totals
+/// among districts and schools from now on. Whether the version was new.
+pub async fn load_shares(db: &Db, text: &str, actor: &str, origin: &str) -> Result<bool, StoreError> {
+    let plan = active_plan(db).await?;
+    let s = TargetShares::parse(text, &plan).map_err(|e| StoreError::refused(e.join("\n")))?;
+    let id = super::packs::Identity { id: &s.id, version: &s.version, name_zh: &s.name_zh };
+    super::packs::load(db, Kind::TargetShares, &id, text, actor, origin).await
 }

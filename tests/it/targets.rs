@@ -2,6 +2,7 @@
 //! (overlapping practice, a teacher who changed school, a school with no students, conditions
 //! named with value and threshold); a plan change moves statuses without a code change.
 
+use crate::common::web::*;
 use crate::common::*;
 
 /// A valid resident ID of a woman (an even 17th digit) for a person number.
@@ -293,5 +294,57 @@ fn practice_counts_recorded_days_and_a_school_is_judged_by_its_own_ratio() {
         let course = find(&final_year, "municipal_quality_course");
         assert_eq!(course["status"], "not_met", "{course}");
         assert!(course["projection"].is_null(), "{course}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_city_total_split_by_the_bureau_is_judged_in_each_district_and_otherwise_said_to_be_the_citys() {
+    for backend in BACKENDS {
+        let db = TestDb::new(backend);
+        db.load_fixture();
+        let district = |db: &TestDb| -> serde_json::Value {
+            let all: serde_json::Value = serde_json::from_str(&db.ok(&[
+                "indicators",
+                "--year",
+                "2020",
+                "--district",
+                "440106",
+                "--format",
+                "json",
+            ]))
+            .unwrap();
+            all.as_array().unwrap().iter().find(|r| r["id"] == "secondary_enrolment").unwrap().clone()
+        };
+        // Without shares a district has no target of its own for a city total.
+        let before = district(&db);
+        assert_eq!(before["status"], "no_target", "{backend:?}: {before}");
+        add_user(&db, "tianhe", "district", &["--district", "440106"]);
+        let app = App::new(&db).await;
+        let cookie = app.sign_in_page("tianhe", PASSWORD).await.1.unwrap();
+        let (_, page) = app.get("/indicator/secondary_enrolment?year=2020", Some(&cookie)).await;
+        assert!(page.contains("此项目标只适用于全市"), "{backend:?}: {page}");
+
+        // A share of a ratio is refused, naming the share; nothing is loaded.
+        let bad = db.write(
+            "bad.toml",
+            "id = \"s\"\nversion = \"1\"\nname_zh = \"分解\"\n[[share]]\nindicator = \"secondary_progression_rate\"\ndistrict = \"440106\"\npercent = 10\n",
+        );
+        let refused = db.vetis(&["plan", "shares", "load", bad.to_str().unwrap()]);
+        assert!(!refused.status.success() && stderr(&refused).contains("[[share]] 1"), "{}", stderr(&refused));
+        let good = db.write(
+            "shares.toml",
+            "id = \"s\"\nversion = \"1\"\nname_zh = \"分解\"\n[[share]]\nindicator = \"secondary_enrolment\"\ndistrict = \"440106\"\npercent = 30\n",
+        );
+        db.ok(&["plan", "shares", "load", good.to_str().unwrap()]);
+        assert!(db.ok(&["plan", "shares", "show"]).contains("440106"));
+        let after = district(&db);
+        assert_eq!(after["target"].as_f64(), Some(3.0), "{backend:?}: 30 % of the city's 10 万: {after}");
+        assert_eq!(after["target_share"].as_f64(), Some(30.0));
+        assert_ne!(after["status"], "no_target", "{after}");
+        let app = App::new(&db).await;
+        let cookie = app.sign_in_page("tianhe", PASSWORD).await.1.unwrap();
+        let (_, page) = app.get("/indicator/secondary_enrolment?year=2020", Some(&cookie)).await;
+        assert!(page.contains("全市目标的 30%") && page.contains("≈30,000"), "{backend:?}: {page}");
+        assert!(db.ok(&["audit"]).contains("target_shares_load"));
     }
 }

@@ -138,8 +138,21 @@ async fn processes(db: &Db, dir: &std::path::Path, opts: &CityOptions, lang: Lan
     }
     pathways::summary(db, opts.first_year, opts.last_year, lang).await?;
     integrity::ledger(db, opts.last_year, lang).await?;
-    quality::reports(db, opts.first_year, opts.last_year, opts.seed, lang).await
+    quality::reports(db, opts.first_year, opts.last_year, opts.seed, lang).await?;
+    // The example split of the city totals by district, so that a district's pages judge its part.
+    crate::store::refdata::load_shares(db, EXAMPLE_SHARES, "demo", "demo").await?;
+    if lang == Lang::Zh {
+        println!("目标分解：在校生与培训人次目标按示例比例分解到各区（vetis plan shares show）");
+    } else {
+        println!(
+            "target shares: enrolment and training targets split among the districts by the example (vetis plan shares show)"
+        );
+    }
+    Ok(())
 }
+
+/// The example split of the city totals (data/targets/example-target-shares.toml).
+const EXAMPLE_SHARES: &str = include_str!("../../../data/targets/example-target-shares.toml");
 
 /// The register of dual-qualified recognitions, year by year, with a progress bar.
 async fn recognitions(db: &Db, first_year: i32, last_year: i32, lang: Lang) -> anyhow::Result<()> {

@@ -147,6 +147,8 @@ pub struct CardView {
     value: String,
     unit: String,
     target: String,
+    /// Where the target comes from below the city: a share of the city's, or only the city's.
+    target_note: Option<String>,
     baseline: String,
     attribute: String,
     status: String,
@@ -186,7 +188,23 @@ impl CardView {
             name: if en { r.name_en.clone() } else { r.name.clone() },
             value,
             unit,
-            target: r.target.map_or("—".into(), |t| format!("{}{t}", r.comparator_symbol)),
+            target: r.target.map_or("—".into(), |t| {
+                // The plan's own figure as the plan writes it (≥50, ≈10); a district's share in
+                // the unit its value is shown in.
+                let t = if r.target_share.is_some() {
+                    show(Some(t))
+                } else {
+                    crate::messages::numbers::grouped(t, if t.fract() == 0.0 { 0 } else { r.decimals as usize })
+                };
+                format!("{}{t}", r.comparator_symbol)
+            }),
+            target_note: match (r.target_share, local && r.target.is_none(), en) {
+                (Some(p), _, false) => Some(format!("全市目标的 {p}%（区级分解）")),
+                (Some(p), _, true) => Some(format!("{p}% of the city's target, as the bureau split it")),
+                (None, true, false) => Some("此项目标只适用于全市，未分解到本范围".into()),
+                (None, true, true) => Some("the target is the city's; it is not split to this scope".into()),
+                _ => None,
+            },
             baseline,
             attribute: match (r.attribute.as_str(), en) {
                 ("binding", false) => "约束性".into(),
