@@ -83,17 +83,10 @@ fn select_list(table: Table, unmask: bool) -> Vec<&'static str> {
         .collect()
 }
 
-/// Reads the current rows of a table as export cells, one row at a time.
-pub async fn for_each_row(
-    db: &Db,
-    req: &RowRequest,
-    mut f: impl FnMut(Vec<Cell>) -> Result<(), StoreError>,
-) -> Result<usize, StoreError> {
+/// The rows a request reads, as a WHERE condition (parameters added to `sql`).
+fn conditions(req: &RowRequest, sql: &mut Sql) -> Result<String, StoreError> {
     let table = req.table;
-    let spec = table.spec();
-    let cols = select_list(table, req.unmask);
-    let mut sql = Sql { text: String::new(), params: Vec::new() };
-    let mut text = format!("SELECT {} FROM {} t WHERE t.is_current = 1", cols.join(", "), record_table(table));
+    let mut text = String::from("t.is_current = 1");
     let year_col = match &req.rows_of {
         Some(RowFilter { year_column: Some(c), .. }) => Some(c.as_str()),
         _ => table.year_column(),
@@ -109,12 +102,38 @@ pub async fn for_each_row(
         text.push_str(&format!(" AND t.school_code = {}", sql.param(SqlValue::text(s))));
     }
     if let Some(r) = &req.rows_of {
-        text.push_str(&format!(" AND {}", condition(&mut sql, &r.all)));
+        text.push_str(&format!(" AND {}", condition(sql, &r.all)));
         if !r.any_of.is_empty() {
-            let alts: Vec<String> = r.any_of.iter().map(|f| format!("({})", condition(&mut sql, f))).collect();
+            let alts: Vec<String> = r.any_of.iter().map(|f| format!("({})", condition(sql, f))).collect();
             text.push_str(&format!(" AND ({})", alts.join(" OR ")));
         }
     }
+    Ok(text)
+}
+
+/// How many rows a request reads in all (its page left aside): the drill-down's total.
+pub async fn count_rows(db: &Db, req: &RowRequest) -> Result<i64, StoreError> {
+    let mut sql = Sql { text: String::new(), params: Vec::new() };
+    let text = format!("SELECT COUNT(*) FROM {} t WHERE {}", record_table(req.table), conditions(req, &mut sql)?);
+    let mut q = sqlx::query(AssertSqlSafe(text));
+    for p in sql.params {
+        q = bind(q, p);
+    }
+    Ok(q.fetch_one(&db.pool).await?.get::<i64, _>(0))
+}
+
+/// Reads the current rows of a table as export cells, one row at a time.
+pub async fn for_each_row(
+    db: &Db,
+    req: &RowRequest,
+    mut f: impl FnMut(Vec<Cell>) -> Result<(), StoreError>,
+) -> Result<usize, StoreError> {
+    let table = req.table;
+    let spec = table.spec();
+    let cols = select_list(table, req.unmask);
+    let mut sql = Sql { text: String::new(), params: Vec::new() };
+    let mut text =
+        format!("SELECT {} FROM {} t WHERE {}", cols.join(", "), record_table(table), conditions(req, &mut sql)?);
     text.push_str(&format!(
         " ORDER BY t.school_code, {}t.row_no",
         table.year_column().map(|y| format!("t.{y}, ")).unwrap_or_default()

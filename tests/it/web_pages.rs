@@ -348,3 +348,19 @@ async fn pages_have_labels_a_language_a_skip_link_and_readable_contrast() {
     let css = app.get("/static/vetis.css", None).await.1;
     assert!(css.contains(":focus-visible"), "keyboard focus is visible");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_records_behind_a_figure_say_how_many_there_are_and_number_their_pages() {
+    let db = TestDb::new(Backend::Sqlite);
+    db.load_fixture();
+    add_user(&db, "admin1", "admin", &[]);
+    let app = App::new(&db).await;
+    let cookie = app.sign_in_page("admin1", PASSWORD).await.1.unwrap();
+    let n = db.query_i64(
+        "SELECT COUNT(*) FROM rec_teacher WHERE school_code = '4401000001' AND year = 2020 AND is_current = 1",
+    );
+    let (status, page) = app.get("/records/teacher?year=2020&school=4401000001", Some(&cookie)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains(&format!("共 {n} 条，第 1 &#x2f; 1 页")), "{page}");
+    assert!(page.contains("aria-current=\"page\">1</strong>"), "{page}");
+}

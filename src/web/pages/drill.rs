@@ -13,7 +13,7 @@ use crate::domain::standard::Table;
 use crate::figures::Scope;
 use crate::figures::breakdown::By;
 use crate::figures::indicators::display;
-use crate::figures::rows::{Cell, RowFilter, RowRequest, for_each_row};
+use crate::figures::rows::{Cell, RowFilter, RowRequest, count_rows, for_each_row};
 use crate::messages::Lang;
 use crate::web::AppState;
 use crate::web::error::WebError;
@@ -222,7 +222,7 @@ pub async fn rows_page(
     table: Table,
     q: &RecordsQuery,
     lang: Lang,
-) -> Result<Vec<Vec<Cell>>, WebError> {
+) -> Result<(Vec<Vec<Cell>>, i64), WebError> {
     let (_, district) = school_info(state, &q.school).await?;
     if !who.may_read_records(&q.school, &district) {
         return Err(WebError::Forbidden);
@@ -264,7 +264,8 @@ pub async fn rows_page(
         Ok(())
     })
     .await?;
-    Ok(rows)
+    let total = count_rows(&state.db, &req).await?;
+    Ok((rows, total))
 }
 
 pub async fn records(
@@ -274,7 +275,7 @@ pub async fn records(
     Query(q): Query<RecordsQuery>,
 ) -> Result<Response, PageError> {
     let table = Table::from_name(&table).ok_or(PageError::Web(WebError::NotFound, v.lang, None))?;
-    let rows = rows_page(&state, &v.who, table, &q, v.lang).await.page(&v)?;
+    let (rows, total) = rows_page(&state, &v.who, table, &q, v.lang).await.page(&v)?;
     let (school_name, _) = school_info(&state, &q.school).await.page(&v)?;
     let heads: Vec<&str> = table.spec().columns.iter().map(|c| if v.lang == Lang::En { c.key } else { c.zh }).collect();
     let cells: Vec<Vec<String>> = rows
@@ -297,6 +298,19 @@ pub async fn records(
     if let Some(i) = &q.indicator {
         base.push_str(&format!("&indicator={i}&part={}", q.part.as_deref().unwrap_or("all")));
     }
+    // Page numbers: the first, the last, and two either side of this one.
+    let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
+    let mut numbers: Vec<serde_json::Value> = Vec::new();
+    let mut last_shown = 0;
+    for n in 1..=pages {
+        if n == 1 || n == pages || (n - page).abs() <= 2 {
+            if n > last_shown + 1 {
+                numbers.push(serde_json::json!({ "gap": true }));
+            }
+            numbers.push(serde_json::json!({ "n": n, "href": format!("{base}&page={n}"), "current": n == page }));
+            last_shown = n;
+        }
+    }
     let part = match q.part.as_deref() {
         Some("numerator") => v.t("numerator"),
         Some("denominator") => v.t("denominator"),
@@ -318,9 +332,14 @@ pub async fn records(
             "heads": heads,
             "rows": cells,
             "page": page,
-            "page_label": v.t("page").replace("{n}", &page.to_string()),
+            "page_label": v
+                .t("records_shown")
+                .replace("{total}", &crate::messages::numbers::count(total))
+                .replace("{page}", &page.to_string())
+                .replace("{pages}", &pages.to_string()),
             "prev": (page > 1).then(|| format!("{base}&page={}", page - 1)),
-            "next": (rows.len() as i64 == PAGE_SIZE).then(|| format!("{base}&page={}", page + 1)),
+            "next": (page < pages).then(|| format!("{base}&page={}", page + 1)),
+            "numbers": numbers,
             "back": back,
         }),
     )
