@@ -61,7 +61,11 @@ pub enum Action {
         whose: Whose,
     },
     /// 发送系统通知：即将到期的数据、逾期的任务报告、约束性指标预警（serve 每 6 小时自动执行） / send the notices due now: returns due soon, overdue task reports, binding indicators in trouble (serve does it every 6 hours)
-    Notify,
+    Notify {
+        /// 指标预警所依据的年度（默认：最新有数据的年度） / the year whose indicators are judged (default: the latest with data)
+        #[arg(long)]
+        year: Option<i32>,
+    },
     /// 报送日历 / the statistical calendar
     Calendar {
         #[command(subcommand)]
@@ -163,7 +167,7 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
                 println!("reminded {} late schools ({told} accounts)", late.len());
             }
         }
-        Action::Notify => {
+        Action::Notify { year: judged } => {
             let today = time::today();
             let year = i64::from(current_year(today));
             let mut due = 0;
@@ -173,8 +177,11 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
             }
             let tasks = crate::figures::alerts::tell_tasks_overdue(&db).await?;
             let plan = crate::store::refdata::active_plan(&db).await?;
-            let latest = crate::figures::indicators::latest_year(&db, plan.baseline_year).await?;
-            let alerts = crate::figures::alerts::tell_indicators_at_risk(&db, &plan, latest).await?;
+            let judged = match judged {
+                Some(y) => *y,
+                None => crate::figures::indicators::latest_year(&db, plan.baseline_year).await?,
+            };
+            let alerts = crate::figures::alerts::tell_indicators_at_risk(&db, &plan, judged).await?;
             if zh {
                 println!("已发送通知：数据即将到期 {due} 条，任务报告逾期 {tasks} 条，指标预警 {alerts} 条");
             } else {

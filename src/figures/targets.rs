@@ -299,7 +299,19 @@ pub async fn rule(
 
 /// Every target of the plan for a scope and year: key indicators, counted targets, rules.
 pub async fn all(db: &Db, plan: &Plan, scope: &Scope, year: i32) -> Result<Vec<TargetResult>, StoreError> {
-    let mut out: Vec<TargetResult> = compute(db, plan, scope, year).await?.iter().map(from_key).collect();
+    let indicators = compute(db, plan, scope, year).await?;
+    all_with(db, plan, scope, year, &indicators).await
+}
+
+/// Every target, the key indicators given already computed (the evaluation needs them too).
+pub async fn all_with(
+    db: &Db,
+    plan: &Plan,
+    scope: &Scope,
+    year: i32,
+    indicators: &[IndicatorResult],
+) -> Result<Vec<TargetResult>, StoreError> {
+    let mut out: Vec<TargetResult> = indicators.iter().map(from_key).collect();
     for t in &plan.targets {
         out.push(counted(db, plan, t, scope, year).await?);
     }

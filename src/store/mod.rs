@@ -269,7 +269,7 @@ const MIGRATIONS: &[Migration] = &[
     },
     Migration {
         version: 23,
-        name: "evaluation_remarks_and_task_pack",
+        name: "evaluation_remarks_task_and_share_packs",
         sqlite: include_str!("../../migrations/sqlite/0023_evaluation_remarks.sql"),
         postgres: include_str!("../../migrations/postgres/0023_evaluation_remarks.sql"),
     },

@@ -202,6 +202,17 @@ pub async fn resolve_school(db: &Db, typed: &str) -> Result<String, StoreError> 
     }))
 }
 
+/// The schools a task is assigned to (by code).
+pub async fn schools_of_task(db: &Db, code: &str) -> Result<Vec<String>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT a.school_code FROM task_assignment a JOIN plan_task t ON t.id = a.task_id WHERE t.code = $1",
+    )
+    .bind(code.to_string())
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows.iter().map(|r| r.get(0)).collect())
+}
+
 /// The tasks: (code, title, section).
 pub async fn tasks(db: &Db) -> Result<Vec<(String, String, String)>, StoreError> {
     let rows = sqlx::query("SELECT code, title, section FROM plan_task ORDER BY code").fetch_all(&db.pool).await?;

@@ -15,7 +15,7 @@ use crate::domain::status::Status;
 use crate::figures::Scope;
 use crate::figures::indicators::display;
 use crate::figures::shortfall::Shortfall;
-use crate::figures::targets::{TargetKind, TargetResult, all};
+use crate::figures::targets::{TargetKind, TargetResult, all_with};
 use crate::store::remarks::Remark;
 use crate::store::{Db, StoreError, refdata};
 
@@ -141,7 +141,8 @@ impl Evaluation {
 
 pub async fn build(db: &Db, year: i32) -> Result<Evaluation, StoreError> {
     let plan = refdata::active_plan(db).await?;
-    let results = all(db, &plan, &Scope::City, year).await?;
+    let indicators = crate::figures::indicators::compute(db, &plan, &Scope::City, year).await?;
+    let results = all_with(db, &plan, &Scope::City, year, &indicators).await?;
     let (mut key, mut counted, mut rules) = (Vec::new(), Vec::new(), Vec::new());
     for r in results {
         match r.kind {
@@ -151,7 +152,6 @@ pub async fn build(db: &Db, year: i32) -> Result<Evaluation, StoreError> {
         }
     }
     let version = db.data_version().await?;
-    let indicators = crate::figures::indicators::compute(db, &plan, &Scope::City, year).await?;
     let shortfalls = crate::figures::shortfall::all(db, &plan, &indicators).await?;
     let alerts: Vec<TargetResult> =
         key.iter().filter(|r| r.attribute.as_deref() == Some("binding") && r.status.is_alarming()).cloned().collect();

@@ -186,15 +186,10 @@ pub async fn assign_form(
     let suggested = pack.task(&code).map(|t| t.outputs.clone()).unwrap_or_default();
     let mut outputs: Vec<serde_json::Value> = suggested
         .iter()
-        .map(|o| serde_json::json!({ "name": o.name, "unit": o.unit, "target": crate::messages::numbers::grouped(o.target, 0).replace(',', "") }))
+        .map(|o| serde_json::json!({ "name": o.name, "unit": o.unit, "target": o.target.to_string() }))
         .collect();
     outputs.resize(OUTPUT_ROWS.max(outputs.len()), serde_json::json!({ "name": "", "unit": "", "target": "" }));
-    let assigned: Vec<String> = tasks::assignments(&state.db, None, None)
-        .await?
-        .into_iter()
-        .filter(|a| a.task_code == code)
-        .map(|a| a.school_code)
-        .collect();
+    let assigned = tasks::schools_of_task(&state.db, &code).await?;
     let schools: Vec<serde_json::Value> = crate::store::registry::schools(&state.db)
         .await?
         .into_iter()
