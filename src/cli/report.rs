@@ -92,20 +92,13 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Reads a section's text file: UTF-8 (or GBK, as Windows Notepad saves it), one item per line.
+/// Reads a section's text file (UTF-8, or GBK as Windows Notepad saves it; the import's own
+/// decoding), one item per line.
 fn read_items(path: &std::path::Path) -> anyhow::Result<Vec<String>> {
     let bytes = std::fs::read(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-    let text = match String::from_utf8(bytes) {
-        Ok(t) => t,
-        Err(e) => {
-            let (t, _, bad) = encoding_rs::GBK.decode(e.as_bytes());
-            if bad {
-                anyhow::bail!("{}: 不是 UTF-8 或 GBK 文本 / not UTF-8 or GBK text", path.display());
-            }
-            t.into_owned()
-        }
-    };
-    Ok(remarks::items_of(text.trim_start_matches('\u{feff}')))
+    let text = crate::ingest::read::decode_text(&bytes)
+        .map_err(|_| anyhow::anyhow!("{}: 不是 UTF-8 或 GBK 文本 / not UTF-8 or GBK text", path.display()))?;
+    Ok(remarks::items_of(&text))
 }
 
 async fn remarks(

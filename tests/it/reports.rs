@@ -261,6 +261,16 @@ fn the_planner_replaces_the_drafted_problems_and_the_reports_use_her_words() {
         assert!(problems.contains("<li>部分学校升学指导力量不足。</li>"), "{problems}");
         assert!(!problems.contains("还差"), "the draft is replaced: {problems}");
         assert!(db.ok(&["audit"]).contains("evaluation_remark"));
+        // A file that is not text is refused and what was saved stays.
+        let junk = db.write_bytes("junk.txt", b"\xff\xff\xff");
+        let refused = db.vetis(&["report", "remarks", "--year", "2021", "--problems", junk.to_str().unwrap()]);
+        assert!(
+            !refused.status.success() && stderr(&refused).contains("不是 UTF-8 或 GBK 文本"),
+            "{}",
+            stderr(&refused)
+        );
+        let still = db.ok(&["report", "remarks", "--year", "2021"]);
+        assert!(still.contains("存在问题（已修改）\n1. 部分学校升学指导力量不足。"), "{still}");
         // An empty file goes back to the draft.
         let empty = db.write("empty.txt", "");
         let back = db.ok(&["report", "remarks", "--year", "2021", "--problems", empty.to_str().unwrap()]);
