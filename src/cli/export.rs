@@ -49,6 +49,8 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
             page: None,
             rows_of: None,
             lang: crate::messages::Lang::Zh,
+            search: None,
+            order: None,
         },
         format: args.format,
     };

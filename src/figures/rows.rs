@@ -26,7 +26,32 @@ pub struct RowRequest {
     pub rows_of: Option<RowFilter>,
     /// The language of the code lists' labels (男 / male); exports keep Chinese, as schools file.
     pub lang: crate::messages::Lang,
+    /// Only rows where some column holds these words (see [`search_condition`]).
+    pub search: Option<String>,
+    /// The order of the rows; None for the file's own (school, year, row).
+    pub order: Option<Order>,
 }
+
+/// Rows ordered by one column of the standard; empty cells come last either way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Order {
+    pub column: &'static str,
+    pub descending: bool,
+}
+
+impl Order {
+    /// The order by `key`, if rows can be sorted by that column: a column of the table that is not
+    /// personal data (masked cells would sort by their mask, which says nothing).
+    pub fn by(table: Table, key: &str, descending: bool) -> Option<Order> {
+        let spec = table.spec();
+        let c = spec.columns.iter().find(|c| c.key == key)?;
+        let masked = c.key == "id_number" || (c.key == "name" && spec.personal);
+        (!masked).then_some(Order { column: c.key, descending })
+    }
+}
+
+/// The longest search accepted: longer text is cut, not refused (it cannot match more).
+const SEARCH_CHARS: usize = 100;
 
 /// The rows an indicator's formula counts: its filter, and for a numerator one of its conditions.
 #[derive(Debug, Clone, Default)]
@@ -84,7 +109,7 @@ fn select_list(table: Table, unmask: bool) -> Vec<&'static str> {
 }
 
 /// The rows a request reads, as a WHERE condition (parameters added to `sql`).
-fn conditions(req: &RowRequest, sql: &mut Sql) -> Result<String, StoreError> {
+async fn conditions(db: &Db, req: &RowRequest, sql: &mut Sql) -> Result<String, StoreError> {
     let table = req.table;
     let mut text = String::from("t.is_current = 1");
     let year_col = match &req.rows_of {
@@ -108,13 +133,89 @@ fn conditions(req: &RowRequest, sql: &mut Sql) -> Result<String, StoreError> {
             text.push_str(&format!(" AND ({})", alts.join(" OR ")));
         }
     }
+    if let Some(words) = req.search.as_deref().map(str::trim).filter(|w| !w.is_empty()) {
+        let words: String = words.chars().take(SEARCH_CHARS).collect();
+        let programs = if req.table.column("program_code").is_some() {
+            crate::store::registry::all_programs(db).await?
+        } else {
+            Vec::new()
+        };
+        text.push_str(&format!(" AND ({})", search_condition(db, req.table, &words, &programs, sql)));
+    }
     Ok(text)
+}
+
+/// Rows where any column holds `words`: text and codes containing them (any case); a code list's
+/// value whose label contains them ("男" finds `male`); a program whose name contains them; a count
+/// or year equal to them; and a full ID number, found through its pseudonym, since ID numbers and
+/// names are kept only encrypted and cannot be searched in part.
+fn search_condition(
+    db: &Db,
+    table: Table,
+    words: &str,
+    programs: &[(String, String, String)],
+    sql: &mut Sql,
+) -> String {
+    let spec = table.spec();
+    let lower = words.to_lowercase();
+    let escaped = lower.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    let like = sql.param(SqlValue::text(&format!("%{escaped}%")));
+    let mut alts: Vec<String> = Vec::new();
+    let any_in = |sql: &mut Sql, col: &str, values: Vec<String>| -> Option<String> {
+        if values.is_empty() {
+            return None;
+        }
+        let ps: Vec<String> = values.into_iter().map(|v| sql.param(SqlValue::text(&v))).collect();
+        Some(format!("t.{col} IN ({})", ps.join(", ")))
+    };
+    for c in spec.columns {
+        match c.kind {
+            Kind::IdNumber => {
+                let id = crate::domain::ids::normalise_code(words).to_uppercase();
+                if id.len() >= 6 && id.chars().all(|ch| ch.is_ascii_alphanumeric()) {
+                    let pseudonyms =
+                        crate::domain::standard::ID_TYPES.iter().map(|t| db.keys.pseudonym(t.key, &id)).collect();
+                    alts.extend(any_in(sql, "id_pseudo", pseudonyms));
+                }
+            }
+            _ if c.key == "name" && spec.personal => {}
+            Kind::Choice(list) => {
+                let keys = list
+                    .iter()
+                    .filter(|x| x.zh.contains(words) || x.en().contains(&lower) || x.key == lower)
+                    .map(|x| x.key.to_string())
+                    .collect();
+                alts.extend(any_in(sql, c.key, keys));
+            }
+            Kind::Bool | Kind::Number { .. } => {}
+            Kind::Year | Kind::Count => {
+                if let Ok(n) = words.parse::<i64>() {
+                    alts.push(format!("t.{} = {}", c.key, sql.param(SqlValue::Int(n))));
+                }
+            }
+            Kind::Program => {
+                alts.push(format!("LOWER(t.{}) LIKE {like} ESCAPE '\\'", c.key));
+                let mut codes: Vec<String> = programs
+                    .iter()
+                    .filter(|(_, _, name)| name.contains(words))
+                    .map(|(_, code, _)| code.clone())
+                    .collect();
+                codes.sort();
+                codes.dedup();
+                codes.truncate(500);
+                alts.extend(any_in(sql, c.key, codes));
+            }
+            _ => alts.push(format!("LOWER(t.{}) LIKE {like} ESCAPE '\\'", c.key)),
+        }
+    }
+    if alts.is_empty() { "1 = 0".into() } else { alts.join(" OR ") }
 }
 
 /// How many rows a request reads in all (its page left aside): the drill-down's total.
 pub async fn count_rows(db: &Db, req: &RowRequest) -> Result<i64, StoreError> {
     let mut sql = Sql { text: String::new(), params: Vec::new() };
-    let text = format!("SELECT COUNT(*) FROM {} t WHERE {}", record_table(req.table), conditions(req, &mut sql)?);
+    let text =
+        format!("SELECT COUNT(*) FROM {} t WHERE {}", record_table(req.table), conditions(db, req, &mut sql).await?);
     let mut q = sqlx::query(AssertSqlSafe(text));
     for p in sql.params {
         q = bind(q, p);
@@ -132,10 +233,19 @@ pub async fn for_each_row(
     let spec = table.spec();
     let cols = select_list(table, req.unmask);
     let mut sql = Sql { text: String::new(), params: Vec::new() };
-    let mut text =
-        format!("SELECT {} FROM {} t WHERE {}", cols.join(", "), record_table(table), conditions(req, &mut sql)?);
+    let mut text = format!(
+        "SELECT {} FROM {} t WHERE {}",
+        cols.join(", "),
+        record_table(table),
+        conditions(db, req, &mut sql).await?
+    );
+    // Empty cells last in both directions: SQLite and PostgreSQL disagree on where NULL sorts.
+    let chosen = req
+        .order
+        .map(|o| format!("(t.{c} IS NULL), t.{c} {}, ", if o.descending { "DESC" } else { "ASC" }, c = o.column))
+        .unwrap_or_default();
     text.push_str(&format!(
-        " ORDER BY t.school_code, {}t.row_no",
+        " ORDER BY {chosen}t.school_code, {}t.row_no",
         table.year_column().map(|y| format!("t.{y}, ")).unwrap_or_default()
     ));
     if let Some((limit, offset)) = req.page {

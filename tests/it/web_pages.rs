@@ -364,3 +364,70 @@ async fn the_records_behind_a_figure_say_how_many_there_are_and_number_their_pag
     assert!(page.contains(&format!("共 {n} 条，第 1 &#x2f; 1 页")), "{page}");
     assert!(page.contains("aria-current=\"page\">1</strong>"), "{page}");
 }
+
+async fn records_are_found_by_words_codes_labels_and_whole_id_numbers_and_sorted_by_a_column(backend: Backend) {
+    let db = TestDb::new(backend);
+    db.load_fixture();
+    add_user(&db, "school1", "school", &["--school", "4401000001"]);
+    let app = App::new(&db).await;
+    let cookie = app.sign_in_page("school1", PASSWORD).await.1.unwrap();
+    let base = "/records/student?year=2020&school=4401000001";
+    let count = |label: &str| {
+        db.query_i64(&format!(
+            "SELECT COUNT(*) FROM rec_student WHERE school_code = '4401000001' AND year = 2020 AND is_current = 1 AND pathway = '{label}'"
+        ))
+    };
+    // A code list's label finds its value.
+    let (status, page) = app.get(&format!("{base}&q=%E4%B8%89%E4%BA%8C%E5%88%86%E6%AE%B5"), Some(&cookie)).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains(&format!("共 {} 条", count("three_plus_two"))), "{page}");
+    assert!(page.contains("清除查找"), "{page}");
+    // A whole ID number finds its student through the pseudonym; a part of one finds nobody.
+    let (_, page) = app.get(&format!("{base}&q=440106200501100053"), Some(&cookie)).await;
+    assert!(page.contains("共 1 条") && page.contains("S100070"), "{page}");
+    let (_, page) = app.get(&format!("{base}&q=4401062005"), Some(&cookie)).await;
+    assert!(page.contains("没有符合查找条件的记录"), "{page}");
+    // Part of a student number, any case; LIKE's wildcards are taken literally.
+    let n = db.query_i64(
+        "SELECT COUNT(*) FROM rec_student WHERE school_code = '4401000001' AND year = 2020 AND is_current = 1 AND student_no LIKE 'S10007%'",
+    );
+    let (_, page) = app.get(&format!("{base}&q=s10007"), Some(&cookie)).await;
+    assert!(n > 0 && page.contains(&format!("共 {n} 条")) && page.contains("S100070"), "{page}");
+    let (status, page) = app.get(&format!("{base}&q=%25_"), Some(&cookie)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("没有符合查找条件的记录"), "{page}");
+    // Sorted by a column, largest first; the header says so and its link reverses the order.
+    let (_, page) = app.get(&format!("{base}&sort=student_no&dir=desc"), Some(&cookie)).await;
+    let (first, last) = (page.find("S100470").unwrap(), page.find("S100070").unwrap());
+    assert!(first < last, "S100470 comes before S100070 when sorted down");
+    assert!(page.contains("aria-sort=\"descending\""), "{page}");
+    assert!(page.contains("sort=student_no&amp;dir=asc"), "{page}");
+    // An encrypted column does not sort, and the page says why.
+    let (status, page) = app.get(&format!("{base}&sort=id_number"), Some(&cookie)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(page.contains("加密的个人信息"), "{page}");
+    // The API takes the same words and order; its JSON keeps its shape.
+    let (status, body) = app
+        .get(
+            "/api/v1/records/student?year=2020&school=4401000001&q=%E4%B8%89%E4%BA%8C%E5%88%86%E6%AE%B5&sort=entry_year",
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let rows = json["rows"].as_array().unwrap();
+    assert_eq!(rows.len() as i64, count("three_plus_two"));
+    assert!(rows.iter().all(|r| r["pathway"] == "三二分段"), "{body}");
+    let years: Vec<i64> = rows.iter().map(|r| r["entry_year"].as_f64().unwrap() as i64).collect();
+    assert!(years.windows(2).all(|w| w[0] <= w[1]), "{years:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn records_are_found_and_sorted_on_sqlite() {
+    records_are_found_by_words_codes_labels_and_whole_id_numbers_and_sorted_by_a_column(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn records_are_found_and_sorted_on_postgres() {
+    records_are_found_by_words_codes_labels_and_whole_id_numbers_and_sorted_by_a_column(Backend::Postgres).await;
+}

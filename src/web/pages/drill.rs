@@ -6,14 +6,14 @@ use axum::response::Response;
 use serde::{Deserialize, Serialize};
 
 use super::dashboard::{CardView, PageScope, ScopeQuery, school_info, scope_query};
-use super::{OrPage, PageError, Viewer, render};
+use super::{OrPage, PageError, Viewer, render, urlencode};
 use crate::domain::access::Target;
 use crate::domain::plan::{Formula, Measure};
 use crate::domain::standard::Table;
 use crate::figures::Scope;
 use crate::figures::breakdown::By;
 use crate::figures::indicators::display;
-use crate::figures::rows::{Cell, RowFilter, RowRequest, count_rows, for_each_row};
+use crate::figures::rows::{Cell, Order, RowFilter, RowRequest, count_rows, for_each_row};
 use crate::messages::Lang;
 use crate::web::AppState;
 use crate::web::error::WebError;
@@ -31,6 +31,8 @@ struct GroupRow {
 struct Breakdown {
     title: String,
     rows: Vec<GroupRow>,
+    /// The districts' schematic map (SVG), for the breakdown by district.
+    map: Option<String>,
 }
 
 fn count(n: Option<f64>) -> Option<String> {
@@ -63,6 +65,12 @@ pub async fn indicator(
     {
         let kept = state.cache.breakdown(&state.db, &ind.id, &scope, year, by).await.page(&v)?;
         let Some(groups) = kept.as_ref().clone() else { continue };
+        let map = if by == By::District {
+            let names = super::dashboard::district_names(&state).await.page(&v)?;
+            Some(district_map(&ind, r, &groups, &names, year, v.lang))
+        } else {
+            None
+        };
         let rows: Vec<GroupRow> = groups
             .into_iter()
             .filter(|g| {
@@ -82,7 +90,7 @@ pub async fn indicator(
             })
             .collect();
         if !rows.is_empty() {
-            tables.push(Breakdown { title, rows });
+            tables.push(Breakdown { title, rows, map });
         }
     }
     // At a school: links to the rows behind the figure.
@@ -197,6 +205,38 @@ fn card_n(n: Option<f64>) -> serde_json::Value {
 }
 
 /// Whether the school's level and sponsor are ones the formula counts.
+/// The schematic map of the districts' figures; every district of the map has its tile, those
+/// without a figure marked so. A target applying to every district marks each one against it.
+fn district_map(
+    ind: &crate::domain::plan::Indicator,
+    r: &crate::figures::indicators::IndicatorResult,
+    groups: &[crate::figures::breakdown::Group],
+    names: &std::collections::HashMap<String, String>,
+    year: i32,
+    lang: Lang,
+) -> String {
+    use crate::reports::map::{DistrictValue, districts};
+    let map = crate::domain::tilemap::TileMap::default_map();
+    let values: Vec<DistrictValue> = map
+        .tiles
+        .iter()
+        .map(|t| {
+            let g = groups.iter().find(|g| g.key == t.district);
+            DistrictValue {
+                district: t.district.clone(),
+                name: g.map(|g| g.label.clone()).or_else(|| names.get(&t.district).cloned()).unwrap_or_default(),
+                value: g.and_then(|g| g.value),
+                href: Some(format!("/indicator/{}?year={year}&district={}", ind.id, t.district)),
+            }
+        })
+        .filter(|d| !d.name.is_empty())
+        .collect();
+    let (name, unit) = if lang == Lang::En { (&r.name_en, &r.unit_en) } else { (&r.name, &r.unit) };
+    let chart = crate::reports::chart::Chart { name, unit, decimals: r.decimals as usize, lang };
+    let target = r.target.filter(|_| ind.target_scope == crate::domain::plan::TargetScope::All);
+    districts(&map, &values, &chart, target)
+}
+
 async fn school_in_formula(state: &AppState, school: &str, f: &Formula) -> Result<bool, WebError> {
     let s = crate::store::registry::school(&state.db, school).await?;
     Ok(s.is_some_and(|s| f.levels.contains(&s.level) && f.sponsors.contains(&s.sponsor)))
@@ -210,6 +250,25 @@ pub struct RecordsQuery {
     pub indicator: Option<String>,
     /// `numerator`, `denominator` or `all`.
     pub part: Option<String>,
+    /// Words to find in any column (see `figures::rows`).
+    pub q: Option<String>,
+    /// A column of the table to sort by, and `desc` for the largest first.
+    pub sort: Option<String>,
+    pub dir: Option<String>,
+}
+
+impl RecordsQuery {
+    /// The order asked for; a column that does not exist or is masked is refused by name.
+    fn order(&self, table: Table) -> Result<Option<Order>, WebError> {
+        let Some(key) = self.sort.as_deref().filter(|k| !k.is_empty()) else { return Ok(None) };
+        Order::by(table, key, self.dir.as_deref() == Some("desc")).map(Some).ok_or_else(|| {
+            WebError::bad(format!(
+                "不能按“{key}”排序：{} 表没有这一列，或该列为加密的个人信息 / cannot sort by '{key}': table {} has no such column, or it holds encrypted personal data",
+                table.zh(),
+                table.key()
+            ))
+        })
+    }
 }
 
 pub const PAGE_SIZE: i64 = 50;
@@ -257,6 +316,8 @@ pub async fn rows_page(
         page: Some((PAGE_SIZE, (page - 1) * PAGE_SIZE)),
         rows_of,
         lang,
+        search: q.q.clone(),
+        order: q.order(table)?,
     };
     let mut rows = Vec::new();
     for_each_row(&state.db, &req, |cells| {
@@ -277,7 +338,7 @@ pub async fn records(
     let table = Table::from_name(&table).ok_or(PageError::Web(WebError::NotFound, v.lang, None))?;
     let (rows, total) = rows_page(&state, &v.who, table, &q, v.lang).await.page(&v)?;
     let (school_name, _) = school_info(&state, &q.school).await.page(&v)?;
-    let heads: Vec<&str> = table.spec().columns.iter().map(|c| if v.lang == Lang::En { c.key } else { c.zh }).collect();
+
     let cells: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {
@@ -291,13 +352,44 @@ pub async fn records(
         })
         .collect();
     let page = q.page.unwrap_or(1).max(1);
-    let mut base = format!("/records/{}?school={}", table.key(), q.school);
+    // The page's address without its order and page: the sort links add their own.
+    let mut plain = format!("/records/{}?school={}", table.key(), urlencode(&q.school));
     if let Some(y) = q.year {
-        base.push_str(&format!("&year={y}"));
+        plain.push_str(&format!("&year={y}"));
     }
     if let Some(i) = &q.indicator {
-        base.push_str(&format!("&indicator={i}&part={}", q.part.as_deref().unwrap_or("all")));
+        plain.push_str(&format!("&indicator={}&part={}", urlencode(i), urlencode(q.part.as_deref().unwrap_or("all"))));
     }
+    let order = q.order(table).page(&v)?;
+    let order_part = order
+        .map(|o| format!("&sort={}&dir={}", o.column, if o.descending { "desc" } else { "asc" }))
+        .unwrap_or_default();
+    // Clearing the search keeps the order.
+    let clear = format!("{plain}{order_part}");
+    let words = q.q.as_deref().map(str::trim).filter(|w| !w.is_empty());
+    if let Some(w) = words {
+        plain.push_str(&format!("&q={}", urlencode(w)));
+    }
+    let base = format!("{plain}{order_part}");
+    // Each header sorts by its column (a second click reverses); the masked ones do not sort.
+    let heads: Vec<serde_json::Value> = table
+        .spec()
+        .columns
+        .iter()
+        .map(|c| {
+            let label = if v.lang == Lang::En { c.key } else { c.zh };
+            let Some(by) = Order::by(table, c.key, false) else {
+                return serde_json::json!({ "label": label });
+            };
+            let current = order.filter(|o| o.column == by.column);
+            let next_desc = current.is_some_and(|o| !o.descending);
+            serde_json::json!({
+                "label": label,
+                "href": format!("{plain}&sort={}&dir={}", c.key, if next_desc { "desc" } else { "asc" }),
+                "sort": current.map(|o| if o.descending { "descending" } else { "ascending" }),
+            })
+        })
+        .collect();
     // Page numbers: the first, the last, and two either side of this one.
     let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
     let mut numbers: Vec<serde_json::Value> = Vec::new();
@@ -324,6 +416,7 @@ pub async fn records(
         &v,
         serde_json::json!({
             "table": if v.lang == Lang::En { table.key() } else { table.zh() },
+            "table_key": table.key(),
             "school_name": school_name,
             "school": q.school,
             "year": q.year,
@@ -341,6 +434,11 @@ pub async fn records(
             "next": (page < pages).then(|| format!("{base}&page={}", page + 1)),
             "numbers": numbers,
             "back": back,
+            "q": words,
+            "clear": words.map(|_| clear),
+            "sort": order.map(|o| o.column),
+            "dir": order.map(|o| if o.descending { "desc" } else { "asc" }),
+            "indicator_part": q.part,
         }),
     )
 }
