@@ -1,14 +1,21 @@
 //! Excel templates for each table: the data sheet (named after the table, Chinese headers, a
 //! drop-down on every coded column), an instructions sheet, and the code lists on a hidden sheet.
-//! What a school fills in goes back through the importer unchanged.
+//! What a school fills in goes back through the importer unchanged. A roll-forward template is the
+//! same workbook filled with the school's rows of the year before, moved to the year due.
 
 use rust_xlsxwriter::{DataValidation, Format, Formula, Workbook, XlsxError};
 
 use crate::domain::standard::{Kind, LEVELS, Req, Table, find_choice};
+use crate::figures::rows::{Cell, RowRequest, for_each_row};
+use crate::store::audit::{self, Entry};
 use crate::store::{Db, StoreError, refdata};
 
 /// Rows that get the drop-downs.
 const ROWS: u32 = 5_000;
+
+fn rows_of(prefill: Option<&Prefill>) -> u32 {
+    prefill.map_or(0, |p| p.rows.len() as u32)
+}
 
 fn describe(kind: Kind) -> String {
     match kind {
@@ -39,15 +46,85 @@ struct Lists {
     programs: Vec<(String, String, String)>,
 }
 
+/// Rows a roll-forward template starts with: a school's rows of the year before the one due.
+struct Prefill {
+    rows: Vec<Vec<Cell>>,
+    school: String,
+    from: i64,
+    to: i64,
+}
+
+/// The empty template of a table.
 pub async fn template(db: &Db, table: Table) -> Result<Vec<u8>, StoreError> {
+    let refs = lists(db).await?;
+    build(table, &refs, None).map_err(|e| StoreError::refused(format!("template: {e}")))
+}
+
+async fn lists(db: &Db) -> Result<Lists, StoreError> {
     let plan = refdata::active_plan(db).await?;
     let kinds = plan.designation_kinds.iter().map(|k| k.name_zh.clone()).collect();
     let districts = crate::store::registry::districts(db).await?.into_iter().map(|(code, _)| code).collect();
     let programs = crate::store::registry::all_programs(db).await?;
-    build(table, &Lists { kinds, districts, programs }).map_err(|e| StoreError::refused(format!("template: {e}")))
+    Ok(Lists { kinds, districts, programs })
 }
 
-fn build(table: Table, refs: &Lists) -> Result<Vec<u8>, XlsxError> {
+/// The template of `table` for `school` and the year `to`, filled with the school's current rows of
+/// `to - 1` with their year set to `to`: what a school edits instead of typing again the teachers
+/// or programs that stay. ID numbers and names are written in full, since the file must import
+/// again; only the school's own officers (and the bureau) are given it, and each one is audited
+/// like an unmasked export. Returns the workbook and the number of rows carried forward.
+pub async fn roll_forward(
+    db: &Db,
+    table: Table,
+    school: &str,
+    to: i64,
+    actor: &str,
+    source: &str,
+) -> Result<(Vec<u8>, usize), StoreError> {
+    let Some(year_column) = table.year_column() else {
+        return Err(StoreError::refused(format!(
+            "{}（{}）不按年度报送，没有上一年的数据可预填 / table {} is not returned by year: there is no last year to carry forward",
+            table.zh(),
+            table.key(),
+            table.key()
+        )));
+    };
+    let from = to - 1;
+    let year_at = table.spec().columns.iter().position(|c| c.key == year_column);
+    let req = RowRequest {
+        table,
+        year: Some(from),
+        school: Some(school.to_string()),
+        unmask: table.spec().personal,
+        page: None,
+        rows_of: None,
+        lang: crate::messages::Lang::Zh,
+        search: None,
+        order: None,
+    };
+    let mut rows = Vec::new();
+    for_each_row(db, &req, |mut cells| {
+        if let Some(i) = year_at {
+            cells[i] = Cell::Number(to as f64);
+        }
+        rows.push(cells);
+        Ok(())
+    })
+    .await?;
+    let n = rows.len();
+    let refs = lists(db).await?;
+    let prefill = Prefill { rows, school: school.to_string(), from, to };
+    let bytes = build(table, &refs, Some(&prefill)).map_err(|e| StoreError::refused(format!("template: {e}")))?;
+    let detail = format!(
+        "school {school}, {n} rows of {from} carried forward to {to}{}",
+        if req.unmask { ", UNMASKED personal data" } else { "" }
+    );
+    let action = if req.unmask { "roll_forward_unmasked" } else { "roll_forward" };
+    audit::record(&db.pool, &Entry { actor, action, object: table.key(), detail: &detail, source }).await?;
+    Ok((bytes, n))
+}
+
+fn build(table: Table, refs: &Lists, prefill: Option<&Prefill>) -> Result<Vec<u8>, XlsxError> {
     let spec = table.spec();
     let mut wb = Workbook::new();
     let bold = Format::new().set_bold();
@@ -94,7 +171,19 @@ fn build(table: Table, refs: &Lists) -> Result<Vec<u8>, XlsxError> {
                 .allow_list_formula(Formula::new(range))
                 .set_input_title(c.zh)?
                 .set_error_message(format!("请从下拉列表中选择“{}”的值", c.zh))?;
-            data.add_data_validation(1, *i as u16, ROWS, *i as u16, &v)?;
+            data.add_data_validation(1, *i as u16, ROWS.max(rows_of(prefill) + 1), *i as u16, &v)?;
+        }
+        if let Some(p) = prefill {
+            for (r, cells) in p.rows.iter().enumerate() {
+                let r = r as u32 + 1;
+                for (i, cell) in cells.iter().enumerate() {
+                    match cell {
+                        Cell::Text(s) => data.write_string_with_format(r, i as u16, s, &text)?,
+                        Cell::Number(n) => data.write_number(r, i as u16, *n)?,
+                        Cell::Empty => continue,
+                    };
+                }
+            }
         }
         data.set_freeze_panes(1, 0)?;
     }
@@ -107,6 +196,21 @@ fn build(table: Table, refs: &Lists) -> Result<Vec<u8>, XlsxError> {
             0,
             "表头请勿修改；橙色为必填列。每行一条记录，空行会被忽略。可保存为 XLSX 或 CSV（UTF-8）后提交。",
         )?;
+        if let Some(p) = prefill {
+            let red = Format::new().set_bold().set_font_color("#C00000");
+            help.write_string_with_format(
+                2,
+                0,
+                format!(
+                    "本表已预填学校 {} {} 年度的 {} 行数据，年度已改为 {}：请逐行核对，删除已不在本校的人员或已停办的项目，补充新增的，再提交。表中含未脱敏的个人信息，请妥善保管，提交后删除本地文件。",
+                    p.school,
+                    p.from,
+                    p.rows.len(),
+                    p.to
+                ),
+                &red,
+            )?;
+        }
         for (j, h) in ["列名", "字段", "是否必填", "取值"].iter().enumerate() {
             help.write_string_with_format(3, j as u16, *h, &bold)?;
         }

@@ -226,3 +226,51 @@ fn a_postgres_key_file_is_named_without_the_password_and_an_old_one_is_moved_onc
     let third = run(None);
     assert!(third.status.success() && !stderr(&third).contains("改名"), "{}", stderr(&third));
 }
+
+#[test]
+fn a_roll_forward_template_holds_last_years_rows_as_the_year_due_and_imports_as_it_is() {
+    for backend in BACKENDS {
+        let db = TestDb::new(backend);
+        db.load_fixture();
+        let out = db.dir.path().join("teacher-2021.xlsx");
+        let said = db.ok(&[
+            "template",
+            "--table",
+            "teacher",
+            "--roll-forward",
+            "--school",
+            "4401000001",
+            "--year",
+            "2021",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert!(said.contains("预填 2020 年度的 4 行，年度改为 2021"), "{backend:?}: {said}");
+        use calamine::Reader;
+        let mut wb = calamine::open_workbook_auto(&out).unwrap();
+        let data = wb.worksheet_range("教师").unwrap();
+        assert_eq!(data.get_size().0, 5, "the header and the school's four teachers of 2020");
+        let cells: Vec<String> = data.cells().map(|(_, _, v)| v.to_string()).collect();
+        assert!(cells.contains(&"440104198501016027".to_string()), "ID numbers in full, to import again");
+        assert!(cells.contains(&"专任教师".to_string()), "code lists as their labels");
+        let help = wb.worksheet_range("填写说明").unwrap();
+        assert!(help.cells().any(|(_, _, v)| v.to_string().contains("已预填学校 4401000001 2020 年度的 4 行")));
+        // Imported as it is, it gives the same teachers in 2021.
+        db.ok(&["import", out.to_str().unwrap()]);
+        let year = |y: i64| {
+            db.query_i64(&format!(
+                "SELECT COUNT(*) FROM rec_teacher WHERE school_code = '4401000001' AND year = {y} AND is_current = 1"
+            ))
+        };
+        assert_eq!((year(2020), year(2021)), (4, 4), "{backend:?}");
+        let audit = db.ok(&["audit"]);
+        assert!(audit.contains("roll_forward_unmasked"), "{audit}");
+        // A table not returned by year has no last year; a roll-forward needs its school and year.
+        let res =
+            db.vetis(&["template", "--table", "school", "--roll-forward", "--school", "4401000001", "--year", "2021"]);
+        assert_eq!(res.status.code(), Some(1));
+        assert!(stderr(&res).contains("不按年度报送"), "{}", stderr(&res));
+        let res = db.vetis(&["template", "--table", "teacher", "--roll-forward"]);
+        assert_eq!(res.status.code(), Some(2), "{}", stderr(&res));
+    }
+}

@@ -40,6 +40,43 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/openapi.json", get(openapi))
         .route("/api/v1/queue", get(queue))
         .route("/api/v1/templates/{table}", get(template))
+        .route("/api/v1/templates/{table}/roll-forward", get(roll_forward))
+}
+
+#[derive(serde::Deserialize)]
+struct RollForwardQuery {
+    school: String,
+    /// The statistical year due; the rows of the year before fill it.
+    year: i64,
+}
+
+/// The template of a table filled with a school's rows of the year before `year`, for whoever may
+/// submit for that school (its officer, its district, the bureau); audited, as it holds personal
+/// data in full.
+async fn roll_forward(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+    Path(table): Path<String>,
+    Query(q): Query<RollForwardQuery>,
+    Source(source): Source,
+) -> Result<Response, WebError> {
+    let table = Table::from_name(table.trim_end_matches(".xlsx")).ok_or(WebError::NotFound)?;
+    let school = crate::store::registry::school(&state.db, &q.school).await?.ok_or(WebError::NotFound)?;
+    if !who.may_submit_for(&school.code, &school.district) {
+        return Err(WebError::Forbidden);
+    }
+    let (bytes, _) =
+        crate::workflow::template::roll_forward(&state.db, table, &school.code, q.year, &who.username, &source).await?;
+    let disposition = format!("attachment; filename=\"{}-{}-{}.xlsx\"", table.key(), school.code, q.year);
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 /// The Excel template of a table, for any signed-in caller.

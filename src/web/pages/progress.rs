@@ -65,8 +65,11 @@ fn filtered(mut b: Board, q: &BoardQuery) -> Board {
     b
 }
 
-fn cell_view(c: Option<&progress::Cell>, lang: Lang) -> serde_json::Value {
+/// A cell of the board; `roll` is the address of the roll-forward template where the viewer is the
+/// school's own officer and the return is still to make (nothing sent, or sent back).
+fn cell_view(c: Option<&progress::Cell>, lang: Lang, roll: Option<String>) -> serde_json::Value {
     let Some(c) = c else { return serde_json::json!({ "none": true }) };
+    let roll = roll.filter(|_| matches!(c.progress, Progress::Missing | Progress::Returned));
     let label = if lang == Lang::Zh { c.progress.zh() } else { c.progress.en() };
     serde_json::json!({
         "key": c.progress.key(),
@@ -75,6 +78,7 @@ fn cell_view(c: Option<&progress::Cell>, lang: Lang) -> serde_json::Value {
         "late": c.timing == Some(Timing::Late),
         "soon": c.timing == Some(Timing::DueSoon),
         "submission": c.submission,
+        "roll": roll,
     })
 }
 
@@ -97,7 +101,12 @@ fn board_view(b: &Board, v: &Viewer) -> serde_json::Value {
         .map(|r| {
             serde_json::json!({
                 "school": r.school, "name": r.name, "district": r.district_name, "late": r.late,
-                "cells": r.cells.iter().map(|c| cell_view(c.as_ref(), v.lang)).collect::<Vec<_>>(),
+                "cells": r.cells.iter().zip(&b.columns).map(|(c, col)| {
+                    let roll = (v.who.role == Role::School).then(|| {
+                        format!("/api/v1/templates/{}/roll-forward?school={}&year={}", col.table, r.school, b.year)
+                    });
+                    cell_view(c.as_ref(), v.lang, roll)
+                }).collect::<Vec<_>>(),
             })
         })
         .collect();
