@@ -26,6 +26,7 @@ pub mod status_list;
 pub mod targets;
 pub mod tasks;
 pub mod throttle;
+pub mod tilemap;
 
 /// What is wrong with a rule pack's `id` and `version` (every pack the bureau loads has both, and
 /// a loaded version is kept by them).

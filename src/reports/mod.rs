@@ -6,6 +6,7 @@ pub mod chart;
 pub mod docx;
 pub mod evaluation;
 pub mod html;
+pub mod map;
 pub mod official;
 pub mod pdf;
 pub mod progress;
