@@ -130,7 +130,16 @@ pub fn shortfall(plan: &Plan, r: &IndicatorResult, schools: Option<&[Group]>) ->
             .take(NAMED)
             .map(|c| {
                 let g = &groups[c.index];
-                let (text_zh, text_en) = words(ind, c.amount.round());
+                // A part of less than half a person would read "+0": say it is under one.
+                let (text_zh, text_en) = if c.amount.round() == 0.0 && ind.formula.divisor <= 1.0 {
+                    let (zh, en) = words(ind, c.amount.signum());
+                    (
+                        format!("不足 {}", zh.trim_start_matches(['+', '-'])),
+                        format!("under {}", en.trim_start_matches(['+', '-'])),
+                    )
+                } else {
+                    words(ind, c.amount.round())
+                };
                 Holder { code: g.key.clone(), name: g.label.clone(), amount: c.amount, text_zh, text_en }
             })
             .collect();

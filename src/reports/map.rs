@@ -12,11 +12,13 @@ use crate::messages::numbers::grouped;
 const TILE_W: f64 = 92.0;
 const TILE_H: f64 = 58.0;
 const GAP: f64 = 4.0;
-const LEGEND_H: f64 = 46.0;
+const LEGEND_H: f64 = 60.0;
 /// Five steps of one blue, light to dark (ColorBrewer "Blues"), readable by those who see few colours.
 const STEPS: [&str; 5] = ["#deebf7", "#9ecae1", "#6baed6", "#3182bd", "#08519c"];
 const NO_DATA: &str = "#f2f2f2";
 
+/// The web page's stylesheet repeats these classes (its security policy allows no inline style);
+/// the PDF and DOCX read them from the SVG.
 const STYLE: &str = "<style>.vt-tile-name{font-size:12px;font-weight:bold;font-family:'Noto Sans CJK SC',sans-serif}.vt-tile-value{font-size:11px;font-family:'Noto Sans CJK SC',sans-serif}.vt-legend,.vt-note{font-size:9px;fill:#555555;font-family:'Noto Sans CJK SC',sans-serif}.vt-short{stroke:#cf222e;stroke-width:2.5;stroke-dasharray:5 3}.vt-met{stroke:#1a7f37;stroke-width:2.5}</style>";
 
 /// One district's figure on the map.
@@ -127,7 +129,7 @@ pub fn districts(map: &TileMap, values: &[DistrictValue], c: &Chart, target: Opt
     if !shown.is_empty() {
         for (i, colour) in STEPS.iter().enumerate() {
             let from = lo + (hi - lo) * i as f64 / 5.0;
-            let x = GAP + i as f64 * 52.0;
+            let x = GAP + i as f64 * 64.0;
             svg.push_str(&format!(
                 r##"<rect x="{x}" y="{ly}" width="14" height="10" fill="{colour}"/><text class="vt-legend" x="{tx}" y="{ty}">≥{}</text>"##,
                 esc(&with_unit(from)),

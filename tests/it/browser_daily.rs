@@ -104,6 +104,21 @@ fn the_district_the_school_and_the_planner_go_through_their_day() {
     let text = b.wait_for_text("审核通过");
     assert!(text.contains("已由 tianhe 审核通过"), "{text}");
     b.screenshot(&out.join("daily-school-approved-zh.png"));
+    // What is due next year: each return still to make offers last year's rows as its template.
+    b.goto(&format!("{base}/progress?year=2021"));
+    b.wait_for_text("用上年数据预填模板");
+    assert!(b.count("a[href*='/roll-forward?school=4401000001&year=2021']") >= 1, "a roll-forward link per return due");
+    b.screenshot(&out.join("daily-school-roll-forward-zh.png"));
+    let got = b.script_async(
+        "var done = arguments[0]; fetch(document.querySelector(\"a[href*='/roll-forward']\").href)\
+         .then(function (r) { return r.arrayBuffer().then(function (b) { done(r.status + ' ' + String.fromCharCode.apply(null, new Uint8Array(b).slice(0, 2))); }); });",
+    );
+    assert_eq!(got.as_str(), Some("200 PK"), "the link downloads a workbook");
+    // The school's records, found by a code list's label and sorted by a column.
+    b.goto(&format!("{base}/records/student?school=4401000001&year=2020&q=三二分段&sort=entry_year&dir=desc"));
+    let text = b.wait_for_text("清除查找");
+    assert!(text.contains("三二分段") && !text.contains("五年一贯制"), "{text}");
+    b.screenshot(&out.join("daily-school-records-search-zh.png"));
     b.resize(390, 844);
     b.goto(&format!("{base}/dashboard?year=2020"));
     b.wait_for_text("数据完整性");
@@ -142,6 +157,12 @@ fn the_district_the_school_and_the_planner_go_through_their_day() {
         std::process::Command::new("pdfinfo").arg(out.join("daily-planner-dashboard-print.pdf")).output().unwrap();
     let info = String::from_utf8_lossy(&info.stdout).to_string();
     assert!(info.lines().any(|l| l.starts_with("Pages:") && l.trim_end().ends_with(" 1")), "a one-page brief: {info}");
+    // An indicator's districts on the schematic map, each tile a link to its district.
+    b.goto(&format!("{base}/indicator/secondary_dual_qualified_share?year=2020"));
+    b.wait_for_text("颜色越深数值越高");
+    assert_eq!(b.count("svg.district-map a"), 11, "a tile for each of the 11 districts");
+    b.script("document.querySelector('svg.district-map').scrollIntoView()");
+    b.screenshot(&out.join("daily-planner-district-map-zh.png"));
     b.goto(&format!("{base}/dashboard?year=2020&lang=en"));
     let text = b.wait_for_text("Dashboard");
     assert!(text.contains("How complete the data is"), "{text}");

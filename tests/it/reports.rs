@@ -128,6 +128,14 @@ async fn the_web_offers_the_reports_and_every_target() {
         page.contains("达标所需") && page.contains("名中职在校生") && page.contains("广州市第一职业技术学校"),
         "{page}"
     );
+    // The districts' schematic map: a tile per district, titled with its figure, linked to its page.
+    assert!(
+        page.contains("<svg class=\"district-map\"")
+            && page.contains("<title>天河区：")
+            && page.contains("/indicator/secondary_enrolment?year=2021&amp;district=440106")
+            && page.contains("不表示区界和面积"),
+        "{page}"
+    );
     let (headers, _) = web_report(&app, &cookie, "/reports/evaluation?year=2021&format=docx").await;
     assert!(headers["content-type"].to_str().unwrap().contains("wordprocessingml"));
     assert!(headers["content-disposition"].to_str().unwrap().contains("evaluation-2021.docx"));

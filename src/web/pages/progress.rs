@@ -102,7 +102,10 @@ fn board_view(b: &Board, v: &Viewer) -> serde_json::Value {
             serde_json::json!({
                 "school": r.school, "name": r.name, "district": r.district_name, "late": r.late,
                 "cells": r.cells.iter().zip(&b.columns).map(|(c, col)| {
-                    let roll = (v.who.role == Role::School).then(|| {
+                    // Only the standard's tables returned by year have a template to roll forward.
+                    let rolls = crate::domain::standard::Table::from_name(col.table)
+                        .is_some_and(|t| t.year_column().is_some());
+                    let roll = (v.who.role == Role::School && rolls).then(|| {
                         format!("/api/v1/templates/{}/roll-forward?school={}&year={}", col.table, r.school, b.year)
                     });
                     cell_view(c.as_ref(), v.lang, roll)
