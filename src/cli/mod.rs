@@ -16,6 +16,7 @@ pub(crate) mod indicators;
 mod industry_map;
 mod init;
 mod integrity;
+mod mail;
 mod pathway;
 mod plan;
 mod pool;
@@ -108,6 +109,8 @@ pub enum Command {
     Report(report::Args),
     /// 审计日志 / the audit log
     Audit(audit::Args),
+    /// 通知邮件（须设置 VETIS_SMTP） / notices by e-mail (needs VETIS_SMTP)
+    Mail(mail::Args),
     /// 年度锁定 / lock or unlock a statistical year
     Year(year::Args),
     /// 备份数据库（在线一致副本，含密钥指纹） / back up the database (a consistent online copy with its key fingerprint)
@@ -206,6 +209,7 @@ pub fn run() -> ExitCode {
             Command::Integrity(a) => integrity::run(&cli, a).await,
             Command::QualityReport(a) => quality_report::run(&cli, a).await,
             Command::Audit(a) => audit::run(&cli, a).await,
+            Command::Mail(a) => mail::run(&cli, a).await,
             Command::Year(a) => year::run(&cli, a).await,
             Command::Backup(a) => backup::run_backup(&cli, a).await,
             Command::Restore(a) => backup::run_restore(&cli, a).await,

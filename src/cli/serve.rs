@@ -54,6 +54,11 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
     let mut config = crate::web::config::WebConfig::from_env().map_err(anyhow::Error::msg)?;
     config.secure_cookies = args.secure_cookies;
     config.trusted_proxies.clone_from(&args.trusted_proxies);
+    let smtp = crate::settings::smtp(&|k| std::env::var(k).ok()).map_err(anyhow::Error::msg)?;
+    let mailer = match &smtp {
+        Some(s) => Some(crate::workflow::mail::Mailer::new(s, config.public_url.clone()).map_err(anyhow::Error::msg)?),
+        None => None,
+    };
     let db = super::open(cli).await?;
     let zh = cli.lang == Lang::Zh;
     if args.demo && crate::store::registry::current_rows(&db, crate::domain::standard::Table::Student).await? == 0 {
@@ -97,12 +102,36 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
             (false, false) => " (Ctrl+C stops it)",
         }
     );
-    let app = crate::web::warmed_router(Arc::new(db), config);
+    let db = Arc::new(db);
+    if let (Some(s), Some(mailer)) = (&smtp, mailer) {
+        println!(
+            "{}{}",
+            if zh { "通知同时以邮件发送，邮件服务器：" } else { "notices are mailed too, through " },
+            s.describe()
+        );
+        tokio::spawn(mail_notices(db.clone(), mailer));
+    }
+    let app = crate::web::warmed_router(db, config);
     let stop = async {
         let _ = tokio::signal::ctrl_c().await;
     };
     crate::web::server::serve(listener, app, args.limits(), stop).await?;
     Ok(())
+}
+
+/// Every minute, mails the notices waiting (a failed one is tried again in the next round).
+async fn mail_notices(db: Arc<crate::store::Db>, mailer: crate::workflow::mail::Mailer) {
+    const EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+    loop {
+        match mailer.send_pending(&db).await {
+            Ok(r) if r.sent + r.failed > 0 => {
+                tracing::info!(target: "vetis::mail", "{} notices mailed, {} failed", r.sent, r.failed);
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(target: "vetis::mail", "mailing notices failed: {e}"),
+        }
+        tokio::time::sleep(EVERY).await;
+    }
 }
 
 /// One account per role for trying the demo: created once, with passwords shown only then.

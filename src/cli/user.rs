@@ -1,4 +1,4 @@
-//! `vetis user add|passwd|disable|enable|token|list`: accounts for the web platform and the API;
+//! `vetis user add|passwd|disable|enable|token|email|list`: accounts for the web platform and the API;
 //! tokens expire (`--days`), and the list shows each one's expiry and when it was last used.
 
 use std::io::{IsTerminal, Read};
@@ -43,6 +43,8 @@ pub enum Action {
         #[arg(long, default_value_t = crate::store::tokens::DEFAULT_DAYS)]
         days: i64,
     },
+    /// 设置通知邮件地址（不给地址则删除） / set the address notices are mailed to (none removes it)
+    Email { name: String, address: Option<String> },
     /// 列出账号 / list accounts
     List,
 }
@@ -116,6 +118,28 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
             users::set_disabled(&db, name, false, &actor, "cli").await?;
             println!("{}", if zh { format!("已启用 {name}") } else { format!("{name} enabled") });
         }
+        Action::Email { name, address } => {
+            let address = address.as_deref().map(str::trim).filter(|a| !a.is_empty());
+            if let Some(a) = address {
+                a.parse::<lettre::message::Mailbox>().map_err(|e| {
+                    anyhow::anyhow!(if zh {
+                        format!("“{a}”不是有效的邮件地址：{e}")
+                    } else {
+                        format!("'{a}' is not an e-mail address: {e}")
+                    })
+                })?;
+            }
+            users::set_email(&db, name, address, &actor, "cli").await?;
+            println!(
+                "{}",
+                match (address, zh) {
+                    (Some(a), true) => format!("{name} 的通知将发送到 {a}（须设置 VETIS_SMTP）"),
+                    (Some(a), false) => format!("{name}'s notices will be mailed to {a} (needs VETIS_SMTP)"),
+                    (None, true) => format!("已删除 {name} 的通知邮件地址"),
+                    (None, false) => format!("{name} gets no notices by e-mail"),
+                }
+            );
+        }
         Action::Token { name, days } => println!("{}", tokens::new_token(&db, name, *days, &actor, "cli").await?),
         Action::List => {
             let all_tokens = tokens::list(&db).await?;
@@ -149,7 +173,8 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
                     })
                     .collect();
                 let tokens = if mine.is_empty() { String::new() } else { format!("\t{}", mine.join("; ")) };
-                println!("{}\t{}\t{scope}\t{state}{tokens}", a.username, a.role);
+                let email = a.email.as_deref().map(|e| format!("\t{e}")).unwrap_or_default();
+                println!("{}\t{}\t{scope}\t{state}{email}{tokens}", a.username, a.role);
             }
         }
     }

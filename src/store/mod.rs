@@ -273,6 +273,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0023_evaluation_remarks.sql"),
         postgres: include_str!("../../migrations/postgres/0023_evaluation_remarks.sql"),
     },
+    Migration {
+        version: 24,
+        name: "notices_by_mail",
+        sqlite: include_str!("../../migrations/sqlite/0024_mail.sql"),
+        postgres: include_str!("../../migrations/postgres/0024_mail.sql"),
+    },
 ];
 
 /// Connection options that log every statement at debug level, and slow ones (over 2 s: a

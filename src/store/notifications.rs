@@ -179,3 +179,58 @@ pub async fn link_of(db: &Db, user: i64, id: i64) -> Result<String, StoreError> 
         .map(|r| r.get::<String, _>(0))
         .ok_or_else(|| StoreError::not_found("没有这条通知 / no such notice"))
 }
+
+/// A notice to mail: to whom, and what it says.
+#[derive(Debug, Clone)]
+pub struct Outgoing {
+    pub id: i64,
+    pub username: String,
+    pub email: String,
+    pub kind: NoticeKind,
+    pub text: Message,
+    pub link: String,
+}
+
+/// The most tries a notice gets before the mailer gives it up (the bell still shows it).
+pub const MAIL_TRIES: i64 = 5;
+
+/// Notices not yet mailed to users with an address and still unread, created in the last `days`
+/// (so that an installation that starts mailing does not send its whole history), oldest first.
+pub async fn to_mail(db: &Db, days: i64, limit: i64) -> Result<Vec<Outgoing>, StoreError> {
+    let since = super::stamp(chrono::Local::now() - chrono::Duration::days(days));
+    let rows = sqlx::query(
+        "SELECT n.id, u.username, u.email, n.kind, n.text_zh, n.text_en, n.link FROM notification n \
+         JOIN app_user u ON u.id = n.user_id \
+         WHERE n.mailed_at IS NULL AND n.read_at IS NULL AND n.mail_tries < $1 AND n.created_at >= $2 \
+         AND u.email IS NOT NULL AND u.disabled = 0 ORDER BY n.id LIMIT $3",
+    )
+    .bind(MAIL_TRIES)
+    .bind(since)
+    .bind(limit)
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows
+        .iter()
+        .filter_map(|r| {
+            Some(Outgoing {
+                id: r.get(0),
+                username: r.get(1),
+                email: r.get(2),
+                kind: NoticeKind::parse(&r.get::<String, _>(3))?,
+                text: Message::new(r.get::<String, _>(4), r.get::<String, _>(5)),
+                link: r.get(6),
+            })
+        })
+        .collect())
+}
+
+/// Records that a notice was mailed, or that a try failed.
+pub async fn mail_done(db: &Db, id: i64, sent: bool) -> Result<(), StoreError> {
+    let q = if sent {
+        sqlx::query("UPDATE notification SET mailed_at = $1 WHERE id = $2").bind(now()).bind(id)
+    } else {
+        sqlx::query("UPDATE notification SET mail_tries = mail_tries + 1 WHERE id = $1").bind(id)
+    };
+    q.execute(&db.pool).await?;
+    Ok(())
+}

@@ -126,7 +126,7 @@ pub async fn sign_in(
     .bind(username.to_string())
     .fetch_optional(&db.pool)
     .await?;
-    let found = row.as_ref().map(|r| (account_of(r), r.get::<String, _>(8)));
+    let found = row.as_ref().map(|r| (account_of(r), r.get::<String, _>("password_hash")));
     // Always one argon2 verification, whatever the account: the time says nothing.
     let right = verify(password, found.as_ref().map_or(STAND_IN.as_str(), |(_, phc)| phc.as_str()));
     let acc = match found {

@@ -26,6 +26,8 @@ pub struct Account {
     pub must_change: bool,
     pub disabled: bool,
     pub locked_until: Option<String>,
+    /// Where the user's notices are mailed, when the installation has an SMTP server.
+    pub email: Option<String>,
 }
 
 impl Account {
@@ -40,7 +42,8 @@ impl Account {
     }
 }
 
-pub(crate) const ACCOUNT: &str = "id, username, role, school_code, district_code, must_change, disabled, locked_until";
+pub(crate) const ACCOUNT: &str =
+    "id, username, role, school_code, district_code, must_change, disabled, locked_until, email";
 
 pub(crate) fn account_of(r: &sqlx::any::AnyRow) -> Account {
     Account {
@@ -52,6 +55,7 @@ pub(crate) fn account_of(r: &sqlx::any::AnyRow) -> Account {
         must_change: r.get::<i64, _>(5) == 1,
         disabled: r.get::<i64, _>(6) == 1,
         locked_until: r.get(7),
+        email: r.get(8),
     }
 }
 
@@ -335,5 +339,28 @@ pub async fn by_session(db: &Db, id: &str) -> Result<Option<(Account, String)>, 
 
 pub async fn end_session(db: &Db, id: &str) -> Result<(), StoreError> {
     sqlx::query("DELETE FROM app_session WHERE id_hash = $1").bind(sha256_hex(id)).execute(&db.pool).await?;
+    Ok(())
+}
+
+/// Sets (or, with None, removes) the address a user's notices are mailed to; audited.
+pub async fn set_email(
+    db: &Db,
+    username: &str,
+    email: Option<&str>,
+    actor: &str,
+    source: &str,
+) -> Result<(), StoreError> {
+    let acc = find(db, username)
+        .await?
+        .ok_or_else(|| StoreError::not_found(format!("没有用户“{username}” / no user '{username}'")))?;
+    let mut tx = db.begin().await?;
+    sqlx::query("UPDATE app_user SET email = $1 WHERE id = $2")
+        .bind(email.map(str::to_string))
+        .bind(acc.id)
+        .execute(&mut *tx)
+        .await?;
+    let detail = email.unwrap_or("(removed)");
+    audit::record(&mut *tx, &Entry { actor, action: "account_email", object: username, detail, source }).await?;
+    tx.commit().await?;
     Ok(())
 }

@@ -3,5 +3,6 @@
 
 pub mod export;
 pub mod import;
+pub mod mail;
 pub mod quality_report;
 pub mod template;

@@ -23,6 +23,7 @@ mod indicators;
 mod integrity;
 mod kill;
 mod language;
+mod mail;
 mod pathways;
 mod pool;
 mod progress;
