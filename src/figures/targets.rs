@@ -203,6 +203,7 @@ pub async fn counted(
         r.target_max = None;
         r.comparator_symbol = "≥".into();
         r.note = Some(format!("每区 {need}–{} 所", t.target_max.unwrap_or(need)));
+        r.note_en = Some(format!("{need}–{} schools in each district", t.target_max.unwrap_or(need)));
         r.series = series;
     }
     if !t.every_school_of.is_empty() {

@@ -92,24 +92,36 @@ fn num(ws: &mut Worksheet, row: u32, col: u16, v: Option<f64>) -> Result<(), Xls
     }
 }
 
-fn targets_sheet(wb: &mut Workbook, name: &str, rs: &[TargetResult], bold: &Format) -> Result<(), XlsxError> {
+/// Chinese or English, as the reader asked.
+fn t(lang: Lang, zh: &'static str, en: &'static str) -> &'static str {
+    if lang == Lang::En { en } else { zh }
+}
+
+fn targets_sheet(
+    wb: &mut Workbook,
+    name: &str,
+    rs: &[TargetResult],
+    bold: &Format,
+    lang: Lang,
+) -> Result<(), XlsxError> {
+    let en = lang == Lang::En;
     let ws = wb.add_worksheet().set_name(name)?;
     header(
         ws,
         &[
-            "编号",
-            "目标",
-            "规划条目",
-            "单位",
-            "基期",
-            "数值",
-            "分子/达标",
-            "分母/总数",
-            "目标值",
-            "目标年",
-            "状态",
-            "2025 预测",
-            "说明",
+            t(lang, "编号", "Id"),
+            t(lang, "目标", "Target"),
+            t(lang, "规划条目", "Plan section"),
+            t(lang, "单位", "Unit"),
+            t(lang, "基期", "Baseline"),
+            t(lang, "数值", "Value"),
+            t(lang, "分子/达标", "Numerator / met"),
+            t(lang, "分母/总数", "Denominator / all"),
+            t(lang, "目标值", "Target value"),
+            t(lang, "目标年", "Target year"),
+            t(lang, "状态", "Status"),
+            t(lang, "2025 预测", "2025 projected"),
+            t(lang, "说明", "Note"),
         ],
         bold,
     )?;
@@ -117,18 +129,19 @@ fn targets_sheet(wb: &mut Workbook, name: &str, rs: &[TargetResult], bold: &Form
     for (i, r) in rs.iter().enumerate() {
         let row = i as u32 + 1;
         ws.write_string(row, 0, &r.id)?;
-        ws.write_string(row, 1, &r.name)?;
-        ws.write_string(row, 2, &r.section)?;
-        ws.write_string(row, 3, &r.unit)?;
+        ws.write_string(row, 1, if en { &r.name_en } else { &r.name })?;
+        ws.write_string(row, 2, if en { crate::messages::numbers::section_en(&r.section) } else { r.section.clone() })?;
+        ws.write_string(row, 3, if en { &r.unit_en } else { &r.unit })?;
         num(ws, row, 4, r.baseline)?;
         num(ws, row, 5, r.value)?;
         num(ws, row, 6, r.numerator)?;
         num(ws, row, 7, r.denominator)?;
         ws.write_string(row, 8, r.target_text())?;
         ws.write_number(row, 9, r.target_year)?;
-        ws.write_string(row, 10, r.status.zh())?;
+        ws.write_string(row, 10, if en { r.status.en() } else { r.status.zh() })?;
         num(ws, row, 11, r.projection)?;
-        ws.write_string(row, 12, r.note.clone().unwrap_or_default())?;
+        let note = if en { r.note_en.clone().or_else(|| r.note.clone()) } else { r.note.clone() };
+        ws.write_string(row, 12, note.unwrap_or_default())?;
     }
     Ok(())
 }
@@ -139,7 +152,7 @@ fn build(e: &Evaluation, lang: Lang) -> Result<Vec<u8>, XlsxError> {
     let title = Format::new().set_bold().set_font_size(14);
     let doc = super::evaluation::document::document(e, lang);
     {
-        let ws = wb.add_worksheet().set_name("总览")?;
+        let ws = wb.add_worksheet().set_name(t(lang, "总览", "Summary"))?;
         ws.set_column_width(0, 120)?;
         ws.write_string_with_format(0, 0, &doc.title, &title)?;
         ws.write_string(1, 0, &doc.source)?;
@@ -147,14 +160,15 @@ fn build(e: &Evaluation, lang: Lang) -> Result<Vec<u8>, XlsxError> {
             ws.write_string(3 + i as u32, 0, s)?;
         }
     }
-    targets_sheet(&mut wb, "主要指标", &e.key, &bold)?;
-    targets_sheet(&mut wb, "数量目标", &e.counted, &bold)?;
-    targets_sheet(&mut wb, "规则", &e.rules, &bold)?;
+    let en = lang == Lang::En;
+    targets_sheet(&mut wb, t(lang, "主要指标", "Key indicators"), &e.key, &bold, lang)?;
+    targets_sheet(&mut wb, t(lang, "数量目标", "Counted targets"), &e.counted, &bold, lang)?;
+    targets_sheet(&mut wb, t(lang, "规则", "Rules"), &e.rules, &bold, lang)?;
     {
-        let ws = wb.add_worksheet().set_name("分区")?;
-        let mut cols: Vec<String> = vec!["区代码".into(), "区".into()];
-        cols.extend(e.key.iter().map(|r| r.name.clone()));
-        cols.push("达标项数".into());
+        let ws = wb.add_worksheet().set_name(t(lang, "分区", "Districts"))?;
+        let mut cols: Vec<String> = vec![t(lang, "区代码", "Code").into(), t(lang, "区", "District").into()];
+        cols.extend(e.key.iter().map(|r| if en { r.name_en.clone() } else { r.name.clone() }));
+        cols.push(t(lang, "达标项数", "Targets met").into());
         let refs: Vec<&str> = cols.iter().map(String::as_str).collect();
         header(ws, &refs, &bold)?;
         for (i, d) in e.districts.iter().enumerate() {
@@ -164,37 +178,53 @@ fn build(e: &Evaluation, lang: Lang) -> Result<Vec<u8>, XlsxError> {
             for (j, (v, s)) in d.cells.iter().enumerate() {
                 match v.replace(',', "").parse::<f64>() {
                     Ok(n) => ws.write_number(row, 2 + j as u16, n)?,
-                    Err(_) => ws.write_string(row, 2 + j as u16, format!("{v} {}", s.zh()))?,
+                    Err(_) => {
+                        ws.write_string(row, 2 + j as u16, format!("{v} {}", if en { s.en() } else { s.zh() }))?
+                    }
                 };
             }
             ws.write_number(row, 2 + d.cells.len() as u16, d.met as f64)?;
         }
     }
     {
-        let ws = wb.add_worksheet().set_name("规划任务")?;
-        header(ws, &["任务", "规划条目", "承担学校数", "平均完成度（%）", "逾期未报"], &bold)?;
-        ws.set_column_width(0, 40)?;
-        for (i, t) in e.tasks.iter().enumerate() {
-            let row = i as u32 + 1;
-            ws.write_string(row, 0, format!("{} {}", t.code, t.title))?;
-            ws.write_string(row, 1, &t.section)?;
-            ws.write_number(row, 2, t.schools as f64)?;
-            num(ws, row, 3, t.completion)?;
-            ws.write_number(row, 4, t.overdue as f64)?;
-        }
-    }
-    {
-        let ws = wb.add_worksheet().set_name("达标所需")?;
+        let ws = wb.add_worksheet().set_name(t(lang, "规划任务", "Tasks"))?;
         header(
             ws,
             &[
-                "指标编码",
-                "指标",
-                "还差（人、所、人次）",
-                "还差",
-                "缺口最大的学校",
-                "前五校占比（%）",
-                "按趋势达标年份",
+                t(lang, "任务", "Task"),
+                t(lang, "规划条目", "Plan section"),
+                t(lang, "承担学校数", "Schools"),
+                t(lang, "平均完成度（%）", "Mean completion (%)"),
+                t(lang, "逾期未报", "Overdue"),
+            ],
+            &bold,
+        )?;
+        ws.set_column_width(0, 40)?;
+        for (i, task) in e.tasks.iter().enumerate() {
+            let row = i as u32 + 1;
+            ws.write_string(row, 0, format!("{} {}", task.code, if en { &task.title_en } else { &task.title }))?;
+            ws.write_string(
+                row,
+                1,
+                if en { crate::messages::numbers::section_en(&task.section) } else { task.section.clone() },
+            )?;
+            ws.write_number(row, 2, task.schools as f64)?;
+            num(ws, row, 3, task.completion)?;
+            ws.write_number(row, 4, task.overdue as f64)?;
+        }
+    }
+    {
+        let ws = wb.add_worksheet().set_name(t(lang, "达标所需", "What it takes"))?;
+        header(
+            ws,
+            &[
+                t(lang, "指标编码", "Id"),
+                t(lang, "指标", "Indicator"),
+                t(lang, "还差（人、所、人次）", "Short by (people, schools, person-times)"),
+                t(lang, "还差", "Short by"),
+                t(lang, "缺口最大的学校", "Schools holding most of the gap"),
+                t(lang, "前五校占比（%）", "Top five's share (%)"),
+                t(lang, "按趋势达标年份", "Year the trend reaches it"),
             ],
             &bold,
         )?;
@@ -202,26 +232,39 @@ fn build(e: &Evaluation, lang: Lang) -> Result<Vec<u8>, XlsxError> {
         ws.set_column_width(4, 60)?;
         for (i, g) in e.shortfalls.iter().enumerate() {
             let row = i as u32 + 1;
-            let name = e.key.iter().find(|r| r.id == g.id).map(|r| r.name.as_str()).unwrap_or_default();
+            let name = e
+                .key
+                .iter()
+                .find(|r| r.id == g.id)
+                .map(|r| if en { r.name_en.as_str() } else { r.name.as_str() })
+                .unwrap_or_default();
             ws.write_string(row, 0, &g.id)?;
             ws.write_string(row, 1, name)?;
             ws.write_number(row, 2, g.amount)?;
             ws.write_string(row, 3, if lang == Lang::En { &g.text_en } else { &g.text_zh })?;
-            let holders: Vec<String> = g.holders.iter().map(|h| format!("{} {}", h.name, h.text_zh)).collect();
-            ws.write_string(row, 4, holders.join("；"))?;
+            let holders: Vec<String> =
+                g.holders.iter().map(|h| format!("{} {}", h.name, if en { &h.text_en } else { &h.text_zh })).collect();
+            ws.write_string(row, 4, holders.join(t(lang, "；", "; ")))?;
             num(ws, row, 5, g.holders_share)?;
             match g.reach_year {
                 Some(y) => ws.write_number(row, 6, y)?,
-                None => ws.write_string(row, 6, format!("晚于 {}", crate::figures::shortfall::HORIZON_YEAR))?,
+                None => ws.write_string(
+                    row,
+                    6,
+                    format!("{} {}", t(lang, "晚于", "after"), crate::figures::shortfall::HORIZON_YEAR),
+                )?,
             };
         }
     }
     {
-        let ws = wb.add_worksheet().set_name("存在问题与措施")?;
-        header(ws, &["部分", "序号", "内容"], &bold)?;
+        let ws = wb.add_worksheet().set_name(t(lang, "存在问题与措施", "Problems and measures"))?;
+        header(ws, &[t(lang, "部分", "Part"), t(lang, "序号", "No."), t(lang, "内容", "Text")], &bold)?;
         ws.set_column_width(2, 120)?;
         let mut row = 1;
-        for (label, which) in [("存在问题", Section::Problems), ("下一步措施", Section::Measures)] {
+        for (label, which) in [
+            (t(lang, "存在问题", "Problems"), Section::Problems),
+            (t(lang, "下一步措施", "Next steps"), Section::Measures),
+        ] {
             for (i, item) in findings::section(e, which, lang).0.iter().enumerate() {
                 ws.write_string(row, 0, label)?;
                 ws.write_number(row, 1, (i + 1) as f64)?;
@@ -231,17 +274,32 @@ fn build(e: &Evaluation, lang: Lang) -> Result<Vec<u8>, XlsxError> {
         }
     }
     {
-        let ws = wb.add_worksheet().set_name("数据覆盖")?;
-        header(ws, &["数据表", "表名", "应报学校", "已通过", "待审核", "未通过或未报送的学校"], &bold)?;
+        let ws = wb.add_worksheet().set_name(t(lang, "数据覆盖", "Data coverage"))?;
+        header(
+            ws,
+            &[
+                t(lang, "数据表", "Table"),
+                t(lang, "表名", "Name"),
+                t(lang, "应报学校", "Schools owing"),
+                t(lang, "已通过", "Approved"),
+                t(lang, "待审核", "Waiting"),
+                t(lang, "未通过或未报送的学校", "Schools without an approved return"),
+            ],
+            &bold,
+        )?;
         ws.set_column_width(5, 80)?;
         for (i, c) in e.coverage.iter().enumerate() {
             let row = i as u32 + 1;
             ws.write_string(row, 0, &c.table)?;
-            ws.write_string(row, 1, &c.name_zh)?;
+            ws.write_string(row, 1, if en { &c.table } else { &c.name_zh })?;
             ws.write_number(row, 2, c.owed as f64)?;
             ws.write_number(row, 3, c.approved as f64)?;
             ws.write_number(row, 4, c.pending as f64)?;
-            ws.write_string(row, 5, c.missing.iter().map(|(_, n)| n.as_str()).collect::<Vec<_>>().join("、"))?;
+            ws.write_string(
+                row,
+                5,
+                c.missing.iter().map(|(_, n)| n.as_str()).collect::<Vec<_>>().join(t(lang, "、", ", ")),
+            )?;
         }
     }
     wb.save_to_buffer()

@@ -290,6 +290,8 @@ fn the_planner_replaces_the_drafted_problems_and_the_reports_use_her_words() {
 fn with_lang_en_the_evaluation_is_in_english_except_for_names() {
     let db = TestDb::new(Backend::Sqlite);
     db.load_fixture();
+    // A task assigned, so that its English title from the task file is in the report.
+    db.ok(&["task", "assign", "3-8", "--school", "4401000001", "--years", "2021-2022"]);
     let out = db.dir.path().join("e.html");
     db.ok(&["--lang", "en", "report", "evaluation", "--year", "2021", "--out", out.to_str().unwrap()]);
     let html = std::fs::read_to_string(&out).unwrap();
@@ -321,11 +323,30 @@ fn with_lang_en_the_evaluation_is_in_english_except_for_names() {
         }
     }
     let is_cjk = |c: char| ('\u{3000}'..='\u{9fff}').contains(&c) || ('\u{ff00}'..='\u{ffef}').contains(&c);
-    let runs: Vec<String> = text
-        .split(|c: char| !is_cjk(c))
-        .filter(|r| !r.is_empty())
-        .filter(|r| !names.iter().any(|n| n.contains(*r)))
-        .map(String::from)
-        .collect();
+    let not_names = |text: &str| -> Vec<String> {
+        text.split(|c: char| !is_cjk(c))
+            .filter(|r| !r.is_empty())
+            .filter(|r| !names.iter().any(|n| n.contains(*r)))
+            .map(String::from)
+            .collect()
+    };
+    let runs = not_names(&text);
     assert!(runs.is_empty(), "Chinese other than names in the English report: {runs:?}");
+    // The workbook too: its sheets, headers and cells.
+    let xlsx = db.dir.path().join("e.xlsx");
+    db.ok(&["--lang", "en", "report", "evaluation", "--year", "2021", "--out", xlsx.to_str().unwrap()]);
+    use calamine::Reader;
+    let mut wb = calamine::open_workbook_auto(&xlsx).unwrap();
+    let sheets = wb.sheet_names();
+    assert_eq!(sheets[..3], ["Summary", "Key indicators", "Counted targets"], "{sheets:?}");
+    let mut cells = sheets.join(" ");
+    for name in &sheets {
+        for (_, _, v) in wb.worksheet_range(name).unwrap().cells() {
+            cells.push(' ');
+            cells.push_str(&v.to_string());
+        }
+    }
+    assert!(cells.contains("3-8 "), "the task is in the workbook");
+    let runs = not_names(&cells);
+    assert!(runs.is_empty(), "Chinese other than names in the English workbook: {runs:?}");
 }

@@ -400,7 +400,7 @@ pub fn document(e: &Evaluation, lang: Lang) -> Document {
                 .iter()
                 .map(|t| {
                     vec![
-                        format!("{} {}", t.code, t.title),
+                        format!("{} {}", t.code, if lang == Lang::En { &t.title_en } else { &t.title }),
                         if lang == Lang::En { section_en(&t.section) } else { t.section.clone() },
                         t.schools.to_string(),
                         t.completion.map_or("—".into(), |c| format!("{c:.0}%")),

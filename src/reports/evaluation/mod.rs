@@ -74,6 +74,8 @@ pub struct CoverageRow {
 pub struct TaskRow {
     pub code: String,
     pub title: String,
+    /// The task file's English title (the Chinese one where it has none).
+    pub title_en: String,
     pub section: String,
     pub schools: usize,
     pub completion: Option<f64>,
@@ -168,10 +170,17 @@ pub async fn build(db: &Db, year: i32) -> Result<Evaluation, StoreError> {
         });
     }
     let mut by_task: BTreeMap<String, TaskRow> = BTreeMap::new();
+    let pack = crate::store::tasks::pack(db).await?;
     for a in crate::store::tasks::assignments(db, None, None).await? {
+        let title_en = pack
+            .task(&a.task_code)
+            .map(|t| t.title_en.clone())
+            .filter(|t| !t.is_empty())
+            .unwrap_or_else(|| a.task_title.clone());
         let t = by_task.entry(a.task_code.clone()).or_insert(TaskRow {
             code: a.task_code.clone(),
             title: a.task_title.clone(),
+            title_en,
             section: a.section.clone(),
             schools: 0,
             completion: None,
