@@ -141,7 +141,12 @@ pub async fn indicator(
         unit: ind.unit_zh.clone(),
         unit_en: ind.unit_en.clone(),
         decimals: ind.decimals,
-        baseline: ind.baseline,
+        // The plan's baseline is the city's; a district or a school has its own baseline year's
+        // figure, or none.
+        baseline: match scope {
+            Scope::City => ind.baseline,
+            _ => values.iter().find(|(y, _)| *y == plan.baseline_year).map(|(_, v)| *v),
+        },
         baseline_year: plan.baseline_year,
         target: has_target.then_some(target),
         target_share: share,

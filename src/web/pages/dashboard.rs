@@ -162,11 +162,10 @@ pub struct CardView {
 impl CardView {
     pub fn new(r: &IndicatorResult, lang: Lang) -> CardView {
         let en = lang == Lang::En;
-        // Below the city, the baseline is the scope's own first-year value (the plan's is the
-        // city's), and a count in 万 reads better as a plain number.
+        // Below the city (whose baseline is its own first-year value, see `figures::indicators`)
+        // a count in 万 reads better as a plain number.
         let local = r.scope != Scope::City;
-        let baseline =
-            if local { r.series.iter().find(|(y, _)| *y == r.baseline_year).map(|(_, v)| *v) } else { r.baseline };
+        let baseline = r.baseline;
         let plain = local && r.unit.starts_with('万');
         let show = |v: Option<f64>| {
             if plain {
