@@ -265,14 +265,20 @@ struct CompareRow {
 /// A value beside the target that applies in its year, marked only where the plan's target applies
 /// at every scope: in and after the target year the final target, in a mid-term year its mid-term
 /// target; in other years no mark (the value is on its way, judged by the trend on the card).
-fn cell(ind: &Indicator, target_year: i32, year: i32, value: Option<f64>) -> CompareCell {
-    let target = if year >= target_year {
-        Some(ind.target)
-    } else {
-        ind.interim.iter().find(|i| i.year == year).map(|i| i.target)
-    };
+/// A comparison cell, marked against the target that applies to its row: a target for every
+/// district and school, or for a city total the part of it the row has (`part`: 1 for the city,
+/// the bureau's share for a district or school, None where the target is the city's alone).
+fn cell(ind: &Indicator, target_year: i32, year: i32, value: Option<f64>, part: Option<f64>) -> CompareCell {
+    let part = if ind.target_scope == TargetScope::All { Some(1.0) } else { part };
+    let target = part.and_then(|p| {
+        if year >= target_year {
+            Some(ind.target * p)
+        } else {
+            ind.interim.iter().find(|i| i.year == year).map(|i| i.target * p)
+        }
+    });
     let mark = match (value, target) {
-        (Some(v), Some(t)) if ind.target_scope == TargetScope::All => {
+        (Some(v), Some(t)) => {
             if ind.comparator.satisfied(v, t) {
                 "meets"
             } else {
@@ -282,6 +288,16 @@ fn cell(ind: &Indicator, target_year: i32, year: i32, value: Option<f64>) -> Com
         _ => "",
     };
     CompareCell { value: display(value, ind.decimals), mark }
+}
+
+/// The part of a city total's target the bureau gave a district or a school (see `domain::shares`).
+fn part_of(
+    plan: &crate::domain::plan::Plan,
+    ind: &Indicator,
+    district: Option<&str>,
+    school: Option<&str>,
+) -> Option<f64> {
+    crate::domain::shares::share_of(&plan.shares, &ind.id, district, school).map(|s| s.percent / 100.0)
 }
 
 async fn comparison(
@@ -319,7 +335,7 @@ async fn comparison(
                         .indicators
                         .iter()
                         .zip(&table[k].1)
-                        .map(|(i, val)| cell(i, plan.target_year, year, *val))
+                        .map(|(i, val)| cell(i, plan.target_year, year, *val, part_of(plan, i, Some(k), None)))
                         .collect(),
                 })
                 .collect();
@@ -343,7 +359,7 @@ async fn comparison(
                         .indicators
                         .iter()
                         .zip(&table[k].1)
-                        .map(|(i, val)| cell(i, plan.target_year, year, *val))
+                        .map(|(i, val)| cell(i, plan.target_year, year, *val, part_of(plan, i, None, Some(k))))
                         .collect(),
                 })
                 .collect();
@@ -354,10 +370,24 @@ async fn comparison(
             let names = district_names(state).await.page(v)?;
             let district = state.cache.indicators(&state.db, &Scope::District(d.clone()), year).await.page(v)?;
             let city = state.cache.indicators(&state.db, &Scope::City, year).await.page(v)?;
+            // Each row is judged on its own part of a city total: the school's and the district's
+            // shares where the bureau set them, the whole target for the city.
             let row = |label: String, href: Option<String>, rs: &[IndicatorResult]| CompareRow {
                 label,
                 href,
-                cells: plan.indicators.iter().zip(rs).map(|(i, x)| cell(i, plan.target_year, year, x.value)).collect(),
+                cells: plan
+                    .indicators
+                    .iter()
+                    .zip(rs)
+                    .map(|(i, x)| {
+                        let part = match &x.scope {
+                            Scope::City => Some(1.0),
+                            Scope::District(d) => part_of(plan, i, Some(d), None),
+                            Scope::School(c) => part_of(plan, i, None, Some(c)),
+                        };
+                        cell(i, plan.target_year, year, x.value, part)
+                    })
+                    .collect(),
             };
             Ok((
                 v.t("compare_levels"),
@@ -448,4 +478,23 @@ pub async fn page(
             "coverage_schools": board.rows.len(),
         }),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_comparison_cell_is_marked_against_the_part_of_a_city_total_its_row_has() {
+        let plan = crate::domain::plan::Plan::from_toml(crate::domain::plan::GUANGZHOU_PLAN).unwrap();
+        let enrolment = plan.indicator("secondary_enrolment").unwrap();
+        // About 10 万 (±5 %) for the city; a district with 30 % of it meets 3.1 万 and misses 2.5 万.
+        assert_eq!(cell(enrolment, 2025, 2025, Some(3.1), Some(0.3)).mark, "meets");
+        assert_eq!(cell(enrolment, 2025, 2025, Some(2.5), Some(0.3)).mark, "misses");
+        assert_eq!(cell(enrolment, 2025, 2025, Some(2.5), None).mark, "", "no share: the target is the city's");
+        assert_eq!(cell(enrolment, 2025, 2025, Some(9.0), Some(1.0)).mark, "misses", "the city against the whole");
+        // A ratio's target applies to every row, share or not.
+        let dual = plan.indicator("secondary_dual_qualified_share").unwrap();
+        assert_eq!(cell(dual, 2025, 2025, Some(71.0), None).mark, "meets");
+    }
 }
