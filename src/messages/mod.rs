@@ -5,6 +5,7 @@
 mod finding;
 pub mod notice;
 pub mod numbers;
+mod problem_text;
 pub mod time;
 
 pub use finding::{Finding, Lang, Problem, Severity};
