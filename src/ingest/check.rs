@@ -7,8 +7,9 @@ use std::collections::{BTreeMap, HashSet};
 use sha2::{Digest, Sha256};
 
 use super::cells::{Value, parse_cell};
+use super::file_rules::FileRules;
 use super::read::Sheet;
-use super::rules::{FileRules, row_rules};
+use super::rules::row_rules;
 use crate::domain::privacy::Keys;
 pub use crate::domain::record::{CheckedRow, CheckedSheet, Group, GroupKey};
 use crate::domain::reference::{Reference, Scanned, SchoolInfo};

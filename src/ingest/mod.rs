@@ -3,6 +3,7 @@
 
 pub mod cells;
 pub mod check;
+pub mod file_rules;
 pub mod limits;
 mod pathway_rules;
 pub mod pool;
