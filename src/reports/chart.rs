@@ -28,6 +28,19 @@ pub struct Chart<'a> {
     pub lang: Lang,
 }
 
+impl Chart<'_> {
+    /// A value as the chart writes it: separators, its decimals and its unit (`72.5%`, `1.50 万人`).
+    pub fn with_unit(&self, v: f64) -> String {
+        use crate::messages::numbers::grouped;
+        let unit = self.unit.trim();
+        if unit == "%" {
+            format!("{}%", grouped(v, self.decimals))
+        } else {
+            format!("{} {unit}", grouped(v, self.decimals)).trim().to_string()
+        }
+    }
+}
+
 /// An indicator's trend chart, in the reader's language.
 pub fn trend(r: &IndicatorResult, lang: Lang) -> String {
     let mut series = r.series.clone();
@@ -78,13 +91,7 @@ pub fn trend_of(
     let y = |v: f64| H - BOTTOM - (v - lo) / (hi - lo) * (H - TOP - BOTTOM);
     let zh = c.lang == Lang::Zh;
     let unit = c.unit.trim();
-    let with_unit = |v: f64| {
-        if unit == "%" {
-            format!("{}%", grouped(v, c.decimals))
-        } else {
-            format!("{} {unit}", grouped(v, c.decimals)).trim().to_string()
-        }
-    };
+    let with_unit = |v: f64| c.with_unit(v);
     // What a screen reader says: every value, the target and the projection.
     let mut said: Vec<String> = series.iter().map(|(yr, v)| format!("{yr} {}", with_unit(*v))).collect();
     if let Some(t) = target {

@@ -7,7 +7,6 @@
 use super::chart::Chart;
 use crate::domain::tilemap::TileMap;
 use crate::messages::Lang;
-use crate::messages::numbers::grouped;
 
 const TILE_W: f64 = 92.0;
 const TILE_H: f64 = 58.0;
@@ -55,14 +54,7 @@ pub fn districts(map: &TileMap, values: &[DistrictValue], c: &Chart, target: Opt
     let shown: Vec<f64> = placed.iter().filter_map(|(_, v)| v.value).collect();
     let lo = shown.iter().copied().fold(f64::INFINITY, f64::min);
     let hi = shown.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let unit = c.unit.trim();
-    let with_unit = |v: f64| {
-        if unit == "%" {
-            format!("{}%", grouped(v, c.decimals))
-        } else {
-            format!("{} {unit}", grouped(v, c.decimals)).trim().to_string()
-        }
-    };
+    let with_unit = |v: f64| c.with_unit(v);
     let w = f64::from(cols) * (TILE_W + GAP) + GAP;
     let h = f64::from(rows) * (TILE_H + GAP) + GAP + LEGEND_H;
     let name = if zh { &map.name_zh } else { &map.name_en };
