@@ -77,9 +77,22 @@ impl CheckedRow {
     }
     /// The hash of the row's content, the same for the same data however it was written.
     pub fn content_hash(&self) -> [u8; 32] {
+        use std::io::Write;
         let mut h = Sha256::new();
+        // The same bytes as each value's `canonical()`, written without a String per cell.
+        let mut buf = [0u8; 64];
         for v in &self.values {
-            h.update(v.canonical().as_bytes());
+            match v {
+                Value::Null => {}
+                Value::Text(s) => h.update(s.as_bytes()),
+                Value::Int(i) => {
+                    let mut c = std::io::Cursor::new(&mut buf[..]);
+                    let _ = write!(c, "{i}");
+                    let n = c.position() as usize;
+                    h.update(&buf[..n]);
+                }
+                Value::Real(_) => h.update(v.canonical().as_bytes()),
+            }
             h.update([0x1f]);
         }
         h.finalize().into()
@@ -114,14 +127,18 @@ pub struct Group {
     pub person_times: i64,
 }
 
-/// A sheet whose every row passed every rule, ready to be written as it is.
+/// A sheet whose every row passed every rule: what it writes, school by school and year by year.
+/// The rows themselves are not kept: they are read again from the file as they are written, so
+/// that a file of any size takes the same memory.
 #[derive(Debug, Clone)]
 pub struct CheckedSheet {
     pub table: Table,
     /// How the sheet is named in messages.
     pub label: String,
-    pub rows: Vec<CheckedRow>,
     pub groups: BTreeMap<GroupKey, Group>,
+    /// SHA-256 of every row's content hash in file order: the rows read again for writing must
+    /// give the same, or the file changed in between.
+    pub rows_digest: [u8; 32],
     /// The sheet's warnings as JSON, kept with each submission for its reviewer.
     pub warnings_json: String,
 }

@@ -16,6 +16,9 @@ use crate::domain::reference::{Reference, Scanned, SchoolInfo};
 use crate::domain::standard::{Req, Table};
 use crate::messages::{Finding, Problem, Severity};
 
+/// Rows handed at a time from the thread that reads to the one that checks across rows.
+const CHUNK: usize = 1_000;
+
 /// At most this many errors are listed; the rest are counted.
 pub const ERROR_CAP: usize = 200;
 
@@ -116,71 +119,73 @@ pub fn parse_row(table: Table, map: &ColumnMap, row: usize, cells: &[String], re
     ParsedRow { record: CheckedRow { row, values }, problems }
 }
 
-/// A sheet's cells read once into typed values, with what is wrong with each: the only pass over
-/// the file. Checking and writing work on these values.
-pub struct ParsedSheet {
-    pub table: Table,
-    pub label: String,
-    /// Data rows that are not blank.
-    pub rows: usize,
-    items: Vec<Result<ParsedRow, (usize, Problem)>>,
-}
-
-/// Reads every row of a sheet into typed values (`reference` needs only the code lists here).
-pub fn parse_sheet(
-    table: Table,
-    sheet: &Sheet,
-    map: &ColumnMap,
-    reference: &Reference,
-    mut progress: impl FnMut(usize),
-) -> ParsedSheet {
-    let mut out = ParsedSheet { table, label: sheet.label.clone(), rows: 0, items: Vec::new() };
-    for item in sheet.rows() {
-        match item {
-            Err(e) => out.items.push(Err(e)),
-            Ok((_, cells)) if Sheet::is_blank(&cells) => {}
-            Ok((row, cells)) => {
-                out.rows += 1;
-                if out.rows.is_multiple_of(10_000) {
-                    progress(out.rows);
-                }
-                out.items.push(Ok(parse_row(table, map, row, &cells, reference)));
+/// The schools and years a sheet names, read from those columns only: what the store loads the
+/// approved records for before the rows are checked. A cell that does not read is skipped here;
+/// checking reports it.
+pub fn scan_sheet(table: Table, sheet: &Sheet, map: &ColumnMap, reference: &Reference) -> Scanned {
+    let spec = table.spec();
+    let col = |key: &str| spec.columns.iter().position(|c| c.key == key).map(|i| (i, spec.columns[i].kind));
+    let school = col("school_code");
+    let year = table.year_column().and_then(col);
+    let cert = (table == Table::Certificate).then(|| (col("issuer_credit_code"), col("certificate_no")));
+    let read = |cells: &[String], c: Option<(usize, crate::domain::standard::Kind)>| -> Option<Value> {
+        let (i, kind) = c?;
+        let raw = cells.get(map[i]?)?.trim();
+        if raw.is_empty() { None } else { parse_cell(kind, raw, reference).ok() }
+    };
+    let mut out = Scanned::default();
+    for (_, cells) in sheet.rows().flatten() {
+        let s = read(&cells, school).and_then(|v| v.as_str().map(str::to_string));
+        let y = read(&cells, year).and_then(|v| v.as_int());
+        if let Some(s) = &s
+            && !out.schools.contains(s)
+        {
+            out.schools.insert(s.clone());
+        }
+        if let Some(y) = y {
+            out.years.insert(y);
+            if let Some(s) = s {
+                out.pairs.insert((s, y));
             }
         }
+        if let Some((issuer, no)) = cert
+            && let (Some(Value::Text(i)), Some(Value::Text(n))) = (read(&cells, issuer), read(&cells, no))
+        {
+            out.certificates.insert((i, n));
+        }
     }
-    progress(out.rows);
     out
 }
 
-impl ParsedSheet {
-    /// The schools and years the sheet names, from its typed values: what the store loads the
-    /// records for.
-    pub fn scanned(&self) -> Scanned {
-        let table = self.table;
-        let year_col = table.year_column();
-        let mut out = Scanned::default();
-        for r in self.items.iter().flatten() {
-            let school = r.text(table, "school_code");
-            let year = year_col.and_then(|c| r.int(table, c));
-            if let Some(s) = school
-                && !out.schools.contains(s)
-            {
-                out.schools.insert(s.to_string());
-            }
-            if let (Some(issuer), Some(no)) = (r.text(table, "issuer_credit_code"), r.text(table, "certificate_no"))
-                && table == Table::Certificate
-            {
-                out.certificates.insert((issuer.to_string(), no.to_string()));
-            }
-            if let Some(y) = year {
-                out.years.insert(y);
-                if let Some(s) = school {
-                    out.pairs.insert((s.to_string(), y));
-                }
-            }
-        }
-        out
-    }
+/// Every data row of a sheet read into typed values, with what is wrong with its cells: one pass,
+/// holding one row at a time.
+fn parsed_rows<'a>(
+    table: Table,
+    sheet: &'a Sheet,
+    map: &'a ColumnMap,
+    reference: &'a Reference,
+) -> impl Iterator<Item = Result<ParsedRow, (usize, Problem)>> + 'a {
+    sheet.rows().filter_map(move |item| match item {
+        Err(e) => Some(Err(e)),
+        Ok((_, cells)) if Sheet::is_blank(&cells) => None,
+        Ok((row, cells)) => Some(Ok(parse_row(table, map, row, &cells, reference))),
+    })
+}
+
+/// The rows of a sheet that passed checking, read again from the file to be written (or checked
+/// again): memory holds one row, not the file. A row that no longer reads as it did is an error
+/// ([`Problem::FileChanged`]); the writer also compares each group's content hash at the end.
+pub fn checked_rows<'a>(
+    table: Table,
+    sheet: &'a Sheet,
+    map: &'a ColumnMap,
+    reference: &'a Reference,
+) -> impl Iterator<Item = Result<CheckedRow, (usize, Problem)>> + 'a {
+    parsed_rows(table, sheet, map, reference).map(|item| match item {
+        Ok(p) if !p.has_errors() => Ok(p.record),
+        Ok(p) => Err((p.row, Problem::FileChanged)),
+        Err((row, _)) => Err((row, Problem::FileChanged)),
+    })
 }
 
 /// What checking a sheet found: every finding and, when there is no error, the checked sheet.
@@ -211,8 +216,6 @@ impl CheckReport {
                 if self.errors.len() < ERROR_CAP {
                     self.errors.push(finding);
                 }
-                // A refused sheet is never written: its rows need not be kept.
-                self.sheet.rows = Vec::new();
             }
         }
     }
@@ -225,80 +228,108 @@ fn column_label(table: Table, key: &str) -> Option<String> {
 /// Checks a sheet: every finding and, when there is none, the typed rows grouped by school and
 /// year. The only pass over the file's cells: writing consumes what this returns.
 pub fn check_sheet(
-    parsed: ParsedSheet,
+    table: Table,
+    sheet: &Sheet,
+    map: &ColumnMap,
     reference: &Reference,
     keys: &Keys,
     allowed_schools: Option<&HashSet<String>>,
+    mut progress: impl FnMut(usize),
 ) -> CheckReport {
-    let table = parsed.table;
-    let label = parsed.label.clone();
+    let label = sheet.label.clone();
     let mut report = CheckReport {
         table,
         label: label.clone(),
-        rows: parsed.rows,
+        rows: 0,
         errors: Vec::new(),
         error_total: 0,
         warnings: Vec::new(),
         sheet: CheckedSheet {
             table,
             label: label.clone(),
-            rows: Vec::new(),
             groups: BTreeMap::new(),
+            rows_digest: [0; 32],
             warnings_json: String::new(),
         },
     };
     let mut file_rules = FileRules::new(table, keys);
     let mut row_hashes: BTreeMap<GroupKey, Vec<[u8; 32]>> = BTreeMap::new();
-    for item in parsed.items {
-        let mut parsed = match item {
-            Ok(r) => r,
-            Err((row, p)) => {
-                report.push(Some(row), None, p, Severity::Error);
+    let mut digest = Sha256::new();
+    // One thread reads the file and checks each row on its own (cells, the row's rules, its
+    // hash); this one applies the rules across rows, in file order.
+    std::thread::scope(|scope| {
+        let (send, receive) = std::sync::mpsc::sync_channel::<Vec<Result<(ParsedRow, [u8; 32]), (usize, Problem)>>>(8);
+        scope.spawn(move || {
+            let mut chunk = Vec::with_capacity(CHUNK);
+            for item in parsed_rows(table, sheet, map, reference) {
+                chunk.push(item.map(|mut parsed| {
+                    let extra = row_rules(table, &parsed.record, reference);
+                    parsed.problems.extend(extra);
+                    let hash = parsed.content_hash();
+                    (parsed, hash)
+                }));
+                if chunk.len() == CHUNK && send.send(std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK))).is_err()
+                {
+                    return;
+                }
+            }
+            let _ = send.send(chunk);
+        });
+        for item in receive.into_iter().flatten() {
+            let (parsed, hash) = match item {
+                Ok(r) => {
+                    report.rows += 1;
+                    if report.rows.is_multiple_of(10_000) {
+                        progress(report.rows);
+                    }
+                    r
+                }
+                Err((row, p)) => {
+                    report.push(Some(row), None, p, Severity::Error);
+                    continue;
+                }
+            };
+            let row = parsed.row;
+            for (col, p, sev) in &parsed.problems {
+                report.push(Some(row), column_label(table, col), p.clone(), *sev);
+            }
+            if let (Some(allowed), Some(school)) = (allowed_schools, parsed.text(table, "school_code"))
+                && !allowed.contains(school)
+            {
+                report.push(
+                    Some(row),
+                    column_label(table, "school_code"),
+                    Problem::SchoolNotAllowed { value: school.into() },
+                    Severity::Error,
+                );
+            }
+            // Outcomes without a school are the bureau's to register; a school or district names its own.
+            if allowed_schools.is_some() && table == Table::Certificate && parsed.text(table, "school_code").is_none() {
+                report.push(
+                    Some(row),
+                    column_label(table, "school_code"),
+                    Problem::ConditionalRequired { when: "由学校或区提交证书".into() },
+                    Severity::Error,
+                );
+            }
+            if parsed.has_errors() {
                 continue;
             }
-        };
-        let row = parsed.row;
-        let extra = row_rules(table, &parsed.record, reference);
-        parsed.problems.extend(extra);
-        for (col, p, sev) in &parsed.problems {
-            report.push(Some(row), column_label(table, col), p.clone(), *sev);
+            for (r, col, p, sev) in file_rules.observe(&parsed, reference) {
+                report.push(Some(r), column_label(table, col), p, sev);
+            }
+            let key = parsed.group_key(table);
+            let g = report.sheet.groups.entry(key.clone()).or_default();
+            g.rows += 1;
+            if table == Table::Training {
+                g.person_times += parsed.int(table, "person_times").unwrap_or(0);
+            }
+            row_hashes.entry(key).or_default().push(hash);
+            digest.update(hash);
         }
-        if let (Some(allowed), Some(school)) = (allowed_schools, parsed.text(table, "school_code"))
-            && !allowed.contains(school)
-        {
-            report.push(
-                Some(row),
-                column_label(table, "school_code"),
-                Problem::SchoolNotAllowed { value: school.into() },
-                Severity::Error,
-            );
-        }
-        // Outcomes without a school are the bureau's to register; a school or district names its own.
-        if allowed_schools.is_some() && table == Table::Certificate && parsed.text(table, "school_code").is_none() {
-            report.push(
-                Some(row),
-                column_label(table, "school_code"),
-                Problem::ConditionalRequired { when: "由学校或区提交证书".into() },
-                Severity::Error,
-            );
-        }
-        if parsed.has_errors() {
-            continue;
-        }
-        for (r, col, p, sev) in file_rules.observe(&parsed, reference) {
-            report.push(Some(r), column_label(table, col), p, sev);
-        }
-        let key = parsed.group_key(table);
-        let g = report.sheet.groups.entry(key.clone()).or_default();
-        g.rows += 1;
-        if table == Table::Training {
-            g.person_times += parsed.int(table, "person_times").unwrap_or(0);
-        }
-        row_hashes.entry(key).or_default().push(parsed.content_hash());
-        if report.error_total == 0 {
-            report.sheet.rows.push(parsed.record);
-        }
-    }
+    });
+    progress(report.rows);
+    report.sheet.rows_digest = digest.finalize().into();
     for (r, col, p, sev) in file_rules.finish() {
         report.push(Some(r), column_label(table, col), p, sev);
     }
@@ -332,7 +363,12 @@ fn group_hash(mut hashes: Vec<[u8; 32]>) -> String {
 /// schools' enrolments, the registry, offerings, teachers, placements): the rules of each row and
 /// across rows, not the cells, which do not change. Used inside the writing transaction, so that
 /// two submissions racing cannot together break a rule each obeys alone.
-pub fn recheck(sheet: &CheckedSheet, reference: &Reference, keys: &Keys) -> Vec<Finding> {
+pub fn recheck(
+    sheet: &CheckedSheet,
+    rows: impl Iterator<Item = Result<CheckedRow, (usize, Problem)>>,
+    reference: &Reference,
+    keys: &Keys,
+) -> Vec<Finding> {
     let table = sheet.table;
     let mut out = Vec::new();
     let mut push = |row: usize, col: &str, problem: Problem, severity: Severity| {
@@ -347,11 +383,18 @@ pub fn recheck(sheet: &CheckedSheet, reference: &Reference, keys: &Keys) -> Vec<
         }
     };
     let mut file_rules = FileRules::new(table, keys);
-    for row in &sheet.rows {
-        for (col, p, sev) in row_rules(table, row, reference) {
+    for row in rows {
+        let row = match row {
+            Ok(r) => r,
+            Err((r, p)) => {
+                push(r, "", p, Severity::Error);
+                continue;
+            }
+        };
+        for (col, p, sev) in row_rules(table, &row, reference) {
             push(row.row, col, p, sev);
         }
-        for (r, col, p, sev) in file_rules.observe(row, reference) {
+        for (r, col, p, sev) in file_rules.observe(&row, reference) {
             push(r, col, p, sev);
         }
     }
@@ -392,11 +435,11 @@ fn plausibility(
 /// Adds what an earlier sheet of the same file will write to what later sheets are checked
 /// against: a workbook of schools, offerings and students goes in as one, its students checked
 /// against its own schools and offerings.
-pub fn absorb(reference: &mut Reference, sheet: &CheckedSheet) {
+pub fn absorb(reference: &mut Reference, sheet: &CheckedSheet, rows: impl Iterator<Item = CheckedRow>) {
     let t = sheet.table;
     match t {
         Table::School => {
-            for r in &sheet.rows {
+            for r in rows {
                 if let (Some(code), Some(level), Some(sponsor), Some(district)) =
                     (r.text(t, "school_code"), r.text(t, "level"), r.text(t, "sponsor"), r.text(t, "district_code"))
                 {
@@ -414,7 +457,7 @@ pub fn absorb(reference: &mut Reference, sheet: &CheckedSheet) {
                     reference.offerings.insert((school.clone(), *y), Default::default());
                 }
             }
-            for r in &sheet.rows {
+            for r in rows {
                 if let (Some(s), Some(y), Some(p)) =
                     (r.text(t, "school_code"), r.int(t, "year"), r.text(t, "program_code"))
                 {
@@ -423,7 +466,7 @@ pub fn absorb(reference: &mut Reference, sheet: &CheckedSheet) {
             }
         }
         Table::Teacher => {
-            for r in &sheet.rows {
+            for r in rows {
                 if let (Some(s), Some(n)) = (r.text(t, "school_code"), r.text(t, "teacher_no")) {
                     reference.teachers.entry(s.to_string()).or_default().insert(n.to_string());
                 }

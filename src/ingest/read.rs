@@ -22,6 +22,9 @@ pub struct Sheet {
 enum Body {
     /// Decoded CSV text (header included); rows are parsed again on each pass.
     Csv { text: String, limits: Limits },
+    /// A CSV file read again from disk on each pass, decoded as it streams: memory holds one row,
+    /// whatever the file's size.
+    CsvFile { path: std::path::PathBuf, encoding: Encoding, limits: Limits },
     /// A workbook's rows that hold anything, with their spreadsheet row numbers, or what is wrong
     /// with them (a cell over the length limit).
     Grid(Vec<RowResult>),
@@ -35,29 +38,12 @@ impl Sheet {
     /// A row over the limits is an error of its own; past the row limit, reading stops.
     pub fn rows(&self) -> Box<dyn Iterator<Item = RowResult> + Send + '_> {
         match &self.body {
-            Body::Csv { text, limits } => {
-                let limits = *limits;
-                let mut rdr = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(text.as_bytes());
-                let mut record = csv::StringRecord::new();
-                let mut n = 1usize;
-                let mut stopped = false;
-                let header = &self.header;
-                Box::new(std::iter::from_fn(move || {
-                    if stopped {
-                        return None;
-                    }
-                    n += 1;
-                    match rdr.read_record(&mut record) {
-                        Ok(false) => None,
-                        Ok(true) if n - 1 > limits.max_rows => {
-                            stopped = true;
-                            Some(Err((n, Problem::TooManyRows { limit: limits.max_rows })))
-                        }
-                        Ok(true) => Some(check_row(n, record.iter(), header, &limits)),
-                        Err(e) => Some(Err((n, Problem::MalformedCsv { reason: e.to_string() }))),
-                    }
-                }))
-            }
+            Body::Csv { text, limits } => csv_rows(text.as_bytes(), *limits, &self.header),
+            Body::CsvFile { path, encoding, limits } => match open_decoded(path, *encoding) {
+                Ok(reader) => csv_rows(reader, *limits, &self.header),
+                // The file went away between passes: its first row says so.
+                Err(p) => Box::new(std::iter::once(Err((1, p)))),
+            },
             Body::Grid(rows) => Box::new(rows.iter().cloned()),
         }
     }
@@ -66,6 +52,45 @@ impl Sheet {
     pub fn is_blank(cells: &[String]) -> bool {
         cells.iter().all(|c| c.trim().is_empty())
     }
+}
+
+/// Every data row of CSV text read from `source`, parsed lazily so that a pass holds one row.
+fn csv_rows<'a>(
+    source: impl std::io::Read + Send + 'a,
+    limits: Limits,
+    header: &'a [String],
+) -> Box<dyn Iterator<Item = RowResult> + Send + 'a> {
+    let mut rdr =
+        csv::ReaderBuilder::new().has_headers(true).flexible(true).buffer_capacity(1 << 16).from_reader(source);
+    let mut record = csv::StringRecord::new();
+    let mut n = 1usize;
+    let mut stopped = false;
+    Box::new(std::iter::from_fn(move || {
+        if stopped {
+            return None;
+        }
+        n += 1;
+        match rdr.read_record(&mut record) {
+            Ok(false) => None,
+            Ok(true) if n - 1 > limits.max_rows => {
+                stopped = true;
+                Some(Err((n, Problem::TooManyRows { limit: limits.max_rows })))
+            }
+            Ok(true) => Some(check_row(n, record.iter(), header, &limits)),
+            // Bytes that are not the encoding the whole file was found to be in: it
+            // changed since it was first read.
+            Err(e) if matches!(e.kind(), csv::ErrorKind::Utf8 { .. }) => Some(Err((n, Problem::Encoding))),
+            Err(e) if matches!(e.kind(), csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::InvalidData) => {
+                stopped = true;
+                Some(Err((n, Problem::Encoding)))
+            }
+            Err(e) if matches!(e.kind(), csv::ErrorKind::Io(_)) => {
+                stopped = true;
+                Some(Err((n, Problem::FileUnreadable { reason: e.to_string() })))
+            }
+            Err(e) => Some(Err((n, Problem::MalformedCsv { reason: e.to_string() }))),
+        }
+    }))
 }
 
 /// A row's cells, or the first limit it breaks.
@@ -103,6 +128,10 @@ pub fn decode_text(bytes: &[u8]) -> Result<String, Problem> {
 
 fn csv_header(text: &str, limits: &Limits) -> Result<Vec<String>, Problem> {
     let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+    csv_header_from(&mut rdr, limits)
+}
+
+fn csv_header_from<R: std::io::Read>(rdr: &mut csv::Reader<R>, limits: &Limits) -> Result<Vec<String>, Problem> {
     let mut rec = csv::StringRecord::new();
     match rdr.read_record(&mut rec) {
         Ok(true) => match check_row(1, rec.iter(), &[], limits) {
@@ -110,6 +139,7 @@ fn csv_header(text: &str, limits: &Limits) -> Result<Vec<String>, Problem> {
             Err((_, p)) => Err(p),
         },
         Ok(false) => Err(Problem::EmptyFile),
+        Err(e) if matches!(e.kind(), csv::ErrorKind::Utf8 { .. } | csv::ErrorKind::Io(_)) => Err(Problem::Encoding),
         Err(e) => Err(Problem::MalformedCsv { reason: e.to_string() }),
     }
 }
@@ -118,13 +148,155 @@ fn csv_header(text: &str, limits: &Limits) -> Result<Vec<String>, Problem> {
 pub fn read_file(path: &Path, display: &str) -> Result<Vec<Sheet>, Problem> {
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
     match ext.as_str() {
-        "csv" | "txt" => {
-            let bytes = std::fs::read(path).map_err(|e| Problem::FileUnreadable { reason: e.to_string() })?;
-            read_csv_bytes(&bytes, display).map(|s| vec![s])
-        }
+        "csv" | "txt" => read_csv_file(path, display).map(|s| vec![s]),
         "xlsx" | "xlsm" => read_xlsx(path, display, &Limits::current()),
         "xls" => read_xls(path, display, &Limits::current()),
         other => Err(Problem::UnsupportedFormat { extension: other.to_string() }),
+    }
+}
+
+/// Opens a CSV file for streaming: its encoding is decided over the whole file first, by the same
+/// rule as [`decode_text`] (UTF-8 when every byte is, else GB18030 when every byte decodes), reading
+/// it in blocks; the rows are then read again from disk on each pass.
+pub fn read_csv_file(path: &Path, display: &str) -> Result<Sheet, Problem> {
+    let limits = Limits::current();
+    let unreadable = |e: std::io::Error| Problem::FileUnreadable { reason: e.to_string() };
+    let encoding = detect_encoding(path).map_err(unreadable)?;
+    let encoding = encoding.ok_or(Problem::Encoding)?;
+    let mut first =
+        csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(open_decoded(path, encoding)?);
+    let header = csv_header_from(&mut first, &limits)?;
+    if header.iter().all(std::string::String::is_empty) {
+        return Err(Problem::EmptyFile);
+    }
+    Ok(Sheet {
+        label: display.to_string(),
+        named_table: None,
+        header,
+        body: Body::CsvFile { path: path.to_path_buf(), encoding, limits },
+    })
+}
+
+/// How a CSV file's bytes are text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    Utf8,
+    Gb18030,
+}
+
+/// The encoding every byte of the file is valid in (UTF-8 preferred), or None: read in blocks of
+/// 1 MiB, never whole; GB18030 is tried only when UTF-8 fails.
+fn detect_encoding(path: &Path) -> std::io::Result<Option<Encoding>> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    let mut buf = vec![0u8; 1 << 20];
+    let mut carry = 0usize;
+    let mut utf8 = true;
+    loop {
+        let n = file.read(&mut buf[carry..])?;
+        let end = carry + n;
+        match std::str::from_utf8(&buf[..end]) {
+            Ok(_) => carry = 0,
+            // A character cut at the block's end is completed by the next block.
+            Err(e) if e.error_len().is_none() && n > 0 => {
+                let valid = e.valid_up_to();
+                buf.copy_within(valid..end, 0);
+                carry = end - valid;
+            }
+            Err(_) => {
+                utf8 = false;
+                break;
+            }
+        }
+        if n == 0 {
+            break;
+        }
+    }
+    if utf8 {
+        return Ok(Some(Encoding::Utf8));
+    }
+    let mut file = std::fs::File::open(path)?;
+    let mut decoder = encoding_rs::GB18030.new_decoder_without_bom_handling();
+    let mut scratch = vec![0u8; 4 << 20];
+    loop {
+        let n = file.read(&mut buf)?;
+        if !gb_decodes(&mut decoder, &buf[..n], &mut scratch, n == 0) {
+            return Ok(None);
+        }
+        if n == 0 {
+            return Ok(Some(Encoding::Gb18030));
+        }
+    }
+}
+
+/// Whether a block decodes as GB18030 without a replacement.
+fn gb_decodes(decoder: &mut encoding_rs::Decoder, mut bytes: &[u8], scratch: &mut [u8], last: bool) -> bool {
+    loop {
+        let (result, read, _) = decoder.decode_to_utf8_without_replacement(bytes, scratch, last);
+        bytes = &bytes[read..];
+        match result {
+            encoding_rs::DecoderResult::InputEmpty => return true,
+            encoding_rs::DecoderResult::OutputFull => {}
+            encoding_rs::DecoderResult::Malformed(..) => return false,
+        }
+    }
+}
+
+/// The file's text as a stream of UTF-8 bytes (BOM skipped; GB18030 decoded as it is read).
+fn open_decoded(path: &Path, encoding: Encoding) -> Result<Box<dyn std::io::Read + Send>, Problem> {
+    use std::io::{BufRead, BufReader};
+    let file = std::fs::File::open(path).map_err(|e| Problem::FileUnreadable { reason: e.to_string() })?;
+    let mut reader = BufReader::with_capacity(1 << 16, file);
+    if encoding == Encoding::Utf8 {
+        let bom = reader
+            .fill_buf()
+            .map_err(|e| Problem::FileUnreadable { reason: e.to_string() })?
+            .starts_with(b"\xEF\xBB\xBF");
+        if bom {
+            reader.consume(3);
+        }
+        return Ok(Box::new(reader));
+    }
+    Ok(Box::new(Gb18030Reader {
+        inner: reader,
+        decoder: encoding_rs::GB18030.new_decoder_without_bom_handling(),
+        out: vec![0u8; 1 << 16],
+        start: 0,
+        end: 0,
+        done: false,
+    }))
+}
+
+/// GB18030 bytes in, UTF-8 bytes out, a block at a time.
+struct Gb18030Reader<R> {
+    inner: R,
+    decoder: encoding_rs::Decoder,
+    out: Vec<u8>,
+    start: usize,
+    end: usize,
+    done: bool,
+}
+
+impl<R: std::io::BufRead> std::io::Read for Gb18030Reader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.start == self.end && !self.done {
+            let input = self.inner.fill_buf()?;
+            let last = input.is_empty();
+            let (result, read, written) = self.decoder.decode_to_utf8_without_replacement(input, &mut self.out, last);
+            self.inner.consume(read);
+            self.start = 0;
+            self.end = written;
+            if let encoding_rs::DecoderResult::Malformed(..) = result {
+                return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, "not GB18030"));
+            }
+            if last && result == encoding_rs::DecoderResult::InputEmpty {
+                self.done = true;
+            }
+        }
+        let n = buf.len().min(self.end - self.start);
+        buf[..n].copy_from_slice(&self.out[self.start..self.start + n]);
+        self.start += n;
+        Ok(n)
     }
 }
 

@@ -67,6 +67,8 @@ pub enum Problem {
         extension: String,
     },
     Encoding,
+    /// The file read for writing is not the file that was checked (it changed on disk meanwhile).
+    FileChanged,
     EmptyFile,
     NoTable,
     UnknownTable {

@@ -23,6 +23,10 @@ impl Problem {
                 "文件编码无法识别（既不是 UTF-8 也不是 GBK/GB18030）：请在 Excel 中另存为“CSV UTF-8”",
                 "the file's encoding is neither UTF-8 nor GBK/GB18030: save it from Excel as 'CSV UTF-8'"
             ),
+            FileChanged => t!(
+                "文件在导入过程中被修改：什么都没有写入，请在文件保存完毕后重新导入",
+                "the file changed while it was being imported: nothing was written; import it again once it is saved"
+            ),
             EmptyFile => t!("文件为空：第 1 行应为表头", "the file is empty: row 1 must be the header"),
             YearLocked { year } => t!(
                 "{year} 年度数据已锁定：请联系教育局管理员说明理由后解锁，再重新提交",

@@ -115,7 +115,8 @@ pub struct Db {
     pub backend: Backend,
     /// The location without any password, for messages and the audit log.
     pub location: String,
-    pub keys: Keys,
+    /// Shared, so that rows can be prepared for writing on another thread.
+    pub keys: std::sync::Arc<Keys>,
     /// One write transaction at a time in this process: the others wait here, not holding a
     /// pooled connection that the one writing may need.
     write_gate: tokio::sync::Mutex<()>,
@@ -378,7 +379,7 @@ impl Db {
                             // A checkpointed WAL is cut back to 64 MiB: left at the size of the
                             // last big import (495 MB for a million students), every later open
                             // read it all first (0.4 s per command).
-                            conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 30000; PRAGMA foreign_keys = ON; PRAGMA journal_size_limit = 67108864;")
+                            conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 30000; PRAGMA foreign_keys = ON; PRAGMA journal_size_limit = 67108864; PRAGMA cache_size = -65536;")
                                 .await?;
                             Ok(())
                         })
@@ -426,7 +427,7 @@ impl Db {
             pool,
             backend,
             location: shown,
-            keys,
+            keys: std::sync::Arc::new(keys),
             write_gate: tokio::sync::Mutex::new(()),
             throttle_gate: tokio::sync::Mutex::new(()),
             commits: std::sync::atomic::AtomicU64::new(0),

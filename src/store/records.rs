@@ -9,7 +9,7 @@ use sqlx::{Any, AssertSqlSafe, Row};
 
 use super::audit::{self, Entry};
 use super::notifications::{self, Audience, Notice};
-use super::submissions::activate;
+use super::submissions::activate_all;
 use super::write::WriteTx;
 use super::{Backend, Db, StoreError, now};
 use crate::domain::ids::{IdNumber, mask_name, mask_other_id};
@@ -188,158 +188,211 @@ fn row_values(keys: &Keys, table: Table, row: &CheckedRow, submission: i64, curr
     out
 }
 
-/// Writes a checked sheet inside the file's write transaction: a submission for each school and
-/// year that changes, its rows, and the step that makes them count when they need no review.
-pub async fn write_sheet(
-    w: &mut WriteTx<'_>,
-    db: &Db,
-    sheet: &CheckedSheet,
-    meta: &FileMeta<'_>,
-    mut progress: impl FnMut(usize),
-) -> Result<WriteOutcome, StoreError> {
-    let table = sheet.table;
-    let tx = w.conn();
-    let rec = record_table(table);
-    let columns = stored_columns(table);
-    let now = now();
-    let current = meta.status == "approved";
-    let mut outcome = WriteOutcome::default();
-    // A submission for each group that changes; None for groups left as they are.
-    let mut group_submission: HashMap<GroupKey, Option<i64>> = HashMap::new();
-    for (key, g) in &sheet.groups {
-        let (school, year) = key;
-        let previous = sqlx::query(
-            "SELECT id, content_hash FROM submission WHERE table_name = $1 AND school_code = $2 AND (year = $3 OR (year IS NULL AND $3 IS NULL)) AND status = 'approved'",
-        )
-        .bind(table.key())
-        .bind(school.clone())
-        .bind(*year)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let previous: Option<(i64, String)> = previous.map(|r| (r.get(0), r.get(1)));
-        let natural = matches!(table.spec().keying, Keying::Natural { .. });
-        if !natural && previous.as_ref().is_some_and(|p| p.1 == g.content_hash) {
-            outcome.unchanged_groups += 1;
-            group_submission.insert(key.clone(), None);
-            continue;
-        }
-        let warnings = sheet.warnings_json.clone();
-        let id: i64 = sqlx::query(
-            "INSERT INTO submission (table_name, school_code, year, file_name, file_hash, content_hash, row_count, status, warnings, submitted_by, submitted_at, reviewed_by, reviewed_at, replaces) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
-        )
-        .bind(table.key())
-        .bind(school.clone())
-        .bind(*year)
-        .bind(meta.name.to_string())
-        .bind(meta.hash.to_string())
-        .bind(g.content_hash.clone())
-        .bind(g.rows)
-        .bind(meta.status.to_string())
-        .bind(warnings)
-        .bind(meta.actor.to_string())
-        .bind(now.clone())
-        .bind(current.then(|| meta.actor.to_string()))
-        .bind(current.then(|| now.clone()))
-        .bind(previous.as_ref().filter(|_| !natural).map(|p| p.0))
-        .fetch_one(&mut *tx)
-        .await?
-        .get(0);
-        if current && !natural && previous.is_some() {
-            outcome.replaced_groups += 1;
-        }
-        if !current {
-            // Its reviewers hear that it waits, in the same transaction.
-            let name = super::registry::school_on(&mut *tx, school).await?.map_or_else(|| school.clone(), |s| s.name);
-            let text = notice::review_waiting(id, &name, (table.zh(), table.key(), *year), g.rows);
-            let link = format!("/submissions/{id}");
-            let n = Notice { kind: NoticeKind::ReviewWaiting, text, link: &link, dedup: format!("review:{id}") };
-            notifications::send(&mut *tx, &Audience::Reviewers(school), &n).await?;
-        }
-        outcome.submissions.push(id);
-        group_submission.insert(key.clone(), Some(id));
-    }
+/// Turns checked rows into stored rows (pseudonym, ciphertexts, masks, row hash): pure work that
+/// needs no connection, so it runs on another thread while the rows before are inserted.
+pub struct RowPreparer {
+    table: Table,
+    keys: std::sync::Arc<Keys>,
+    current: bool,
+    /// A submission for each group that changes; None for groups left as they are.
+    group_submission: HashMap<GroupKey, Option<i64>>,
+    /// Natural-key tables: each current key's row hash (a row identical to it is not written).
+    existing: HashMap<Vec<String>, String>,
+}
 
-    // Natural-key tables: each row replaces the current row with its key, unless identical.
-    let existing: HashMap<Vec<String>, String> = match table.spec().keying {
-        Keying::Natural { key } => {
-            let sql = format!("SELECT {}, row_hash FROM {rec} WHERE is_current = 1", key.join(", "));
-            sqlx::query(AssertSqlSafe(sql))
-                .fetch_all(&mut *tx)
-                .await?
-                .into_iter()
-                .map(|r| {
-                    let k: Vec<String> =
-                        (0..key.len()).map(|i| r.try_get::<String, _>(i).unwrap_or_default()).collect();
-                    (k, r.get::<String, _>(key.len()))
-                })
-                .collect()
-        }
-        Keying::SchoolYear { .. } => HashMap::new(),
-    };
-    let mut written_per_submission: HashMap<i64, i64> = HashMap::new();
-    let mut batch = Vec::new();
-    let mut seen = 0usize;
-    for row in &sheet.rows {
-        seen += 1;
-        let Some(Some(sub)) = group_submission.get(&row.group_key(table)) else {
-            continue;
+impl RowPreparer {
+    /// The submission a row goes to and its stored values; None for a row left as it is.
+    pub fn prepare(&self, row: &CheckedRow) -> Option<(i64, Vec<SqlValue>)> {
+        let table = self.table;
+        let Some(Some(sub)) = self.group_submission.get(&row.group_key(table)) else {
+            return None;
         };
         let key = row.natural_key(table);
-        if !key.is_empty() && existing.get(&key).is_some_and(|h| *h == hex::encode(row.content_hash())) {
-            continue;
+        if !key.is_empty() && self.existing.get(&key).is_some_and(|h| *h == hex::encode(row.content_hash())) {
+            return None;
         }
-        batch.push(row_values(&db.keys, table, row, *sub, current));
-        *written_per_submission.entry(*sub).or_default() += 1;
-        if batch.len() >= 2_000 {
-            insert_batch(&mut *tx, db.backend, &rec, &columns, std::mem::take(&mut batch)).await?;
-            progress(seen);
-        }
+        Some((*sub, row_values(&self.keys, table, row, *sub, self.current)))
     }
-    insert_batch(&mut *tx, db.backend, &rec, &columns, batch).await?;
-    progress(seen);
-    // Natural-key submissions count the rows they changed; one that changed nothing is dropped.
-    if matches!(table.spec().keying, Keying::Natural { .. }) {
-        for id in outcome.submissions.clone() {
-            match written_per_submission.get(&id) {
-                Some(n) => {
-                    sqlx::query("UPDATE submission SET row_count = $1 WHERE id = $2")
-                        .bind(*n)
-                        .bind(id)
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                None => {
-                    sqlx::query("DELETE FROM submission WHERE id = $1").bind(id).execute(&mut *tx).await?;
-                    outcome.submissions.retain(|s| *s != id);
-                    outcome.unchanged_groups += 1;
+}
+
+/// Writes a checked sheet inside the file's write transaction, in three steps: [`SheetWriter::begin`]
+/// makes a submission for each school and year that changes; the rows, prepared by a
+/// [`RowPreparer`] (on any thread), go in with [`SheetWriter::insert`] a batch at a time as they are
+/// read; [`SheetWriter::finish`] makes them count when they need no review.
+pub struct SheetWriter {
+    table: Table,
+    rec: String,
+    columns: Vec<&'static str>,
+    backend: Backend,
+    current: bool,
+    outcome: WriteOutcome,
+    written_per_submission: HashMap<i64, i64>,
+    preparer: std::sync::Arc<RowPreparer>,
+}
+
+impl SheetWriter {
+    pub async fn begin(
+        w: &mut WriteTx<'_>,
+        db: &Db,
+        sheet: &CheckedSheet,
+        meta: &FileMeta<'_>,
+    ) -> Result<SheetWriter, StoreError> {
+        let table = sheet.table;
+        let tx = w.conn();
+        let rec = record_table(table);
+        let now = now();
+        let current = meta.status == "approved";
+        let mut outcome = WriteOutcome::default();
+        let mut group_submission: HashMap<GroupKey, Option<i64>> = HashMap::new();
+        for (key, g) in &sheet.groups {
+            let (school, year) = key;
+            let previous = sqlx::query(
+                "SELECT id, content_hash FROM submission WHERE table_name = $1 AND school_code = $2 AND (year = $3 OR (year IS NULL AND $3 IS NULL)) AND status = 'approved'",
+            )
+            .bind(table.key())
+            .bind(school.clone())
+            .bind(*year)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let previous: Option<(i64, String)> = previous.map(|r| (r.get(0), r.get(1)));
+            let natural = matches!(table.spec().keying, Keying::Natural { .. });
+            if !natural && previous.as_ref().is_some_and(|p| p.1 == g.content_hash) {
+                outcome.unchanged_groups += 1;
+                group_submission.insert(key.clone(), None);
+                continue;
+            }
+            let warnings = sheet.warnings_json.clone();
+            let id: i64 = sqlx::query(
+                "INSERT INTO submission (table_name, school_code, year, file_name, file_hash, content_hash, row_count, status, warnings, submitted_by, submitted_at, reviewed_by, reviewed_at, replaces) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
+            )
+            .bind(table.key())
+            .bind(school.clone())
+            .bind(*year)
+            .bind(meta.name.to_string())
+            .bind(meta.hash.to_string())
+            .bind(g.content_hash.clone())
+            .bind(g.rows)
+            .bind(meta.status.to_string())
+            .bind(warnings)
+            .bind(meta.actor.to_string())
+            .bind(now.clone())
+            .bind(current.then(|| meta.actor.to_string()))
+            .bind(current.then(|| now.clone()))
+            .bind(previous.as_ref().filter(|_| !natural).map(|p| p.0))
+            .fetch_one(&mut *tx)
+            .await?
+            .get(0);
+            if current && !natural && previous.is_some() {
+                outcome.replaced_groups += 1;
+            }
+            if !current {
+                // Its reviewers hear that it waits, in the same transaction.
+                let name =
+                    super::registry::school_on(&mut *tx, school).await?.map_or_else(|| school.clone(), |s| s.name);
+                let text = notice::review_waiting(id, &name, (table.zh(), table.key(), *year), g.rows);
+                let link = format!("/submissions/{id}");
+                let n = Notice { kind: NoticeKind::ReviewWaiting, text, link: &link, dedup: format!("review:{id}") };
+                notifications::send(&mut *tx, &Audience::Reviewers(school), &n).await?;
+            }
+            outcome.submissions.push(id);
+            group_submission.insert(key.clone(), Some(id));
+        }
+        // Natural-key tables: each row replaces the current row with its key, unless identical.
+        let existing: HashMap<Vec<String>, String> = match table.spec().keying {
+            Keying::Natural { key } => {
+                let sql = format!("SELECT {}, row_hash FROM {rec} WHERE is_current = 1", key.join(", "));
+                sqlx::query(AssertSqlSafe(sql))
+                    .fetch_all(&mut *tx)
+                    .await?
+                    .into_iter()
+                    .map(|r| {
+                        let k: Vec<String> =
+                            (0..key.len()).map(|i| r.try_get::<String, _>(i).unwrap_or_default()).collect();
+                        (k, r.get::<String, _>(key.len()))
+                    })
+                    .collect()
+            }
+            Keying::SchoolYear { .. } => HashMap::new(),
+        };
+        let preparer = RowPreparer { table, keys: db.keys.clone(), current, group_submission, existing };
+        Ok(SheetWriter {
+            table,
+            rec,
+            columns: stored_columns(table),
+            backend: db.backend,
+            current,
+            outcome,
+            written_per_submission: HashMap::new(),
+            preparer: std::sync::Arc::new(preparer),
+        })
+    }
+
+    /// What prepares this sheet's rows, to hand to another thread.
+    pub fn preparer(&self) -> std::sync::Arc<RowPreparer> {
+        self.preparer.clone()
+    }
+
+    /// Inserts prepared rows.
+    pub async fn insert(&mut self, w: &mut WriteTx<'_>, rows: Vec<(i64, Vec<SqlValue>)>) -> Result<(), StoreError> {
+        let mut values = Vec::with_capacity(rows.len());
+        for (sub, v) in rows {
+            *self.written_per_submission.entry(sub).or_default() += 1;
+            values.push(v);
+        }
+        insert_batch(w.conn(), self.backend, &self.rec, &self.columns, values).await
+    }
+
+    /// Counts what was written, makes it count when it needs no review, and records the import.
+    pub async fn finish(
+        mut self,
+        w: &mut WriteTx<'_>,
+        meta: &FileMeta<'_>,
+        rows_read: usize,
+    ) -> Result<WriteOutcome, StoreError> {
+        let table = self.table;
+        let tx = w.conn();
+        let outcome = &mut self.outcome;
+        // Natural-key submissions count the rows they changed; one that changed nothing is dropped.
+        if matches!(table.spec().keying, Keying::Natural { .. }) {
+            for id in outcome.submissions.clone() {
+                match self.written_per_submission.get(&id) {
+                    Some(n) => {
+                        sqlx::query("UPDATE submission SET row_count = $1 WHERE id = $2")
+                            .bind(*n)
+                            .bind(id)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    None => {
+                        sqlx::query("DELETE FROM submission WHERE id = $1").bind(id).execute(&mut *tx).await?;
+                        outcome.submissions.retain(|s| *s != id);
+                        outcome.unchanged_groups += 1;
+                    }
                 }
             }
         }
-    }
-    // The new rows count; what they replace stops counting (the same step a reviewer's approval takes).
-    if current {
-        let mut retired = 0;
-        for id in &outcome.submissions {
-            retired += activate(&mut *tx, table, *id).await?;
+        // The new rows count; what they replace stops counting (the same step a reviewer's approval takes).
+        if self.current {
+            let retired = activate_all(&mut *tx, table, &outcome.submissions).await?;
+            if matches!(table.spec().keying, Keying::Natural { .. }) {
+                outcome.replaced_groups = retired as usize;
+            }
         }
-        if matches!(table.spec().keying, Keying::Natural { .. }) {
-            outcome.replaced_groups = retired as usize;
-        }
+        outcome.rows_written = self.written_per_submission.values().sum();
+        let detail = format!(
+            "table {}, {} rows read, {} written, submissions {:?}, {} unchanged",
+            table.key(),
+            rows_read,
+            outcome.rows_written,
+            outcome.submissions,
+            outcome.unchanged_groups
+        );
+        audit::record(
+            &mut *tx,
+            &Entry { actor: meta.actor, action: "import", object: meta.name, detail: &detail, source: meta.source },
+        )
+        .await?;
+        Ok(self.outcome)
     }
-    outcome.rows_written = written_per_submission.values().sum();
-    let detail = format!(
-        "table {}, {} rows read, {} written, submissions {:?}, {} unchanged",
-        table.key(),
-        sheet.rows.len(),
-        outcome.rows_written,
-        outcome.submissions,
-        outcome.unchanged_groups
-    );
-    audit::record(
-        &mut *tx,
-        &Entry { actor: meta.actor, action: "import", object: meta.name, detail: &detail, source: meta.source },
-    )
-    .await?;
-    Ok(outcome)
 }

@@ -146,43 +146,74 @@ pub async fn get(db: &Db, id: i64) -> Result<Submission, StoreError> {
 /// Makes a submission's rows the ones that count, and retires what they replace. Returns how many
 /// rows stopped counting.
 pub async fn activate(tx: &mut AnyConnection, table: Table, id: i64) -> Result<u64, StoreError> {
-    // The schools whose counted rows change: the submission's, and any whose rows it retires (a
+    activate_all(tx, table, &[id]).await
+}
+
+/// Makes several submissions of one table count at once (a file's schools and years), then
+/// recomputes the blocks of the schools they touch once: a file of 60 schools over six years
+/// refreshes each school's rule blocks once, not six times. Returns how many rows stopped counting.
+pub async fn activate_all(tx: &mut AnyConnection, table: Table, ids: &[i64]) -> Result<u64, StoreError> {
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    // The schools whose counted rows change: the submissions', and any whose rows they retire (a
     // natural key need not hold the school). Their blocks follow in the same transaction.
     let rec = record_table(table);
-    let this =
-        sqlx::query("SELECT school_code, year FROM submission WHERE id = $1").bind(id).fetch_all(&mut *tx).await?;
-    let year: Option<i64> = this.first().and_then(|r| r.get(1));
-    let mut schools: Vec<String> = this.iter().map(|r| r.get(0)).collect();
+    let mut years: std::collections::BTreeMap<String, std::collections::BTreeSet<Option<i64>>> = Default::default();
+    for id in ids {
+        let this =
+            sqlx::query("SELECT school_code, year FROM submission WHERE id = $1").bind(*id).fetch_all(&mut *tx).await?;
+        for r in &this {
+            years.entry(r.get(0)).or_default().insert(r.get(1));
+        }
+    }
+    let mut schools: Vec<String> = years.keys().cloned().collect();
     if let Keying::Natural { key } = table.spec().keying {
         // Driven from the submission's own rows (by its index) to the current rows with their keys
         // (by the key's): a correlated EXISTS over every current row was quadratic in a large
         // table (certificates: minutes for the demo city).
         let same_key: Vec<String> = key.iter().map(|k| format!("o.{k} = n.{k}")).collect();
-        let others = sqlx::query(AssertSqlSafe(format!(
-            "SELECT DISTINCT o.school_code FROM {rec} n JOIN {rec} o ON {} \
-             WHERE n.submission_id = $1 AND o.is_current = 1 AND o.submission_id <> $1",
-            same_key.join(" AND ")
-        )))
-        .bind(id)
-        .fetch_all(&mut *tx)
-        .await?;
-        schools.extend(others.iter().map(|r| r.get::<String, _>(0)));
+        for id in ids {
+            let others = sqlx::query(AssertSqlSafe(format!(
+                "SELECT DISTINCT o.school_code FROM {rec} n JOIN {rec} o ON {} \
+                 WHERE n.submission_id = $1 AND o.is_current = 1 AND o.submission_id <> $1",
+                same_key.join(" AND ")
+            )))
+            .bind(*id)
+            .fetch_all(&mut *tx)
+            .await?;
+            schools.extend(others.iter().map(|r| r.get::<String, _>(0)));
+        }
         schools.sort();
         schools.dedup();
     }
     // A teacher's practice counts wherever they teach: the schools sharing a person with these,
     // before the change and after it.
     let mut linked = super::rule_blocks::linked(tx, table, &schools).await?;
-    let retired = switch(tx, table, id).await?;
+    let mut retired = 0;
+    for id in ids {
+        retired += switch(tx, table, *id).await?;
+    }
     // The plan is read once for both kinds of blocks; without a plan there is nothing to keep.
     let plan = super::refdata::active_plan_on(tx).await;
     if table == Table::Teacher {
         // The register's mark first: a dual-qualified figure counted from the register reads it.
         let settings = plan.as_ref().map(|p| p.dual_register.clone()).unwrap_or_default();
-        super::dual::marks::mark(tx, &settings, &super::dual::marks::Rows::Submission(id)).await?;
+        for id in ids {
+            super::dual::marks::mark(tx, &settings, &super::dual::marks::Rows::Submission(*id)).await?;
+        }
     }
     let Ok(plan) = plan else { return Ok(retired) };
-    super::blocks::refresh(tx, &plan, table, &schools, year).await?;
+    // One year of a school: that year's blocks; several: the school's blocks whole, once.
+    for school in &schools {
+        match years.get(school) {
+            Some(ys) if ys.len() == 1 => {
+                let year = ys.iter().next().copied().flatten();
+                super::blocks::refresh(tx, &plan, table, std::slice::from_ref(school), year).await?;
+            }
+            _ => super::blocks::refresh(tx, &plan, table, std::slice::from_ref(school), None).await?,
+        }
+    }
     linked.extend(super::rule_blocks::linked(tx, table, &schools).await?);
     linked.sort();
     linked.dedup();
@@ -190,7 +221,12 @@ pub async fn activate(tx: &mut AnyConnection, table: Table, id: i64) -> Result<u
     match table {
         Table::Graduate => super::credit_blocks::refresh(tx, &schools, Part::All).await?,
         Table::Certificate => {
-            let holders = super::credit_blocks::schools_of_submission(tx, id).await?;
+            let mut holders = Vec::new();
+            for id in ids {
+                holders.extend(super::credit_blocks::schools_of_submission(tx, *id).await?);
+            }
+            holders.sort();
+            holders.dedup();
             super::credit_blocks::refresh(tx, &holders, Part::All).await?;
         }
         _ => {}

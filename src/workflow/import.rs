@@ -7,12 +7,17 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
+use std::sync::Arc;
+
 use crate::domain::record::CheckedSheet;
+use crate::domain::reference::Reference;
 use crate::domain::standard::Table;
-use crate::ingest::check::{CheckReport, absorb, check_sheet, map_header, parse_sheet, recheck};
+use crate::ingest::check::{
+    CheckReport, ColumnMap, absorb, check_sheet, checked_rows, map_header, recheck, scan_sheet,
+};
 use crate::ingest::{Scanned, read, resolve_table};
 use crate::messages::{Finding, Problem, Severity};
-use crate::store::records::{FileMeta, WriteOutcome, write_sheet};
+use crate::store::records::{FileMeta, SheetWriter, SqlValue, WriteOutcome};
 use crate::store::{Db, StoreError, reference};
 
 /// Progress of a long import, for a progress bar or a web page.
@@ -132,6 +137,21 @@ struct Checked {
     result: SheetResult,
     sheet: Option<CheckedSheet>,
     scanned: Scanned,
+    /// Where its rows are read again from, for writing: the sheet, its columns and the code lists.
+    source: Option<Source>,
+}
+
+#[derive(Clone)]
+struct Source {
+    sheet: Arc<read::Sheet>,
+    map: Arc<ColumnMap>,
+    reference: Arc<Reference>,
+}
+
+impl Source {
+    fn rows(&self, table: Table) -> impl Iterator<Item = crate::domain::record::CheckedRow> + '_ {
+        checked_rows(table, &self.sheet, &self.map, &self.reference).flatten()
+    }
 }
 
 /// Imports one file: every sheet read and checked once, then, when every sheet passed, written in
@@ -179,16 +199,24 @@ pub async fn import_file(
         let (version, mut refs) = reference::load_static(db).await?;
         // The oldest look is the one the whole file was checked against.
         version_seen = Some(version_seen.map_or(version, |v: i64| v.min(version)));
-        // The one pass over the file's cells.
-        let parsed = parse_sheet(table, &sheet, &map, &refs, |n| progress.rows(n as u64));
-        drop(sheet);
-        let scanned = parsed.scanned();
+        // A first, light pass: the schools and years named, for the records the rules compare with.
+        let sheet = Arc::new(sheet);
+        let started = std::time::Instant::now();
+        let scanned = scan_sheet(table, &sheet, &map, &refs);
         reference::load_records(db, table, &scanned, &mut refs).await?;
-        for earlier in checked.iter().filter_map(|c| c.sheet.as_ref()) {
-            absorb(&mut refs, earlier);
+        tracing::info!(sheet = %sheet.label, seconds = started.elapsed().as_secs_f64(), "scanned; records loaded");
+        for earlier in &checked {
+            if let (Some(e), Some(src)) = (&earlier.sheet, &earlier.source) {
+                absorb(&mut refs, e, src.rows(e.table));
+            }
         }
-        progress.phase(Phase::Checking, &parsed.label, None);
-        let report: CheckReport = check_sheet(parsed, &refs, &db.keys, opts.allowed_schools);
+        progress.phase(Phase::Checking, &sheet.label, None);
+        let report: CheckReport = {
+            let (sheet, refs, keys, allowed) = (sheet.clone(), &refs, db.keys.clone(), opts.allowed_schools);
+            let map = &map;
+            check_sheet(table, &sheet, map, refs, &keys, allowed, |n| progress.rows(n as u64))
+        };
+        tracing::info!(sheet = %sheet.label, seconds = started.elapsed().as_secs_f64(), "checked");
         progress.done();
         // A locked year refuses the whole sheet, on a dry run too, so the submitter learns it first.
         let locked_here: BTreeSet<i64> = report.sheet.years().filter(|y| locked.contains(y)).collect();
@@ -207,7 +235,8 @@ pub async fn import_file(
             warnings: report.warnings,
             written: None,
         };
-        checked.push(Checked { result, sheet: accepted.then_some(report.sheet), scanned });
+        let source = accepted.then(|| Source { sheet, map: Arc::new(map), reference: Arc::new(refs) });
+        checked.push(Checked { result, sheet: accepted.then_some(report.sheet), scanned, source });
     }
     if opts.dry_run || checked.iter().any(|c| !c.result.accepted()) {
         return Ok(checked.into_iter().map(|c| c.result).collect());
@@ -234,10 +263,18 @@ pub async fn import_file(
                 });
             }
             let mut refs = reference::load_in(&mut w, sheet.table, &c.scanned).await?;
-            for e in earlier.iter().filter_map(|c| c.sheet.as_ref()) {
-                absorb(&mut refs, e);
+            for e in earlier.iter() {
+                if let (Some(s), Some(src)) = (&e.sheet, &e.source) {
+                    absorb(&mut refs, s, src.rows(s.table));
+                }
             }
-            errors.extend(recheck(sheet, &refs, &db.keys));
+            let src = c.source.as_ref().expect("an accepted sheet has its source");
+            errors.extend(recheck(
+                sheet,
+                checked_rows(sheet.table, &src.sheet, &src.map, &src.reference),
+                &refs,
+                &db.keys,
+            ));
             if !errors.is_empty() {
                 refused = true;
                 c.result.error_total = errors.len();
@@ -254,19 +291,114 @@ pub async fn import_file(
     let stored_name = std::path::Path::new(display).file_name().and_then(|n| n.to_str()).unwrap_or(display);
     let meta = FileMeta { name: stored_name, hash: &hash, actor: opts.actor, source: opts.source, status: opts.status };
     for c in &mut checked {
-        let Some(sheet) = c.sheet.take() else { continue };
-        progress.phase(Phase::Writing, &sheet.label, Some(sheet.rows.len() as u64));
-        let outcome = write_sheet(&mut w, db, &sheet, &meta, |n| progress.rows(n as u64)).await?;
+        let (Some(sheet), Some(source)) = (c.sheet.take(), c.source.clone()) else { continue };
+        let total: i64 = sheet.groups.values().map(|g| g.rows).sum();
+        progress.phase(Phase::Writing, &sheet.label, Some(total as u64));
+        match write_rows(&mut w, db, &sheet, source, &meta, progress).await? {
+            Ok(outcome) => c.result.written = Some(outcome),
+            Err(finding) => {
+                // The file is not the one checked: nothing of it is written.
+                w.rollback().await?;
+                c.result.error_total = 1;
+                c.result.errors = vec![finding];
+                return Ok(checked.into_iter().map(|c| c.result).collect());
+            }
+        }
         progress.done();
-        c.result.written = Some(outcome);
     }
     w.commit().await?;
+    let file = display.to_string();
+    tracing::info!(%file, "committed");
     Ok(checked.into_iter().map(|c| c.result).collect())
+}
+
+/// Rows per batch handed from the reading thread to the writer.
+const BATCH: usize = 2_000;
+
+/// Writes a checked sheet's rows inside the write transaction: one thread reads the file again and
+/// prepares each row (its cells, the pseudonym, the ciphertexts, the hashes) while this task inserts
+/// the batches before it, so reading and writing overlap on two cores. The rows must be the rows
+/// checked: a row that no longer reads, or groups whose content differs, refuse the file.
+async fn write_rows(
+    w: &mut crate::store::write::WriteTx<'_>,
+    db: &Db,
+    sheet: &CheckedSheet,
+    source: Source,
+    meta: &FileMeta<'_>,
+    progress: &dyn Progress,
+) -> Result<Result<WriteOutcome, Finding>, StoreError> {
+    let table = sheet.table;
+    let started = std::time::Instant::now();
+    let mut writer = SheetWriter::begin(w, db, sheet, meta).await?;
+    let preparer = writer.preparer();
+    type Batch = Result<Vec<(i64, Vec<SqlValue>)>, (usize, Problem)>;
+    let (send, mut receive) = tokio::sync::mpsc::channel::<Batch>(4);
+    let reader = tokio::task::spawn_blocking(move || {
+        let mut digest = Sha256::new();
+        let mut batch = Vec::with_capacity(BATCH);
+        let mut read = 0usize;
+        for row in checked_rows(table, &source.sheet, &source.map, &source.reference) {
+            let row = match row {
+                Ok(r) => r,
+                Err(e) => {
+                    let _ = send.blocking_send(Err(e));
+                    return None;
+                }
+            };
+            read += 1;
+            digest.update(row.content_hash());
+            if let Some(prepared) = preparer.prepare(&row) {
+                batch.push(prepared);
+            }
+            if batch.len() >= BATCH
+                && send.blocking_send(Ok(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))).is_err()
+            {
+                return None;
+            }
+        }
+        if !batch.is_empty() && send.blocking_send(Ok(batch)).is_err() {
+            return None;
+        }
+        Some((read, <[u8; 32]>::from(digest.finalize())))
+    });
+    let mut written = 0usize;
+    let mut changed: Option<(usize, Problem)> = None;
+    while let Some(batch) = receive.recv().await {
+        match batch {
+            Ok(rows) => {
+                written += rows.len();
+                writer.insert(w, rows).await?;
+                progress.rows(written as u64);
+            }
+            Err(e) => changed = Some(e),
+        }
+    }
+    let finished = reader.await.map_err(|e| StoreError::Internal(format!("reading {}: {e}", sheet.label)))?;
+    let changed_finding = |row: Option<usize>| Finding {
+        file: sheet.label.clone(),
+        row,
+        column: None,
+        severity: Severity::Error,
+        problem: Problem::FileChanged,
+    };
+    if let Some((row, _)) = changed {
+        return Ok(Err(changed_finding(Some(row))));
+    }
+    let Some((read, digest)) = finished else { return Ok(Err(changed_finding(None))) };
+    // The same rows in the same order as checked, or the file changed in between.
+    let checked: i64 = sheet.groups.values().map(|g| g.rows).sum();
+    if digest != sheet.rows_digest || read as i64 != checked {
+        return Ok(Err(changed_finding(None)));
+    }
+    tracing::info!(sheet = %sheet.label, rows = written, seconds = started.elapsed().as_secs_f64(), "rows inserted");
+    let outcome = writer.finish(w, meta, read).await?;
+    tracing::info!(sheet = %sheet.label, seconds = started.elapsed().as_secs_f64(), "submissions made to count");
+    Ok(Ok(outcome))
 }
 
 impl Checked {
     fn refused(result: SheetResult) -> Checked {
-        Checked { result, sheet: None, scanned: Scanned::default() }
+        Checked { result, sheet: None, scanned: Scanned::default(), source: None }
     }
 }
 

@@ -152,3 +152,47 @@ fn a_workbook_killed_at_any_point_is_in_the_database_whole_or_not_at_all() {
         assert_eq!(db.state(), after);
     }
 }
+
+#[test]
+fn a_file_changed_between_checking_and_writing_is_refused_whole() {
+    // The rows are read from disk again to be written (so that memory does not grow with the
+    // file): if the file changes in between, nothing of it may go in.
+    for backend in BACKENDS {
+        let db = TestDb::new(backend);
+        let data = tempfile::tempdir().unwrap();
+        let files = write_city(data.path(), &Spec { schools: 12, first_year: 2021, last_year: 2022, students: 60_000 })
+            .unwrap();
+        db.ok(&["import", files[0].to_str().unwrap(), files[1].to_str().unwrap()]);
+        let before = db.state();
+        let mut child = db
+            .command()
+            .args(["import", files[2].to_str().unwrap()])
+            .stderr(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+        let started = Instant::now();
+        loop {
+            let line = lines.next().expect("the import ended before writing").unwrap();
+            if line.contains(": 写入") {
+                break;
+            }
+            assert!(started.elapsed() < Duration::from_secs(300), "no writing phase");
+        }
+        // Another program saves the file again with its last student's name changed.
+        let text = std::fs::read_to_string(&files[2]).unwrap();
+        let changed = text.replacen(",学生59999,", ",学生59998,", 1);
+        assert_ne!(text, changed);
+        std::fs::write(&files[2], changed).unwrap();
+        let rest: Vec<String> = lines.map(Result::unwrap).collect();
+        let out = child.wait_with_output().unwrap();
+        assert!(!out.status.success(), "{backend:?}: a changed file was imported");
+        let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), rest.join("\n"));
+        assert!(said.contains("文件在导入过程中被修改"), "{backend:?}: {said}");
+        assert_eq!(db.state(), before, "{backend:?}: a changed file wrote something");
+        // Imported again as it now is, it goes in whole.
+        let out = db.ok(&["import", files[2].to_str().unwrap()]);
+        assert!(out.contains("写入 60000 行"), "{out}");
+    }
+}
