@@ -29,6 +29,7 @@ mod pool;
 mod progress;
 mod quality;
 mod reports;
+mod scale;
 mod security;
 mod server;
 mod signin;
