@@ -8,33 +8,49 @@ use std::time::{Duration, Instant};
 use crate::common::*;
 use vetis::testdata::{Spec, write_city};
 
+/// An import of a test city's students caught in its writing phase.
+struct Writing {
+    students: std::path::PathBuf,
+    /// The database before the import began.
+    before: Vec<(String, i64)>,
+    child: std::process::Child,
+    /// The rest of its standard error.
+    lines: std::io::Lines<BufReader<std::process::ChildStderr>>,
+}
+
+/// A test city of 60,000 students with its registry and offerings imported, and an import of its
+/// students started and waited for until its writing phase has begun (the transaction is open and
+/// rows are going in).
+fn import_until_writing(db: &TestDb, data: &std::path::Path) -> Writing {
+    let files = write_city(data, &Spec { schools: 12, first_year: 2021, last_year: 2022, students: 60_000 }).unwrap();
+    db.ok(&["import", files[0].to_str().unwrap(), files[1].to_str().unwrap()]);
+    let before = db.state();
+    let mut child = db
+        .command()
+        .args(["import", files[2].to_str().unwrap()])
+        .stderr(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let started = Instant::now();
+    loop {
+        let line = lines.next().expect("the import ended before writing").unwrap();
+        if line.contains(": 写入") {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(300), "no writing phase");
+    }
+    Writing { students: files[2].clone(), before, child, lines }
+}
+
 #[test]
 fn an_import_killed_half_way_leaves_the_database_as_it_was() {
     for backend in BACKENDS {
         let db = TestDb::new(backend);
         let data = tempfile::tempdir().unwrap();
-        let files = write_city(data.path(), &Spec { schools: 12, first_year: 2021, last_year: 2022, students: 60_000 })
-            .unwrap();
-        db.ok(&["import", files[0].to_str().unwrap(), files[1].to_str().unwrap()]);
-        let before = db.state();
-
-        let mut child = db
-            .command()
-            .args(["import", files[2].to_str().unwrap()])
-            .stderr(Stdio::piped())
-            .stdout(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-        let started = Instant::now();
-        // Wait until the writing phase has begun: the transaction is open and rows are going in.
-        loop {
-            let line = lines.next().expect("the import ended before writing").unwrap();
-            if line.contains(": 写入") {
-                break;
-            }
-            assert!(started.elapsed() < Duration::from_secs(300), "no writing phase");
-        }
+        // `_lines` keeps its standard error open: closed, the import would fail on its own.
+        let Writing { students, before, mut child, lines: _lines } = import_until_writing(&db, data.path());
         std::thread::sleep(Duration::from_millis(400));
         assert!(child.try_wait().unwrap().is_none(), "{backend:?}: the import finished before it could be killed");
         child.kill().unwrap(); // SIGKILL on Unix
@@ -42,7 +58,7 @@ fn an_import_killed_half_way_leaves_the_database_as_it_was() {
 
         assert_eq!(db.state(), before, "{backend:?}: a killed import changed the database");
         // The database is whole: the same file now goes in completely.
-        let out = db.ok(&["import", files[2].to_str().unwrap()]);
+        let out = db.ok(&["import", students.to_str().unwrap()]);
         assert!(out.contains("写入 60000 行"), "{out}");
     }
 }
@@ -160,31 +176,12 @@ fn a_file_changed_between_checking_and_writing_is_refused_whole() {
     for backend in BACKENDS {
         let db = TestDb::new(backend);
         let data = tempfile::tempdir().unwrap();
-        let files = write_city(data.path(), &Spec { schools: 12, first_year: 2021, last_year: 2022, students: 60_000 })
-            .unwrap();
-        db.ok(&["import", files[0].to_str().unwrap(), files[1].to_str().unwrap()]);
-        let before = db.state();
-        let mut child = db
-            .command()
-            .args(["import", files[2].to_str().unwrap()])
-            .stderr(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-        let started = Instant::now();
-        loop {
-            let line = lines.next().expect("the import ended before writing").unwrap();
-            if line.contains(": 写入") {
-                break;
-            }
-            assert!(started.elapsed() < Duration::from_secs(300), "no writing phase");
-        }
+        let Writing { students, before, child, lines } = import_until_writing(&db, data.path());
         // Another program saves the file again with its last student's name changed.
-        let text = std::fs::read_to_string(&files[2]).unwrap();
+        let text = std::fs::read_to_string(&students).unwrap();
         let changed = text.replacen(",学生59999,", ",学生59998,", 1);
         assert_ne!(text, changed);
-        std::fs::write(&files[2], changed).unwrap();
+        std::fs::write(&students, changed).unwrap();
         let rest: Vec<String> = lines.map(Result::unwrap).collect();
         let out = child.wait_with_output().unwrap();
         assert!(!out.status.success(), "{backend:?}: a changed file was imported");
@@ -192,7 +189,7 @@ fn a_file_changed_between_checking_and_writing_is_refused_whole() {
         assert!(said.contains("文件在导入过程中被修改"), "{backend:?}: {said}");
         assert_eq!(db.state(), before, "{backend:?}: a changed file wrote something");
         // Imported again as it now is, it goes in whole.
-        let out = db.ok(&["import", files[2].to_str().unwrap()]);
+        let out = db.ok(&["import", students.to_str().unwrap()]);
         assert!(out.contains("写入 60000 行"), "{out}");
     }
 }
