@@ -20,8 +20,6 @@ pub struct Sheet {
 }
 
 enum Body {
-    /// Decoded CSV text (header included); rows are parsed again on each pass.
-    Csv { text: String, limits: Limits },
     /// A CSV file read again from disk on each pass, decoded as it streams: memory holds one row,
     /// whatever the file's size.
     CsvFile { path: std::path::PathBuf, encoding: Encoding, limits: Limits },
@@ -38,7 +36,6 @@ impl Sheet {
     /// A row over the limits is an error of its own; past the row limit, reading stops.
     pub fn rows(&self) -> Box<dyn Iterator<Item = RowResult> + Send + '_> {
         match &self.body {
-            Body::Csv { text, limits } => csv_rows(text.as_bytes(), *limits, &self.header),
             Body::CsvFile { path, encoding, limits } => match open_decoded(path, *encoding) {
                 Ok(reader) => csv_rows(reader, *limits, &self.header),
                 // The file went away between passes: its first row says so.
@@ -124,11 +121,6 @@ pub fn decode_text(bytes: &[u8]) -> Result<String, Problem> {
             if had_errors { Err(Problem::Encoding) } else { Ok(text.into_owned()) }
         }
     }
-}
-
-fn csv_header(text: &str, limits: &Limits) -> Result<Vec<String>, Problem> {
-    let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
-    csv_header_from(&mut rdr, limits)
 }
 
 fn csv_header_from<R: std::io::Read>(rdr: &mut csv::Reader<R>, limits: &Limits) -> Result<Vec<String>, Problem> {
@@ -298,16 +290,6 @@ impl<R: std::io::BufRead> std::io::Read for Gb18030Reader<R> {
         self.start += n;
         Ok(n)
     }
-}
-
-pub fn read_csv_bytes(bytes: &[u8], display: &str) -> Result<Sheet, Problem> {
-    let limits = Limits::current();
-    let text = decode_text(bytes)?;
-    let header = csv_header(&text, &limits)?;
-    if header.iter().all(std::string::String::is_empty) {
-        return Err(Problem::EmptyFile);
-    }
-    Ok(Sheet { label: display.to_string(), named_table: None, header, body: Body::Csv { text, limits } })
 }
 
 fn cell_text(d: &Data) -> String {

@@ -154,7 +154,14 @@ pub struct FileMeta<'a> {
     pub status: &'a str,
 }
 
-fn row_values(keys: &Keys, table: Table, row: &CheckedRow, submission: i64, current: bool) -> Vec<SqlValue> {
+fn row_values(
+    keys: &Keys,
+    table: Table,
+    row: &CheckedRow,
+    row_hash: String,
+    submission: i64,
+    current: bool,
+) -> Vec<SqlValue> {
     let spec = table.spec();
     let mut out = Vec::with_capacity(spec.columns.len() + 8);
     let id_type = row.text(table, "id_type").unwrap_or("resident_id").to_string();
@@ -184,7 +191,7 @@ fn row_values(keys: &Keys, table: Table, row: &CheckedRow, submission: i64, curr
     out.push(SqlValue::Int(submission));
     out.push(SqlValue::Int(row.row as i64));
     out.push(SqlValue::Int(i64::from(current)));
-    out.push(SqlValue::Text(hex::encode(row.content_hash())));
+    out.push(SqlValue::Text(row_hash));
     out
 }
 
@@ -202,16 +209,18 @@ pub struct RowPreparer {
 
 impl RowPreparer {
     /// The submission a row goes to and its stored values; None for a row left as it is.
-    pub fn prepare(&self, row: &CheckedRow) -> Option<(i64, Vec<SqlValue>)> {
+    /// `content_hash` is the row's [`CheckedRow::content_hash`], computed once by the caller.
+    pub fn prepare(&self, row: &CheckedRow, content_hash: &[u8; 32]) -> Option<(i64, Vec<SqlValue>)> {
         let table = self.table;
         let Some(Some(sub)) = self.group_submission.get(&row.group_key(table)) else {
             return None;
         };
         let key = row.natural_key(table);
-        if !key.is_empty() && self.existing.get(&key).is_some_and(|h| *h == hex::encode(row.content_hash())) {
+        let row_hash = hex::encode(content_hash);
+        if !key.is_empty() && self.existing.get(&key).is_some_and(|h| *h == row_hash) {
             return None;
         }
-        Some((*sub, row_values(&self.keys, table, row, *sub, self.current)))
+        Some((*sub, row_values(&self.keys, table, row, row_hash, *sub, self.current)))
     }
 }
 

@@ -211,11 +211,8 @@ pub async fn import_file(
             }
         }
         progress.phase(Phase::Checking, &sheet.label, None);
-        let report: CheckReport = {
-            let (sheet, refs, keys, allowed) = (sheet.clone(), &refs, db.keys.clone(), opts.allowed_schools);
-            let map = &map;
-            check_sheet(table, &sheet, map, refs, &keys, allowed, |n| progress.rows(n as u64))
-        };
+        let report: CheckReport =
+            check_sheet(table, &sheet, &map, &refs, &db.keys, opts.allowed_schools, |n| progress.rows(n as u64));
         tracing::info!(sheet = %sheet.label, seconds = started.elapsed().as_secs_f64(), "checked");
         progress.done();
         // A locked year refuses the whole sheet, on a dry run too, so the submitter learns it first.
@@ -346,8 +343,9 @@ async fn write_rows(
                 }
             };
             read += 1;
-            digest.update(row.content_hash());
-            if let Some(prepared) = preparer.prepare(&row) {
+            let hash = row.content_hash();
+            digest.update(hash);
+            if let Some(prepared) = preparer.prepare(&row, &hash) {
                 batch.push(prepared);
             }
             if batch.len() >= BATCH
