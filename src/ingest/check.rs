@@ -174,7 +174,7 @@ fn parsed_rows<'a>(
 
 /// The rows of a sheet that passed checking, read again from the file to be written (or checked
 /// again): memory holds one row, not the file. A row that no longer reads as it did is an error
-/// ([`Problem::FileChanged`]); the writer also compares each group's content hash at the end.
+/// ([`Problem::FileChanged`]); the writer also compares the rows' digest and count at the end.
 pub fn checked_rows<'a>(
     table: Table,
     sheet: &'a Sheet,
