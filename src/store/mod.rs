@@ -280,6 +280,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0024_mail.sql"),
         postgres: include_str!("../../migrations/postgres/0024_mail.sql"),
     },
+    Migration {
+        version: 25,
+        name: "records_by_school_year",
+        sqlite: include_str!("../../migrations/sqlite/0025_records_by_school_year.sql"),
+        postgres: include_str!("../../migrations/postgres/0025_records_by_school_year.sql"),
+    },
 ];
 
 /// Connection options that log every statement at debug level, and slow ones (over 2 s: a
