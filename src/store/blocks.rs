@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
 use super::records::{SqlValue, bind, record_table};
-use super::sql::{Sql, condition};
+use super::sql::{SCHOOLS_PER_STATEMENT, Sql, condition};
 use super::{Db, StoreError, now};
 use crate::domain::plan::{Formula, Measure, Plan};
 use crate::domain::standard::Table;
@@ -33,21 +33,18 @@ fn table_of(f: &Formula) -> Result<(Table, String), StoreError> {
     Ok((table, yc))
 }
 
-/// The SELECT that computes a formula's blocks from the records (of one school, or all):
+/// The SELECT that computes a formula's blocks from the records (of some schools, or all):
 /// columns school, year, category, pathway, n, hits, total.
-fn block_select(f: &Formula, school: Option<&str>, year: Option<i64>) -> Result<Sql, StoreError> {
+fn block_select(f: &Formula, schools: Option<&[String]>, year: Option<i64>) -> Result<Sql, StoreError> {
     let (table, yc) = table_of(f)?;
     let mut sql = Sql::new();
     let filter = condition(&mut sql, &f.filter);
-    let mut only = match school {
-        Some(s) => format!(" AND t.school_code = {}", sql.param(SqlValue::text(s))),
-        None => String::new(),
-    };
+    let mut scope = sql.only_schools("t.school_code", schools);
     if let Some(y) = year {
-        only.push_str(&format!(" AND t.{yc} = {}", sql.param(SqlValue::Int(y))));
+        scope.push_str(&format!(" AND t.{yc} = {}", sql.param(SqlValue::Int(y))));
     }
     let from =
-        format!("FROM {} t WHERE t.is_current = 1 AND {filter} AND t.{yc} IS NOT NULL{only}", record_table(table));
+        format!("FROM {} t WHERE t.is_current = 1 AND {filter} AND t.{yc} IS NOT NULL{scope}", record_table(table));
     sql.text = if f.measure == Measure::DistinctSchools {
         // The first year each school qualifies; counted cumulatively by the reader.
         format!(
@@ -85,32 +82,54 @@ pub fn formulas(plan: &Plan) -> Vec<&Formula> {
     plan.indicators.iter().map(|i| &i.formula).chain(plan.dual_alternates.iter().map(|(_, f)| f)).collect()
 }
 
-/// Replaces a formula's blocks: all of them, one school's, or one school's in one year.
-async fn write_blocks(
-    conn: &mut AnyConnection,
-    f: &Formula,
-    school: Option<&str>,
-    year: Option<i64>,
-) -> Result<(), StoreError> {
-    let key = formula_key(f);
-    let del = match (school, year) {
-        (Some(_), Some(_)) => "DELETE FROM figure_block WHERE formula_key = $1 AND school_code = $2 AND year = $3",
-        (Some(_), None) => "DELETE FROM figure_block WHERE formula_key = $1 AND school_code = $2",
-        _ => "DELETE FROM figure_block WHERE formula_key = $1",
-    };
-    let mut del = sqlx::query(del).bind(key.clone());
-    if let Some(s) = school {
-        del = del.bind(s.to_string());
-        if let Some(y) = year {
-            del = del.bind(y);
+/// Formulas whose blocks are the same rows, grouped (each key once): formulas that differ only in
+/// how their blocks are read (levels, sponsors, divisor: the plan's two enrolment indicators) are
+/// counted once and kept under each one's key.
+fn same_blocks<'a>(fs: impl IntoIterator<Item = &'a Formula>) -> Result<Vec<Vec<&'a Formula>>, StoreError> {
+    let mut out: Vec<(Vec<&Formula>, String)> = Vec::new();
+    for f in fs {
+        let select = block_select(f, None, None)?;
+        let shape = format!("{} {:?}", select.text, select.params);
+        match out.iter_mut().find(|(_, s)| *s == shape) {
+            Some((group, _)) if group.iter().any(|g| formula_key(g) == formula_key(f)) => {}
+            Some((group, _)) => group.push(f),
+            None => out.push((vec![f], shape)),
         }
     }
-    del.execute(&mut *conn).await?;
-    let mut select = block_select(f, school, year.filter(|_| school.is_some()))?;
-    let k = select.param(SqlValue::Text(key));
+    Ok(out.into_iter().map(|(group, _)| group).collect())
+}
+
+/// Replaces the blocks of a group of formulas with the same blocks: all of them, some schools',
+/// or some schools' in one year.
+async fn write_blocks(
+    conn: &mut AnyConnection,
+    group: &[&Formula],
+    schools: Option<&[String]>,
+    year: Option<i64>,
+) -> Result<(), StoreError> {
+    let f = group[0];
+    let keys: Vec<String> = group.iter().map(|g| formula_key(g)).collect();
+    let year = year.filter(|_| schools.is_some());
+    let mut del = Sql::new();
+    let ks = del.in_list(keys.iter().map(|k| SqlValue::text(k)).collect());
+    let mut text =
+        format!("DELETE FROM figure_block WHERE formula_key IN ({ks}){}", del.only_schools("school_code", schools));
+    if let Some(y) = year {
+        text.push_str(&format!(" AND year = {}", del.param(SqlValue::Int(y))));
+    }
+    let mut q = sqlx::query(AssertSqlSafe(text));
+    for p in del.params {
+        q = bind(q, p);
+    }
+    q.execute(&mut *conn).await?;
+    let mut select = block_select(f, schools, year)?;
+    let ks: Vec<String> =
+        keys.iter().map(|k| format!("SELECT {} AS formula_key", select.param(SqlValue::text(k)))).collect();
     let text = format!(
-        "INSERT INTO figure_block (formula_key, school_code, year, category, pathway, n, hits, total) SELECT {k}, b.* FROM ({}) b",
-        select.text
+        "INSERT INTO figure_block (formula_key, school_code, year, category, pathway, n, hits, total) \
+         SELECT k.formula_key, b.* FROM ({}) b CROSS JOIN ({}) k",
+        select.text,
+        ks.join(" UNION ALL ")
     );
     let mut q = sqlx::query(AssertSqlSafe(text));
     for p in select.params {
@@ -135,15 +154,20 @@ pub async fn refresh(
         crate::domain::standard::Keying::SchoolYear { year_column } => Some(year_column),
         crate::domain::standard::Keying::Natural { .. } => None,
     };
+    let mut kept = Vec::new();
     for f in formulas(plan).into_iter().filter(|f| f.table == table.key()) {
-        if !registered_on(conn, f).await? {
-            continue;
+        if registered_on(conn, f).await? {
+            kept.push(f);
         }
+    }
+    for group in same_blocks(kept)? {
+        let f = group[0];
         let (_, yc) = table_of(f)?;
         // A cumulative count's first year may move to any year: those are redone whole.
         let only_year = year.filter(|_| keyed_by == Some(yc.as_str()) && f.measure != Measure::DistinctSchools);
-        for s in schools {
-            write_blocks(conn, f, Some(s), only_year).await?;
+        // A file of many schools is counted in a few statements, not one per school.
+        for some in schools.chunks(SCHOOLS_PER_STATEMENT) {
+            write_blocks(conn, &group, Some(some), only_year).await?;
         }
     }
     Ok(())
@@ -157,18 +181,18 @@ pub async fn rebuild_on(conn: &mut AnyConnection) -> Result<usize, StoreError> {
     sqlx::query("DELETE FROM figure_block").execute(&mut *conn).await?;
     sqlx::query("DELETE FROM figure_formula").execute(&mut *conn).await?;
     let mut done = std::collections::BTreeSet::new();
-    for f in formulas(&plan) {
-        let key = formula_key(f);
-        if !done.insert(key.clone()) {
-            continue;
+    for group in same_blocks(formulas(&plan))? {
+        write_blocks(conn, &group, None, None).await?;
+        for f in group {
+            let key = formula_key(f);
+            done.insert(key.clone());
+            sqlx::query("INSERT INTO figure_formula (formula_key, formula, built_at) VALUES ($1, $2, $3)")
+                .bind(key)
+                .bind(serde_json::to_string(f).unwrap_or_default())
+                .bind(now())
+                .execute(&mut *conn)
+                .await?;
         }
-        write_blocks(conn, f, None, None).await?;
-        sqlx::query("INSERT INTO figure_formula (formula_key, formula, built_at) VALUES ($1, $2, $3)")
-            .bind(key)
-            .bind(serde_json::to_string(f).unwrap_or_default())
-            .bind(now())
-            .execute(&mut *conn)
-            .await?;
     }
     let rules = super::rule_blocks::rebuild_on(conn, &plan, None).await?;
     super::credit_blocks::rebuild_on(conn).await?;

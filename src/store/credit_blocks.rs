@@ -103,16 +103,6 @@ async fn fetch(conn: &mut AnyConnection, sql: Sql) -> Result<Vec<sqlx::any::AnyR
     Ok(q.fetch_all(&mut *conn).await?)
 }
 
-fn only(sql: &mut Sql, column: &str, schools: Option<&[String]>) -> String {
-    match schools {
-        Some(list) => {
-            let l = sql.in_list(list.iter().map(|s| SqlValue::text(s)).collect());
-            format!(" AND {column} IN ({l})")
-        }
-        None => String::new(),
-    }
-}
-
 /// A reviewer's reason as a reason label: the first line, at most 60 characters.
 fn review_label(text: &str) -> String {
     let line = text.lines().next().unwrap_or("").trim();
@@ -128,7 +118,7 @@ async fn graduates(
     // and not revoked.
     let mut out = BTreeMap::new();
     let mut sql = Sql::new();
-    let one = only(&mut sql, "g.school_code", schools);
+    let one = sql.only_schools("g.school_code", schools);
     sql.text = format!(
         "SELECT x.school_code, x.graduation_year, x.program_code, CAST(COUNT(*) AS BIGINT), \
          CAST(SUM(CASE WHEN x.n > 0 THEN 1 ELSE 0 END) AS BIGINT), CAST(SUM(x.n) AS BIGINT) FROM (\
@@ -157,7 +147,7 @@ pub async fn judge(conn: &mut AnyConnection, schools: Option<&[String]>, part: P
         out.graduates = graduates(conn, schools).await?;
     }
     let mut sql = Sql::new();
-    let one = only(&mut sql, "a.school_code", schools);
+    let one = sql.only_schools("a.school_code", schools);
     let credits = |statuses: &str, column: &str| {
         format!("CAST(SUM(CASE WHEN a.status IN ({statuses}) THEN a.{column} ELSE 0 END) AS DOUBLE PRECISION)")
     };
@@ -178,7 +168,7 @@ pub async fn judge(conn: &mut AnyConnection, schools: Option<&[String]>, part: P
         out.applications.insert((r.get(0), r.get(1), r.get(2)), applications_part(&r, 3));
     }
     let mut sql = Sql::new();
-    let one = only(&mut sql, "a.school_code", schools);
+    let one = sql.only_schools("a.school_code", schools);
     sql.text = format!(
         "SELECT a.school_code, a.year, a.status, CAST(a.requested AS DOUBLE PRECISION), a.reasons, \
          (SELECT r.reason FROM credit_review r WHERE r.application_id = a.id AND r.decision = 'reject' \
@@ -207,7 +197,7 @@ pub async fn judge(conn: &mut AnyConnection, schools: Option<&[String]>, part: P
 
 async fn delete(conn: &mut AnyConnection, table: &str, schools: Option<&[String]>) -> Result<(), StoreError> {
     let mut sql = Sql::new();
-    let one = only(&mut sql, "school_code", schools);
+    let one = sql.only_schools("school_code", schools);
     sql.text = format!("DELETE FROM {table} WHERE 1 = 1{one}");
     let mut q = sqlx::query(AssertSqlSafe(sql.text));
     for p in sql.params {

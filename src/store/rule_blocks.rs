@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
 use super::records::{SqlValue, bind, insert_batch};
-use super::sql::Sql;
+use super::sql::{SCHOOLS_PER_STATEMENT, Sql};
 use super::{Backend, Db, StoreError, now};
 use crate::domain::plan::Plan;
 use crate::domain::school_rules::{self, Activity, Item, SchoolYear, TeacherOfYear};
@@ -58,28 +58,23 @@ async fn fetch(conn: &mut AnyConnection, sql: Sql) -> Result<Vec<sqlx::any::AnyR
     Ok(q.fetch_all(&mut *conn).await?)
 }
 
-/// ` AND {column} = $n` for one school, nothing for all.
-fn only(sql: &mut Sql, column: &str, school: Option<&str>) -> String {
-    school.map_or(String::new(), |s| format!(" AND {column} = {}", sql.param(SqlValue::text(s))))
-}
-
 fn day(s: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(s.get(..10)?, "%Y-%m-%d").ok()
 }
 
-/// A rule judged from the records, per school (one, or every school with records it reads).
+/// A rule judged from the records, per school (some, or every school with records it reads).
 pub async fn judge(
     conn: &mut AnyConnection,
     plan: &Plan,
     rule: &Rule,
-    school: Option<&str>,
+    school: Option<&[String]>,
 ) -> Result<BTreeMap<String, Vec<SchoolYear>>, StoreError> {
     let mut out: BTreeMap<String, Vec<SchoolYear>> = BTreeMap::new();
     match rule.check {
         Check::Practice | Check::TrainingCycle | Check::NewTeacherPractice => {
             let mut sql = Sql::new();
             let specialty = if rule.check == Check::Practice { " AND is_specialty = 1" } else { "" };
-            let one = only(&mut sql, "school_code", school);
+            let one = sql.only_schools("school_code", school);
             sql.text = format!(
                 "SELECT school_code, year, teacher_no, id_pseudo, name_masked, hire_date, \
                  CAST(industry_years AS DOUBLE PRECISION) FROM rec_teacher \
@@ -103,7 +98,7 @@ pub async fn judge(
         }
         Check::Conditions => {
             let mut sql = Sql::new();
-            let one = only(&mut sql, "c.school_code", school);
+            let one = sql.only_schools("c.school_code", school);
             let full_time =
                 "t.school_code = c.school_code AND t.is_current = 1 AND t.year = c.year AND t.category = 'full_time'";
             sql.text = format!(
@@ -126,7 +121,7 @@ pub async fn judge(
         Check::TrainingToEnrolment => {
             let mut amounts: BTreeMap<(String, i32), (f64, f64)> = BTreeMap::new();
             let mut sql = Sql::new();
-            let one = only(&mut sql, "school_code", school);
+            let one = sql.only_schools("school_code", school);
             sql.text = format!(
                 "SELECT school_code, year, CAST(COALESCE(SUM(person_times), 0) AS DOUBLE PRECISION) FROM rec_training \
                  WHERE is_current = 1{one} GROUP BY school_code, year"
@@ -135,7 +130,7 @@ pub async fn judge(
                 amounts.entry((r.get(0), r.get::<i64, _>(1) as i32)).or_default().0 = r.get(2);
             }
             let mut sql = Sql::new();
-            let one = only(&mut sql, "school_code", school);
+            let one = sql.only_schools("school_code", school);
             sql.text = format!(
                 "SELECT school_code, year, CAST(COUNT(*) AS BIGINT) FROM rec_student WHERE is_current = 1 \
                  AND status = 'enrolled' AND study_mode = 'full_time'{one} GROUP BY school_code, year"
@@ -149,7 +144,7 @@ pub async fn judge(
         }
         Check::LocalIntake => {
             let mut sql = Sql::new();
-            let one = only(&mut sql, "s.school_code", school);
+            let one = sql.only_schools("s.school_code", school);
             sql.text = format!(
                 "SELECT s.school_code, s.year, CAST(COUNT(*) AS BIGINT), CAST(SUM(CASE WHEN EXISTS (SELECT 1 FROM rec_school p \
                  WHERE p.school_code = s.prior_school_code AND p.is_current = 1 AND p.level = 'secondary') THEN 1 ELSE 0 END) AS BIGINT) \
@@ -175,7 +170,7 @@ pub async fn judge(
         Check::XCertificates | Check::CreditConversions => {}
         Check::IndustryCoverage => {
             let mut sql = Sql::new();
-            let one = only(&mut sql, "o.school_code", school);
+            let one = sql.only_schools("o.school_code", school);
             sql.text = format!(
                 "SELECT DISTINCT o.school_code, o.year, m.industry FROM rec_offering o \
                  JOIN industry_map m ON o.program_code LIKE m.prefix || '%' WHERE o.is_current = 1{one}"
@@ -208,10 +203,10 @@ pub async fn judge(
 /// [(program, "", hours)]. The one query both the blocks and the direct computation read.
 pub async fn ideals_hours(
     conn: &mut AnyConnection,
-    school: Option<&str>,
+    school: Option<&[String]>,
 ) -> Result<BTreeMap<(String, i32), Vec<school_rules::ProgramHours>>, StoreError> {
     let mut sql = Sql::new();
-    let one = only(&mut sql, "school_code", school);
+    let one = sql.only_schools("school_code", school);
     sql.text = format!(
         "SELECT school_code, year, program_code, CAST(COALESCE(SUM(ideals_hours), 0) AS DOUBLE PRECISION) \
          FROM rec_curriculum WHERE is_current = 1{one} GROUP BY school_code, year, program_code \
@@ -226,13 +221,13 @@ pub async fn ideals_hours(
 
 /// Practice placements or training of the people who teach at `school` (everyone's, for all),
 /// wherever they were done: a (school, teacher number) is a person through that school's teachers.
-async fn activity(conn: &mut AnyConnection, check: Check, school: Option<&str>) -> Result<Activity, StoreError> {
+async fn activity(conn: &mut AnyConnection, check: Check, schools: Option<&[String]>) -> Result<Activity, StoreError> {
     let (table, amount) = if check == Check::TrainingCycle { ("rec_pd", "hours") } else { ("rec_practice", "days") };
     let mut sql = Sql::new();
-    let people = match school {
-        Some(s) => format!(
-            " AND m.id_pseudo IN (SELECT id_pseudo FROM rec_teacher WHERE is_current = 1 AND school_code = {})",
-            sql.param(SqlValue::text(s))
+    let people = match schools {
+        Some(_) => format!(
+            " AND m.id_pseudo IN (SELECT id_pseudo FROM rec_teacher WHERE is_current = 1{})",
+            sql.only_schools("school_code", schools)
         ),
         None => String::new(),
     };
@@ -251,22 +246,22 @@ async fn activity(conn: &mut AnyConnection, check: Check, school: Option<&str>) 
     Ok(out)
 }
 
-/// Replaces a rule's blocks of one school (or of every school) with `judged`.
+/// Replaces a rule's blocks of some schools (or of every school) with `judged`.
 async fn write(
     conn: &mut AnyConnection,
     rule: &Rule,
-    school: Option<&str>,
+    schools: Option<&[String]>,
     judged: BTreeMap<String, Vec<SchoolYear>>,
 ) -> Result<(), StoreError> {
     for table in ["rule_block", "rule_item"] {
-        let q = match school {
-            Some(s) => {
-                sqlx::query(AssertSqlSafe(format!("DELETE FROM {table} WHERE rule_id = $1 AND school_code = $2")))
-                    .bind(rule.id.clone())
-                    .bind(s.to_string())
-            }
-            None => sqlx::query(AssertSqlSafe(format!("DELETE FROM {table} WHERE rule_id = $1"))).bind(rule.id.clone()),
-        };
+        let mut sql = Sql::new();
+        let id = sql.param(SqlValue::text(&rule.id));
+        let some = sql.only_schools("school_code", schools);
+        let text = format!("DELETE FROM {table} WHERE rule_id = {id}{some}");
+        let mut q = sqlx::query(AssertSqlSafe(text));
+        for p in sql.params {
+            q = bind(q, p);
+        }
         q.execute(&mut *conn).await?;
     }
     // No NULLs: PostgreSQL keeps a prepared INSERT's parameter types from its first use, and a
@@ -339,9 +334,10 @@ pub async fn refresh(
             write(conn, rule, None, judged).await?;
             continue;
         }
-        for s in schools {
-            let judged = judge(conn, plan, rule, Some(s)).await?;
-            write(conn, rule, Some(s), judged).await?;
+        // A file of many schools is judged in a few statements, not one per school.
+        for some in schools.chunks(SCHOOLS_PER_STATEMENT) {
+            let judged = judge(conn, plan, rule, Some(some)).await?;
+            write(conn, rule, Some(some), judged).await?;
         }
     }
     Ok(())

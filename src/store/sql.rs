@@ -4,6 +4,10 @@
 use crate::domain::plan::{Filter, FilterValue};
 use crate::store::records::SqlValue;
 
+/// Schools named in one statement when a change touches many (a city's file): few statements
+/// instead of one per school, well under either backend's limit on parameters.
+pub const SCHOOLS_PER_STATEMENT: usize = 1_000;
+
 /// A statement being written: its text and the values its `$n` placeholders stand for.
 pub struct Sql {
     pub text: String,
@@ -22,6 +26,14 @@ impl Sql {
     pub fn in_list(&mut self, vs: Vec<SqlValue>) -> String {
         let ps: Vec<String> = vs.into_iter().map(|v| self.param(v)).collect();
         ps.join(", ")
+    }
+
+    /// ` AND {column} IN (…)` for some schools, nothing for all.
+    pub fn only_schools(&mut self, column: &str, schools: Option<&[String]>) -> String {
+        schools.map_or(String::new(), |list| {
+            let l = self.in_list(list.iter().map(|s| SqlValue::text(s)).collect());
+            format!(" AND {column} IN ({l})")
+        })
     }
 }
 

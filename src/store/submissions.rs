@@ -204,15 +204,18 @@ pub async fn activate_all(tx: &mut AnyConnection, table: Table, ids: &[i64]) -> 
         }
     }
     let Ok(plan) = plan else { return Ok(retired) };
-    // One year of a school: that year's blocks; several: the school's blocks whole, once.
+    // One year of a school: that year's blocks; several: the school's blocks whole, once. The
+    // schools of one year are counted together (a city's file: a few statements per formula).
+    let mut by_year: std::collections::BTreeMap<Option<i64>, Vec<String>> = Default::default();
     for school in &schools {
-        match years.get(school) {
-            Some(ys) if ys.len() == 1 => {
-                let year = ys.iter().next().copied().flatten();
-                super::blocks::refresh(tx, &plan, table, std::slice::from_ref(school), year).await?;
-            }
-            _ => super::blocks::refresh(tx, &plan, table, std::slice::from_ref(school), None).await?,
-        }
+        let year = match years.get(school) {
+            Some(ys) if ys.len() == 1 => ys.iter().next().copied().flatten(),
+            _ => None,
+        };
+        by_year.entry(year).or_default().push(school.clone());
+    }
+    for (year, group) in &by_year {
+        super::blocks::refresh(tx, &plan, table, group, *year).await?;
     }
     linked.extend(super::rule_blocks::linked(tx, table, &schools).await?);
     linked.sort();
