@@ -50,7 +50,7 @@ pub async fn resolve_scope(db: &Db, school: Option<&str>, district: Option<&str>
         let name = crate::store::registry::district_names(db)
             .await?
             .remove(d.trim())
-            .ok_or_else(|| anyhow::anyhow!("'{d}' is not a Guangzhou district code (440103–440118)"))?;
+            .ok_or_else(|| anyhow::anyhow!("“{d}”不在区（县）名单中（vetis districts list） / '{d}' is not in the district list (vetis districts list)"))?;
         return Ok((Scope::District(d.trim().into()), name));
     }
     Ok((Scope::City, "全市".into()))

@@ -32,15 +32,13 @@ pub async fn run(cli: &Cli, _args: &Args) -> anyhow::Result<()> {
     };
     if zh {
         println!("数据库已就绪：{}（结构版本 {version}）", db.location);
-        println!(
-            "专业目录：{editions} 个版本，{programs} 个专业；行政区划代码 {divisions} 个；广州市辖区 {districts} 个"
-        );
+        println!("专业目录：{editions} 个版本，{programs} 个专业；行政区划代码 {divisions} 个；区（县）{districts} 个");
         println!("规划：{}（{} 项主要指标）", plan.name_zh, plan.indicators.len());
         println!("个人信息密钥指纹：{}（密钥保存在数据库之外，请妥善备份）", db.keys.fingerprint());
     } else {
         println!("database ready: {} (schema version {version})", db.location);
         println!(
-            "catalogue: {editions} edition(s), {programs} programs; {divisions} division codes; {districts} Guangzhou districts"
+            "catalogue: {editions} edition(s), {programs} programs; {divisions} division codes; {districts} districts"
         );
         println!("plan: {} ({} key indicators)", plan.name_en, plan.indicators.len());
         println!(

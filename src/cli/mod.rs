@@ -7,6 +7,7 @@ mod catalog;
 mod credit;
 mod credit_figures;
 mod demo;
+mod districts;
 mod dual;
 mod export;
 mod figures;
@@ -86,6 +87,8 @@ pub enum Command {
     IndustryMap(industry_map::Args),
     /// 专业目录版本 / program catalogue editions
     Catalog(catalog::Args),
+    /// 区（县）名单：广州市的区，或省、全国的区县 / the districts: Guangzhou's, or a province's or the country's counties
+    Districts(districts::Args),
     /// 提交记录与审核 / submissions, versions and review
     Submissions(submissions::Args),
     /// 报送进度、催报与报送日历 / who has submitted what, reminders, the statistical calendar
@@ -196,6 +199,7 @@ pub fn run() -> ExitCode {
             Command::Targets(a) => targets::run(&cli, a).await,
             Command::IndustryMap(a) => industry_map::run(&cli, a).await,
             Command::Catalog(a) => catalog::run(&cli, a).await,
+            Command::Districts(a) => districts::run(&cli, a).await,
             Command::Submissions(a) => submissions::run(&cli, a).await,
             Command::Progress(a) => board::run(&cli, a).await,
             Command::User(a) => user::run(&cli, a).await,

@@ -137,7 +137,10 @@ impl Problem {
                 t!("“{value}”不是有效的行政区划代码（6 位）", "'{value}' is not a valid 6-digit division code")
             }
             NotGuangzhouDistrict { value } => {
-                t!("“{value}”不是广州市的区代码（4401xx）", "'{value}' is not a Guangzhou district code (4401xx)")
+                t!(
+                    "“{value}”不在本系统的区（县）名单中（广州市的区为 4401xx）",
+                    "'{value}' is not in this installation's district list (Guangzhou's are 4401xx)"
+                )
             }
             IndustryUnknown { value } => t!(
                 "“{value}”不是国民经济行业分类（GB/T 4754-2017）的门类字母或两位大类代码",

@@ -10,6 +10,7 @@ pub mod credential;
 pub mod credit;
 pub mod credit_blocks;
 pub mod dialect;
+pub mod districts;
 pub mod dual;
 pub mod funding;
 pub mod industry_map;

@@ -159,7 +159,9 @@ pub async fn create(db: &Db, u: &NewUser<'_>, actor: &str, source: &str) -> Resu
                 .await?
                 .get(0);
             if known == 0 {
-                return Err(StoreError::refused(format!("'{d}' is not a Guangzhou district code")));
+                return Err(StoreError::refused(format!(
+                    "“{d}”不在区（县）名单中（vetis districts list） / '{d}' is not in the district list (vetis districts list)"
+                )));
             }
             (None, Some(d.to_string()))
         }

@@ -32,7 +32,7 @@ fn describe(kind: Kind) -> String {
         Kind::IdNumber => "18 位身份证号码（护照等填写原号码）".into(),
         Kind::Credit => "18 位统一社会信用代码".into(),
         Kind::Division => "6 位行政区划代码".into(),
-        Kind::District => "广州市辖区代码 4401xx".into(),
+        Kind::District => "区（县）代码（见下拉列表；广州市各区为 4401xx）".into(),
         Kind::Industry => "GB/T 4754-2017 门类字母或两位大类代码".into(),
         Kind::DesignationKind => "规划中的项目类型（见下拉列表）".into(),
     }

@@ -274,3 +274,37 @@ fn a_roll_forward_template_holds_last_years_rows_as_the_year_due_and_imports_as_
         assert_eq!(res.status.code(), Some(2), "{}", stderr(&res));
     }
 }
+
+#[test]
+fn a_provincial_installation_replaces_the_district_list_and_a_school_outside_guangzhou_then_imports() {
+    for backend in BACKENDS {
+        let db = TestDb::new(backend);
+        db.load_fixture();
+        let school = db.write(
+            "school.csv",
+            "school_code,name,level,sponsor,district_code\n4401000009,深圳某校,中职,民办,440304\n",
+        );
+        let refused = db.vetis(&["import", school.to_str().unwrap()]);
+        assert_eq!(refused.status.code(), Some(1), "{}", stdout(&refused));
+        // A list that drops districts the registry uses is refused whole, naming them.
+        let shenzhen = db.write("districts.csv", "code,name\n440304,福田区\n440305,南山区\n");
+        let out = db.vetis(&["districts", "load", shenzhen.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(1));
+        assert!(stderr(&out).contains("仍有") && stderr(&out).contains("440106"), "{}", stderr(&out));
+        // Bad lines are named by line and column, and nothing changes.
+        let bad = db.write("bad.csv", "code,name\n440304,福田区\n4403,深圳市\n440304,福田区\n");
+        let out = db.vetis(&["districts", "load", bad.to_str().unwrap()]);
+        assert!(stderr(&out).contains("第 3 行 code 列") && stderr(&out).contains("已在第 2 行"), "{}", stderr(&out));
+        assert_eq!(db.query_i64("SELECT COUNT(*) FROM gz_district"), 11);
+        // The province's current counties: Guangzhou's districts stay, Shenzhen's join.
+        let out = db.ok(&["districts", "region", "44"]);
+        assert!(out.contains("区（县）名单已替换"), "{out}");
+        let list = db.ok(&["districts", "list"]);
+        assert!(list.contains("440304\t福田区") && list.contains("440106\t天河区"), "{list}");
+        assert!(db.query_i64("SELECT COUNT(*) FROM gz_district") > 100);
+        assert!(!list.contains("110101"), "another province's county is not in the list");
+        db.ok(&["import", school.to_str().unwrap()]);
+        assert!(db.ok(&["audit"]).contains("districts.replace"));
+        assert_eq!(db.vetis(&["districts", "region", "4"]).status.code(), Some(1));
+    }
+}

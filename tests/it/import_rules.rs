@@ -102,7 +102,7 @@ fn cases() -> Vec<Case> {
         case("program code malformed", "student.csv", s(&[good_student("N1", 1).replace(",700206,", ",7002,")]), &["专业代码“7002”应为 6 位数字"]),
         case("program of another level", "student.csv", s(&[good_student("N1", 1).replace(",700206,", ",460702,")]), &["专业代码“460702”不在中职层次的专业目录中"]),
         case("division unknown", "student.csv", s(&[good_student("N1", 1).replace(",440106,否", ",449999,否")]), &[":2:生源地: “449999”不是有效的行政区划代码"]),
-        case("district outside Guangzhou", "school.csv", "school_code,name,level,sponsor,district_code\n4401000009,深圳某校,中职,民办,440304\n".into(), &["“440304”不是广州市的区代码"]),
+        case("district outside Guangzhou", "school.csv", "school_code,name,level,sponsor,district_code\n4401000009,深圳某校,中职,民办,440304\n".into(), &["“440304”不在本系统的区（县）名单中"]),
         case("industry unknown", "graduate.csv", grad("单位就业", "是", "ZZ", ""), &[":2:就业行业代码: “ZZ”不是国民经济行业分类"]),
         case("designation kind unknown", "designation.csv", format!("{designation_h}\nD99,市级优秀学校,市级,4401000001,,,2021,立项建设,\n"), &["“市级优秀学校”不是规划中的项目类型"]),
         // §4 table rules

@@ -37,7 +37,7 @@ pub enum Kind {
     Credit,
     /// Any 6-digit division code of China.
     Division,
-    /// A Guangzhou district code (4401xx).
+    /// A district of the installation's list (Guangzhou's 4401xx unless `vetis districts` replaced it).
     District,
     /// GB/T 4754-2017 section letter or 2-digit division.
     Industry,
