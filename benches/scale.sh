@@ -9,6 +9,8 @@
 #
 #   bash benches/scale.sh                     # 1,000,000 students, both backends
 #   ROWS=100000 BACKENDS=sqlite bash benches/scale.sh
+#   NATIONAL=0.04 bash benches/scale.sh       # then a province (the national generator at 4 %) on
+#                                             # PostgreSQL: imports, rebuild, figures, backup, restore
 #
 # PostgreSQL: a server at $VETIS_TEST_PG (default postgres://postgres@127.0.0.1:5432/postgres).
 set -euo pipefail
@@ -77,3 +79,42 @@ for line in "${results[@]}"; do
   pct=$(echo "100 * $duck_s / $2" | bc -l)
   printf '| %-34s | %9.2f | %10.0f | %7.0f MiB | %11.1f %% | %26.2f |\n' "VETIS import, every rule, $1" "$2" "$(echo "$rows / $2" | bc -l)" "$(echo "$3 / 1024" | bc -l)" "$pct" "$4"
 done
+
+# The national generator at a fraction (NATIONAL=0.04: a province of 400 schools and 1.67 M rows;
+# NATIONAL=1: the nation) on an empty PostgreSQL database: each table's import, the blocks rebuilt,
+# the figures for the nation, a county and a school (a new process each), backup and restore.
+fraction=${NATIONAL:-}
+[ -n "$fraction" ] || exit 0
+nat=$work/national-$fraction
+if [ ! -s "$nat/student.csv" ]; then
+  echo "scale: writing the national set at $fraction to $nat"
+  "$bin" demo --scale national --fraction "$fraction" --out "$nat" >/dev/null
+fi
+psql -q "$pg" -c "DROP DATABASE IF EXISTS vetis_national WITH (FORCE)" -c "DROP DATABASE IF EXISTS vetis_national_restored WITH (FORCE)" \
+  -c "CREATE DATABASE vetis_national" -c "CREATE DATABASE vetis_national_restored"
+export VETIS_DB=${pg%/*}/vetis_national VETIS_KEY_FILE=$work/national.key
+rm -f "$VETIS_KEY_FILE" "$work/national.zip"
+"$bin" init >/dev/null 2>&1
+"$bin" districts region CN >/dev/null
+step() {
+  local label=$1; shift
+  r=$(timed "$@") || { echo "scale: $label failed:"; tail -5 "$work/last.log" "$work/last.out"; exit 1; }
+  printf '| %-58s | %9.2f | %7.0f MiB |\n' "$label" "${r% *}" "$(echo "${r#* } / 1024" | bc -l)"
+}
+echo
+echo "national set at $fraction ($(du -sm "$nat" | cut -f1) MB of CSV), PostgreSQL, $(nproc) cores, $(date +%F):"
+printf '| %-58s | %9s | %11s |\n' "step" "seconds" "peak memory"
+printf '|%s|%s|%s|\n' "------------------------------------------------------------" "-----------" "-------------"
+for t in school offering teacher student graduate training; do
+  [ -s "$nat/$t.csv" ] && step "import $t ($(($(wc -l <"$nat/$t.csv") - 1)) rows)" "$bin" import "$nat/$t.csv"
+done
+step "figures rebuild (every block)" "$bin" figures rebuild
+school=$(psql -At "$VETIS_DB" -c "SELECT school_code FROM rec_school WHERE is_current = 1 ORDER BY school_code LIMIT 1")
+county=$(psql -At "$VETIS_DB" -c "SELECT district_code FROM rec_school WHERE is_current = 1 GROUP BY district_code ORDER BY COUNT(*) DESC, district_code LIMIT 1")
+step "indicators, the nation" "$bin" indicators --year 2024
+step "indicators, county $county" "$bin" indicators --year 2024 --district "$county"
+step "indicators, school $school" "$bin" indicators --year 2024 --school "$school"
+step "targets, the nation" "$bin" targets --year 2024
+step "targets, school $school" "$bin" targets --year 2024 --school "$school"
+step "backup ($(psql -At "$VETIS_DB" -c "SELECT pg_size_pretty(pg_database_size(current_database()))"))" "$bin" backup --out "$work/national.zip"
+step "restore into an empty database" "$bin" restore "$work/national.zip" --db "${pg%/*}/vetis_national_restored"

@@ -5,7 +5,8 @@
 //! mapped to area, birth date and sequence), so no set of issued numbers is kept.
 //!
 //! The registry's `district_code` holds each school's county code: a Guangzhou installation
-//! refuses those (its districts are reference data); a national one loads its own.
+//! refuses those (its districts are reference data); a national one loads its own first
+//! (`vetis districts region CN`: every current county).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -75,7 +76,9 @@ pub fn write_scaled(
             2
         };
         let code = format!("41{province}{:06}", k);
-        let county = format!("{province}0102");
+        // A current county of that province (AREAS lists one per province in PROVINCES' order):
+        // `vetis districts region CN` accepts it.
+        let county = AREAS[k % PROVINCES.len()].to_string();
         let sponsor = ["市属", "区属", "民办", "省属"][k % 4];
         out.row(
             Table::School,
