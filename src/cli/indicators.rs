@@ -1,4 +1,4 @@
-//! `vetis indicators --year Y [--school C | --district D]`: the plan's key indicators computed from
+//! `vetis indicators --year Y [--school C | --district D | --region R]`: the plan's key indicators computed from
 //! the records, as a terminal table (zh names, coloured status on a TTY), JSON or CSV.
 
 use std::io::IsTerminal;
@@ -28,11 +28,16 @@ pub struct Args {
     #[arg(long, conflicts_with = "district")]
     pub school: Option<String>,
     /// 区代码，如 440106 / a district's figures, e.g. 440106
-    #[arg(long)]
+    #[arg(long, conflicts_with = "region")]
     pub district: Option<String>,
+    /// 地区代码：省 2 位（如 44）、市 4 位（如 4401），用于省级或全国部署 / a region's figures: a
+    /// province (44) or a city (4401), for a provincial or national installation
+    #[arg(long, conflicts_with = "school")]
+    pub region: Option<String>,
     #[arg(long, value_enum, default_value = "table")]
     pub format: OutputFormat,
-    /// 分组：按区、学校、专业大类或培养模式 / break down by district, school, program category or pathway
+    /// 分组：按省、区、学校、专业大类或培养模式 / break down by province (a national installation), district,
+    /// school, program category or pathway
     #[arg(long, value_enum)]
     pub by: Option<By>,
 }
@@ -56,6 +61,23 @@ pub async fn resolve_scope(db: &Db, school: Option<&str>, district: Option<&str>
     Ok((Scope::City, "全市".into()))
 }
 
+/// The scope of `--school`, `--district` or `--region` (a province or a city of a provincial or
+/// national installation), with its name; the whole installation without any.
+pub async fn resolve_area(
+    db: &Db,
+    school: Option<&str>,
+    district: Option<&str>,
+    region: Option<&str>,
+) -> anyhow::Result<(Scope, String)> {
+    match region.map(str::trim) {
+        Some(r) => {
+            let (name, _) = crate::store::districts::region(db, r).await?;
+            Ok((Scope::Region(r.into()), name))
+        }
+        None => resolve_scope(db, school, district).await,
+    }
+}
+
 pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
     let db = super::open(cli).await?;
     let plan = refdata::active_plan(&db).await?;
@@ -63,7 +85,8 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
         Some(y) => y,
         None => crate::figures::indicators::latest_year(&db, plan.baseline_year).await?,
     };
-    let (scope, scope_name) = resolve_scope(&db, args.school.as_deref(), args.district.as_deref()).await?;
+    let (scope, scope_name) =
+        resolve_area(&db, args.school.as_deref(), args.district.as_deref(), args.region.as_deref()).await?;
     if let Some(by) = args.by {
         return breakdowns(&db, &plan, &scope, year, by, args.format, cli.lang).await;
     }

@@ -1,10 +1,10 @@
-//! `vetis targets --year Y [--school C | --district D] [--format table|json]`: every target of the
+//! `vetis targets --year Y [--school C | --district D | --region R] [--format table|json]`: every target of the
 //! plan (key indicators, counted targets, rules) with value, target and status.
 
 use std::io::IsTerminal;
 
 use super::Cli;
-use super::indicators::{colour, resolve_scope};
+use super::indicators::{colour, resolve_area};
 use crate::figures::indicators::display;
 use crate::figures::targets::{TargetResult, all};
 use crate::messages::Lang;
@@ -25,8 +25,11 @@ pub struct Args {
     #[arg(long, conflicts_with = "district")]
     pub school: Option<String>,
     /// 区代码 / a district's targets
-    #[arg(long)]
+    #[arg(long, conflicts_with = "region")]
     pub district: Option<String>,
+    /// 地区代码：省 2 位（如 44）、市 4 位（如 4401） / a region's targets: a province (44) or a city (4401)
+    #[arg(long, conflicts_with = "school")]
+    pub region: Option<String>,
     #[arg(long, value_enum, default_value = "table")]
     pub format: TargetsFormat,
     /// 列出某项规则不达标的学校或教师，或某项数量目标的项目 / list what is behind one target: a
@@ -42,7 +45,8 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
         Some(y) => y,
         None => crate::figures::indicators::latest_year(&db, plan.baseline_year).await?,
     };
-    let (scope, scope_name) = resolve_scope(&db, args.school.as_deref(), args.district.as_deref()).await?;
+    let (scope, scope_name) =
+        resolve_area(&db, args.school.as_deref(), args.district.as_deref(), args.region.as_deref()).await?;
     if let Some(id) = &args.failures {
         return behind(&db, &plan, id, &scope, year, args.format, cli.lang).await;
     }

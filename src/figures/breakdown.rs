@@ -15,6 +15,8 @@ use crate::store::{Db, StoreError};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum By {
+    /// 省: the first two digits of the district's code (a national installation).
+    Province,
     District,
     School,
     /// 专业大类: the first two digits of the program code.
@@ -26,6 +28,7 @@ impl By {
     /// The SQL expression a formula's rows are grouped by, if its table has what it needs.
     fn expression(self, table: Table) -> Option<&'static str> {
         match self {
+            By::Province => Some("SUBSTR(k.district_code, 1, 2)"),
             By::District => Some("k.district_code"),
             By::School => Some("k.school_code"),
             By::Category => table.column("program_code").map(|_| "SUBSTR(t.program_code, 1, 2)"),
@@ -123,18 +126,15 @@ async fn from_blocks(db: &Db, f: &Formula, scope: &Scope, year: i32, by: By) -> 
     if !blocks::registered(db, f).await? {
         return Ok(None);
     }
-    let (district, school) = match scope {
-        Scope::City => (None, None),
-        Scope::District(d) => (Some(d.as_str()), None),
-        Scope::School(s) => (None, Some(s.as_str())),
-    };
+    let area = scope.area();
     let g = match by {
+        By::Province => GroupBy::Province,
         By::District => GroupBy::District,
         By::School => GroupBy::School,
         By::Category => GroupBy::Category,
         By::Pathway => GroupBy::Pathway,
     };
-    let Some(rows) = blocks::grouped(db, f, district, school, year, g).await? else { return Ok(None) };
+    let Some(rows) = blocks::grouped(db, f, area, year, g).await? else { return Ok(None) };
     let labels = labels(db, by).await?;
     Ok(Some(
         rows.into_iter()
@@ -155,6 +155,10 @@ async fn from_blocks(db: &Db, f: &Formula, scope: &Scope, year: i32, by: By) -> 
 
 async fn labels(db: &Db, by: By) -> Result<HashMap<String, String>, StoreError> {
     let sql = match by {
+        // A province's own division code is its two digits and four zeros (440000 广东省).
+        By::Province => {
+            "SELECT SUBSTR(code, 1, 2), MAX(name) FROM division WHERE SUBSTR(code, 3, 4) = '0000' GROUP BY SUBSTR(code, 1, 2)"
+        }
         By::District => "SELECT code, name FROM gz_district",
         By::School => "SELECT school_code, name FROM rec_school WHERE is_current = 1",
         By::Category => "SELECT DISTINCT code, name FROM catalog_item WHERE item_level = 'CATEGORY'",

@@ -34,13 +34,9 @@ impl DesignationRow {
     }
 }
 
-/// `AND k.district_code = …` or `AND k.school_code = …` for a scope.
+/// `AND …` keeping the registry rows `k` of a scope.
 pub(crate) fn scope_condition(sql: &mut Sql, scope: &Scope) -> String {
-    match scope {
-        Scope::City => String::new(),
-        Scope::District(d) => format!(" AND k.district_code = {}", sql.param(SqlValue::text(d))),
-        Scope::School(s) => format!(" AND k.school_code = {}", sql.param(SqlValue::text(s))),
-    }
+    sql.area(scope.area(), "k.school_code")
 }
 
 /// Every current designation of the target's kind and levels at current schools in scope.

@@ -18,12 +18,7 @@ use crate::store::{Db, StoreError, registry};
 const TOP_REASONS: usize = 5;
 
 fn within(scope: &Scope) -> Within<'_> {
-    let (district, school) = match scope {
-        Scope::City => (None, None),
-        Scope::District(d) => (Some(d.as_str()), None),
-        Scope::School(s) => (None, Some(s.as_str())),
-    };
-    Within { district, school, levels: &[], sponsor: None }
+    Within { area: scope.area(), levels: &[], sponsor: None }
 }
 
 fn share(part: f64, whole: f64) -> Option<f64> {

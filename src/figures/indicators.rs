@@ -93,7 +93,7 @@ pub async fn indicator(
     // A city total's target reaches a district or a school only through the share the bureau
     // gave it; a ratio's target applies everywhere.
     let share = match scope {
-        Scope::City => None,
+        Scope::City | Scope::Region(_) => None,
         Scope::District(d) => share_of(&plan.shares, &ind.id, Some(d), None),
         Scope::School(c) => share_of(&plan.shares, &ind.id, None, Some(c)),
     }

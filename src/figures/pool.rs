@@ -35,13 +35,9 @@ pub struct PoolFigures {
 
 /// The figures of `scope` for the school year starting in `year`.
 pub async fn figures(db: &Db, plan: &Plan, scope: &Scope, year: i32) -> Result<PoolFigures, StoreError> {
-    let (district, school) = match scope {
-        Scope::City => (None, None),
-        Scope::District(d) => (Some(d.as_str()), None),
-        Scope::School(s) => (None, Some(s.as_str())),
-    };
+    let area = scope.area();
     let schools: Vec<String> =
-        rule_blocks::schools(db, &Within { district, school, levels: &[], sponsor: None }).await?.into_keys().collect();
+        rule_blocks::schools(db, &Within { area, levels: &[], sponsor: None }).await?.into_keys().collect();
     let listed = pool::listed_programs(db).await?;
     let experts: BTreeSet<i64> = listed.iter().map(|(e, _)| *e).collect();
     let mut by_category: BTreeMap<String, BTreeSet<i64>> = BTreeMap::new();
@@ -57,8 +53,11 @@ pub async fn figures(db: &Db, plan: &Plan, scope: &Scope, year: i32) -> Result<P
         }
     }
     let in_scope = |s: &str| schools.binary_search_by(|x| x.as_str().cmp(s)).is_ok();
-    let engaged: Vec<pool::Engagement> =
-        pool::engagements(db, school, Some(year)).await?.into_iter().filter(|g| in_scope(&g.school_code)).collect();
+    let engaged: Vec<pool::Engagement> = pool::engagements(db, area.school(), Some(year))
+        .await?
+        .into_iter()
+        .filter(|g| in_scope(&g.school_code))
+        .collect();
     let ratings: Vec<f64> = engaged.iter().filter_map(|g| g.rating).map(|r| r as f64).collect();
     let taught: BTreeSet<(String, String)> =
         engaged.iter().filter_map(|g| g.program_code.clone().map(|p| (g.school_code.clone(), p))).collect();

@@ -98,6 +98,7 @@ pub async fn board(db: &Db, year: i64, scope: &Scope, today: NaiveDate) -> Resul
         .into_iter()
         .filter(|s| match scope {
             Scope::City => true,
+            Scope::Region(r) => s.district.starts_with(r.as_str()),
             Scope::District(d) => &s.district == d,
             Scope::School(c) => &s.code == c,
         })

@@ -8,16 +8,30 @@ use sqlx::{AssertSqlSafe, Row};
 use crate::domain::plan::{Formula, Measure};
 use crate::domain::standard::{Keying, Table};
 use crate::store::records::{SqlValue, bind, record_table};
-pub(crate) use crate::store::sql::{Sql, condition};
+pub(crate) use crate::store::sql::{Area, Sql, condition};
 use crate::store::{Backend, Db, StoreError, dialect};
 
-/// Whose figures: the whole city, one district or one school.
+/// Whose figures: the whole installation (the city, or the nation), a region (a province or a
+/// city: the leading 2 or 4 digits of its districts' codes), one district or one school.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(tag = "kind", content = "code", rename_all = "snake_case")]
 pub enum Scope {
     City,
+    Region(String),
     District(String),
     School(String),
+}
+
+impl Scope {
+    /// The rows the scope's figures sum, as the store selects them.
+    pub fn area(&self) -> Area<'_> {
+        match self {
+            Scope::City => Area::All,
+            Scope::Region(r) => Area::Region(r),
+            Scope::District(d) => Area::District(d),
+            Scope::School(s) => Area::School(s),
+        }
+    }
 }
 
 /// A figure for one year: the value and, for ratios, what it is made of.
@@ -55,11 +69,7 @@ pub(crate) fn from_where(
         Scope::School(_) => format!("{} t", record_table(table)),
         _ => dialect::scan_table(backend, &record_table(table), "t"),
     };
-    let scope_sql = match scope {
-        Scope::City => String::new(),
-        Scope::District(d) => format!(" AND k.district_code = {}", sql.param(SqlValue::text(d))),
-        Scope::School(s) => format!(" AND k.school_code = {}", sql.param(SqlValue::text(s))),
-    };
+    let scope_sql = sql.area(scope.area(), "k.school_code");
     let current = match pending.filter(|p| p.table == table) {
         None => "t.is_current = 1".to_string(),
         Some(p) => {
@@ -101,12 +111,7 @@ pub async fn series(
     // Figures of what counts now are sums of the building blocks; a preview of a pending
     // submission (and a formula without blocks) reads the records.
     if pending.is_none() && crate::store::blocks::registered(db, f).await? {
-        let (district, school) = match scope {
-            Scope::City => (None, None),
-            Scope::District(d) => (Some(d.as_str()), None),
-            Scope::School(s) => (None, Some(s.as_str())),
-        };
-        let rows = crate::store::blocks::sums(db, f, district, school).await?;
+        let rows = crate::store::blocks::sums(db, f, scope.area()).await?;
         let per_year = rows.into_iter().map(|(y, n, hits, total)| (y, (n, hits, total))).collect();
         return Ok(finish(f, per_year, from_year, to_year));
     }
@@ -123,35 +128,7 @@ pub async fn series_from_records(
     to_year: i32,
     pending: Option<&Pending>,
 ) -> Result<BTreeMap<i32, Point>, StoreError> {
-    let table = Table::from_name(&f.table).ok_or_else(|| StoreError::Internal(format!("unknown table {}", f.table)))?;
-    let yc = f
-        .year_column
-        .as_deref()
-        .or(table.year_column())
-        .ok_or_else(|| StoreError::Internal("no year column".into()))?;
-    let mut sql = Sql::new();
-    let body = from_where(&mut sql, db.backend, table, f, scope, pending);
-    let (select, group) = match f.measure {
-        Measure::Count => ("COUNT(*)".to_string(), format!("t.{yc}")),
-        Measure::Sum => {
-            let col = f.sum_column.as_deref().unwrap_or("0");
-            (format!("CAST(SUM(t.{col}) AS DOUBLE PRECISION)"), format!("t.{yc}"))
-        }
-        Measure::Share => {
-            let mut alts = Vec::new();
-            for n in &f.numerator {
-                alts.push(format!("({})", condition(&mut sql, n)));
-            }
-            (format!("COUNT(*), SUM(CASE WHEN {} THEN 1 ELSE 0 END)", alts.join(" OR ")), format!("t.{yc}"))
-        }
-        // The first year each school qualifies; counted cumulatively below.
-        Measure::DistinctSchools => (format!("MIN(t.{yc})"), "t.school_code".to_string()),
-    };
-    sql.text = if f.measure == Measure::DistinctSchools {
-        format!("SELECT {select} {body} AND t.{yc} IS NOT NULL GROUP BY {group}")
-    } else {
-        format!("SELECT t.{yc}, {select} {body} AND t.{yc} IS NOT NULL GROUP BY {group}")
-    };
+    let sql = records_sql(db.backend, f, scope, pending)?;
     let mut q = sqlx::query(AssertSqlSafe(sql.text.clone()));
     for p in sql.params.clone() {
         q = bind(q, p);
@@ -176,6 +153,46 @@ pub async fn series_from_records(
         }
     }
     Ok(finish(f, raw, from_year, to_year))
+}
+
+/// The one query that computes a formula's raw sums per year from the records in a scope:
+/// (year, rows[, numerator rows]) or (year, sum); for a count of schools, each school's first year.
+pub(crate) fn records_sql(
+    backend: Backend,
+    f: &Formula,
+    scope: &Scope,
+    pending: Option<&Pending>,
+) -> Result<Sql, StoreError> {
+    let table = Table::from_name(&f.table).ok_or_else(|| StoreError::Internal(format!("unknown table {}", f.table)))?;
+    let yc = f
+        .year_column
+        .as_deref()
+        .or(table.year_column())
+        .ok_or_else(|| StoreError::Internal("no year column".into()))?;
+    let mut sql = Sql::new();
+    let body = from_where(&mut sql, backend, table, f, scope, pending);
+    let (select, group) = match f.measure {
+        Measure::Count => ("COUNT(*)".to_string(), format!("t.{yc}")),
+        Measure::Sum => {
+            let col = f.sum_column.as_deref().unwrap_or("0");
+            (format!("CAST(SUM(t.{col}) AS DOUBLE PRECISION)"), format!("t.{yc}"))
+        }
+        Measure::Share => {
+            let mut alts = Vec::new();
+            for n in &f.numerator {
+                alts.push(format!("({})", condition(&mut sql, n)));
+            }
+            (format!("COUNT(*), SUM(CASE WHEN {} THEN 1 ELSE 0 END)", alts.join(" OR ")), format!("t.{yc}"))
+        }
+        // The first year each school qualifies; counted cumulatively below.
+        Measure::DistinctSchools => (format!("MIN(t.{yc})"), "t.school_code".to_string()),
+    };
+    sql.text = if f.measure == Measure::DistinctSchools {
+        format!("SELECT {select} {body} AND t.{yc} IS NOT NULL GROUP BY {group}")
+    } else {
+        format!("SELECT t.{yc}, {select} {body} AND t.{yc} IS NOT NULL GROUP BY {group}")
+    };
+    Ok(sql)
 }
 
 /// A formula's figures per year from its raw sums (rows, numerator rows, summed column), wherever

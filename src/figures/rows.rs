@@ -20,8 +20,8 @@ pub struct RowRequest {
     pub year: Option<i64>,
     pub school: Option<String>,
     pub unmask: bool,
-    /// (limit, offset) for a page of rows (the web's drill-down); None for all rows.
-    pub page: Option<(i64, i64)>,
+    /// One page of rows (the web's drill-down); None for all rows.
+    pub page: Option<Page>,
     /// Only the rows behind a figure (the drill-down's numerator or denominator).
     pub rows_of: Option<RowFilter>,
     /// The language of the code lists' labels (男 / male); exports keep Chinese, as schools file.
@@ -30,6 +30,53 @@ pub struct RowRequest {
     pub search: Option<String>,
     /// The order of the rows; None for the file's own (school, year, row).
     pub order: Option<Order>,
+}
+
+/// A page of rows: at most `limit` of them, from an offset (a jump to a page number) or after
+/// the key of the row before (keyset paging: the thousandth page is read as fast as the first).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    pub limit: i64,
+    pub from: PageFrom,
+}
+
+/// Where a page starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PageFrom {
+    Offset(i64),
+    /// After this row in the file's own order; ignored under a chosen [`Order`].
+    After(RowKey),
+}
+
+/// Where a row stands in the file's own order: the record tables' key (school, year, submission,
+/// row), so a page after it is one range of that key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowKey {
+    pub school: String,
+    pub year: Option<i64>,
+    pub submission: i64,
+    pub row: i64,
+}
+
+impl RowKey {
+    /// The key as one URL-safe word: `school.year.submission.row` (`-` for no year).
+    pub fn cursor(&self) -> String {
+        let year = self.year.map_or("-".to_string(), |y| y.to_string());
+        format!("{}.{year}.{}.{}", self.school, self.submission, self.row)
+    }
+
+    /// A cursor back to its key; None for anything [`RowKey::cursor`] did not write.
+    pub fn parse(cursor: &str) -> Option<RowKey> {
+        let mut parts = cursor.split('.');
+        let school = parts.next().filter(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric()))?;
+        let year = match parts.next()? {
+            "-" => None,
+            y => Some(y.parse().ok()?),
+        };
+        let submission = parts.next()?.parse().ok()?;
+        let row = parts.next()?.parse().ok()?;
+        parts.next().is_none().then(|| RowKey { school: school.to_string(), year, submission, row })
+    }
 }
 
 /// Rows ordered by one column of the standard; empty cells come last either way.
@@ -229,27 +276,74 @@ pub async fn for_each_row(
     req: &RowRequest,
     mut f: impl FnMut(Vec<Cell>) -> Result<(), StoreError>,
 ) -> Result<usize, StoreError> {
+    walk(db, req, |cells, _| f(cells)).await
+}
+
+/// A page of rows, and the key of its last row when the page is full (where the next one starts).
+pub async fn page_of_rows(db: &Db, req: &RowRequest) -> Result<(Vec<Vec<Cell>>, Option<RowKey>), StoreError> {
+    let mut rows = Vec::new();
+    let mut last = None;
+    walk(db, req, |cells, key| {
+        rows.push(cells);
+        last = Some(key);
+        Ok(())
+    })
+    .await?;
+    let full = req.page.as_ref().is_some_and(|p| rows.len() as i64 >= p.limit.clamp(1, 1000));
+    Ok((rows, last.filter(|_| full)))
+}
+
+/// Every row of a request with its key, in order.
+async fn walk(
+    db: &Db,
+    req: &RowRequest,
+    mut f: impl FnMut(Vec<Cell>, RowKey) -> Result<(), StoreError>,
+) -> Result<usize, StoreError> {
     let table = req.table;
     let spec = table.spec();
     let cols = select_list(table, req.unmask);
+    let year_col = table.year_column();
     let mut sql = Sql { text: String::new(), params: Vec::new() };
     let mut text = format!(
-        "SELECT {} FROM {} t WHERE {}",
+        "SELECT {}, t.school_code, {}, t.submission_id, t.row_no FROM {} t WHERE {}",
         cols.join(", "),
+        year_col.map_or("CAST(NULL AS BIGINT)".to_string(), |y| format!("CAST(t.{y} AS BIGINT)")),
         record_table(table),
         conditions(db, req, &mut sql).await?
     );
+    if let (None, Some(Page { from: PageFrom::After(k), .. })) = (req.order, &req.page) {
+        // One range of the key, which the record tables are clustered on.
+        let school = sql.param(SqlValue::text(&k.school));
+        let sub = sql.param(SqlValue::Int(k.submission));
+        let row = sql.param(SqlValue::Int(k.row));
+        match (year_col, k.year) {
+            (Some(y), Some(year)) => {
+                let year = sql.param(SqlValue::Int(year));
+                text.push_str(&format!(
+                    " AND (t.school_code, t.{y}, t.submission_id, t.row_no) > ({school}, {year}, {sub}, {row})"
+                ));
+            }
+            _ => text.push_str(&format!(" AND (t.school_code, t.submission_id, t.row_no) > ({school}, {sub}, {row})")),
+        }
+    }
     // Empty cells last in both directions: SQLite and PostgreSQL disagree on where NULL sorts.
     let chosen = req
         .order
         .map(|o| format!("(t.{c} IS NULL), t.{c} {}, ", if o.descending { "DESC" } else { "ASC" }, c = o.column))
         .unwrap_or_default();
     text.push_str(&format!(
-        " ORDER BY {chosen}t.school_code, {}t.row_no",
-        table.year_column().map(|y| format!("t.{y}, ")).unwrap_or_default()
+        " ORDER BY {chosen}t.school_code, {}t.submission_id, t.row_no",
+        year_col.map(|y| format!("t.{y}, ")).unwrap_or_default()
     ));
-    if let Some((limit, offset)) = req.page {
-        text.push_str(&format!(" LIMIT {} OFFSET {}", limit.clamp(1, 1000), offset.max(0)));
+    match &req.page {
+        None => {}
+        Some(Page { limit, from: PageFrom::Offset(offset) }) => {
+            text.push_str(&format!(" LIMIT {} OFFSET {}", (*limit).clamp(1, 1000), (*offset).max(0)));
+        }
+        Some(Page { limit, from: PageFrom::After(_) }) => {
+            // Under a chosen order a key says nothing of where the page starts: the first page.
+            text.push_str(&format!(" LIMIT {}", (*limit).clamp(1, 1000)));
+        }
     }
     let kinds: HashMap<String, String> = if table == Table::Designation {
         refdata::active_plan(db).await?.designation_kinds.into_iter().map(|k| (k.key, k.name_zh)).collect()
@@ -300,7 +394,14 @@ pub async fn for_each_row(
             };
             cells.push(cell);
         }
-        f(cells)?;
+        let at = spec.columns.len();
+        let key = RowKey {
+            school: row.try_get(at)?,
+            year: row.try_get(at + 1)?,
+            submission: row.try_get(at + 2)?,
+            row: row.try_get(at + 3)?,
+        };
+        f(cells, key)?;
         n += 1;
     }
     Ok(n)

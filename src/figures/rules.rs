@@ -100,12 +100,8 @@ pub async fn evaluate_from_blocks(
     scope: &Scope,
     year: i32,
 ) -> Result<BTreeMap<i32, Outcome>, StoreError> {
-    let (district, school) = match scope {
-        Scope::City => (None, None),
-        Scope::District(d) => (Some(d.as_str()), None),
-        Scope::School(s) => (None, Some(s.as_str())),
-    };
-    let within = |levels, sponsor| Within { district, school, levels, sponsor };
+    let area = scope.area();
+    let within = |levels, sponsor| Within { area, levels, sponsor };
     let years = (plan.baseline_year, year);
     let mut out: BTreeMap<i32, Outcome> = (plan.baseline_year..=year).map(|y| (y, Outcome::default())).collect();
     match rule.check {
@@ -166,7 +162,7 @@ pub async fn evaluate_from_blocks(
             let w = within(&[][..], None);
             for (y, o) in &mut out {
                 for (code, name, trained, enrolled) in rule_blocks::quality_schools(db, rule, &w, *y).await? {
-                    o.add_quality_school((code, name), trained, enrolled, need, school.is_some());
+                    o.add_quality_school((code, name), trained, enrolled, need, area.school().is_some());
                 }
             }
         }

@@ -180,6 +180,7 @@ pub async fn counted(
         let districts = super::counted::district_codes(db).await?;
         let districts: Vec<String> = match scope {
             Scope::District(d) => vec![d.clone()],
+            Scope::Region(r) => districts.into_iter().filter(|d| d.starts_with(r.as_str())).collect(),
             _ => districts,
         };
         let need = t.target.unwrap_or(1.0);

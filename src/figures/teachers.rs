@@ -77,17 +77,13 @@ pub async fn figures(
     year: i32,
     today: NaiveDate,
 ) -> Result<TeacherFigures, StoreError> {
-    let (district, school) = match scope {
-        Scope::City => (None, None),
-        Scope::District(d) => (Some(d.as_str()), None),
-        Scope::School(s) => (None, Some(s.as_str())),
-    };
-    let schools = rule_blocks::schools(db, &Within { district, school, levels: &[], sponsor: None }).await?;
+    let area = scope.area();
+    let schools = rule_blocks::schools(db, &Within { area, levels: &[], sponsor: None }).await?;
     let mut levels: Vec<LevelCount> = [Level::Elementary, Level::Intermediate, Level::Advanced]
         .iter()
         .map(|l| LevelCount { level: l.key().into(), ..LevelCount::default() })
         .collect();
-    for (_, r) in crate::store::dual::register::recognitions(db, school).await? {
+    for (_, r) in crate::store::dual::register::recognitions(db, area.school()).await? {
         if !schools.contains_key(&r.school_code) {
             continue;
         }
@@ -101,7 +97,7 @@ pub async fn figures(
             Standing::Revoked => c.revoked += 1,
         }
     }
-    let pending = crate::store::dual::register::applications(db, school, true)
+    let pending = crate::store::dual::register::applications(db, area.school(), true)
         .await?
         .iter()
         .filter(|a| schools.contains_key(&a.school_code))

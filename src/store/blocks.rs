@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
 use super::records::{SqlValue, bind, record_table};
-use super::sql::{SCHOOLS_PER_STATEMENT, Sql, condition};
+use super::sql::{Area, SCHOOLS_PER_STATEMENT, Sql, condition};
 use super::{Db, StoreError, now};
 use crate::domain::plan::{Formula, Measure, Plan};
 use crate::domain::standard::Table;
@@ -276,19 +276,12 @@ pub async fn kept_and_fresh(db: &Db, f: &Formula) -> Result<(Blocks, Blocks), St
     Ok((collect(&kept), collect(&fresh)))
 }
 
-/// FROM/WHERE of a formula's blocks at the current schools of its levels and sponsors, in a
-/// district or a school (neither: the city).
-fn blocks_in_scope(sql: &mut Sql, f: &Formula, district: Option<&str>, school: Option<&str>) -> String {
+/// FROM/WHERE of a formula's blocks at the current schools of its levels and sponsors in an area.
+fn blocks_in_scope(sql: &mut Sql, f: &Formula, area: Area<'_>) -> String {
     let key = sql.param(SqlValue::Text(formula_key(f)));
     let levels = sql.in_list(f.levels.iter().map(|l| SqlValue::text(l)).collect());
     let sponsors = sql.in_list(f.sponsors.iter().map(|s| SqlValue::text(s)).collect());
-    let mut scope = String::new();
-    if let Some(d) = district {
-        scope.push_str(&format!(" AND k.district_code = {}", sql.param(SqlValue::text(d))));
-    }
-    if let Some(s) = school {
-        scope.push_str(&format!(" AND b.school_code = {}", sql.param(SqlValue::text(s))));
-    }
+    let scope = sql.area(area, "b.school_code");
     format!(
         "FROM figure_block b JOIN rec_school k ON k.school_code = b.school_code AND k.is_current = 1 \
          WHERE b.formula_key = {key} AND k.level IN ({levels}) AND k.sponsor IN ({sponsors}){scope}"
@@ -298,6 +291,7 @@ fn blocks_in_scope(sql: &mut Sql, f: &Formula, district: Option<&str>, school: O
 /// What block sums can be grouped by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GroupBy {
+    Province,
     District,
     School,
     Category,
@@ -310,13 +304,13 @@ pub enum GroupBy {
 pub async fn grouped(
     db: &Db,
     f: &Formula,
-    district: Option<&str>,
-    school: Option<&str>,
+    area: Area<'_>,
     year: i32,
     by: GroupBy,
 ) -> Result<Option<Vec<(String, i64, i64, Option<f64>)>>, StoreError> {
     let distinct = f.measure == Measure::DistinctSchools;
     let group = match by {
+        GroupBy::Province => "SUBSTR(k.district_code, 1, 2)",
         GroupBy::District => "k.district_code",
         GroupBy::School => "k.school_code",
         GroupBy::Category | GroupBy::Pathway if distinct => return Ok(None),
@@ -324,7 +318,7 @@ pub async fn grouped(
         GroupBy::Pathway => "b.pathway",
     };
     let mut sql = Sql::new();
-    let from = blocks_in_scope(&mut sql, f, district, school);
+    let from = blocks_in_scope(&mut sql, f, area);
     let when =
         format!("b.year {} {}", if f.cumulative { "<=" } else { "=" }, sql.param(SqlValue::Int(i64::from(year))));
     let n = if distinct { "COUNT(*)" } else { "SUM(b.n)" };
@@ -341,15 +335,10 @@ pub async fn grouped(
 }
 
 /// A formula's figure per year from its blocks: (year, rows, numerator rows, sum), for the schools
-/// of the formula's levels and sponsors in the scope's district or school (None: the city).
-pub async fn sums(
-    db: &Db,
-    f: &Formula,
-    district: Option<&str>,
-    school: Option<&str>,
-) -> Result<Vec<(i64, i64, i64, Option<f64>)>, StoreError> {
+/// of the formula's levels and sponsors in an area.
+pub async fn sums(db: &Db, f: &Formula, area: Area<'_>) -> Result<Vec<(i64, i64, i64, Option<f64>)>, StoreError> {
     let mut sql = Sql::new();
-    let from = blocks_in_scope(&mut sql, f, district, school);
+    let from = blocks_in_scope(&mut sql, f, area);
     // DistinctSchools has one block per school, in its first year: counting blocks counts schools.
     let n = if f.measure == Measure::DistinctSchools { "COUNT(*)" } else { "SUM(b.n)" };
     sql.text = format!(

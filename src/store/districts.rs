@@ -91,11 +91,8 @@ fn check_shape(label: &str, list: &[(usize, District)]) -> Result<(), StoreError
 /// The current county-level divisions under a region: a province (`44`), a city (`4401`), or the
 /// whole country (`""`), from the division codes loaded with the reference data.
 pub async fn of_region(db: &Db, region: &str) -> Result<Vec<District>, StoreError> {
-    if !(region.is_empty() || (matches!(region.len(), 2 | 4) && region.bytes().all(|b| b.is_ascii_digit()))) {
-        return Err(StoreError::refused(format!(
-            "“{region}”不是地区代码：省 2 位（如 44）、市 4 位（如 4401），全国用 CN / \
-             '{region}' is not a region: 2 digits for a province (44), 4 for a city (4401), CN for the country"
-        )));
+    if !region.is_empty() {
+        check_region(region)?;
     }
     let rows = sqlx::query(
         "SELECT code, MAX(name) FROM division WHERE code LIKE $1 AND valid_to IS NULL \
@@ -111,6 +108,39 @@ pub async fn of_region(db: &Db, region: &str) -> Result<Vec<District>, StoreErro
         )));
     }
     Ok(list)
+}
+
+/// A region is the leading 2 (province) or 4 (city) digits of its districts' codes.
+fn check_region(region: &str) -> Result<(), StoreError> {
+    if matches!(region.len(), 2 | 4) && region.bytes().all(|b| b.is_ascii_digit()) {
+        return Ok(());
+    }
+    Err(StoreError::refused(format!(
+        "“{region}”不是地区代码：省 2 位（如 44）、市 4 位（如 4401），全国用 CN / \
+         '{region}' is not a region: 2 digits for a province (44), 4 for a city (4401), CN for the country"
+    )))
+}
+
+/// A region of the installation's districts, by its code (`44`, `4401`): its name from the
+/// division codes (the code itself when they do not name it) and how many districts of the list
+/// it holds. Refused when it holds none: its figures would be empty, not zero.
+pub async fn region(db: &Db, region: &str) -> Result<(String, i64), StoreError> {
+    check_region(region)?;
+    let held: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM gz_district WHERE code LIKE $1")
+        .bind(format!("{region}%"))
+        .fetch_one(&db.pool)
+        .await?;
+    if held == 0 {
+        return Err(StoreError::refused(format!(
+            "地区 {region} 下没有本系统名单中的区（县）（vetis districts list） / \
+             no district of this installation's list is under {region} (vetis districts list)"
+        )));
+    }
+    // A province's own code is 440000, a city's 440100.
+    let own = format!("{region:0<6}");
+    let name: Option<String> =
+        sqlx::query_scalar("SELECT MAX(name) FROM division WHERE code = $1").bind(&own).fetch_one(&db.pool).await?;
+    Ok((name.unwrap_or_else(|| region.to_string()), held))
 }
 
 /// The districts as loaded, each with how many schools of the current registry it holds.

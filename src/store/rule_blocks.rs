@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
 use super::records::{SqlValue, bind, insert_batch};
-use super::sql::{SCHOOLS_PER_STATEMENT, Sql};
+use super::sql::{Area, SCHOOLS_PER_STATEMENT, Sql};
 use super::{Backend, Db, StoreError, now};
 use crate::domain::plan::Plan;
 use crate::domain::school_rules::{self, Activity, Item, SchoolYear, TeacherOfYear};
@@ -429,11 +429,9 @@ pub async fn kept_and_fresh(db: &Db, plan: &Plan, rule: &Rule) -> Result<(Kept, 
     Ok((kept, fresh))
 }
 
-/// Where rule blocks are summed: the current schools of some levels (and a sponsor), in a
-/// district or a school (neither: the city).
+/// Where rule blocks are summed: the current schools of some levels (and a sponsor) in an area.
 pub struct Within<'a> {
-    pub district: Option<&'a str>,
-    pub school: Option<&'a str>,
+    pub area: Area<'a>,
     pub levels: &'a [&'a str],
     pub sponsor: Option<&'a str>,
 }
@@ -441,13 +439,7 @@ pub struct Within<'a> {
 impl Within<'_> {
     /// The SQL condition on the registry row `k` that keeps a block in scope.
     pub(crate) fn condition(&self, sql: &mut Sql) -> String {
-        let mut c = String::new();
-        if let Some(d) = self.district {
-            c.push_str(&format!(" AND k.district_code = {}", sql.param(SqlValue::text(d))));
-        }
-        if let Some(s) = self.school {
-            c.push_str(&format!(" AND k.school_code = {}", sql.param(SqlValue::text(s))));
-        }
+        let mut c = sql.area(self.area, "k.school_code");
         if !self.levels.is_empty() {
             let l = sql.in_list(self.levels.iter().map(|l| SqlValue::text(l)).collect());
             c.push_str(&format!(" AND k.level IN ({l})"));

@@ -35,6 +35,41 @@ impl Sql {
             format!(" AND {column} IN ({l})")
         })
     }
+
+    /// ` AND …` keeping the rows of an area (districts on the registry row `k`, the school on
+    /// `school_column`, so that one school's rows are found through their own key), nothing for all.
+    pub fn area(&mut self, area: Area<'_>, school_column: &str) -> String {
+        match area {
+            Area::All => String::new(),
+            // Division codes nest by prefix (44 → 4401 → 440106), so a region is a LIKE on the
+            // district's code, which every backend (and a distributed one) evaluates the same way.
+            Area::Region(prefix) => {
+                format!(" AND k.district_code LIKE {}", self.param(SqlValue::Text(format!("{prefix}%"))))
+            }
+            Area::District(d) => format!(" AND k.district_code = {}", self.param(SqlValue::text(d))),
+            Area::School(s) => format!(" AND {school_column} = {}", self.param(SqlValue::text(s))),
+        }
+    }
+}
+
+/// Whose rows a figure sums: every school, the schools of a region (a province or a city: the
+/// leading digits of its districts' codes), of one district, or one school.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Area<'a> {
+    All,
+    Region(&'a str),
+    District(&'a str),
+    School(&'a str),
+}
+
+impl<'a> Area<'a> {
+    /// The one school, when the area is a school.
+    pub fn school(self) -> Option<&'a str> {
+        match self {
+            Area::School(s) => Some(s),
+            _ => None,
+        }
+    }
 }
 
 impl Default for Sql {

@@ -294,3 +294,49 @@ async fn a_one_time_password_must_be_changed_before_anything_else() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(app.get("/api/v1/indicators?year=2020", Some(&session.unwrap().0)).await.0, StatusCode::OK);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn records_pages_follow_the_records_key_and_hold_every_row_once() {
+    use vetis::testdata::{Spec, school_code, write_city};
+    let data = tempfile::tempdir().unwrap();
+    let files =
+        write_city(data.path(), &Spec { schools: 1, first_year: 2024, last_year: 2024, students: 130 }).unwrap();
+    for backend in BACKENDS {
+        let db = TestDb::new(backend);
+        db.ok(&["import", files[0].to_str().unwrap(), files[1].to_str().unwrap(), files[2].to_str().unwrap()]);
+        add_user(&db, "analyst1", "analyst", &[]);
+        let app = App::new(&db).await;
+        let (_, session) = app.sign_in("analyst1", PASSWORD).await;
+        let cookie = session.unwrap().0;
+        let base = format!("/api/v1/records/student?school={}&year=2024", school_code(0));
+        // "next" is the cursor of the page after; following it reads every row once, in order.
+        let mut seen: Vec<String> = Vec::new();
+        let mut uri = base.clone();
+        let mut pages = 0;
+        loop {
+            let (status, body) = app.get(&uri, Some(&cookie)).await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            let page: serde_json::Value = serde_json::from_str(&body).unwrap();
+            seen.extend(page["rows"].as_array().unwrap().iter().map(|r| r["student_no"].as_str().unwrap().to_string()));
+            pages += 1;
+            match page["next"].as_str() {
+                Some(c) => uri = format!("{base}&page={}&after={c}", pages + 1),
+                None => break,
+            }
+        }
+        assert_eq!((pages, seen.len()), (3, 130));
+        // The same rows as the numbered pages, which count from an offset.
+        let mut numbered: Vec<String> = Vec::new();
+        for n in 1..=3 {
+            let (_, body) = app.get(&format!("{base}&page={n}"), Some(&cookie)).await;
+            let page: serde_json::Value = serde_json::from_str(&body).unwrap();
+            numbered
+                .extend(page["rows"].as_array().unwrap().iter().map(|r| r["student_no"].as_str().unwrap().to_string()));
+        }
+        assert_eq!(seen, numbered);
+        // A cursor it did not write is refused with a way out.
+        let (status, body) = app.get(&format!("{base}&after=nonsense"), Some(&cookie)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(body.contains("第 1 页"), "{body}");
+    }
+}

@@ -17,7 +17,7 @@ use crate::figures::Scope;
 use crate::figures::rows::Cell;
 use crate::store::signin::{self, SignIn};
 use crate::store::users;
-use crate::web::pages::drill::{PAGE_SIZE, RecordsQuery, rows_page};
+use crate::web::pages::drill::{PAGE_SIZE, RecordsQuery, RowsPage, rows_page};
 
 mod submissions;
 
@@ -189,6 +189,8 @@ struct ScopeQuery {
     year: Option<i32>,
     school: Option<String>,
     district: Option<String>,
+    /// A province (`44`) or a city (`4401`) of a provincial or national installation.
+    region: Option<String>,
 }
 
 /// The district of a registered school, or 404.
@@ -204,24 +206,34 @@ async fn scope_of(
     who: &crate::domain::access::Principal,
     q: &ScopeQuery,
 ) -> Result<(Scope, i32), WebError> {
-    let scope = match (&q.school, &q.district) {
-        (Some(_), Some(_)) => {
-            return Err(WebError::bad("school 与 district 只能给一个 / give school or district, not both"));
-        }
-        (Some(s), None) => {
+    let scope = match (&q.school, &q.district, &q.region) {
+        (Some(s), None, None) => {
             let d = district_of(state, s).await?;
             if !who.may_read_figures(&Target::School { code: s, district: &d }) {
                 return Err(WebError::Forbidden);
             }
             Scope::School(s.clone())
         }
-        (None, Some(d)) => {
+        (None, Some(d), None) => {
             if !who.may_read_figures(&Target::District(d)) {
                 return Err(WebError::Forbidden);
             }
             Scope::District(d.clone())
         }
-        (None, None) => Scope::City,
+        (None, None, Some(r)) => {
+            // A region is a part of the whole: whoever may read the whole may read it.
+            if !who.may_read_figures(&Target::City) {
+                return Err(WebError::Forbidden);
+            }
+            crate::store::districts::region(&state.db, r).await?;
+            Scope::Region(r.clone())
+        }
+        (None, None, None) => Scope::City,
+        _ => {
+            return Err(WebError::bad(
+                "school、district 与 region 只能给一个 / give one of school, district or region",
+            ));
+        }
     };
     let year = match q.year {
         Some(y) => y,
@@ -256,7 +268,7 @@ async fn records(
     Query(q): Query<RecordsQuery>,
 ) -> Result<Response, WebError> {
     let table = Table::from_name(&table).ok_or(WebError::NotFound)?;
-    let (rows, _) = rows_page(&state, &who, table, &q, crate::messages::Lang::Zh).await?;
+    let RowsPage { rows, next, .. } = rows_page(&state, &who, table, &q, crate::messages::Lang::Zh).await?;
     let keys: Vec<&str> = table.spec().columns.iter().map(|c| c.key).collect();
     let rows: Vec<serde_json::Value> = rows
         .into_iter()
@@ -277,5 +289,5 @@ async fn records(
         })
         .collect();
     let page = q.page.unwrap_or(1).max(1);
-    Ok(Json(serde_json::json!({ "table": table.key(), "school": q.school, "year": q.year, "indicator": q.indicator, "part": q.part, "page": page, "page_size": PAGE_SIZE, "rows": rows })).into_response())
+    Ok(Json(serde_json::json!({ "table": table.key(), "school": q.school, "year": q.year, "indicator": q.indicator, "part": q.part, "page": page, "page_size": PAGE_SIZE, "next": next, "rows": rows })).into_response())
 }

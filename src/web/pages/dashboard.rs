@@ -24,17 +24,32 @@ pub struct ScopeQuery {
     pub year: Option<i32>,
     pub district: Option<String>,
     pub school: Option<String>,
-    /// The scope picker's single value: `city`, `d:CODE` or `s:CODE`.
+    /// A province (2 digits) or a city (4 digits) of a provincial or national installation.
+    pub region: Option<String>,
+    /// The scope picker's single value: `city`, `r:CODE`, `d:CODE` or `s:CODE`.
     pub scope: Option<String>,
 }
 
+/// The scope a page's query asks for, before it is checked.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Picked {
+    pub region: Option<String>,
+    pub district: Option<String>,
+    pub school: Option<String>,
+}
+
 impl ScopeQuery {
-    pub fn picked(&self) -> (Option<String>, Option<String>) {
+    pub fn picked(&self) -> Picked {
+        let one = |s: &str| Some(s.to_string());
         match self.scope.as_deref() {
-            Some(s) if s.starts_with("d:") => (Some(s[2..].to_string()), None),
-            Some(s) if s.starts_with("s:") => (None, Some(s[2..].to_string())),
-            Some("city") => (None, None),
-            _ => (self.district.clone().filter(|d| !d.is_empty()), self.school.clone().filter(|s| !s.is_empty())),
+            Some(s) if s.starts_with("r:") => Picked { region: one(&s[2..]), ..Picked::default() },
+            Some(s) if s.starts_with("d:") => Picked { district: one(&s[2..]), ..Picked::default() },
+            Some(s) if s.starts_with("s:") => Picked { school: one(&s[2..]), ..Picked::default() },
+            Some("city") => Picked::default(),
+            _ => {
+                let given = |o: &Option<String>| o.clone().filter(|x| !x.is_empty());
+                Picked { region: given(&self.region), district: given(&self.district), school: given(&self.school) }
+            }
         }
     }
 }
@@ -51,8 +66,7 @@ pub struct PageScope {
 
 impl ScopeQuery {
     pub async fn resolve(&self, state: &AppState, v: &Viewer) -> Result<PageScope, PageError> {
-        let (district, school) = self.picked();
-        let (scope, label) = resolve(state, v, district, school).await?;
+        let (scope, label) = resolve(state, v, self.picked()).await?;
         let plan = state.cache.plan(&state.db).await.page(v)?;
         let latest = state.cache.latest_year(&state.db).await.page(v)?;
         let year = self.year.unwrap_or(latest).clamp(plan.baseline_year, plan.target_year.max(latest));
@@ -70,18 +84,37 @@ pub async fn district_names(state: &AppState) -> Result<HashMap<String, String>,
     Ok((*state.cache.district_names(&state.db).await?).clone())
 }
 
+/// Whether the installation's districts span more than one province (a national installation):
+/// then the level below the whole is the province, not the district.
+pub async fn spans_provinces(state: &AppState) -> Result<bool, WebError> {
+    let names = state.cache.district_names(&state.db).await?;
+    let mut provinces = names.keys().map(|d| d.get(..2).unwrap_or(d));
+    let first = provinces.next();
+    Ok(provinces.any(|p| Some(p) != first))
+}
+
+/// The province a district is in, when the installation spans provinces: the level above it.
+pub async fn region_above(state: &AppState, district: &str) -> Result<Option<String>, WebError> {
+    Ok(spans_provinces(state).await?.then(|| district.get(..2).unwrap_or(district).to_string()))
+}
+
 /// The scope a viewer asked for, checked; with no request, the viewer's own scope.
-pub async fn resolve(
-    state: &AppState,
-    v: &Viewer,
-    district: Option<String>,
-    school: Option<String>,
-) -> Result<(Scope, String), PageError> {
+pub async fn resolve(state: &AppState, v: &Viewer, picked: Picked) -> Result<(Scope, String), PageError> {
+    let Picked { region, district, school } = picked;
     let (district, school) = match (district, school, v.who.role) {
         (None, None, Role::School) => (None, v.who.school.clone()),
         (None, None, Role::District) => (v.who.district.clone(), None),
         (d, s, _) => (d, s),
     };
+    if let (Some(r), None, None) = (&region, &district, &school) {
+        // A region is a part of the whole: whoever may read the whole may read it.
+        if !v.who.may_read_figures(&Target::City) {
+            return Err(PageError::Web(WebError::Forbidden, v.lang, None));
+        }
+        let (name, _) =
+            crate::store::districts::region(&state.db, r).await.map_err(|e| PageError::Web(e.into(), v.lang, None))?;
+        return Ok((Scope::Region(r.clone()), name));
+    }
     let names = district_names(state).await.page(v)?;
     let city = v.t("city");
     match (school, district) {
@@ -126,6 +159,7 @@ async fn scope_options(state: &AppState, v: &Viewer) -> Result<Vec<(String, Stri
 pub fn scope_value(scope: &Scope) -> String {
     match scope {
         Scope::City => "city".into(),
+        Scope::Region(r) => format!("r:{r}"),
         Scope::District(d) => format!("d:{d}"),
         Scope::School(s) => format!("s:{s}"),
     }
@@ -134,6 +168,7 @@ pub fn scope_value(scope: &Scope) -> String {
 pub fn scope_query(scope: &Scope) -> String {
     match scope {
         Scope::City => String::new(),
+        Scope::Region(r) => format!("&region={r}"),
         Scope::District(d) => format!("&district={d}"),
         Scope::School(s) => format!("&school={s}"),
     }
@@ -322,24 +357,33 @@ async fn comparison(
         Ok::<_, crate::store::StoreError>(table)
     };
     match scope {
-        Scope::City => {
-            let table = by_key(By::District).await.page(v)?;
+        Scope::City | Scope::Region(_) => {
+            // A national installation's whole compares its provinces; a province its districts.
+            let provinces = *scope == Scope::City && spans_provinces(state).await.page(v)?;
+            let table = by_key(if provinces { By::Province } else { By::District }).await.page(v)?;
             let mut keys: Vec<&String> = table.keys().collect();
             keys.sort();
             let rows = keys
                 .into_iter()
                 .map(|k| CompareRow {
                     label: table[k].0.clone(),
-                    href: Some(format!("/dashboard?district={k}&year={year}")),
+                    href: Some(if provinces {
+                        format!("/dashboard?region={k}&year={year}")
+                    } else {
+                        format!("/dashboard?district={k}&year={year}")
+                    }),
                     cells: plan
                         .indicators
                         .iter()
                         .zip(&table[k].1)
-                        .map(|(i, val)| cell(i, plan.target_year, year, *val, part_of(plan, i, Some(k), None)))
+                        .map(|(i, val)| {
+                            let part = if provinces { None } else { part_of(plan, i, Some(k), None) };
+                            cell(i, plan.target_year, year, *val, part)
+                        })
                         .collect(),
                 })
                 .collect();
-            Ok((v.t("compare_districts"), rows))
+            Ok((v.t(if provinces { "compare_provinces" } else { "compare_districts" }), rows))
         }
         Scope::District(_) => {
             let table = by_key(By::School).await.page(v)?;
@@ -382,6 +426,7 @@ async fn comparison(
                     .map(|(i, x)| {
                         let part = match &x.scope {
                             Scope::City => Some(1.0),
+                            Scope::Region(_) => None,
                             Scope::District(d) => part_of(plan, i, Some(d), None),
                             Scope::School(c) => part_of(plan, i, None, Some(c)),
                         };
@@ -433,6 +478,7 @@ pub async fn page(
         .iter()
         .filter(|d| match &scope {
             Scope::City => true,
+            Scope::Region(r) => d.district_code.starts_with(r.as_str()),
             Scope::District(dc) => d.district_code == *dc,
             Scope::School(s) => d.code == *s,
         })

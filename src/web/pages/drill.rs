@@ -13,7 +13,7 @@ use crate::domain::standard::Table;
 use crate::figures::Scope;
 use crate::figures::breakdown::By;
 use crate::figures::indicators::display;
-use crate::figures::rows::{Cell, Order, RowFilter, RowRequest, count_rows, for_each_row};
+use crate::figures::rows::{Cell, Order, Page, PageFrom, RowFilter, RowKey, RowRequest, count_rows, page_of_rows};
 use crate::messages::Lang;
 use crate::web::AppState;
 use crate::web::error::WebError;
@@ -51,8 +51,10 @@ pub async fn indicator(
     let r = results.iter().find(|r| r.id == id).ok_or(PageError::Web(WebError::NotFound, v.lang, None))?;
     let card = CardView::new(r, v.lang);
     let mut tables = Vec::new();
+    let spans = super::dashboard::spans_provinces(&state).await.page(&v)?;
     let level_down = match &scope {
-        Scope::City => Some((By::District, v.t("by_district"))),
+        Scope::City if spans => Some((By::Province, v.t("by_province"))),
+        Scope::City | Scope::Region(_) => Some((By::District, v.t("by_district"))),
         Scope::District(_) => Some((By::School, v.t("by_school"))),
         Scope::School(_) => None,
     };
@@ -65,7 +67,8 @@ pub async fn indicator(
     {
         let kept = state.cache.breakdown(&state.db, &ind.id, &scope, year, by).await.page(&v)?;
         let Some(groups) = kept.as_ref().clone() else { continue };
-        let map = if by == By::District {
+        // The tile map is of the city's own districts: not drawn for a wider installation.
+        let map = if by == By::District && !spans {
             let names = super::dashboard::district_names(&state).await.page(&v)?;
             Some(district_map(&ind, r, &groups, &names, year, v.lang))
         } else {
@@ -79,6 +82,7 @@ pub async fn indicator(
             })
             .map(|g| GroupRow {
                 href: match by {
+                    By::Province => Some(format!("/indicator/{id}?year={year}&region={}", g.key)),
                     By::District => Some(format!("/indicator/{id}?year={year}&district={}", g.key)),
                     By::School => Some(format!("/indicator/{id}?year={year}&school={}", g.key)),
                     _ => None,
@@ -115,7 +119,11 @@ pub async fn indicator(
         .collect();
     let up = match &scope {
         Scope::City => None,
-        Scope::District(_) => Some(format!("/indicator/{id}?year={year}&scope=city")),
+        Scope::Region(_) => Some(format!("/indicator/{id}?year={year}&scope=city")),
+        Scope::District(d) => Some(match super::dashboard::region_above(&state, d).await.page(&v)? {
+            Some(r) => format!("/indicator/{id}?year={year}&region={r}"),
+            None => format!("/indicator/{id}?year={year}&scope=city"),
+        }),
         Scope::School(s) => {
             let (_, d) = school_info(&state, s).await.page(&v)?;
             Some(format!("/indicator/{id}?year={year}&district={d}"))
@@ -255,6 +263,8 @@ pub struct RecordsQuery {
     /// A column of the table to sort by, and `desc` for the largest first.
     pub sort: Option<String>,
     pub dir: Option<String>,
+    /// Where the page starts: the cursor of the last row before it (the "next" link writes it).
+    pub after: Option<String>,
 }
 
 impl RecordsQuery {
@@ -273,6 +283,13 @@ impl RecordsQuery {
 
 pub const PAGE_SIZE: i64 = 50;
 
+/// A page of rows, what they total and the cursor of the page after them (None on the last).
+pub struct RowsPage {
+    pub rows: Vec<Vec<Cell>>,
+    pub total: i64,
+    pub next: Option<String>,
+}
+
 /// One page of the rows behind a school's figure (or all its rows of a table), masked, after the
 /// scope check. Shared by the records page and `GET /api/v1/records/{table}`.
 pub async fn rows_page(
@@ -281,7 +298,7 @@ pub async fn rows_page(
     table: Table,
     q: &RecordsQuery,
     lang: Lang,
-) -> Result<(Vec<Vec<Cell>>, i64), WebError> {
+) -> Result<RowsPage, WebError> {
     let (_, district) = school_info(state, &q.school).await?;
     if !who.may_read_records(&q.school, &district) {
         return Err(WebError::Forbidden);
@@ -306,6 +323,15 @@ pub async fn rows_page(
         }
     };
     let page = q.page.unwrap_or(1).max(1);
+    // Following "next" reads one range of the records' key; a jump to a page number counts rows.
+    let from = match q.after.as_deref().filter(|a| !a.is_empty()) {
+        None => PageFrom::Offset((page - 1) * PAGE_SIZE),
+        Some(a) => PageFrom::After(RowKey::parse(a).ok_or_else(|| {
+            WebError::bad(format!(
+                "“{a}”不是翻页位置，请从第 1 页重新翻 / '{a}' is not a page cursor: start again from page 1"
+            ))
+        })?),
+    };
     let year =
         q.year.filter(|_| table.year_column().is_some() || rows_of.as_ref().is_some_and(|r| r.year_column.is_some()));
     let req = RowRequest {
@@ -313,20 +339,17 @@ pub async fn rows_page(
         year,
         school: Some(q.school.clone()),
         unmask: false,
-        page: Some((PAGE_SIZE, (page - 1) * PAGE_SIZE)),
+        page: Some(Page { limit: PAGE_SIZE, from }),
         rows_of,
         lang,
         search: q.q.clone(),
         order: q.order(table)?,
     };
-    let mut rows = Vec::new();
-    for_each_row(&state.db, &req, |cells| {
-        rows.push(cells);
-        Ok(())
-    })
-    .await?;
+    let (rows, last) = page_of_rows(&state.db, &req).await?;
     let total = count_rows(&state.db, &req).await?;
-    Ok((rows, total))
+    // A cursor only means something in the file's own order.
+    let next = last.filter(|_| req.order.is_none()).map(|k| k.cursor());
+    Ok(RowsPage { rows, total, next })
 }
 
 pub async fn records(
@@ -336,7 +359,7 @@ pub async fn records(
     Query(q): Query<RecordsQuery>,
 ) -> Result<Response, PageError> {
     let table = Table::from_name(&table).ok_or(PageError::Web(WebError::NotFound, v.lang, None))?;
-    let (rows, total) = rows_page(&state, &v.who, table, &q, v.lang).await.page(&v)?;
+    let RowsPage { rows, total, next } = rows_page(&state, &v.who, table, &q, v.lang).await.page(&v)?;
     let (school_name, _) = school_info(&state, &q.school).await.page(&v)?;
 
     let cells: Vec<Vec<String>> = rows
@@ -431,7 +454,10 @@ pub async fn records(
                 .replace("{page}", &page.to_string())
                 .replace("{pages}", &pages.to_string()),
             "prev": (page > 1).then(|| format!("{base}&page={}", page - 1)),
-            "next": (page < pages).then(|| format!("{base}&page={}", page + 1)),
+            "next": (page < pages).then(|| match &next {
+                Some(c) => format!("{base}&page={}&after={c}", page + 1),
+                None => format!("{base}&page={}", page + 1),
+            }),
             "numbers": numbers,
             "back": back,
             "q": words,
