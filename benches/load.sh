@@ -7,6 +7,9 @@
 # throughput and the sign-ins made per route.
 #
 #   bash benches/load.sh [seconds per route, default 20]
+#   VETIS_DB=postgres://…/vetis_national VETIS_KEY_FILE=… LOADED=1 REGION=44 bash benches/load.sh 10
+#       # a database already loaded (the national set of `NATIONAL=… bash benches/scale.sh`): the
+#       # nation's dashboard compares provinces, and REGION's pages are driven as well
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-20}
@@ -18,8 +21,10 @@ work=target/load-bench
 mkdir -p "$work"
 trap 'kill $server 2>/dev/null || true' EXIT
 db=${VETIS_DB:-$work/demo.db}
-export VETIS_KEY_FILE=$work/demo.key
-if [ ! -e "$work/loaded" ] || [ -n "${VETIS_DB:-}" ]; then
+export VETIS_KEY_FILE=${VETIS_KEY_FILE:-$work/demo.key}
+if [ -n "${LOADED:-}" ]; then
+  : # the database given is already loaded
+elif [ ! -e "$work/loaded" ] || [ -n "${VETIS_DB:-}" ]; then
   if [ -z "${VETIS_DB:-}" ]; then rm -f "$db" "$db"-* "$VETIS_KEY_FILE"; fi
   echo "load: loading the demo city into $db (about 100 s)"
   "$bin" --db "$db" demo >/dev/null 2>&1
@@ -41,7 +46,8 @@ for _ in $(seq 1 100); do curl -sf http://127.0.0.1:$port/healthz >/dev/null && 
 cookie=$(curl -si -H 'content-type: application/json' \
   -d '{"username":"load-analyst","password":"Load-Bench-2026!"}' http://127.0.0.1:$port/api/v1/session \
   | grep -i '^set-cookie' | sed 's/^[Ss]et-[Cc]ookie: //; s/;.*//')
-district=440106
+# The district with most schools (440106 in the demo city), and the first school it lists.
+district=${DISTRICT:-$("$bin" --db "$db" districts list | sort -t$'\t' -k3,3nr | head -n 1 | cut -f1)}
 school=$(curl -s -H "Cookie: $cookie" "http://127.0.0.1:$port/dashboard?district=$district" | grep -o 'school=[0-9]*' | head -n 1 | cut -d= -f2)
 
 # Sign-ins during the run: a right password and a wrong one, each every 250 ms, until killed.
@@ -81,7 +87,11 @@ run() { # name, path, header
 
 echo "load: wrk -t2 -c50 -d${secs}s on 127.0.0.1 ($(nproc) cores, $(basename "$db"))"
 run "public page /" "/"
-run "dashboard (city)" "/dashboard" "Cookie: $cookie"
+run "dashboard (the whole)" "/dashboard" "Cookie: $cookie"
+if [ -n "${REGION:-}" ]; then
+  run "dashboard (region $REGION)" "/dashboard?region=$REGION" "Cookie: $cookie"
+  run "indicator drill-down (region $REGION)" "/indicator/secondary_progression_rate?region=$REGION" "Cookie: $cookie"
+fi
 run "dashboard (district $district)" "/dashboard?district=$district" "Cookie: $cookie"
 run "dashboard (school $school)" "/dashboard?school=$school" "Cookie: $cookie"
 run "indicator drill-down (city)" "/indicator/secondary_progression_rate" "Cookie: $cookie"
@@ -90,3 +100,25 @@ run "practice rule (city, page 1)" "/target/practice_compliance" "Cookie: $cooki
 run "api indicators (city)" "/api/v1/indicators?year=2025" "Authorization: Bearer $token"
 run "api indicators (school)" "/api/v1/indicators?year=2024&school=$school" "Authorization: Bearer $token"
 run "api records (school, page 1)" "/api/v1/records/student?year=2025&school=$school" "Authorization: Bearer $token"
+# The school's last page of students, reached by page number (an offset) and by the cursor its
+# previous page gave (a range of the records' key).
+last=$(python3 - "$port" "$token" "$school" <<'PY'
+import json, sys, urllib.request
+port, token, school = sys.argv[1:]
+base = f"http://127.0.0.1:{port}/api/v1/records/student?year=2025&school={school}"
+def get(u):
+    return json.load(urllib.request.urlopen(urllib.request.Request(u, headers={"Authorization": f"Bearer {token}"})))
+page, cursor = 1, None
+while True:
+    p = get(base + (f"&page={page}&after={cursor}" if cursor else ""))
+    if not p["next"]:
+        break
+    cursor, page = p["next"], page + 1
+print(page, cursor or "")
+PY
+)
+last_page=${last% *}; last_cursor=${last#* }
+if [ "$last_page" -gt 1 ]; then
+  run "api records (page $last_page by number)" "/api/v1/records/student?year=2025&school=$school&page=$last_page" "Authorization: Bearer $token"
+  run "api records (page $last_page by cursor)" "/api/v1/records/student?year=2025&school=$school&page=$last_page&after=$last_cursor" "Authorization: Bearer $token"
+fi

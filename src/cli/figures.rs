@@ -1,8 +1,10 @@
-//! `vetis figures rebuild|check`: the figures' building blocks. `rebuild` recomputes every block
-//! from the records (after an upgrade, or to be sure); `check` compares the kept blocks with the
-//! records and lists any that differ (exit 1), which should never happen.
+//! `vetis figures rebuild|check|duckdb`: the figures' building blocks. `rebuild` recomputes every
+//! block from the records (after an upgrade, or to be sure); `check` compares the kept blocks with
+//! the records and lists any that differ (exit 1), which should never happen; `duckdb` writes the
+//! key indicators' SQL as a DuckDB script over CSV files, for the benchmark to compare with.
 
 use super::{Cli, Refused};
+use crate::figures::Scope;
 use crate::messages::Lang;
 use crate::store::{blocks, credit_blocks, refdata, rule_blocks};
 
@@ -18,6 +20,19 @@ pub enum Action {
     Rebuild,
     /// 核对指标构件与记录是否一致 / compare the kept blocks with the records
     Check,
+    /// 输出主要指标在 DuckDB 中按 CSV 文件计算的脚本（JSON，供基准对比） / print the key indicators as
+    /// a DuckDB script over a directory of CSV files (JSON, for the benchmark)
+    Duckdb {
+        /// 数据标准 CSV 文件所在目录（school.csv、student.csv…） / the directory of the standard's CSV files
+        #[arg(long)]
+        csv: std::path::PathBuf,
+        /// 另算的地区（省 44、市 4401），可重复 / a region to compute as well (44, 4401); repeatable
+        #[arg(long)]
+        region: Vec<String>,
+        /// 另算的学校，可重复 / a school to compute as well; repeatable
+        #[arg(long)]
+        school: Vec<String>,
+    },
 }
 
 fn no_blocks(zh: bool) -> &'static str {
@@ -27,7 +42,16 @@ fn no_blocks(zh: bool) -> &'static str {
 pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
     let db = super::open(cli).await?;
     let zh = cli.lang == Lang::Zh;
-    match args.action {
+    match &args.action {
+        Action::Duckdb { csv, region, school } => {
+            let plan = refdata::active_plan(&db).await?;
+            let scopes: Vec<Scope> = std::iter::once(Scope::City)
+                .chain(region.iter().map(|r| Scope::Region(r.trim().to_string())))
+                .chain(school.iter().map(|s| Scope::School(s.trim().to_string())))
+                .collect();
+            let script = crate::figures::duckdb::script(&plan, csv, &scopes)?;
+            println!("{}", serde_json::to_string_pretty(&script)?);
+        }
         Action::Rebuild => {
             let start = std::time::Instant::now();
             let n = blocks::rebuild(&db).await?;

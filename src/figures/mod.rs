@@ -5,6 +5,7 @@ pub mod alerts;
 pub mod breakdown;
 pub mod counted;
 pub mod credit;
+pub mod duckdb;
 pub mod funding;
 pub mod indicators;
 pub mod integrity;
