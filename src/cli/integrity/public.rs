@@ -69,12 +69,14 @@ pub async fn run(cli: &Cli, db: &Db, action: &Action, json: bool, actor: &str) -
             let text = super::super::read_reference_text(file)?;
             let schools: std::collections::HashSet<String> =
                 crate::store::registry::schools(db).await?.into_iter().map(|s| s.code).collect();
-            let list = parse_providers(&text, &|c| schools.contains(c)).map_err(|errors| {
-                for e in errors {
-                    eprintln!("{}: {e}", file.display());
-                }
-                Refused
-            })?;
+            let districts = crate::store::registry::district_names(db).await?;
+            let list =
+                parse_providers(&text, &|c| schools.contains(c), &|d| districts.contains_key(d)).map_err(|errors| {
+                    for e in errors {
+                        eprintln!("{}: {e}", file.display());
+                    }
+                    Refused
+                })?;
             providers::load(db, &list, actor, "cli").await.map_err(|e| refusal(e, cli.lang))?;
             println!("{} {}", list.len(), if zh { "个培训机构已载入" } else { "providers loaded" });
         }

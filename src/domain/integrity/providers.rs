@@ -30,8 +30,13 @@ impl Provider {
 }
 
 /// Parses and checks a providers file whole: every problem as `line N, column: …`. `is_school`
-/// says whether a 10-digit code is a school of the registry.
-pub fn parse_providers(text: &str, is_school: &dyn Fn(&str) -> bool) -> Result<Vec<Provider>, Vec<String>> {
+/// says whether a 10-digit code is a school of the registry, `is_district` whether a code is in the
+/// installation's district list (Guangzhou's, or a province's or the nation's after `vetis districts`).
+pub fn parse_providers(
+    text: &str,
+    is_school: &dyn Fn(&str) -> bool,
+    is_district: &dyn Fn(&str) -> bool,
+) -> Result<Vec<Provider>, Vec<String>> {
     let body = text.trim_start_matches('\u{feff}');
     let mut reader =
         csv::ReaderBuilder::new().has_headers(true).flexible(true).comment(Some(b'#')).from_reader(body.as_bytes());
@@ -88,9 +93,9 @@ pub fn parse_providers(text: &str, is_school: &dyn Fn(&str) -> bool) -> Result<V
         }
         let district = opt(3);
         if let Some(d) = &district
-            && !(d.len() == 6 && d.starts_with("4401") && d.bytes().all(|b| b.is_ascii_digit()))
+            && !is_district(d)
         {
-            bad("district_code", format!("'{d}' is not a Guangzhou district code (4401xx)"));
+            bad("district_code", format!("'{d}' is not in this installation's district list (vetis districts list)"));
         }
         let address = opt(4);
         if address.as_ref().is_some_and(|a| a.chars().count() > 200) {
@@ -114,9 +119,15 @@ mod tests {
         let ok = "provider_code,credit_code,name,district_code,address\n\
                   4401000001,12440100455350706A,,440103,\n\
                   91440101MA59XXXX0X,,某培训学校,440106,天河路1号\n";
-        let errs = parse_providers(ok, &|c| c == "4401000001").unwrap_err();
+        let guangzhou = |d: &str| d.starts_with("4401");
+        let errs = parse_providers(ok, &|c| c == "4401000001", &guangzhou).unwrap_err();
         assert!(errs.iter().any(|e| e.starts_with("line 3, provider_code")), "{errs:?}");
         let head = "provider_code,name\n";
-        assert!(parse_providers(head, &|_| true).unwrap_err()[0].starts_with("line 1"));
+        assert!(parse_providers(head, &|_| true, &guangzhou).unwrap_err()[0].starts_with("line 1"));
+        // A district outside the installation's list is named; one inside a wider list is not.
+        let shenzhen = "provider_code,credit_code,name,district_code,address\n4401000001,,,440304,\n";
+        let errs = parse_providers(shenzhen, &|_| true, &guangzhou).unwrap_err();
+        assert!(errs[0].starts_with("line 2, district_code"), "{errs:?}");
+        assert!(parse_providers(shenzhen, &|_| true, &|d: &str| d.starts_with("44")).is_ok());
     }
 }
