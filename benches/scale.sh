@@ -9,8 +9,10 @@
 #
 #   bash benches/scale.sh                     # 1,000,000 students, both backends
 #   ROWS=100000 BACKENDS=sqlite bash benches/scale.sh
+#   ROWS=0 NATIONAL=0.04 bash benches/scale.sh   # the national set only
 #   NATIONAL=0.04 bash benches/scale.sh       # then a province (the national generator at 4 %) on
-#                                             # PostgreSQL: imports, rebuild, figures, backup, restore
+#                                             # PostgreSQL: imports, rebuild, figures, backup, restore,
+#                                             # and the ten indicators by DuckDB over the same files
 #
 # PostgreSQL: a server at $VETIS_TEST_PG (default postgres://postgres@127.0.0.1:5432/postgres).
 set -euo pipefail
@@ -24,19 +26,19 @@ bin=$PWD/target/release/vetis
 work=$PWD/target/scale-bench
 data=$work/city-$rows
 mkdir -p "$work"
-if [ ! -s "$data/student.csv" ]; then
-  mkdir -p "$data"
-  echo "scale: writing $rows students to $data"
-  cargo bench --quiet --bench import -- --rows "$rows" --generate-only "$data" >/dev/null
-fi
 venv=target/bench-venv
 if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet duckdb
 fi
-
 # "seconds peak_kib" of a command; its standard error goes to $work/last.log.
 timed() { /usr/bin/time -f "%e %M" -o "$work/time" "$@" >"$work/last.out" 2>"$work/last.log"; cat "$work/time"; }
+if [ "$rows" != 0 ]; then # ROWS=0: the national set only
+if [ ! -s "$data/student.csv" ]; then
+  mkdir -p "$data"
+  echo "scale: writing $rows students to $data"
+  cargo bench --quiet --bench import -- --rows "$rows" --generate-only "$data" >/dev/null
+fi
 results=()
 for run in 1 2; do
   rm -f "$work/duck.db" "$work/duck.db.wal"
@@ -79,10 +81,12 @@ for line in "${results[@]}"; do
   pct=$(echo "100 * $duck_s / $2" | bc -l)
   printf '| %-34s | %9.2f | %10.0f | %7.0f MiB | %11.1f %% | %26.2f |\n' "VETIS import, every rule, $1" "$2" "$(echo "$rows / $2" | bc -l)" "$(echo "$3 / 1024" | bc -l)" "$pct" "$4"
 done
+fi
 
 # The national generator at a fraction (NATIONAL=0.04: a province of 400 schools and 1.67 M rows;
 # NATIONAL=1: the nation) on an empty PostgreSQL database: each table's import, the blocks rebuilt,
-# the figures for the nation, a county and a school (a new process each), backup and restore.
+# the figures for the nation, a province, a county and a school (a new process each), backup and
+# restore, then DuckDB's figures over the same files.
 fraction=${NATIONAL:-}
 [ -n "$fraction" ] || exit 0
 nat=$work/national-$fraction
@@ -114,7 +118,26 @@ county=$(psql -At "$VETIS_DB" -c "SELECT district_code FROM rec_school WHERE is_
 step "indicators, the nation" "$bin" indicators --year 2024
 step "indicators, county $county" "$bin" indicators --year 2024 --district "$county"
 step "indicators, school $school" "$bin" indicators --year 2024 --school "$school"
+province=${county:0:2}
+step "indicators, province $province" "$bin" indicators --year 2024 --region "$province"
 step "targets, the nation" "$bin" targets --year 2024
+step "targets, province $province" "$bin" targets --year 2024 --region "$province"
 step "targets, school $school" "$bin" targets --year 2024 --school "$school"
 step "backup ($(psql -At "$VETIS_DB" -c "SELECT pg_size_pretty(pg_database_size(current_database()))"))" "$bin" backup --out "$work/national.zip"
 step "restore into an empty database" "$bin" restore "$work/national.zip" --db "${pg%/*}/vetis_national_restored"
+
+# DuckDB computing the same ten indicators (VETIS's own formula SQL, `vetis figures duckdb`) by
+# scanning the same CSV files, in a new in-memory database; each figure checked against VETIS's.
+"$bin" figures duckdb --csv "$nat" --region "$province" --school "$school" > "$work/duck-script.json"
+"$bin" indicators --year 2024 --format json > "$work/vetis-nation.json"
+"$bin" indicators --year 2024 --region "$province" --format json > "$work/vetis-province.json"
+"$bin" indicators --year 2024 --school "$school" --format json > "$work/vetis-school.json"
+echo
+echo "the ten indicators of 2024 by DuckDB $("$venv/bin/python" -c 'import duckdb; print(duckdb.__version__)') over the CSV files (the same SQL as VETIS's records check):"
+printf '| %-28s | %9s | %22s | %18s |\n' "scope" "seconds" "figures equal to VETIS" "largest difference"
+printf '|%s|%s|%s|%s|\n' "------------------------------" "-----------" "------------------------" "--------------------"
+"$venv/bin/python" benches/duck_figures.py "$work/duck-script.json" 2024 \
+  "$work/vetis-nation.json" "$work/vetis-province.json" "$work/vetis-school.json" |
+  while IFS=$'\t' read -r scope secs checked worst; do
+    printf '| %-28s | %9.2f | %19s/10 | %18s |\n' "$scope" "$secs" "$checked" "$worst"
+  done

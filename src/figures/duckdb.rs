@@ -77,9 +77,32 @@ fn header(path: &Path) -> Result<Vec<String>, StoreError> {
         .collect())
 }
 
-/// A view named as the record table that reads `{table}.csv` in `dir` as VETIS stores it.
+/// A view named as the record table that reads `{table}.csv` in `dir` as VETIS stores it; with no
+/// such file (a table nobody submitted), an empty one: its figures are empty, as in VETIS.
 fn view(plan: &Plan, table: Table, dir: &Path) -> Result<String, StoreError> {
     let path = dir.join(format!("{}.csv", table.key()));
+    if table != Table::School && !path.exists() {
+        let cols: Vec<String> = table
+            .spec()
+            .columns
+            .iter()
+            .map(|c| {
+                let ty = if c.kind.is_integer() {
+                    "BIGINT"
+                } else if c.kind.is_real() {
+                    "DOUBLE"
+                } else {
+                    "VARCHAR"
+                };
+                format!("CAST(NULL AS {ty}) AS {}", c.key)
+            })
+            .collect();
+        return Ok(format!(
+            "CREATE VIEW {} AS SELECT 1 AS is_current, {} WHERE false",
+            crate::store::records::record_table(table),
+            cols.join(", ")
+        ));
+    }
     let cells = header(&path)?;
     let mut cols = vec!["1 AS is_current".to_string()];
     for c in table.spec().columns {

@@ -143,6 +143,25 @@ pub async fn region(db: &Db, region: &str) -> Result<(String, i64), StoreError> 
     Ok((name.unwrap_or_else(|| region.to_string()), held))
 }
 
+/// The provinces the district list spans, each with its name from the division codes (its code
+/// when they do not name it), in code order.
+pub async fn provinces(db: &Db) -> Result<Vec<(String, String)>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT SUBSTR(d.code, 1, 2), MAX(v.name) FROM gz_district d \
+         LEFT JOIN division v ON v.code = SUBSTR(d.code, 1, 2) || '0000' GROUP BY SUBSTR(d.code, 1, 2) ORDER BY 1",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            let code: String = r.get(0);
+            let name: Option<String> = r.get(1);
+            (code.clone(), name.unwrap_or(code))
+        })
+        .collect())
+}
+
 /// The districts as loaded, each with how many schools of the current registry it holds.
 pub async fn list(db: &Db) -> Result<Vec<(District, i64)>, StoreError> {
     let rows = sqlx::query(

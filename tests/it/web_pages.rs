@@ -431,3 +431,53 @@ async fn records_are_found_and_sorted_on_sqlite() {
 async fn records_are_found_and_sorted_on_postgres() {
     records_are_found_by_words_codes_labels_and_whole_id_numbers_and_sorted_by_a_column(Backend::Postgres).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_national_installation_compares_its_provinces_and_drills_down_through_them() {
+    use vetis::testdata::{Spec, school_code, write_city};
+    let data = tempfile::tempdir().unwrap();
+    let files = write_city(data.path(), &Spec { schools: 2, first_year: 2024, last_year: 2024, students: 40 }).unwrap();
+    for backend in BACKENDS {
+        let db = TestDb::new(backend);
+        db.ok(&["import", files[0].to_str().unwrap(), files[1].to_str().unwrap(), files[2].to_str().unwrap()]);
+        db.ok(&["districts", "region", "CN"]);
+        let moved = db.write(
+            "moved.csv",
+            &format!(
+                "school_code,name,level,sponsor,district_code,founded\n{},合成职业学校1,中职,区属,110101,1990\n",
+                school_code(1)
+            ),
+        );
+        db.ok(&["import", moved.to_str().unwrap()]);
+        add_user(&db, "analyst1", "analyst", &[]);
+        let app = App::new(&db).await;
+        let cookie = app.sign_in("analyst1", PASSWORD).await.1.unwrap().0;
+        let get = |uri: String| {
+            let app = &app;
+            let cookie = cookie.clone();
+            async move { app.get(&uri, Some(&cookie)).await }
+        };
+        // The whole is the nation; it compares provinces, and its picker offers them.
+        let (status, page) = get("/dashboard?year=2024".into()).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(page.contains("各省比较") && page.contains("dashboard?region=11"), "{page}");
+        assert!(page.contains("全国") && page.contains("value=\"r:44\""), "{page}");
+        // A province compares its districts; the drill-down goes nation → province → district.
+        let (status, page) = get("/dashboard?region=11&year=2024".into()).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(page.contains("各区比较") && page.contains("district=110101"), "{page}");
+        let (_, page) = get("/indicator/secondary_enrolment?year=2024".into()).await;
+        assert!(page.contains("按省") && page.contains("region=44"), "{page}");
+        let (_, page) = get("/indicator/secondary_enrolment?year=2024&district=110101".into()).await;
+        assert!(page.contains("region=11"), "up from a district is its province: {page}");
+        // The API gives a region's figures as the CLI does, and refuses two scopes at once.
+        let (_, body) = get("/api/v1/indicators?year=2024&region=11".into()).await;
+        let api: serde_json::Value = serde_json::from_str(&body).unwrap();
+        let cli: serde_json::Value =
+            serde_json::from_str(&db.ok(&["indicators", "--year", "2024", "--region", "11", "--format", "json"]))
+                .unwrap();
+        assert_eq!(api, cli);
+        let (status, _) = get(format!("/api/v1/indicators?region=11&school={}", school_code(1))).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+    }
+}

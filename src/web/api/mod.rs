@@ -268,7 +268,7 @@ async fn records(
     Query(q): Query<RecordsQuery>,
 ) -> Result<Response, WebError> {
     let table = Table::from_name(&table).ok_or(WebError::NotFound)?;
-    let RowsPage { rows, next, .. } = rows_page(&state, &who, table, &q, crate::messages::Lang::Zh).await?;
+    let RowsPage { rows, next, .. } = rows_page(&state, &who, table, &q, crate::messages::Lang::Zh, false).await?;
     let keys: Vec<&str> = table.spec().columns.iter().map(|c| c.key).collect();
     let rows: Vec<serde_json::Value> = rows
         .into_iter()

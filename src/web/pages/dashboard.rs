@@ -93,6 +93,24 @@ pub async fn spans_provinces(state: &AppState) -> Result<bool, WebError> {
     Ok(provinces.any(|p| Some(p) != first))
 }
 
+/// What the whole installation is called: the city (全市), a province (全省: its districts span
+/// cities) or the nation (全国: they span provinces).
+pub async fn whole(state: &AppState, v: &Viewer) -> Result<String, PageError> {
+    let names = state.cache.district_names(&state.db).await.map_err(|e| PageError::Web(e.into(), v.lang, None))?;
+    let spans = |digits: usize| {
+        let mut codes = names.keys().map(|d| d.get(..digits).unwrap_or(d));
+        let first = codes.next();
+        codes.any(|c| Some(c) != first)
+    };
+    Ok(v.t(if spans(2) {
+        "nation"
+    } else if spans(4) {
+        "province_whole"
+    } else {
+        "city"
+    }))
+}
+
 /// The province a district is in, when the installation spans provinces: the level above it.
 pub async fn region_above(state: &AppState, district: &str) -> Result<Option<String>, WebError> {
     Ok(spans_provinces(state).await?.then(|| district.get(..2).unwrap_or(district).to_string()))
@@ -116,7 +134,7 @@ pub async fn resolve(state: &AppState, v: &Viewer, picked: Picked) -> Result<(Sc
         return Ok((Scope::Region(r.clone()), name));
     }
     let names = district_names(state).await.page(v)?;
-    let city = v.t("city");
+    let city = whole(state, v).await?;
     match (school, district) {
         (Some(s), _) => {
             let (name, d) = school_info(state, &s).await.page(v)?;
@@ -136,9 +154,25 @@ pub async fn resolve(state: &AppState, v: &Viewer, picked: Picked) -> Result<(Sc
     }
 }
 
-/// The scopes a viewer may pick: the city, every district, and the schools they may read.
-async fn scope_options(state: &AppState, v: &Viewer) -> Result<Vec<(String, String)>, PageError> {
-    let mut out = vec![("city".to_string(), v.t("city"))];
+/// The scopes a viewer may pick: the city, every district, and the schools they may read. A
+/// national installation offers the whole and its provinces (and the scope shown): its districts
+/// and schools, thousands, are reached through the comparison below.
+async fn scope_options(
+    state: &AppState,
+    v: &Viewer,
+    shown: (&Scope, &str),
+) -> Result<Vec<(String, String)>, PageError> {
+    let mut out = vec![("city".to_string(), whole(state, v).await?)];
+    if spans_provinces(state).await.page(v)? {
+        let provinces =
+            crate::store::districts::provinces(&state.db).await.map_err(|e| PageError::Web(e.into(), v.lang, None))?;
+        out.extend(provinces.into_iter().map(|(code, name)| (format!("r:{code}"), name)));
+        let value = scope_value(shown.0);
+        if !out.iter().any(|(k, _)| *k == value) {
+            out.push((value, shown.1.to_string()));
+        }
+        return Ok(out);
+    }
     let names = district_names(state).await.page(v)?;
     let mut districts: Vec<(&String, &String)> = names.iter().collect();
     districts.sort();
@@ -443,7 +477,7 @@ async fn comparison(
                         Some(format!("/dashboard?district={d}&year={year}")),
                         &district,
                     ),
-                    row(v.t("city"), Some(format!("/dashboard?scope=city&year={year}")), &city),
+                    row(whole(state, v).await?, Some(format!("/dashboard?scope=city&year={year}")), &city),
                 ],
             ))
         }
@@ -496,7 +530,7 @@ pub async fn page(
                 "pending": c.submitted - c.approved, "full": c.approved == c.owed })
         })
         .collect();
-    let options: Vec<serde_json::Value> = scope_options(&state, &v)
+    let options: Vec<serde_json::Value> = scope_options(&state, &v, (&scope, &label))
         .await?
         .into_iter()
         .map(|(value, label)| serde_json::json!({ "value": value, "label": label }))
