@@ -36,7 +36,9 @@ def figure(q, rows, year):
 
 
 def scope_name(s):
-    return s["kind"] if "code" not in s else f'{s["kind"]} {s["code"]}'
+    if s["kind"] == "city":
+        return "the whole installation"
+    return f'{s["kind"]} {s["code"]}'
 
 
 def main():

@@ -7,12 +7,13 @@
 # throughput and the sign-ins made per route.
 #
 #   bash benches/load.sh [seconds per route, default 20]
-#   VETIS_DB=postgres://…/vetis_national VETIS_KEY_FILE=… LOADED=1 REGION=44 bash benches/load.sh 10
+#   VETIS_DB=postgres://…/vetis_national VETIS_KEY_FILE=… LOADED=1 REGION=44 YEAR=2024 bash benches/load.sh 10
 #       # a database already loaded (the national set of `NATIONAL=… bash benches/scale.sh`): the
 #       # nation's dashboard compares provinces, and REGION's pages are driven as well
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-20}
+year=${YEAR:-2025} # the year the records API is asked for
 command -v wrk >/dev/null || { echo "load: wrk is needed (apt-get install wrk)"; exit 2; }
 cargo build --release --quiet
 bin=target/release/vetis
@@ -43,12 +44,17 @@ VETIS_SIGNIN_FREE_TRIES=1000000 VETIS_SIGNIN_ADDRESS_FREE_TRIES=1000000 VETIS_SI
   "$bin" --db "$db" serve --addr 127.0.0.1:$port >/dev/null 2>&1 &
 server=$!
 for _ in $(seq 1 100); do curl -sf http://127.0.0.1:$port/healthz >/dev/null && break; sleep 0.2; done
+# Measured warm, as a load balancer would send readers: once /readyz says every figure is computed.
+started=$(date +%s)
+for _ in $(seq 1 1200); do curl -sf http://127.0.0.1:$port/readyz >/dev/null && break; sleep 0.5; done
+echo "load: the figures were warm $(($(date +%s) - started)) s after the server answered"
 cookie=$(curl -si -H 'content-type: application/json' \
   -d '{"username":"load-analyst","password":"Load-Bench-2026!"}' http://127.0.0.1:$port/api/v1/session \
   | grep -i '^set-cookie' | sed 's/^[Ss]et-[Cc]ookie: //; s/;.*//')
 # The district with most schools (440106 in the demo city), and the first school it lists.
-district=${DISTRICT:-$("$bin" --db "$db" districts list | sort -t$'\t' -k3,3nr | head -n 1 | cut -f1)}
-school=$(curl -s -H "Cookie: $cookie" "http://127.0.0.1:$port/dashboard?district=$district" | grep -o 'school=[0-9]*' | head -n 1 | cut -d= -f2)
+# (awk reads to the end: head would close the pipe early, and pipefail would stop the script.)
+district=${DISTRICT:-$("$bin" --db "$db" districts list | sort -t$'\t' -k3,3nr | awk -F'\t' 'NR == 1 {print $1}')}
+school=$(curl -s -H "Cookie: $cookie" "http://127.0.0.1:$port/dashboard?district=$district" | grep -o 'school=[0-9]*' | awk -F= 'NR == 1 {print $2}')
 
 # Sign-ins during the run: a right password and a wrong one, each every 250 ms, until killed.
 # Counts what was answered (200 signed in, 401 refused, 429 told to wait) in $work/signins.
@@ -97,15 +103,15 @@ run "dashboard (school $school)" "/dashboard?school=$school" "Cookie: $cookie"
 run "indicator drill-down (city)" "/indicator/secondary_progression_rate" "Cookie: $cookie"
 run "targets (city)" "/targets" "Cookie: $cookie"
 run "practice rule (city, page 1)" "/target/practice_compliance" "Cookie: $cookie"
-run "api indicators (city)" "/api/v1/indicators?year=2025" "Authorization: Bearer $token"
+run "api indicators (city)" "/api/v1/indicators?year=$year" "Authorization: Bearer $token"
 run "api indicators (school)" "/api/v1/indicators?year=2024&school=$school" "Authorization: Bearer $token"
-run "api records (school, page 1)" "/api/v1/records/student?year=2025&school=$school" "Authorization: Bearer $token"
+run "api records (school, page 1)" "/api/v1/records/student?year=$year&school=$school" "Authorization: Bearer $token"
 # The school's last page of students, reached by page number (an offset) and by the cursor its
 # previous page gave (a range of the records' key).
-last=$(python3 - "$port" "$token" "$school" <<'PY'
+last=$(python3 - "$port" "$token" "$school" "$year" <<'PY'
 import json, sys, urllib.request
-port, token, school = sys.argv[1:]
-base = f"http://127.0.0.1:{port}/api/v1/records/student?year=2025&school={school}"
+port, token, school, year = sys.argv[1:]
+base = f"http://127.0.0.1:{port}/api/v1/records/student?year={year}&school={school}"
 def get(u):
     return json.load(urllib.request.urlopen(urllib.request.Request(u, headers={"Authorization": f"Bearer {token}"})))
 page, cursor = 1, None
@@ -119,6 +125,6 @@ PY
 )
 last_page=${last% *}; last_cursor=${last#* }
 if [ "$last_page" -gt 1 ]; then
-  run "api records (page $last_page by number)" "/api/v1/records/student?year=2025&school=$school&page=$last_page" "Authorization: Bearer $token"
-  run "api records (page $last_page by cursor)" "/api/v1/records/student?year=2025&school=$school&page=$last_page&after=$last_cursor" "Authorization: Bearer $token"
+  run "api records (page $last_page by number)" "/api/v1/records/student?year=$year&school=$school&page=$last_page" "Authorization: Bearer $token"
+  run "api records (page $last_page by cursor)" "/api/v1/records/student?year=$year&school=$school&page=$last_page&after=$last_cursor" "Authorization: Bearer $token"
 fi

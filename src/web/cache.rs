@@ -199,6 +199,33 @@ impl FigureCache {
             .await
     }
 
+    /// The credit bank's figures of a scope and year (the dashboard's panel).
+    pub async fn credit(
+        &self,
+        db: &Db,
+        scope: &Scope,
+        year: i32,
+    ) -> Result<Arc<crate::figures::credit::CreditFigures>, StoreError> {
+        self.get_or(db, format!("credit {scope:?} {year}"), crate::figures::credit::figures(db, scope, year)).await
+    }
+
+    /// The returns board of a scope and year as it stands today: every submission is a write,
+    /// so the data version tells when it changed (the dashboard's coverage panel).
+    pub async fn board(
+        &self,
+        db: &Db,
+        scope: &Scope,
+        year: i64,
+    ) -> Result<Arc<crate::figures::progress::Board>, StoreError> {
+        let today = crate::messages::time::today();
+        self.get_or(
+            db,
+            format!("board {scope:?} {year} {today}"),
+            crate::figures::progress::board(db, year, scope, today),
+        )
+        .await
+    }
+
     /// Every agreement's cohort funnels and their roll-ups.
     pub async fn pathways(&self, db: &Db) -> Result<Arc<crate::figures::pathway::PathwayFigures>, StoreError> {
         self.get_or(db, "pathways".into(), crate::figures::pathway::figures(db)).await
@@ -297,6 +324,11 @@ impl FigureCache {
     /// The city's districts: code → name.
     pub async fn district_names(&self, db: &Db) -> Result<Arc<HashMap<String, String>>, StoreError> {
         self.get_or(db, "district_names".into(), crate::store::registry::district_names(db)).await
+    }
+
+    /// The provinces the district list spans, with their names (a national installation's picker).
+    pub async fn provinces(&self, db: &Db) -> Result<Arc<Vec<(String, String)>>, StoreError> {
+        self.get_or(db, "provinces".into(), crate::store::districts::provinces(db)).await
     }
 
     /// The current schools of the registry.

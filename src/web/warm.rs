@@ -59,12 +59,22 @@ async fn warm(db: &Db, cache: &FigureCache, g: i64) -> Result<Outcome, StoreErro
     let start = Instant::now();
     let plan = cache.plan(db).await?;
     let latest = cache.latest_year(db).await?;
-    cache.schools(db).await?;
+    // The districts that hold schools: a national list has thousands of empty ones, whose pages
+    // are empty and cheap; and a whole that spans provinces is compared by province.
+    let schools = cache.schools(db).await?;
+    let districts: std::collections::BTreeSet<&str> = schools.iter().map(|s| s.district.as_str()).collect();
+    let provinces: std::collections::BTreeSet<&str> = districts.iter().map(|d| d.get(..2).unwrap_or(d)).collect();
+    // As the pages decide it (`dashboard::spans_provinces`): by the installation's district list.
     let names = cache.district_names(db).await?;
-    let mut districts: Vec<&String> = names.keys().collect();
-    districts.sort();
-    let mut scopes = vec![(Scope::City, By::District)];
-    scopes.extend(districts.into_iter().map(|d| (Scope::District(d.clone()), By::School)));
+    let listed: std::collections::BTreeSet<&str> = names.keys().map(|d| d.get(..2).unwrap_or(d)).collect();
+    let mut scopes = Vec::new();
+    if listed.len() > 1 {
+        scopes.push((Scope::City, By::Province));
+        scopes.extend(provinces.iter().map(|p| (Scope::Region(p.to_string()), By::District)));
+    } else {
+        scopes.push((Scope::City, By::District));
+    }
+    scopes.extend(districts.iter().map(|d| (Scope::District(d.to_string()), By::School)));
     // The latest year is every page's default: it comes first.
     let years: Vec<i32> = (plan.baseline_year..=latest.max(plan.baseline_year)).rev().collect();
     for year in years {

@@ -306,6 +306,13 @@ pub async fn import_file(
     w.commit().await?;
     let file = display.to_string();
     tracing::info!(%file, "committed");
+    for c in &checked {
+        if let (Some(table), Some(out)) = (c.result.table, &c.result.written)
+            && out.rows_written >= crate::store::dialect::ANALYZE_AFTER_ROWS
+        {
+            crate::store::dialect::refresh_statistics(db, table).await?;
+        }
+    }
     Ok(checked.into_iter().map(|c| c.result).collect())
 }
 

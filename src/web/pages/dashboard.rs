@@ -133,7 +133,7 @@ pub async fn resolve(state: &AppState, v: &Viewer, picked: Picked) -> Result<(Sc
             crate::store::districts::region(&state.db, r).await.map_err(|e| PageError::Web(e.into(), v.lang, None))?;
         return Ok((Scope::Region(r.clone()), name));
     }
-    let names = district_names(state).await.page(v)?;
+    let names = state.cache.district_names(&state.db).await.page(v)?;
     let city = whole(state, v).await?;
     match (school, district) {
         (Some(s), _) => {
@@ -164,9 +164,8 @@ async fn scope_options(
 ) -> Result<Vec<(String, String)>, PageError> {
     let mut out = vec![("city".to_string(), whole(state, v).await?)];
     if spans_provinces(state).await.page(v)? {
-        let provinces =
-            crate::store::districts::provinces(&state.db).await.map_err(|e| PageError::Web(e.into(), v.lang, None))?;
-        out.extend(provinces.into_iter().map(|(code, name)| (format!("r:{code}"), name)));
+        let provinces = state.cache.provinces(&state.db).await.page(v)?;
+        out.extend(provinces.iter().map(|(code, name)| (format!("r:{code}"), name.clone())));
         let value = scope_value(shown.0);
         if !out.iter().any(|(k, _)| *k == value) {
             out.push((value, shown.1.to_string()));
@@ -502,8 +501,8 @@ pub async fn page(
         })
         .collect();
     let years: Vec<i32> = (plan.baseline_year..=latest.max(plan.baseline_year)).rev().collect();
-    // Read from the credit blocks: a sum over a few hundred rows, fresh after every change.
-    let credit = crate::figures::credit::figures(&state.db, &scope, year).await?;
+    // Sums of the credit blocks, kept until the data version changes (as every figure here).
+    let credit = state.cache.credit(&state.db, &scope, year).await.page(&v)?;
     let teachers = state.cache.teachers(&state.db, &scope, year).await.page(&v)?;
     // Providers whose integrity grade fell since the year before, within the scope.
     let integrity = state.cache.integrity_figures(&state.db, i64::from(year)).await.page(&v)?;
@@ -518,8 +517,7 @@ pub async fn page(
         })
         .collect();
     // How complete the year's returns are: what the figures rest on (the Daily work issue).
-    let board =
-        crate::figures::progress::board(&state.db, i64::from(year), &scope, crate::messages::time::today()).await?;
+    let board = state.cache.board(&state.db, &scope, i64::from(year)).await.page(&v)?;
     let coverage: Vec<serde_json::Value> = board
         .columns
         .iter()
@@ -550,7 +548,7 @@ pub async fn page(
             "compare_title": compare_title,
             "compare_heads": heads,
             "compare_rows": compare_rows,
-            "f": credit,
+            "f": CreditPanel::of(&credit),
             "tf": &*teachers,
             "grade_drops": drops,
             "coverage": coverage,
@@ -558,6 +556,30 @@ pub async fn page(
             "coverage_schools": board.rows.len(),
         }),
     )
+}
+
+/// The credit figures the dashboard's panel shows: without the per-program list, which at
+/// national scale is most of the figures (120 KB of JSON) and would be converted on every request.
+#[derive(Serialize)]
+struct CreditPanel<'a> {
+    year: i32,
+    #[serde(flatten)]
+    totals: &'a crate::store::credit_blocks::Tally,
+    holder_share: Option<f64>,
+    granted_share: Option<f64>,
+    top_reasons: &'a [crate::figures::credit::ReasonCount],
+}
+
+impl<'a> CreditPanel<'a> {
+    fn of(f: &'a crate::figures::credit::CreditFigures) -> CreditPanel<'a> {
+        CreditPanel {
+            year: f.year,
+            totals: &f.totals,
+            holder_share: f.holder_share,
+            granted_share: f.granted_share,
+            top_reasons: &f.top_reasons,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -137,24 +137,43 @@ pub async fn detail(
     } else {
         return Err(not_found());
     };
-    // At the city, the same target in each district.
-    let mut districts = Vec::new();
-    if scope == Scope::City {
-        let names = super::dashboard::district_names(&state).await.page(&v)?;
-        let mut codes: Vec<&String> = names.keys().collect();
-        codes.sort();
-        for d in codes {
-            if !v.who.may_read_figures(&Target::District(d)) {
-                continue;
-            }
-            let ds = Scope::District(d.clone());
-            let r = if plan.rule(&id).is_some() {
-                state.cache.rule(&state.db, &id, &ds, year).await.page(&v)?.0.clone()
-            } else {
-                (*state.cache.counted(&state.db, &id, &ds, year).await.page(&v)?).clone()
-            };
-            districts.push(serde_json::json!({ "name": names[d], "href": format!("/target/{id}?year={year}&district={d}"), "value": display(r.value, r.decimals), "numerator": r.numerator.map(|n| crate::messages::numbers::grouped(n, 0)), "denominator": r.denominator.map(|n| crate::messages::numbers::grouped(n, 0)), "status": if en { r.status.en() } else { r.status.zh() }, "status_key": r.status.key() }));
+    // At the city, the same target in each district; in a national installation, in each province
+    // at the whole and in each district holding schools at a province.
+    let spans = super::dashboard::spans_provinces(&state).await.page(&v)?;
+    let below: Vec<(Scope, String, String)> = match &scope {
+        Scope::City if spans => state
+            .cache
+            .provinces(&state.db)
+            .await
+            .page(&v)?
+            .iter()
+            .map(|(p, name)| (Scope::Region(p.clone()), name.clone(), format!("region={p}")))
+            .collect(),
+        Scope::City | Scope::Region(_) => {
+            let names = state.cache.district_names(&state.db).await.page(&v)?;
+            let schools = state.cache.schools(&state.db).await.page(&v)?;
+            let held: std::collections::BTreeSet<&str> = schools.iter().map(|s| s.district.as_str()).collect();
+            let mut codes: Vec<&String> = names
+                .keys()
+                .filter(|d| match &scope {
+                    Scope::Region(r) => d.starts_with(r.as_str()) && held.contains(d.as_str()),
+                    _ => true,
+                })
+                .filter(|d| v.who.may_read_figures(&Target::District(d)))
+                .collect();
+            codes.sort();
+            codes.into_iter().map(|d| (Scope::District(d.clone()), names[d].clone(), format!("district={d}"))).collect()
         }
+        _ => Vec::new(),
+    };
+    let mut districts = Vec::new();
+    for (ds, name, query) in below {
+        let r = if plan.rule(&id).is_some() {
+            state.cache.rule(&state.db, &id, &ds, year).await.page(&v)?.0.clone()
+        } else {
+            (*state.cache.counted(&state.db, &id, &ds, year).await.page(&v)?).clone()
+        };
+        districts.push(serde_json::json!({ "name": name, "href": format!("/target/{id}?year={year}&{query}"), "value": display(r.value, r.decimals), "numerator": r.numerator.map(|n| crate::messages::numbers::grouped(n, 0)), "denominator": r.denominator.map(|n| crate::messages::numbers::grouped(n, 0)), "status": if en { r.status.en() } else { r.status.zh() }, "status_key": r.status.key() }));
     }
     let row = row(&result, &v, year, &sq);
     let passed = match (result.numerator, result.denominator) {
@@ -200,7 +219,7 @@ pub async fn detail(
     render(
         "target.html",
         &v,
-        serde_json::json!({ "r": row, "scope_label": label, "scope_query": sq, "year": year, "failures": failures, "designations": designations, "districts": districts, "passed": passed, "chart": chart, "is_rule": plan.rule(&id).is_some(), "pager": pager,
+        serde_json::json!({ "r": row, "scope_label": label, "scope_query": sq, "year": year, "failures": failures, "designations": designations, "districts": districts, "by_province": scope == Scope::City && spans, "passed": passed, "chart": chart, "is_rule": plan.rule(&id).is_some(), "pager": pager,
             // The local intake share drills into the cohort funnels it comes from.
             "pathways_link": plan.rule(&id).is_some_and(|r| r.check == crate::domain::targets::Check::LocalIntake) }),
     )
