@@ -10,6 +10,7 @@
 #   bash benches/scale.sh                     # 1,000,000 students, both backends
 #   ROWS=100000 BACKENDS=sqlite bash benches/scale.sh
 #   ROWS=0 NATIONAL=0.04 bash benches/scale.sh   # the national set only
+#   ROWS=0 NATIONAL=1 BACKUP=0 bash benches/scale.sh   # the nation (41.8 M rows), without backup
 #   NATIONAL=0.04 bash benches/scale.sh       # then a province (the national generator at 4 %) on
 #                                             # PostgreSQL: imports, rebuild, figures, backup, restore,
 #                                             # and the ten indicators by DuckDB over the same files
@@ -123,8 +124,10 @@ step "indicators, province $province" "$bin" indicators --year 2024 --region "$p
 step "targets, the nation" "$bin" targets --year 2024
 step "targets, province $province" "$bin" targets --year 2024 --region "$province"
 step "targets, school $school" "$bin" targets --year 2024 --school "$school"
-step "backup ($(psql -At "$VETIS_DB" -c "SELECT pg_size_pretty(pg_database_size(current_database()))"))" "$bin" backup --out "$work/national.zip"
-step "restore into an empty database" "$bin" restore "$work/national.zip" --db "${pg%/*}/vetis_national_restored"
+if [ "${BACKUP:-1}" != 0 ]; then # BACKUP=0: leave backup and restore out (the nation's take long)
+  step "backup ($(psql -At "$VETIS_DB" -c "SELECT pg_size_pretty(pg_database_size(current_database()))"))" "$bin" backup --out "$work/national.zip"
+  step "restore into an empty database" "$bin" restore "$work/national.zip" --db "${pg%/*}/vetis_national_restored"
+fi
 
 # DuckDB computing the same ten indicators (VETIS's own formula SQL, `vetis figures duckdb`) by
 # scanning the same CSV files, in a new in-memory database; each figure checked against VETIS's.
@@ -141,3 +144,5 @@ printf '|%s|%s|%s|%s|\n' "------------------------------" "-----------" "-------
   while IFS=$'\t' read -r scope secs checked worst; do
     printf '| %-28s | %9.2f | %19s/10 | %18s |\n' "$scope" "$secs" "$checked" "$worst"
   done
+echo
+echo "database: $(psql -At "$VETIS_DB" -c "SELECT pg_size_pretty(pg_database_size(current_database()))"), $(psql -At "$VETIS_DB" -c "SELECT SUM(n_live_tup) FROM pg_stat_user_tables WHERE relname LIKE 'rec_%'") record rows"
