@@ -345,9 +345,16 @@ pub fn check_sheet(
         let Some(year) = *year else { continue };
         plausibility(table, school, year, g, reference, &label, &mut report.warnings);
     }
-    report.sheet.warnings_json = serde_json::to_string(&report.warnings).unwrap_or_else(|_| "[]".into());
+    // Every submission of the file keeps its warnings for the reviewer, so what is kept is bounded:
+    // a national file of 10,000 schools with a warning each stored 10,000 × 10,000 warnings (hours
+    // of compressing JSON). The importer is shown them all.
+    let kept = &report.warnings[..report.warnings.len().min(STORED_WARNINGS)];
+    report.sheet.warnings_json = serde_json::to_string(kept).unwrap_or_else(|_| "[]".into());
     report
 }
+
+/// The most warnings a submission keeps for its reviewer (the file's first ones).
+pub const STORED_WARNINGS: usize = 200;
 
 /// Hash of a group's sorted row hashes: the same rows in any order give the same hash.
 fn group_hash(mut hashes: Vec<[u8; 32]>) -> String {
