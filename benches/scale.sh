@@ -97,7 +97,8 @@ if [ ! -s "$nat/student.csv" ]; then
 fi
 psql -q "$pg" -c "DROP DATABASE IF EXISTS vetis_national WITH (FORCE)" -c "DROP DATABASE IF EXISTS vetis_national_restored WITH (FORCE)" \
   -c "CREATE DATABASE vetis_national" -c "CREATE DATABASE vetis_national_restored"
-export VETIS_DB=${pg%/*}/vetis_national VETIS_KEY_FILE=$work/national.key
+# The nation's student file is one file of 30 M rows, past the import's default limit per file.
+export VETIS_DB=${pg%/*}/vetis_national VETIS_KEY_FILE=$work/national.key VETIS_MAX_ROWS=50000000
 rm -f "$VETIS_KEY_FILE" "$work/national.zip"
 "$bin" init >/dev/null 2>&1
 "$bin" districts region CN >/dev/null

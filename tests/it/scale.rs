@@ -52,15 +52,7 @@ fn a_national_installation_gives_the_figures_of_the_nation_of_a_province_and_of_
         assert_eq!(values(&db.ok(&["indicators", "--region", "4401", "--year", "2024", "--format", "json"])), whole);
 
         // The nation's counties, and the second school moved to Beijing's Dongcheng district.
-        db.ok(&["districts", "region", "CN"]);
-        let moved = db.write(
-            "moved.csv",
-            &format!(
-                "school_code,name,level,sponsor,district_code,founded\n{},合成职业学校1,中职,区属,110101,1990\n",
-                school_code(1)
-            ),
-        );
-        db.ok(&["import", moved.to_str().unwrap()]);
+        move_second_school_to_beijing(&db);
         assert_eq!(values(&db.ok(&["indicators", "--year", "2024", "--format", "json"])), whole, "the nation is both");
         let beijing = values(&db.ok(&["indicators", "--region", "11", "--year", "2024", "--format", "json"]));
         let school = values(&db.ok(&["indicators", "--school", &school_code(1), "--year", "2024", "--format", "json"]));

@@ -440,15 +440,7 @@ async fn a_national_installation_compares_its_provinces_and_drills_down_through_
     for backend in BACKENDS {
         let db = TestDb::new(backend);
         db.ok(&["import", files[0].to_str().unwrap(), files[1].to_str().unwrap(), files[2].to_str().unwrap()]);
-        db.ok(&["districts", "region", "CN"]);
-        let moved = db.write(
-            "moved.csv",
-            &format!(
-                "school_code,name,level,sponsor,district_code,founded\n{},合成职业学校1,中职,区属,110101,1990\n",
-                school_code(1)
-            ),
-        );
-        db.ok(&["import", moved.to_str().unwrap()]);
+        move_second_school_to_beijing(&db);
         add_user(&db, "analyst1", "analyst", &[]);
         let app = App::new(&db).await;
         let cookie = app.sign_in("analyst1", PASSWORD).await.1.unwrap().0;

@@ -224,6 +224,21 @@ fn rand_suffix() -> String {
     format!("{t:x}{n}")
 }
 
+/// Makes the database a national installation: the nation's counties as its district list, and
+/// the synthetic city's second school (`testdata::school_code(1)`) moved to Beijing's Dongcheng
+/// district (110101), so that two provinces hold schools.
+pub fn move_second_school_to_beijing(db: &TestDb) {
+    db.ok(&["districts", "region", "CN"]);
+    let moved = db.write(
+        "moved.csv",
+        &format!(
+            "school_code,name,level,sponsor,district_code,founded\n{},合成职业学校1,中职,区属,110101,1990\n",
+            vetis::testdata::school_code(1)
+        ),
+    );
+    db.ok(&["import", moved.to_str().unwrap()]);
+}
+
 pub fn fixture_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/city")
 }
