@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod credential;
 pub mod credit;
 pub mod dual;
+pub mod extent;
 pub mod frameworks;
 pub mod funding;
 pub mod ids;

@@ -326,6 +326,19 @@ impl FigureCache {
         self.get_or(db, "district_names".into(), crate::store::registry::district_names(db)).await
     }
 
+    /// What the district list spans (a city, a province, the nation).
+    pub async fn extent(&self, db: &Db) -> Result<crate::domain::extent::Extent, StoreError> {
+        let names = self.district_names(db).await?;
+        let codes: Vec<&str> = names.keys().map(String::as_str).collect();
+        let extent = async { Ok(crate::domain::extent::Extent::of(&codes)) };
+        Ok(*self.get_or(db, "extent".into(), extent).await?)
+    }
+
+    /// A region's name and how many listed districts it holds; refused when it holds none.
+    pub async fn region(&self, db: &Db, region: &str) -> Result<Arc<(String, i64)>, StoreError> {
+        self.get_or(db, format!("region {region}"), crate::store::districts::region(db, region)).await
+    }
+
     /// The provinces the district list spans, with their names (a national installation's picker).
     pub async fn provinces(&self, db: &Db) -> Result<Arc<Vec<(String, String)>>, StoreError> {
         self.get_or(db, "provinces".into(), crate::store::districts::provinces(db)).await

@@ -64,11 +64,9 @@ async fn warm(db: &Db, cache: &FigureCache, g: i64) -> Result<Outcome, StoreErro
     let schools = cache.schools(db).await?;
     let districts: std::collections::BTreeSet<&str> = schools.iter().map(|s| s.district.as_str()).collect();
     let provinces: std::collections::BTreeSet<&str> = districts.iter().map(|d| d.get(..2).unwrap_or(d)).collect();
-    // As the pages decide it (`dashboard::spans_provinces`): by the installation's district list.
-    let names = cache.district_names(db).await?;
-    let listed: std::collections::BTreeSet<&str> = names.keys().map(|d| d.get(..2).unwrap_or(d)).collect();
+    // As the pages decide it: by what the installation's district list spans.
     let mut scopes = Vec::new();
-    if listed.len() > 1 {
+    if cache.extent(db).await? == crate::domain::extent::Extent::Nation {
         scopes.push((Scope::City, By::Province));
         scopes.extend(provinces.iter().map(|p| (Scope::Region(p.to_string()), By::District)));
     } else {

@@ -225,7 +225,7 @@ async fn scope_of(
             if !who.may_read_figures(&Target::City) {
                 return Err(WebError::Forbidden);
             }
-            crate::store::districts::region(&state.db, r).await?;
+            state.cache.region(&state.db, r).await?;
             Scope::Region(r.clone())
         }
         (None, None, None) => Scope::City,

@@ -5,7 +5,8 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 
-use super::dashboard::{CardView, PageScope, ScopeQuery, school_info, scope_query};
+use super::dashboard::CardView;
+use super::scope::{PageScope, ScopeQuery, school_info, scope_query};
 use super::{OrPage, PageError, Viewer, render, urlencode};
 use crate::domain::access::Target;
 use crate::domain::plan::{Formula, Measure};
@@ -51,7 +52,7 @@ pub async fn indicator(
     let r = results.iter().find(|r| r.id == id).ok_or(PageError::Web(WebError::NotFound, v.lang, None))?;
     let card = CardView::new(r, v.lang);
     let mut tables = Vec::new();
-    let spans = super::dashboard::spans_provinces(&state).await.page(&v)?;
+    let spans = super::scope::spans_provinces(&state).await.page(&v)?;
     let level_down = match &scope {
         Scope::City if spans => Some((By::Province, v.t("by_province"))),
         Scope::City | Scope::Region(_) => Some((By::District, v.t("by_district"))),
@@ -69,7 +70,7 @@ pub async fn indicator(
         let Some(groups) = kept.as_ref().clone() else { continue };
         // The tile map is of the city's own districts: not drawn for a wider installation.
         let map = if by == By::District && !spans {
-            let names = super::dashboard::district_names(&state).await.page(&v)?;
+            let names = super::scope::district_names(&state).await.page(&v)?;
             Some(district_map(&ind, r, &groups, &names, year, v.lang))
         } else {
             None
@@ -120,7 +121,7 @@ pub async fn indicator(
     let up = match &scope {
         Scope::City => None,
         Scope::Region(_) => Some(format!("/indicator/{id}?year={year}&scope=city")),
-        Scope::District(d) => Some(match super::dashboard::region_above(&state, d).await.page(&v)? {
+        Scope::District(d) => Some(match super::scope::region_above(&state, d).await.page(&v)? {
             Some(r) => format!("/indicator/{id}?year={year}&region={r}"),
             None => format!("/indicator/{id}?year={year}&scope=city"),
         }),

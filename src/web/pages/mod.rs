@@ -11,6 +11,7 @@ pub mod pathways;
 pub mod progress;
 pub mod quality;
 pub mod reports;
+pub mod scope;
 pub mod session;
 pub mod submit;
 pub mod targets;

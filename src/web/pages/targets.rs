@@ -6,7 +6,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use serde::Serialize;
 
-use super::dashboard::{PageScope, ScopeQuery, scope_query, scope_value};
+use super::scope::{PageScope, ScopeQuery, scope_query, scope_value};
 use super::{OrPage, PageError, Viewer, render};
 use crate::domain::access::Target;
 use crate::figures::Scope;
@@ -139,7 +139,7 @@ pub async fn detail(
     };
     // At the city, the same target in each district; in a national installation, in each province
     // at the whole and in each district holding schools at a province.
-    let spans = super::dashboard::spans_provinces(&state).await.page(&v)?;
+    let spans = super::scope::spans_provinces(&state).await.page(&v)?;
     let below: Vec<(Scope, String, String)> = match &scope {
         Scope::City if spans => state
             .cache

@@ -38,7 +38,7 @@ fn mean(xs: &[f64]) -> Option<f64> {
 
 pub async fn list(State(state): State<AppState>, v: Viewer, Query(n): Query<Notice>) -> Result<Response, PageError> {
     let all = visible(&state, &v).await?;
-    let names = super::dashboard::district_names(&state).await.page(&v)?;
+    let names = super::scope::district_names(&state).await.page(&v)?;
     let mut by_task: BTreeMap<String, (String, Vec<f64>, usize)> = BTreeMap::new();
     let mut by_district: BTreeMap<String, (Vec<f64>, usize)> = BTreeMap::new();
     for a in &all {
