@@ -199,8 +199,9 @@ pub async fn activate_all(tx: &mut AnyConnection, table: Table, ids: &[i64]) -> 
     if table == Table::Teacher {
         // The register's mark first: a dual-qualified figure counted from the register reads it.
         let settings = plan.as_ref().map(|p| p.dual_register.clone()).unwrap_or_default();
-        for id in ids {
-            super::dual::marks::mark(tx, &settings, &super::dual::marks::Rows::Submission(*id)).await?;
+        // A statement per thousand submissions, not one each: a nation's file makes 10,000.
+        for some in ids.chunks(super::sql::SCHOOLS_PER_STATEMENT) {
+            super::dual::marks::mark(tx, &settings, &super::dual::marks::Rows::Submissions(some)).await?;
         }
     }
     let Ok(plan) = plan else { return Ok(retired) };
