@@ -103,6 +103,21 @@ pub async fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The submissions a file made, all of them when few; a nation's file makes ten thousand, and a
+/// line of them helps nobody: the first three, the last and how many.
+fn shown_ids(ids: &[i64], lang: Lang) -> String {
+    const SHOWN: usize = 10;
+    if ids.len() <= SHOWN {
+        return format!("{ids:?}");
+    }
+    let first: Vec<String> = ids[..3].iter().map(i64::to_string).collect();
+    let last = ids[ids.len() - 1];
+    match lang {
+        Lang::Zh => format!("[{}, …, {last}]，共 {} 个", first.join(", "), ids.len()),
+        Lang::En => format!("[{}, …, {last}], {} in all", first.join(", "), ids.len()),
+    }
+}
+
 pub fn report(r: &SheetResult, lang: Lang, dry_run: bool, review: bool) {
     let zh = lang == Lang::Zh;
     let table = r.table.map_or_else(|| "?".into(), |t| if zh { t.zh().to_string() } else { t.key().to_string() });
@@ -112,24 +127,24 @@ pub fn report(r: &SheetResult, lang: Lang, dry_run: bool, review: bool) {
     if r.accepted() {
         match (&r.written, zh) {
             (Some(w), true) => println!(
-                "{} {}：{table} {} 行，写入 {} 行，{} 组未变化，{} 组替换旧版本（提交 {:?}）",
+                "{} {}：{table} {} 行，写入 {} 行，{} 组未变化，{} 组替换旧版本（提交 {}）",
                 if review { "已提交待审核" } else { "已导入" },
                 r.label,
                 r.rows,
                 w.rows_written,
                 w.unchanged_groups,
                 w.replaced_groups,
-                w.submissions
+                shown_ids(&w.submissions, lang)
             ),
             (Some(w), false) => println!(
-                "{} {}: {table}, {} rows read, {} written, {} group(s) unchanged, {} replaced (submissions {:?})",
+                "{} {}: {table}, {} rows read, {} written, {} group(s) unchanged, {} replaced (submissions {})",
                 if review { "submitted for review" } else { "imported" },
                 r.label,
                 r.rows,
                 w.rows_written,
                 w.unchanged_groups,
                 w.replaced_groups,
-                w.submissions
+                shown_ids(&w.submissions, lang)
             ),
             (None, true) => {
                 println!("检查通过 {}：{table} {} 行{}", r.label, r.rows, if dry_run { "（未写入）" } else { "" });
@@ -157,5 +172,18 @@ pub fn report(r: &SheetResult, lang: Lang, dry_run: bool, review: bool) {
             "refused {}: {table}, {} error(s); nothing was written. Fix them and submit again.",
             r.label, r.error_total
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_few_submissions_are_listed_and_many_are_summed_up() {
+        assert_eq!(shown_ids(&[4, 5], Lang::Zh), "[4, 5]");
+        let many: Vec<i64> = (30001..=40000).collect();
+        assert_eq!(shown_ids(&many, Lang::Zh), "[30001, 30002, 30003, …, 40000]，共 10000 个");
+        assert_eq!(shown_ids(&many, Lang::En), "[30001, 30002, 30003, …, 40000], 10000 in all");
     }
 }
