@@ -25,12 +25,21 @@ const GRADUATES: usize = 10_000_000;
 const TEACHERS: usize = 1_300_000;
 const PROJECTS: usize = 500_000;
 
-/// County codes valid since before 1985, one per ID block (see `id`), across the provinces.
-const AREAS: [&str; 40] = [
+/// A current county of each province, in PROVINCES' order: where the schools are
+/// (`vetis districts region CN` accepts them).
+const COUNTIES: [&str; 31] = [
     "110105", "120101", "130102", "140105", "150102", "210102", "220102", "230102", "310104", "320102", "330102",
     "340102", "350102", "360102", "370102", "410102", "420102", "430102", "440104", "450102", "460105", "500103",
-    "510104", "520102", "530102", "540102", "610102", "620102", "630102", "640104", "650102", "440103", "440105",
-    "440106", "330106", "320106", "420106", "510107", "610103", "370103",
+    "510104", "520102", "530102", "540102", "610102", "620102", "630102", "640104", "650102",
+];
+/// Birthplaces for the ID numbers, one per ID block (see `id`): county codes that are current and
+/// valid in the historical list since before its records begin, so that a teacher born in 1975
+/// passes the birthplace check as a student born in 2005 does (most codes date from 1983).
+const BIRTHPLACES: [&str; 40] = [
+    "110101", "120101", "140121", "150121", "210224", "222401", "230722", "310101", "330122", "340121", "350121",
+    "360121", "422822", "430121", "510121", "520203", "530124", "540121", "610323", "620121", "632221", "640121",
+    "650121", "110102", "120102", "140122", "150122", "210321", "222402", "232721", "310104", "330127", "340421",
+    "422823", "430321", "510321", "522323", "532322", "540122", "610324",
 ];
 const PROVINCES: [&str; 31] = [
     "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41", "42", "43", "44",
@@ -40,7 +49,7 @@ const PROVINCES: [&str; 31] = [
 /// The n-th person's ID: blocks of 1,460,000 people share an area, each with 1,460 birth days and
 /// 1,000 sequence numbers, so no two people get the same number.
 fn id(n: usize, first_birth_year: i32) -> (String, bool) {
-    let area = AREAS[(n / 1_460_000) % AREAS.len()];
+    let area = BIRTHPLACES[(n / 1_460_000) % BIRTHPLACES.len()];
     let within = n % 1_460_000;
     let day = chrono::NaiveDate::from_ymd_opt(first_birth_year, 1, 1).unwrap()
         + chrono::Duration::days((within / 1000) as i64);
@@ -76,9 +85,9 @@ pub fn write_scaled(
             2
         };
         let code = format!("41{province}{:06}", k);
-        // A current county of that province (AREAS lists one per province in PROVINCES' order):
+        // A current county of that province (COUNTIES lists one per province in PROVINCES' order):
         // `vetis districts region CN` accepts it.
-        let county = AREAS[k % PROVINCES.len()].to_string();
+        let county = COUNTIES[k % PROVINCES.len()].to_string();
         let sponsor = ["市属", "区属", "民办", "省属"][k % 4];
         out.row(
             Table::School,
@@ -223,5 +232,23 @@ mod tests {
         assert_ne!(a, b);
         assert_ne!(&a[..6], &b[..6]);
         assert!(crate::domain::ids::IdNumber::parse(&id(1_459_999, 2005).0, None).is_ok());
+    }
+
+    #[test]
+    fn every_birthplace_was_a_county_in_every_birth_year_the_generator_uses() {
+        let history = include_str!("../../data/ref/cn-division-codes-historical.csv");
+        let always: Vec<&str> = history
+            .lines()
+            .filter_map(|l| {
+                let f: Vec<&str> = l.split(',').collect();
+                (f.len() == 5 && f[3].is_empty() && f[4].is_empty()).then_some(f[0])
+            })
+            .collect();
+        for code in BIRTHPLACES {
+            assert!(always.contains(&code), "{code} has no name valid in every year");
+        }
+        for (k, code) in COUNTIES.iter().enumerate() {
+            assert_eq!(&code[..2], PROVINCES[k], "COUNTIES follows PROVINCES");
+        }
     }
 }
