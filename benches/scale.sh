@@ -105,16 +105,19 @@ rm -f "$VETIS_KEY_FILE" "$work/national.zip"
 step() {
   local label=$1; shift
   r=$(timed "$@") || { echo "scale: $label failed:"; tail -5 "$work/last.log" "$work/last.out"; exit 1; }
+  # Each step's log (its phases, at VETIS_LOG=info for the imports) kept whole for afterwards.
+  { echo "== $label"; cat "$work/last.log"; } >>"$work/national.log"
   printf '| %-58s | %9.2f | %7.0f MiB |\n' "$label" "${r% *}" "$(echo "${r#* } / 1024" | bc -l)"
 }
 echo
 echo "national set at $fraction ($(du -sm "$nat" | cut -f1) MB of CSV), PostgreSQL, $(nproc) cores, $(date +%F):"
 printf '| %-58s | %9s | %11s |\n' "step" "seconds" "peak memory"
 printf '|%s|%s|%s|\n' "------------------------------------------------------------" "-----------" "-------------"
+rm -f "$work/national.log"
 for t in school offering teacher student graduate training; do
-  [ -s "$nat/$t.csv" ] && step "import $t ($(($(wc -l <"$nat/$t.csv") - 1)) rows)" "$bin" import "$nat/$t.csv"
+  [ -s "$nat/$t.csv" ] && VETIS_LOG=info step "import $t ($(($(wc -l <"$nat/$t.csv") - 1)) rows)" "$bin" import "$nat/$t.csv"
 done
-step "figures rebuild (every block)" "$bin" figures rebuild
+VETIS_LOG=info step "figures rebuild (every block)" "$bin" figures rebuild
 school=$(psql -At "$VETIS_DB" -c "SELECT school_code FROM rec_school WHERE is_current = 1 ORDER BY school_code LIMIT 1")
 county=$(psql -At "$VETIS_DB" -c "SELECT district_code FROM rec_school WHERE is_current = 1 GROUP BY district_code ORDER BY COUNT(*) DESC, district_code LIMIT 1")
 step "indicators, the nation" "$bin" indicators --year 2024
