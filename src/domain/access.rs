@@ -75,6 +75,11 @@ impl Principal {
 
     /// Records (rows about people): never the city or a district wholesale below the bureau; a
     /// school's rows for the bureau, its district officer and the school itself.
+    /// Reading every school's records: the bureau's roles.
+    pub fn may_read_every_school(&self) -> bool {
+        matches!(self.role, Role::Admin | Role::Analyst)
+    }
+
     pub fn may_read_records(&self, school: &str, school_district: &str) -> bool {
         match self.role {
             Role::Admin | Role::Analyst => true,
