@@ -10,6 +10,7 @@ use super::cells::{Value, parse_cell};
 use super::file_rules::FileRules;
 use super::read::Sheet;
 use super::rules::row_rules;
+use super::spill::{RUN_RECORDS, Spill};
 use crate::domain::privacy::Keys;
 pub use crate::domain::record::{CheckedRow, CheckedSheet, Group, GroupKey};
 use crate::domain::reference::{Reference, Scanned, SchoolInfo};
@@ -253,7 +254,9 @@ pub fn check_sheet(
         },
     };
     let mut file_rules = FileRules::new(table, keys);
-    let mut row_hashes: BTreeMap<GroupKey, Vec<[u8; 32]>> = BTreeMap::new();
+    // Each row's hash under its group's number, sorted at the end into the groups' content
+    // hashes: bounded memory for any number of rows.
+    let mut row_hashes = GroupHashes::default();
     let mut digest = Sha256::new();
     // One thread reads the file and checks each row on its own (cells, the row's rules, its
     // hash); this one applies the rules across rows, in file order.
@@ -324,21 +327,26 @@ pub fn check_sheet(
             if table == Table::Training {
                 g.person_times += parsed.int(table, "person_times").unwrap_or(0);
             }
-            row_hashes.entry(key).or_default().push(hash);
+            row_hashes.push(key, hash);
             digest.update(hash);
         }
     });
     progress(report.rows);
     report.sheet.rows_digest = digest.finalize().into();
     for (r, col, p, sev) in file_rules.finish() {
-        report.push(Some(r), column_label(table, col), p, sev);
+        // Row 0 is no row: a problem of the whole check (its temporary files).
+        report.push(Some(r).filter(|r| *r > 0), column_label(table, col), p, sev);
     }
     if report.rows == 0 && report.error_total == 0 {
         report.push(None, None, Problem::EmptyFile, Severity::Error);
     }
-    for (key, g) in &mut report.sheet.groups {
-        let hashes = row_hashes.get_mut(key).map(std::mem::take).unwrap_or_default();
-        g.content_hash = group_hash(hashes);
+    match row_hashes.finish() {
+        Ok(hashes) => {
+            for (key, g) in &mut report.sheet.groups {
+                g.content_hash = hashes.get(key).cloned().unwrap_or_else(|| group_hash(Vec::new()));
+            }
+        }
+        Err(e) => report.push(None, None, Problem::CheckStorage { reason: e.to_string() }, Severity::Error),
     }
     let groups: Vec<(GroupKey, Group)> = report.sheet.groups.iter().map(|(k, g)| (k.clone(), g.clone())).collect();
     for ((school, year), g) in &groups {
@@ -366,6 +374,65 @@ fn group_hash(mut hashes: Vec<[u8; 32]>) -> String {
     hex::encode(h.finalize())
 }
 
+/// The rows' hashes of each group, gathered for [`group_hash`] without holding them all: each
+/// hash is a 36-byte record (the group's number, big-endian, then the hash) in an external sort,
+/// so the sorted stream gives each group's hashes together and in order.
+struct GroupHashes {
+    numbers: std::collections::HashMap<GroupKey, u32>,
+    records: Spill<36>,
+}
+
+impl Default for GroupHashes {
+    fn default() -> Self {
+        GroupHashes::with_run(RUN_RECORDS)
+    }
+}
+
+impl GroupHashes {
+    fn with_run(run_records: usize) -> Self {
+        GroupHashes { numbers: Default::default(), records: Spill::new(run_records) }
+    }
+
+    fn push(&mut self, key: GroupKey, hash: [u8; 32]) {
+        let next = self.numbers.len() as u32;
+        let number = *self.numbers.entry(key).or_insert(next);
+        let mut r = [0u8; 36];
+        r[..4].copy_from_slice(&number.to_be_bytes());
+        r[4..].copy_from_slice(&hash);
+        self.records.push(r);
+    }
+
+    /// Each group's content hash (as [`group_hash`] computes it).
+    fn finish(self) -> std::io::Result<std::collections::HashMap<GroupKey, String>> {
+        let mut names: Vec<Option<GroupKey>> = vec![None; self.numbers.len()];
+        for (key, n) in self.numbers {
+            names[n as usize] = Some(key);
+        }
+        let mut out = std::collections::HashMap::with_capacity(names.len());
+        let mut current: Option<(u32, Sha256)> = None;
+        let mut close = |current: Option<(u32, Sha256)>, out: &mut std::collections::HashMap<GroupKey, String>| {
+            if let Some((n, h)) = current
+                && let Some(key) = names[n as usize].take()
+            {
+                out.insert(key, hex::encode(h.finalize()));
+            }
+        };
+        for record in self.records.sorted() {
+            let record = record?;
+            let n = u32::from_be_bytes(record[..4].try_into().expect("4 bytes"));
+            if current.as_ref().is_none_or(|(c, _)| *c != n) {
+                close(current.take(), &mut out);
+                current = Some((n, Sha256::new()));
+            }
+            if let Some((_, h)) = current.as_mut() {
+                h.update(&record[4..]);
+            }
+        }
+        close(current, &mut out);
+        Ok(out)
+    }
+}
+
 /// Checks a checked sheet again against records that may have changed since it was checked (other
 /// schools' enrolments, the registry, offerings, teachers, placements): the rules of each row and
 /// across rows, not the cells, which do not change. Used inside the writing transaction, so that
@@ -382,7 +449,7 @@ pub fn recheck(
         if severity == Severity::Error && out.len() < ERROR_CAP {
             out.push(Finding {
                 file: sheet.label.clone(),
-                row: Some(row),
+                row: Some(row).filter(|r| *r > 0),
                 column: column_label(table, col),
                 severity,
                 problem,
@@ -480,5 +547,27 @@ pub fn absorb(reference: &mut Reference, sheet: &CheckedSheet, rows: impl Iterat
             }
         }
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn group_hashes_sorted_through_disk_equal_each_group_hashed_in_memory() {
+        let key = |i: usize| (format!("44019{:05}", i % 3), Some(2024 + (i % 2) as i64));
+        let hash = |i: usize| -> [u8; 32] { Sha256::digest(i.to_string().as_bytes()).into() };
+        let mut spilled = GroupHashes::with_run(4);
+        let mut expected: BTreeMap<GroupKey, Vec<[u8; 32]>> = BTreeMap::new();
+        for i in 0..41 {
+            spilled.push(key(i), hash(i));
+            expected.entry(key(i)).or_default().push(hash(i));
+        }
+        let got = spilled.finish().expect("runs read back");
+        assert_eq!(got.len(), 6);
+        for (k, hashes) in expected {
+            assert_eq!(got[&k], group_hash(hashes), "{k:?}");
+        }
     }
 }

@@ -9,6 +9,7 @@ mod pathway_rules;
 pub mod pool;
 pub mod read;
 pub mod rules;
+mod spill;
 mod survey_rules;
 
 pub use crate::domain::reference::Scanned;

@@ -69,6 +69,10 @@ pub enum Problem {
     Encoding,
     /// The file read for writing is not the file that was checked (it changed on disk meanwhile).
     FileChanged,
+    /// The check's temporary files (the sorted keys of a large file) could not be read back.
+    CheckStorage {
+        reason: String,
+    },
     EmptyFile,
     NoTable,
     UnknownTable {

@@ -27,6 +27,10 @@ impl Problem {
                 "文件在导入过程中被修改：什么都没有写入，请在文件保存完毕后重新导入",
                 "the file changed while it was being imported: nothing was written; import it again once it is saved"
             ),
+            CheckStorage { reason } => t!(
+                "检查文件时无法读回临时文件（{reason}）：什么都没有写入，请确认服务器临时目录（TMPDIR）有足够空间后重新导入",
+                "the check could not read back its temporary files ({reason}): nothing was written; make room in the server's temporary directory (TMPDIR) and import again"
+            ),
             EmptyFile => t!("文件为空：第 1 行应为表头", "the file is empty: row 1 must be the header"),
             YearLocked { year } => t!(
                 "{year} 年度数据已锁定：请联系教育局管理员说明理由后解锁，再重新提交",
