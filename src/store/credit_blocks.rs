@@ -115,24 +115,36 @@ async fn graduates(
     schools: Option<&[String]>,
 ) -> Result<BTreeMap<(String, i64, String), (i64, i64, i64)>, StoreError> {
     // A certificate counts for a graduate when issued by the graduation year, still valid then,
-    // and not revoked.
+    // and not revoked. Graduates are counted by themselves, and only the holders are joined to
+    // their certificates: a count per graduate (a lookup for each of a nation's 10 M graduates)
+    // was the largest statement of a rebuild.
     let mut out = BTreeMap::new();
     let mut sql = Sql::new();
     let one = sql.only_schools("g.school_code", schools);
     sql.text = format!(
-        "SELECT x.school_code, x.graduation_year, x.program_code, CAST(COUNT(*) AS BIGINT), \
-         CAST(SUM(CASE WHEN x.n > 0 THEN 1 ELSE 0 END) AS BIGINT), CAST(SUM(x.n) AS BIGINT) FROM (\
-         SELECT g.school_code, g.graduation_year, g.program_code, (SELECT COUNT(*) FROM rec_certificate c \
-         WHERE c.id_pseudo = g.id_pseudo AND c.is_current = 1 AND c.kind = 'x_certificate' \
+        "SELECT g.school_code, g.graduation_year, g.program_code, CAST(COUNT(*) AS BIGINT) \
+         FROM rec_graduate g WHERE g.is_current = 1{one} GROUP BY g.school_code, g.graduation_year, g.program_code"
+    );
+    for r in fetch(conn, sql).await? {
+        out.insert((r.get(0), r.get(1), r.get(2)), (r.get(3), 0, 0));
+    }
+    let mut sql = Sql::new();
+    let one = sql.only_schools("g.school_code", schools);
+    sql.text = format!(
+        "SELECT x.school_code, x.graduation_year, x.program_code, CAST(COUNT(*) AS BIGINT), CAST(SUM(x.n) AS BIGINT) \
+         FROM (SELECT g.school_code, g.graduation_year, g.program_code, COUNT(*) AS n \
+         FROM rec_graduate g JOIN rec_certificate c ON c.id_pseudo = g.id_pseudo \
+         WHERE g.is_current = 1{one} AND c.is_current = 1 AND c.kind = 'x_certificate' \
          AND SUBSTR(c.issued_date, 1, 4) <= CAST(g.graduation_year AS TEXT) \
          AND (c.valid_until IS NULL OR c.valid_until = '' OR SUBSTR(c.valid_until, 1, 4) >= CAST(g.graduation_year AS TEXT)) \
          AND NOT EXISTS (SELECT 1 FROM outcome_revocation r WHERE r.issuer_credit_code = c.issuer_credit_code \
-         AND r.certificate_no = c.certificate_no)) AS n \
-         FROM rec_graduate g WHERE g.is_current = 1{one}) x \
+         AND r.certificate_no = c.certificate_no) \
+         GROUP BY g.school_code, g.graduation_year, g.submission_id, g.row_no, g.program_code) x \
          GROUP BY x.school_code, x.graduation_year, x.program_code"
     );
     for r in fetch(conn, sql).await? {
-        out.insert((r.get(0), r.get(1), r.get(2)), (r.get(3), r.get(4), r.get(5)));
+        let e = out.entry((r.get(0), r.get(1), r.get(2))).or_insert((0, 0, 0));
+        (e.1, e.2) = (r.get(3), r.get(4));
     }
     Ok(out)
 }
