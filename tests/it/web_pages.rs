@@ -473,3 +473,47 @@ async fn a_national_installation_compares_its_provinces_and_drills_down_through_
         assert_eq!(status, StatusCode::BAD_REQUEST);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_district_of_many_schools_compares_them_fifty_to_a_page() {
+    use vetis::testdata::{Spec, school_code, write_city};
+    let data = tempfile::tempdir().unwrap();
+    // 1,100 synthetic schools in eleven districts: 100 of them in 440103 (every eleventh), of which
+    // the public ones (two in three) are compared.
+    let files =
+        write_city(data.path(), &Spec { schools: 1_100, first_year: 2024, last_year: 2024, students: 2_200 }).unwrap();
+    for backend in BACKENDS {
+        let db = TestDb::new(backend);
+        db.ok(&["import", files[0].to_str().unwrap(), files[1].to_str().unwrap(), files[2].to_str().unwrap()]);
+        add_user(&db, "analyst1", "analyst", &[]);
+        let app = App::new(&db).await;
+        let cookie = app.sign_in("analyst1", PASSWORD).await.1.unwrap().0;
+        // The schools a page compares, in order.
+        let schools = |page: &str| -> Vec<String> {
+            page.split("<tr><th scope=\"row\"><a href=\"&#x2f;dashboard?school=")
+                .skip(1)
+                .map(|s| s[..10].to_string())
+                .collect()
+        };
+        let rows = |page: &str| schools(page).len();
+        let (status, first) = app.get("/dashboard?district=440103&year=2024", Some(&cookie)).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(rows(&first), 50, "{first}");
+        assert!(first.contains("district=440103&amp;page=2#compare-h"), "{first}");
+        let (status, second) = app.get("/dashboard?district=440103&year=2024&page=2", Some(&cookie)).await;
+        assert_eq!(status, StatusCode::OK);
+        let rest = rows(&second);
+        assert!(rest > 0 && rest <= 50, "{second}");
+        assert!(first.contains(&format!("第 1 页 · 共 {} 条", 50 + rest)), "{first}");
+        // In order of school code, each school on one page only, the district's last one last.
+        let both: Vec<String> = schools(&first).into_iter().chain(schools(&second)).collect();
+        assert!(both.windows(2).all(|w| w[0] < w[1]), "{both:?}");
+        assert_eq!(both.last(), Some(&school_code(1_089)));
+        assert!(second.contains("rel=\"prev\"") && !second.contains("rel=\"next\""), "{second}");
+        // A page past the end shows the last; eleven districts fit on one page.
+        let (_, beyond) = app.get("/dashboard?district=440103&year=2024&page=9", Some(&cookie)).await;
+        assert_eq!(rows(&beyond), rest);
+        let (_, city) = app.get("/dashboard?year=2024", Some(&cookie)).await;
+        assert!(!city.contains("#compare-h\" rel=\"next\""), "{city}");
+    }
+}

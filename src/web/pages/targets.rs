@@ -84,9 +84,10 @@ pub async fn list(
 /// Failing schools and teachers, or designations, shown a page at a time.
 const PAGE_ROWS: usize = 100;
 
+/// A list's page number (`?page=N`, from 1), beside the scope's query.
 #[derive(serde::Deserialize, Default)]
 pub struct PageNo {
-    page: Option<usize>,
+    pub page: Option<usize>,
 }
 
 pub async fn detail(
