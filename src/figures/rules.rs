@@ -68,19 +68,31 @@ impl Outcome {
     }
 }
 
-/// Evaluates a rule for every year from the plan's baseline to `year`; failures only for `year`.
+/// What an evaluation reads besides the counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detail {
+    /// Passed and total only: a list of targets, a share. The nation's failing teachers (read
+    /// whole, 1.4 GiB for `vetis targets`) are not read.
+    Counts,
+    /// The failures of `year` too: what a rule's page and `--failures` list.
+    Failures,
+}
+
+/// Evaluates a rule for every year from the plan's baseline to `year`; failures only for `year`,
+/// and from the building blocks only when `detail` asks for them.
 pub async fn evaluate(
     db: &Db,
     plan: &Plan,
     rule: &Rule,
     scope: &Scope,
     year: i32,
+    detail: Detail,
 ) -> Result<BTreeMap<i32, Outcome>, StoreError> {
     if matches!(rule.check, Check::XCertificates | Check::CreditConversions) {
         return super::credit::rule_outcomes(db, plan, rule, scope, year).await;
     }
     if rule_blocks::registered(db, plan, rule).await? {
-        evaluate_from_blocks(db, plan, rule, scope, year).await
+        evaluate_from_blocks(db, plan, rule, scope, year, detail).await
     } else {
         evaluate_from_records(db, plan, rule, scope, year).await
     }
@@ -99,6 +111,7 @@ pub async fn evaluate_from_blocks(
     rule: &Rule,
     scope: &Scope,
     year: i32,
+    detail: Detail,
 ) -> Result<BTreeMap<i32, Outcome>, StoreError> {
     let area = scope.area();
     let within = |levels, sponsor| Within { area, levels, sponsor };
@@ -121,6 +134,7 @@ pub async fn evaluate_from_blocks(
                 }
             }
             if rule.check != Check::LocalIntake
+                && detail == Detail::Failures
                 && let Some(o) = out.get_mut(&year)
             {
                 o.failures = rule_blocks::failures(db, rule, &w, year).await?.into_iter().map(failure).collect();
@@ -135,7 +149,9 @@ pub async fn evaluate_from_blocks(
                 o.total = schools.len() as f64;
                 o.passed = judged.get(y).map_or(0.0, |m| m.values().sum());
             }
-            if let Some(o) = out.get_mut(&year) {
+            if detail == Detail::Failures
+                && let Some(o) = out.get_mut(&year)
+            {
                 let mut failures: Vec<Failure> =
                     rule_blocks::failures(db, rule, &w, year).await?.into_iter().map(failure).collect();
                 let (zh, en) = school_rules::no_conditions_record(year);

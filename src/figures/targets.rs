@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::counted::{counts_by_year, designations, in_construction, schools_of};
 use super::indicators::{IndicatorResult, compute, display};
 use super::query::Scope;
-use super::rules::{Failure, evaluate};
+use super::rules::{Detail, Failure, evaluate};
 use crate::domain::plan::{Comparator, Plan};
 use crate::domain::status::{Judgement, Status};
 use crate::domain::targets::Check;
@@ -240,7 +240,19 @@ pub async fn rule(
     scope: &Scope,
     year: i32,
 ) -> Result<(TargetResult, Vec<Failure>), StoreError> {
-    let mut outcomes = evaluate(db, plan, rule, scope, year).await?;
+    judge_rule(db, plan, rule, scope, year, Detail::Failures).await
+}
+
+/// A rule in a scope, its failures read only as `detail` asks.
+async fn judge_rule(
+    db: &Db,
+    plan: &Plan,
+    rule: &Rule,
+    scope: &Scope,
+    year: i32,
+    detail: Detail,
+) -> Result<(TargetResult, Vec<Failure>), StoreError> {
+    let mut outcomes = evaluate(db, plan, rule, scope, year, detail).await?;
     // A school is judged by its own ratio (2,500 person-times ÷ 30 students = 83.3 against ≥ 2),
     // not by the share of passing schools, which for one school is 0 or 100 %.
     let by_ratio = rule.check == Check::TrainingToEnrolment && matches!(scope, Scope::School(_));
@@ -317,8 +329,9 @@ pub async fn all_with(
     for t in &plan.targets {
         out.push(counted(db, plan, t, scope, year).await?);
     }
+    // The list shows each rule's counts; its failures are for its own page.
     for r in &plan.rules {
-        out.push(rule(db, plan, r, scope, year).await?.0);
+        out.push(judge_rule(db, plan, r, scope, year, Detail::Counts).await?.0);
     }
     Ok(out)
 }

@@ -130,7 +130,7 @@ pub async fn figures(
         .iter()
         .filter(|r| matches!(r.check, Check::Practice | Check::NewTeacherPractice | Check::TrainingCycle))
     {
-        let outcomes = super::rules::evaluate(db, plan, rule, scope, year).await?;
+        let outcomes = super::rules::evaluate(db, plan, rule, scope, year, super::rules::Detail::Counts).await?;
         let o = outcomes.get(&year).cloned().unwrap_or_default();
         rules.push(RuleShare {
             rule: rule.id.clone(),
