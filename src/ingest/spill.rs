@@ -79,7 +79,7 @@ fn write_run<const N: usize>(run: &[[u8; N]]) -> io::Result<File> {
     for record in run {
         out.write_all(record)?;
     }
-    let mut file = out.into_inner().map_err(|e| e.into_error())?;
+    let mut file = out.into_inner().map_err(io::IntoInnerError::into_error)?;
     file.rewind()?;
     Ok(file)
 }

@@ -8,7 +8,7 @@
 use vetis::figures::Scope;
 use vetis::figures::breakdown::{By, Group, breakdown, breakdown_from_records};
 use vetis::figures::query::{series, series_from_records};
-use vetis::figures::rules::{Outcome, evaluate_from_blocks};
+use vetis::figures::rules::{Detail, Outcome, evaluate_from_blocks};
 use vetis::figures::rules_records::evaluate_from_records;
 
 use crate::common::*;
@@ -81,7 +81,15 @@ async fn figures_agree(db: &TestDb, step: usize) {
     for rule in &plan.rules {
         for scope in &scopes {
             for year in [2020, 2021] {
-                let kept = evaluate_from_blocks(&store, &plan, rule, scope, year).await.unwrap();
+                let kept = evaluate_from_blocks(&store, &plan, rule, scope, year, Detail::Failures).await.unwrap();
+                // Counts alone give the same counts.
+                let counts = evaluate_from_blocks(&store, &plan, rule, scope, year, Detail::Counts).await.unwrap();
+                let tally = |m: &std::collections::BTreeMap<i32, Outcome>| {
+                    m.iter()
+                        .map(|(y, o)| (*y, o.passed, o.total, o.ratio.map(|r| (r * 1e6).round() as i64)))
+                        .collect::<Vec<_>>()
+                };
+                assert_eq!(tally(&counts), tally(&kept), "{} for {scope:?} in {year}", rule.id);
                 let direct = evaluate_from_records(&store, &plan, rule, scope, year).await.unwrap();
                 let key = |m: &std::collections::BTreeMap<i32, Outcome>| {
                     m.iter()
