@@ -326,11 +326,7 @@ pub async fn grouped(
         "SELECT {group}, CAST({n} AS BIGINT), CAST(SUM(b.hits) AS BIGINT), CAST(SUM(b.total) AS DOUBLE PRECISION) \
          {from} AND {when} GROUP BY {group} ORDER BY {group}"
     );
-    let mut q = sqlx::query(AssertSqlSafe(sql.text));
-    for p in sql.params {
-        q = bind(q, p);
-    }
-    let rows = q.fetch_all(&db.pool).await?;
+    let rows = sql.bound().fetch_all(&db.pool).await?;
     Ok(Some(rows.iter().map(|r| (r.get(0), r.get(1), r.get(2), r.get(3))).collect()))
 }
 
@@ -345,9 +341,5 @@ pub async fn sums(db: &Db, f: &Formula, area: Area<'_>) -> Result<Vec<(i64, i64,
         "SELECT b.year, CAST({n} AS BIGINT), CAST(SUM(b.hits) AS BIGINT), CAST(SUM(b.total) AS DOUBLE PRECISION) \
          {from} GROUP BY b.year"
     );
-    let mut q = sqlx::query(AssertSqlSafe(sql.text));
-    for p in sql.params {
-        q = bind(q, p);
-    }
-    Ok(q.fetch_all(&db.pool).await?.iter().map(|r| (r.get(0), r.get(1), r.get(2), r.get(3))).collect())
+    Ok(sql.bound().fetch_all(&db.pool).await?.iter().map(|r| (r.get(0), r.get(1), r.get(2), r.get(3))).collect())
 }

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
 use super::credit::StoredRefusal;
-use super::records::{SqlValue, bind, insert_batch};
+use super::records::{SqlValue, insert_batch};
 use super::rule_blocks::Within;
 use super::sql::Sql;
 use super::{Backend, Db, StoreError, now};
@@ -96,11 +96,7 @@ fn applications_part(r: &sqlx::any::AnyRow, at: usize) -> Tally {
 }
 
 async fn fetch(conn: &mut AnyConnection, sql: Sql) -> Result<Vec<sqlx::any::AnyRow>, StoreError> {
-    let mut q = sqlx::query(AssertSqlSafe(sql.text));
-    for p in sql.params {
-        q = bind(q, p);
-    }
-    Ok(q.fetch_all(&mut *conn).await?)
+    Ok(sql.bound().fetch_all(&mut *conn).await?)
 }
 
 /// A reviewer's reason as a reason label: the first line, at most 60 characters.
@@ -211,11 +207,7 @@ async fn delete(conn: &mut AnyConnection, table: &str, schools: Option<&[String]
     let mut sql = Sql::new();
     let one = sql.only_schools("school_code", schools);
     sql.text = format!("DELETE FROM {table} WHERE 1 = 1{one}");
-    let mut q = sqlx::query(AssertSqlSafe(sql.text));
-    for p in sql.params {
-        q = bind(q, p);
-    }
-    q.execute(&mut *conn).await?;
+    sql.bound().execute(&mut *conn).await?;
     Ok(())
 }
 

@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 
 use sqlx::{AssertSqlSafe, Row};
 
-use super::records::{SqlValue, bind, record_table};
+use super::records::{SqlValue, record_table};
 use super::sql::{Sql, condition};
 use super::{Db, StoreError};
 use crate::domain::quality::{Builtin, MeasureDef, MeasureKind, Template};
@@ -30,11 +30,7 @@ fn year_column(m: &MeasureDef, table: Table) -> String {
 }
 
 async fn fetch(db: &Db, sql: Sql) -> Result<Vec<sqlx::any::AnyRow>, StoreError> {
-    let mut q = sqlx::query(AssertSqlSafe(sql.text));
-    for p in sql.params {
-        q = bind(q, p);
-    }
-    Ok(q.fetch_all(&db.pool).await?)
+    Ok(sql.bound().fetch_all(&db.pool).await?)
 }
 
 /// The measures of a template for every school in `year`.

@@ -9,9 +9,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
-use sqlx::{AnyConnection, AssertSqlSafe, Row};
+use sqlx::{AnyConnection, Row};
 
-use super::records::{SqlValue, bind, insert_batch};
+use super::records::{SqlValue, insert_batch};
 use super::sql::{Area, SCHOOLS_PER_STATEMENT, Sql};
 use super::{Backend, Db, StoreError, now};
 use crate::domain::plan::Plan;
@@ -51,11 +51,7 @@ fn backend_of(conn: &AnyConnection) -> Backend {
 }
 
 async fn fetch(conn: &mut AnyConnection, sql: Sql) -> Result<Vec<sqlx::any::AnyRow>, StoreError> {
-    let mut q = sqlx::query(AssertSqlSafe(sql.text));
-    for p in sql.params {
-        q = bind(q, p);
-    }
-    Ok(q.fetch_all(&mut *conn).await?)
+    Ok(sql.bound().fetch_all(&mut *conn).await?)
 }
 
 fn day(s: &str) -> Option<NaiveDate> {
@@ -257,12 +253,8 @@ async fn write(
         let mut sql = Sql::new();
         let id = sql.param(SqlValue::text(&rule.id));
         let some = sql.only_schools("school_code", schools);
-        let text = format!("DELETE FROM {table} WHERE rule_id = {id}{some}");
-        let mut q = sqlx::query(AssertSqlSafe(text));
-        for p in sql.params {
-            q = bind(q, p);
-        }
-        q.execute(&mut *conn).await?;
+        sql.text = format!("DELETE FROM {table} WHERE rule_id = {id}{some}");
+        sql.bound().execute(&mut *conn).await?;
     }
     // No NULLs: PostgreSQL keeps a prepared INSERT's parameter types from its first use, and a
     // NULL there is typed differently from a number.

@@ -15,6 +15,16 @@ pub struct Sql {
 }
 
 impl Sql {
+    /// The statement with its parameters bound, to run on a connection or the pool: the one
+    /// place a built statement meets its values.
+    pub fn bound(self) -> crate::store::records::Query<'static> {
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(self.text));
+        for p in self.params {
+            q = crate::store::records::bind(q, p);
+        }
+        q
+    }
+
     pub fn new() -> Sql {
         Sql { text: String::new(), params: Vec::new() }
     }

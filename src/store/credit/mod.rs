@@ -327,11 +327,7 @@ pub async fn list(
     }
     let n = sql.param(super::records::SqlValue::Int(limit));
     sql.text = format!("SELECT {COLUMNS} FROM credit_application WHERE 1 = 1{cond} ORDER BY id DESC LIMIT {n}");
-    let mut q = sqlx::query(AssertSqlSafe(sql.text));
-    for p in sql.params {
-        q = super::records::bind(q, p);
-    }
-    q.fetch_all(&db.pool).await?.iter().map(from_row).collect()
+    sql.bound().fetch_all(&db.pool).await?.iter().map(from_row).collect()
 }
 
 /// One application.

@@ -5,7 +5,7 @@
 //! the people a register step touches, and whole on a rebuild; `Recognition::counts_on` is the
 //! same rule in Rust (the tests hold the two together).
 
-use sqlx::{AnyConnection, AssertSqlSafe, Row};
+use sqlx::{AnyConnection, Row};
 
 use crate::domain::dual::register::RegisterSettings;
 use crate::domain::standard::Table;
@@ -30,6 +30,11 @@ fn in_force(settings: &RegisterSettings) -> Result<String, StoreError> {
     ))
 }
 
+/// A teacher row's mark as the register gives it: 1 with a recognition in force, else 0.
+fn mark_expr(settings: &RegisterSettings) -> Result<String, StoreError> {
+    Ok(format!("CASE WHEN {} THEN 1 ELSE 0 END", in_force(settings)?))
+}
+
 /// Which rows to mark.
 pub(crate) enum Rows<'a> {
     All,
@@ -49,11 +54,7 @@ fn scope(sql: &mut Sql, rows: &Rows<'_>) -> String {
 }
 
 async fn run(conn: &mut AnyConnection, sql: Sql) -> Result<Vec<sqlx::any::AnyRow>, StoreError> {
-    let mut q = sqlx::query(AssertSqlSafe(sql.text));
-    for p in sql.params {
-        q = crate::store::records::bind(q, p);
-    }
-    Ok(q.fetch_all(&mut *conn).await?)
+    Ok(sql.bound().fetch_all(&mut *conn).await?)
 }
 
 /// Sets the mark on `rows`.
@@ -70,7 +71,7 @@ pub(crate) async fn mark(
     // Only the rows whose mark changes are written: a new file's teachers are mostly unmarked
     // and stay so, and rewriting each row (a new version in PostgreSQL, its indexes too) took
     // half a minute for the nation's 1.3 M.
-    let mark = format!("CASE WHEN {} THEN 1 ELSE 0 END", in_force(settings)?);
+    let mark = mark_expr(settings)?;
     sql.text =
         format!("UPDATE rec_teacher AS t SET dual_recognised = {mark} WHERE {only} AND t.dual_recognised <> {mark}");
     run(conn, sql).await?;
@@ -87,8 +88,8 @@ async fn changed_years(
     let only = scope(&mut sql, rows);
     sql.text = format!(
         "SELECT DISTINCT t.year FROM rec_teacher t WHERE t.is_current = 1 AND {only} \
-         AND t.dual_recognised <> CASE WHEN {} THEN 1 ELSE 0 END",
-        in_force(settings)?
+         AND t.dual_recognised <> {}",
+        mark_expr(settings)?
     );
     Ok(run(conn, sql).await?.iter().map(|r| r.get::<i64, _>(0)).collect())
 }
