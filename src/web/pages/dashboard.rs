@@ -12,7 +12,7 @@ use super::scope::{
     PageScope, ScopeQuery, district_names, school_info, scope_options, scope_query, scope_value, spans_provinces, whole,
 };
 use super::targets::PageNo;
-use super::{OrPage, PageError, Viewer, render};
+use super::{OrPage, PageError, Viewer, pager, render};
 use crate::domain::access::Target;
 use crate::domain::plan::{Indicator, Plan, TargetScope};
 use crate::figures::Scope;
@@ -318,13 +318,7 @@ pub async fn page(
     let compare_rows: Vec<CompareRow> =
         compare_rows.into_iter().skip((page - 1) * COMPARE_ROWS).take(COMPARE_ROWS).collect();
     let sq = scope_query(&scope);
-    let link = |p: usize| format!("/dashboard?year={year}{sq}&page={p}#compare-h");
-    let compare_pager = serde_json::json!({
-        "label": format!("{} · {}", v.t("page").replace("{n}", &page.to_string()), v.t("rows_total").replace("{n}", &total.to_string())),
-        "prev": (page > 1).then(|| link(page - 1)),
-        "next": (page < pages).then(|| link(page + 1)),
-        "show": pages > 1,
-    });
+    let compare_pager = pager(&v, page, pages, total, |p| format!("/dashboard?year={year}{sq}&page={p}#compare-h"));
     let heads: Vec<serde_json::Value> = results
         .iter()
         .map(|r| {

@@ -326,6 +326,17 @@ pub fn render_page(
 }
 
 /// Renders a page for a signed-in viewer.
+/// A list's pager as the templates show it: "page n · N in all", links to the pages either side
+/// (`link` makes a page's address), shown only when there is more than one page.
+pub fn pager(v: &Viewer, page: usize, pages: usize, total: usize, link: impl Fn(usize) -> String) -> serde_json::Value {
+    serde_json::json!({
+        "label": format!("{} · {}", v.t("page").replace("{n}", &page.to_string()), v.t("rows_total").replace("{n}", &total.to_string())),
+        "prev": (page > 1).then(|| link(page - 1)),
+        "next": (page < pages).then(|| link(page + 1)),
+        "show": pages > 1,
+    })
+}
+
 pub fn render(name: &str, v: &Viewer, ctx: serde_json::Value) -> Result<Response, PageError> {
     Ok(render_page(name, v.lang, Some(v), ctx)?.into_response())
 }

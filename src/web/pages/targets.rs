@@ -105,7 +105,8 @@ pub async fn detail(
     // The bureau reads them all, so its pages take the kept list as it is: a nation's list holds
     // hundreds of thousands of teachers, and filtering it for every request made the page 0.5 s.
     let mut failures: &[Failure] = &[];
-    let mut filtered: Vec<&Failure> = Vec::new();
+    // The viewer's own part of the failures, where the viewer may not read every school.
+    let mut filtered: Option<Vec<&Failure>> = None;
     let kept = if plan.rule(&id).is_some() {
         Some(state.cache.rule(&state.db, &id, &scope, year).await.page(&v)?)
     } else {
@@ -121,17 +122,18 @@ pub async fn detail(
             let schools = state.cache.schools(&state.db).await?;
             let district_of: std::collections::HashMap<&str, &str> =
                 schools.iter().map(|s| (s.code.as_str(), s.district.as_str())).collect();
-            filtered = kept
-                .1
-                .iter()
-                .filter(|f| {
-                    f.school_code.is_empty()
-                        || v.who.may_read_records(
-                            &f.school_code,
-                            district_of.get(f.school_code.as_str()).copied().unwrap_or(""),
-                        )
-                })
-                .collect();
+            filtered = Some(
+                kept.1
+                    .iter()
+                    .filter(|f| {
+                        f.school_code.is_empty()
+                            || v.who.may_read_records(
+                                &f.school_code,
+                                district_of.get(f.school_code.as_str()).copied().unwrap_or(""),
+                            )
+                    })
+                    .collect(),
+            );
             (kept.0.clone(), Vec::new())
         }
     } else if let Some(t) = plan.targets.iter().find(|t| t.designation_kind == id) {
@@ -205,9 +207,11 @@ pub async fn detail(
         result.target_year,
     );
     // One page of the list (failures or designations), with links to the others.
-    let shown: Box<dyn Iterator<Item = &Failure>> =
-        if filtered.is_empty() { Box::new(failures.iter()) } else { Box::new(filtered.iter().copied()) };
-    let total = (failures.len() + filtered.len()).max(designations.len());
+    let shown: Box<dyn Iterator<Item = &Failure>> = match &filtered {
+        Some(list) => Box::new(list.iter().copied()),
+        None => Box::new(failures.iter()),
+    };
+    let total = filtered.as_ref().map_or(failures.len(), Vec::len).max(designations.len());
     let pages = total.div_ceil(PAGE_ROWS).max(1);
     let page = pn.page.unwrap_or(1).clamp(1, pages);
     let window = |list: Vec<serde_json::Value>| -> Vec<serde_json::Value> {
@@ -219,13 +223,7 @@ pub async fn detail(
         .map(|f| serde_json::json!({ "school": format!("{} {}", f.school_code, f.school_name).trim().to_string(), "school_code": f.school_code, "subject": f.subject, "problem": if en { &f.detail_en } else { &f.detail_zh } }))
         .collect();
     let designations = window(designations);
-    let link = |p: usize| format!("/target/{id}?year={year}{sq}&page={p}");
-    let pager = serde_json::json!({
-        "label": format!("{} · {}", v.t("page").replace("{n}", &page.to_string()), v.t("rows_total").replace("{n}", &total.to_string())),
-        "prev": (page > 1).then(|| link(page - 1)),
-        "next": (page < pages).then(|| link(page + 1)),
-        "show": pages > 1,
-    });
+    let pager = super::pager(&v, page, pages, total, |p| format!("/target/{id}?year={year}{sq}&page={p}"));
     render(
         "target.html",
         &v,
