@@ -9,9 +9,9 @@
 use std::collections::BTreeMap;
 
 use sha2::{Digest, Sha256};
-use sqlx::{AnyConnection, AssertSqlSafe, Row};
+use sqlx::{AnyConnection, Row};
 
-use super::records::{SqlValue, bind, record_table};
+use super::records::{SqlValue, record_table};
 use super::sql::{Area, SCHOOLS_PER_STATEMENT, Sql, condition};
 use super::{Db, StoreError, now};
 use crate::domain::plan::{Formula, Measure, Plan};
@@ -34,7 +34,7 @@ fn table_of(f: &Formula) -> Result<(Table, String), StoreError> {
 }
 
 /// The SELECT that computes a formula's blocks from the records (of some schools, or all):
-/// columns school, year, category, pathway, n, hits, total.
+/// columns school_code, year, category, pathway, n, hits, total, named so (a table is made of them).
 fn block_select(f: &Formula, schools: Option<&[String]>, year: Option<i64>) -> Result<Sql, StoreError> {
     let (table, yc) = table_of(f)?;
     let mut sql = Sql::new();
@@ -48,7 +48,8 @@ fn block_select(f: &Formula, schools: Option<&[String]>, year: Option<i64>) -> R
     sql.text = if f.measure == Measure::DistinctSchools {
         // The first year each school qualifies; counted cumulatively by the reader.
         format!(
-            "SELECT t.school_code, MIN(t.{yc}), '', '', CAST(1 AS BIGINT), CAST(0 AS BIGINT), CAST(NULL AS DOUBLE PRECISION) {from} GROUP BY t.school_code"
+            "SELECT t.school_code, MIN(t.{yc}) AS year, '' AS category, '' AS pathway, CAST(1 AS BIGINT) AS n, \
+             CAST(0 AS BIGINT) AS hits, CAST(NULL AS DOUBLE PRECISION) AS total {from} GROUP BY t.school_code"
         )
     } else {
         // PostgreSQL refuses a constant in GROUP BY: a dimension the table lacks is '' and not grouped.
@@ -68,8 +69,8 @@ fn block_select(f: &Formula, schools: Option<&[String]>, year: Option<i64>) -> R
             _ => "CAST(NULL AS DOUBLE PRECISION)".into(),
         };
         format!(
-            "SELECT t.school_code, t.{yc}, {cat}, {path}, CAST(COUNT(*) AS BIGINT), CAST({hits} AS BIGINT), {total} {from} \
-             GROUP BY {}",
+            "SELECT t.school_code, t.{yc} AS year, {cat} AS category, {path} AS pathway, CAST(COUNT(*) AS BIGINT) AS n, \
+             CAST({hits} AS BIGINT) AS hits, {total} AS total {from} GROUP BY {}",
             group.join(", ")
         )
     };
@@ -117,26 +118,25 @@ async fn write_blocks(
     if let Some(y) = year {
         text.push_str(&format!(" AND year = {}", del.param(SqlValue::Int(y))));
     }
-    let mut q = sqlx::query(AssertSqlSafe(text));
-    for p in del.params {
-        q = bind(q, p);
+    del.text = text;
+    del.bound().execute(&mut *conn).await?;
+    let select = block_select(f, schools, year)?;
+    // One formula's blocks kept under each key of its group.
+    let insert = |source: &str, sql: &mut Sql| {
+        let ks: Vec<String> =
+            keys.iter().map(|k| format!("SELECT {} AS formula_key", sql.param(SqlValue::text(k)))).collect();
+        format!(
+            "INSERT INTO figure_block (formula_key, school_code, year, category, pathway, n, hits, total) \
+             SELECT k.formula_key, b.* FROM {source} b CROSS JOIN ({}) k",
+            ks.join(" UNION ALL ")
+        )
+    };
+    if schools.is_none() {
+        // Every school's: a scan of the whole table, worth computing on every core.
+        super::dialect::insert_selected(conn, select, insert).await
+    } else {
+        super::dialect::insert_inline(conn, select, insert).await
     }
-    q.execute(&mut *conn).await?;
-    let mut select = block_select(f, schools, year)?;
-    let ks: Vec<String> =
-        keys.iter().map(|k| format!("SELECT {} AS formula_key", select.param(SqlValue::text(k)))).collect();
-    let text = format!(
-        "INSERT INTO figure_block (formula_key, school_code, year, category, pathway, n, hits, total) \
-         SELECT k.formula_key, b.* FROM ({}) b CROSS JOIN ({}) k",
-        select.text,
-        ks.join(" UNION ALL ")
-    );
-    let mut q = sqlx::query(AssertSqlSafe(text));
-    for p in select.params {
-        q = bind(q, p);
-    }
-    q.execute(&mut *conn).await?;
-    Ok(())
 }
 
 /// Recomputes, inside the caller's transaction, the blocks of `schools` for every formula of the
@@ -267,12 +267,7 @@ pub async fn kept_and_fresh(db: &Db, f: &Formula) -> Result<(Blocks, Blocks), St
     .bind(formula_key(f))
     .fetch_all(&db.pool)
     .await?;
-    let select = block_select(f, None, None)?;
-    let mut q = sqlx::query(AssertSqlSafe(select.text));
-    for p in select.params {
-        q = bind(q, p);
-    }
-    let fresh = q.fetch_all(&db.pool).await?;
+    let fresh = block_select(f, None, None)?.bound().fetch_all(&db.pool).await?;
     Ok((collect(&kept), collect(&fresh)))
 }
 

@@ -1,5 +1,8 @@
 //! The few places where SQLite and PostgreSQL need different SQL. Everything else is portable.
 
+use sqlx::AnyConnection;
+
+use super::sql::Sql;
 use super::{Backend, Db, StoreError};
 use crate::domain::standard::Table;
 
@@ -25,5 +28,51 @@ pub async fn refresh_statistics(db: &Db, table: Table) -> Result<(), StoreError>
         let name = super::records::record_table(table);
         sqlx::query(sqlx::AssertSqlSafe(format!("ANALYZE {name}"))).execute(&db.pool).await?;
     }
+    Ok(())
+}
+
+/// The backend a connection talks to.
+pub fn backend_of(conn: &AnyConnection) -> Backend {
+    if conn.backend_name().eq_ignore_ascii_case("sqlite") { Backend::Sqlite } else { Backend::Postgres }
+}
+
+/// Writes the rows `select` computes over most of a record table with the INSERT `insert` makes:
+/// it is given what to read the rows from, as a table, and adds its own parameters to the `Sql`
+/// it is given. PostgreSQL 15 runs an `INSERT … SELECT` on one core, however large the scan, but
+/// may run the SELECT of a `CREATE TABLE … AS` in parallel: there the rows (blocks: few, from
+/// millions of records) are first computed into a temporary table. SQLite runs one
+/// `INSERT … SELECT`.
+pub async fn insert_selected(
+    conn: &mut AnyConnection,
+    select: Sql,
+    insert: impl FnOnce(&str, &mut Sql) -> String,
+) -> Result<(), StoreError> {
+    match backend_of(conn) {
+        Backend::Sqlite => insert_inline(conn, select, insert).await?,
+        Backend::Postgres => {
+            let Sql { text, params } = select;
+            Sql { text: format!("CREATE TEMPORARY TABLE selected_rows AS {text}"), params }
+                .bound()
+                .execute(&mut *conn)
+                .await?;
+            let mut sql = Sql::new();
+            sql.text = insert("selected_rows", &mut sql);
+            sql.bound().execute(&mut *conn).await?;
+            sqlx::query("DROP TABLE selected_rows").execute(&mut *conn).await?;
+        }
+    }
+    Ok(())
+}
+
+/// One `INSERT … SELECT`: `select` as a subquery of what `insert` makes (see `insert_selected`).
+pub async fn insert_inline(
+    conn: &mut AnyConnection,
+    select: Sql,
+    insert: impl FnOnce(&str, &mut Sql) -> String,
+) -> Result<(), StoreError> {
+    let Sql { text, params } = select;
+    let mut sql = Sql { text: String::new(), params };
+    sql.text = insert(&format!("({text})"), &mut sql);
+    sql.bound().execute(&mut *conn).await?;
     Ok(())
 }

@@ -13,7 +13,7 @@ use sqlx::{AnyConnection, Row};
 
 use super::records::{SqlValue, insert_batch};
 use super::sql::{Area, SCHOOLS_PER_STATEMENT, Sql};
-use super::{Backend, Db, StoreError, now};
+use super::{Db, StoreError, now};
 use crate::domain::plan::Plan;
 use crate::domain::school_rules::{self, Activity, Item, SchoolYear, TeacherOfYear};
 use crate::domain::standard::Table;
@@ -44,10 +44,6 @@ fn reads(check: Check, table: Table) -> bool {
         // Kept in the credit blocks (`store::credit_blocks`), not here.
         Check::XCertificates | Check::CreditConversions => false,
     }
-}
-
-fn backend_of(conn: &AnyConnection) -> Backend {
-    if conn.backend_name().eq_ignore_ascii_case("sqlite") { Backend::Sqlite } else { Backend::Postgres }
 }
 
 async fn fetch(conn: &mut AnyConnection, sql: Sql) -> Result<Vec<sqlx::any::AnyRow>, StoreError> {
@@ -284,7 +280,7 @@ async fn write(
             }
         }
     }
-    let backend = backend_of(conn);
+    let backend = super::dialect::backend_of(conn);
     let cols = ["school_code", "rule_id", "year", "passed", "total", "trained", "enrolled"];
     insert_batch(&mut *conn, backend, "rule_block", &cols, blocks).await?;
     let cols = ["school_code", "rule_id", "year", "seq", "subject", "passed", "detail_zh", "detail_en"];
