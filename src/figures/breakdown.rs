@@ -166,3 +166,51 @@ async fn labels(db: &Db, by: By) -> Result<HashMap<String, String>, StoreError> 
     };
     Ok(sqlx::query(sql).fetch_all(&db.pool).await?.into_iter().map(|r| (r.get(0), r.get(1))).collect())
 }
+
+/// One line of a comparison: a district's, province's or school's value of every indicator.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Line {
+    pub key: String,
+    pub label: String,
+    /// In the plan's order of indicators; None where a breakdown has no value for the key.
+    pub values: Vec<Option<f64>>,
+}
+
+/// Each indicator's breakdown (in the plan's order) merged into one line per key, sorted by key:
+/// what a dashboard compares, computed once per scope and year rather than on every request.
+pub fn lines(breakdowns: &[Option<Vec<Group>>]) -> Vec<Line> {
+    let mut by_key: HashMap<&str, Line> = HashMap::new();
+    for (i, groups) in breakdowns.iter().enumerate() {
+        for g in groups.iter().flatten() {
+            let line = by_key.entry(&g.key).or_insert_with(|| Line {
+                key: g.key.clone(),
+                label: g.label.clone(),
+                values: vec![None; breakdowns.len()],
+            });
+            line.values[i] = g.value;
+        }
+    }
+    let mut out: Vec<Line> = by_key.into_values().collect();
+    out.sort_by(|a, b| a.key.cmp(&b.key));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn group(key: &str, value: f64) -> Group {
+        Group { key: key.into(), label: format!("名{key}"), value: Some(value), numerator: None, denominator: None }
+    }
+
+    #[test]
+    fn lines_merge_each_indicators_groups_by_key_in_key_order_leaving_gaps_empty() {
+        let got = lines(&[Some(vec![group("b", 1.0), group("a", 2.0)]), None, Some(vec![group("c", 3.0)])]);
+        let want = vec![
+            Line { key: "a".into(), label: "名a".into(), values: vec![Some(2.0), None, None] },
+            Line { key: "b".into(), label: "名b".into(), values: vec![Some(1.0), None, None] },
+            Line { key: "c".into(), label: "名c".into(), values: vec![None, None, Some(3.0)] },
+        ];
+        assert_eq!(got, want);
+    }
+}

@@ -243,6 +243,17 @@ pub async fn rule(
     judge_rule(db, plan, rule, scope, year, Detail::Failures).await
 }
 
+/// A rule in a scope, without its failures: what a list of targets shows.
+pub async fn rule_counts(
+    db: &Db,
+    plan: &Plan,
+    rule: &Rule,
+    scope: &Scope,
+    year: i32,
+) -> Result<TargetResult, StoreError> {
+    Ok(judge_rule(db, plan, rule, scope, year, Detail::Counts).await?.0)
+}
+
 /// A rule in a scope, its failures read only as `detail` asks.
 async fn judge_rule(
     db: &Db,

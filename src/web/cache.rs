@@ -1,10 +1,11 @@
 //! Figures served many times between changes: the plan, each scope's indicators, breakdowns,
-//! targets and rule details, and the registry, kept until the data version changes (records,
+//! targets, rules and their failures, and the registry, kept until the data version changes (records,
 //! reviews, locks, plan, catalogue; never sign-ins or reading). The version is looked up at most
 //! every `LOOK_AGAIN` unless this process committed a write since: a change made here shows at
 //! once, one made by another process (a `vetis import` beside the server) within that time.
 //! A figure asked for while it is being computed is waited for, not computed twice; what the
-//! warmer (`web::warm`) computed stays when the cache is full, what readers asked for beyond it goes.
+//! warmer (`web::warm`) computed stays when the cache is full, and of what readers asked for
+//! beyond it the least recently used goes.
 
 use std::any::Any;
 use std::collections::HashMap;
@@ -14,10 +15,10 @@ use std::time::{Duration, Instant};
 
 use crate::domain::plan::Plan;
 use crate::figures::Scope;
-use crate::figures::breakdown::{By, Group, breakdown};
+use crate::figures::breakdown::{By, Group, Line, breakdown, lines};
 use crate::figures::indicators::{IndicatorResult, compute, latest_year};
 use crate::figures::rules::Failure;
-use crate::figures::targets::{TargetResult, counted, from_key, rule};
+use crate::figures::targets::{TargetResult, counted, from_key, rule, rule_counts};
 use crate::figures::teachers::{self, TeacherFigures};
 use crate::store::registry::School;
 use crate::store::{Db, StoreError, refdata};
@@ -31,8 +32,21 @@ type Kept = Arc<dyn Any + Send + Sync>;
 #[derive(Default)]
 struct Slot {
     cell: Arc<tokio::sync::OnceCell<Kept>>,
-    /// Computed by the warmer: kept when the cache is full.
+    /// Asked for by the warmer: kept when the cache is full.
     pinned: bool,
+    /// When it was last asked for (the map's tick then): the least recent goes first.
+    used: u64,
+}
+
+tokio::task_local! {
+    /// Set for the warmer's task: what it asks for is pinned.
+    static WARMING: ();
+}
+
+/// Runs `f` as the warmer: every figure it asks for (and every part those are made of) is
+/// pinned, so that what readers ask for later cannot push it out.
+pub async fn as_warmer<F: Future>(f: F) -> F::Output {
+    WARMING.scope((), f).await
 }
 
 #[derive(Default)]
@@ -48,6 +62,28 @@ pub struct FigureCache {
 struct Inner {
     generation: i64,
     kept: HashMap<String, Slot>,
+    /// Counts every look-up: the slots' `used`.
+    tick: u64,
+    /// How many slots are pinned.
+    pinned: usize,
+}
+
+impl Inner {
+    /// Makes room when full: the least recently used eighth of what is not pinned goes. The
+    /// warmer pins at most `WARM_BUDGET`, so there is always something to let go.
+    fn make_room(&mut self) {
+        let mut loose: Vec<(u64, &String)> =
+            self.kept.iter().filter(|(_, s)| !s.pinned).map(|(k, s)| (s.used, k)).collect();
+        let go = (CAPACITY / 8).min(loose.len());
+        if go == 0 {
+            return;
+        }
+        loose.select_nth_unstable(go - 1);
+        let gone: Vec<String> = loose[..go].iter().map(|(_, k)| (*k).clone()).collect();
+        for k in gone {
+            self.kept.remove(&k);
+        }
+    }
 }
 
 /// A finished warm-up: the data version it computed, how many figures and how long it took.
@@ -58,9 +94,15 @@ pub struct Warmed {
     pub millis: u128,
 }
 
-/// Entries kept at most before starting afresh (a district's schools come and go; the city and
-/// districts are asked for again at once).
-const CAPACITY: usize = 4096;
+/// Figures kept at most. At national scale a figure is a few kilobytes (a county's rule details
+/// with their failures are the largest), so this bounds the cache to tens of megabytes.
+const CAPACITY: usize = 16_384;
+
+/// Figures the warmer pins at most: the rest of the capacity serves what readers ask for beyond
+/// them. A city installation's warm set (3,000 figures) fits whole; a nation's does not (2,850
+/// counties, six years, forty figures each), so the warmer goes in order of what is asked for
+/// most and costs most (`web::warm`).
+pub const WARM_BUDGET: usize = CAPACITY * 3 / 4;
 
 impl FigureCache {
     /// The data version, looked up at most every `LOOK_AGAIN` unless this process wrote since.
@@ -88,35 +130,33 @@ impl FigureCache {
         F: Future<Output = Result<T, StoreError>>,
     {
         let g = self.generation(db).await?;
+        let warming = WARMING.try_with(|_| ()).is_ok();
         let cell = {
             let mut inner = self.inner.lock().expect("cache lock");
             if inner.generation != g {
-                *inner = Inner { generation: g, kept: HashMap::new() };
+                *inner = Inner { generation: g, ..Inner::default() };
             }
             if inner.kept.len() >= CAPACITY && !inner.kept.contains_key(&key) {
-                inner.kept.retain(|_, s| s.pinned);
+                inner.make_room();
             }
-            inner.kept.entry(key).or_default().cell.clone()
+            inner.tick += 1;
+            let tick = inner.tick;
+            let slot = inner.kept.entry(key).or_default();
+            slot.used = tick;
+            let newly_pinned = warming && !slot.pinned;
+            slot.pinned |= warming;
+            let cell = slot.cell.clone();
+            inner.pinned += usize::from(newly_pinned);
+            cell
         };
         let kept = cell.get_or_try_init(|| async { Ok::<Kept, StoreError>(Arc::new(make.await?)) }).await?;
         kept.clone().downcast::<T>().map_err(|_| StoreError::Internal("a cache key holds two kinds of value".into()))
     }
 
-    /// Marks everything computed under version `g` as the warmer's: kept when the cache is full.
-    /// The number of figures kept.
-    pub fn pin(&self, g: i64) -> usize {
-        let mut inner = self.inner.lock().expect("cache lock");
-        if inner.generation != g {
-            return 0;
-        }
-        let mut n = 0;
-        for s in inner.kept.values_mut() {
-            if s.cell.initialized() {
-                s.pinned = true;
-                n += 1;
-            }
-        }
-        n
+    /// How many figures of data version `g` the warmer has pinned (0 under another version).
+    pub fn pinned(&self, g: i64) -> usize {
+        let inner = self.inner.lock().expect("cache lock");
+        if inner.generation == g { inner.pinned } else { 0 }
     }
 
     /// Records a finished warm-up.
@@ -154,7 +194,7 @@ impl FigureCache {
                 out.push((*self.counted(db, &t.designation_kind, scope, year).await?).clone());
             }
             for r in &plan.rules {
-                out.push(self.rule(db, &r.id, scope, year).await?.0.clone());
+                out.push((*self.rule_counts(db, &r.id, scope, year).await?).clone());
             }
             Ok(out)
         };
@@ -172,6 +212,21 @@ impl FigureCache {
         let plan = self.plan(db).await?;
         let r = plan.rule(id).ok_or_else(|| StoreError::not_found(format!("no rule {id}")))?;
         self.get_or(db, format!("rule {id} {scope:?} {year}"), rule(db, &plan, r, scope, year)).await
+    }
+
+    /// A rule for a scope and year without its failures (the targets list, a rule page's
+    /// districts): a nation's failures are hundreds of thousands of teachers, read only for the
+    /// rule's own page.
+    pub async fn rule_counts(
+        &self,
+        db: &Db,
+        id: &str,
+        scope: &Scope,
+        year: i32,
+    ) -> Result<Arc<TargetResult>, StoreError> {
+        let plan = self.plan(db).await?;
+        let r = plan.rule(id).ok_or_else(|| StoreError::not_found(format!("no rule {id}")))?;
+        self.get_or(db, format!("rule counts {id} {scope:?} {year}"), rule_counts(db, &plan, r, scope, year)).await
     }
 
     /// A counted target (by its designation kind) for a scope and year.
@@ -365,5 +420,53 @@ impl FigureCache {
             .ok_or_else(|| StoreError::Internal(format!("the plan has no indicator {indicator}")))?;
         let key = format!("breakdown {indicator} {scope:?} {year} {by:?}");
         self.get_or(db, key, breakdown(db, &ind.formula, scope, year, by)).await
+    }
+
+    /// Every indicator's breakdown by `by`, one line per key in key order: a dashboard's
+    /// comparison, merged once per data version rather than on every request (a county of a
+    /// national installation compares 300 schools, ten values each).
+    pub async fn lines(&self, db: &Db, scope: &Scope, year: i32, by: By) -> Result<Arc<Vec<Line>>, StoreError> {
+        let key = format!("lines {scope:?} {year} {by:?}");
+        self.get_or(db, key, async {
+            let plan = self.plan(db).await?;
+            let mut each = Vec::with_capacity(plan.indicators.len());
+            for ind in &plan.indicators {
+                each.push(self.breakdown(db, &ind.id, scope, year, by).await?.as_ref().clone());
+            }
+            Ok(lines(&each))
+        })
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_cache_lets_the_least_recently_used_eighth_go_and_keeps_what_the_warmer_pinned() {
+        let mut inner = Inner::default();
+        // Every other figure pinned; figure i last used at tick i.
+        for i in 0..CAPACITY {
+            let slot = Slot { pinned: i % 2 == 0, used: i as u64, ..Slot::default() };
+            inner.kept.insert(format!("k{i}"), slot);
+        }
+        inner.make_room();
+        assert_eq!(inner.kept.len(), CAPACITY - CAPACITY / 8);
+        for i in 0..CAPACITY {
+            // The unpinned ones are the odd ones; the oldest CAPACITY / 8 of them are below 2 × that.
+            let kept = i % 2 == 0 || i >= 2 * (CAPACITY / 8);
+            assert_eq!(inner.kept.contains_key(&format!("k{i}")), kept, "figure {i}");
+        }
+    }
+
+    #[test]
+    fn a_cache_of_pinned_figures_only_lets_none_go() {
+        let mut inner = Inner::default();
+        for i in 0..10 {
+            inner.kept.insert(format!("k{i}"), Slot { pinned: true, ..Slot::default() });
+        }
+        inner.make_room();
+        assert_eq!(inner.kept.len(), 10);
     }
 }

@@ -2,8 +2,6 @@
 //! alerts, trend charts and a comparison one level down (districts, a district's schools, or the
 //! school beside its district and the city).
 
-use std::collections::HashMap;
-
 use axum::extract::{Query, State};
 use axum::response::Response;
 use serde::Serialize;
@@ -16,7 +14,7 @@ use super::{OrPage, PageError, Viewer, pager, render};
 use crate::domain::access::Target;
 use crate::domain::plan::{Indicator, Plan, TargetScope};
 use crate::figures::Scope;
-use crate::figures::breakdown::By;
+use crate::figures::breakdown::{By, Line};
 use crate::figures::indicators::{IndicatorResult, display};
 use crate::messages::Lang;
 use crate::web::AppState;
@@ -183,79 +181,67 @@ fn part_of(
     crate::domain::shares::share_of(&plan.shares, &ind.id, district, school).map(|s| s.percent / 100.0)
 }
 
+/// A page of the comparison under the cards: its title, the rows shown, how many rows in all and
+/// the page shown. Only the page's rows are built: a county of a national installation has 300
+/// schools, and building each of them on every request was most of its dashboard's extra time.
 async fn comparison(
     state: &AppState,
     v: &Viewer,
     scope: &Scope,
     year: i32,
     results: &[IndicatorResult],
-) -> Result<(String, Vec<CompareRow>), PageError> {
+    page: Option<usize>,
+) -> Result<(String, Vec<CompareRow>, usize, usize), PageError> {
     let plan = state.cache.plan(&state.db).await.page(v)?;
     let plan = &plan;
-    let by_key = |by: By| async move {
-        let mut table: HashMap<String, (String, Vec<Option<f64>>)> = HashMap::new();
-        for (i, ind) in plan.indicators.iter().enumerate() {
-            let groups = state.cache.breakdown(&state.db, &ind.id, scope, year, by).await?;
-            for g in groups.iter().flatten() {
-                let e =
-                    table.entry(g.key.clone()).or_insert_with(|| (g.label.clone(), vec![None; plan.indicators.len()]));
-                e.1[i] = g.value;
-            }
-        }
-        Ok::<_, crate::store::StoreError>(table)
-    };
     match scope {
         Scope::City | Scope::Region(_) => {
             // A national installation's whole compares its provinces; a province its districts.
             let provinces = *scope == Scope::City && spans_provinces(state).await.page(v)?;
-            let table = by_key(if provinces { By::Province } else { By::District }).await.page(v)?;
-            let mut keys: Vec<&String> = table.keys().collect();
-            keys.sort();
-            let rows = keys
+            let by = if provinces { By::Province } else { By::District };
+            let lines = state.cache.lines(&state.db, scope, year, by).await.page(v)?;
+            let (shown, total, page) = paged(lines.iter().collect(), page);
+            let rows = shown
                 .into_iter()
-                .map(|k| CompareRow {
-                    label: table[k].0.clone(),
+                .map(|l| CompareRow {
+                    label: l.label.clone(),
                     href: Some(if provinces {
-                        format!("/dashboard?region={k}&year={year}")
+                        format!("/dashboard?region={}&year={year}", l.key)
                     } else {
-                        format!("/dashboard?district={k}&year={year}")
+                        format!("/dashboard?district={}&year={year}", l.key)
                     }),
                     cells: plan
                         .indicators
                         .iter()
-                        .zip(&table[k].1)
+                        .zip(&l.values)
                         .map(|(i, val)| {
-                            let part = if provinces { None } else { part_of(plan, i, Some(k), None) };
+                            let part = if provinces { None } else { part_of(plan, i, Some(&l.key), None) };
                             cell(i, plan.target_year, year, *val, part)
                         })
                         .collect(),
                 })
                 .collect();
-            Ok((v.t(if provinces { "compare_provinces" } else { "compare_districts" }), rows))
+            Ok((v.t(if provinces { "compare_provinces" } else { "compare_districts" }), rows, total, page))
         }
-        Scope::District(_) => {
-            let table = by_key(By::School).await.page(v)?;
-            let mut keys: Vec<&String> = table.keys().collect();
-            keys.sort();
-            let district = match scope {
-                Scope::District(d) => d.clone(),
-                _ => String::new(),
-            };
-            let rows = keys
+        Scope::District(district) => {
+            let lines = state.cache.lines(&state.db, scope, year, By::School).await.page(v)?;
+            let readable =
+                lines.iter().filter(|l| v.who.may_read_figures(&Target::School { code: &l.key, district })).collect();
+            let (shown, total, page) = paged(readable, page);
+            let rows = shown
                 .into_iter()
-                .filter(|k| v.who.may_read_figures(&Target::School { code: k, district: &district }))
-                .map(|k| CompareRow {
-                    label: table[k].0.clone(),
-                    href: Some(format!("/dashboard?school={k}&year={year}")),
+                .map(|l| CompareRow {
+                    label: l.label.clone(),
+                    href: Some(format!("/dashboard?school={}&year={year}", l.key)),
                     cells: plan
                         .indicators
                         .iter()
-                        .zip(&table[k].1)
-                        .map(|(i, val)| cell(i, plan.target_year, year, *val, part_of(plan, i, None, Some(k))))
+                        .zip(&l.values)
+                        .map(|(i, val)| cell(i, plan.target_year, year, *val, part_of(plan, i, None, Some(&l.key))))
                         .collect(),
                 })
                 .collect();
-            Ok((v.t("compare_schools"), rows))
+            Ok((v.t("compare_schools"), rows, total, page))
         }
         Scope::School(s) => {
             let (_, d) = school_info(state, s).await.page(v)?;
@@ -293,9 +279,20 @@ async fn comparison(
                     ),
                     row(whole(state, v).await?, Some(format!("/dashboard?scope=city&year={year}")), &city),
                 ],
+                3,
+                1,
             ))
         }
     }
+}
+
+/// The page of `lines` asked for (the last one when past the end), how many in all and which page.
+fn paged(lines: Vec<&Line>, page: Option<usize>) -> (Vec<&Line>, usize, usize) {
+    let total = lines.len();
+    let pages = total.div_ceil(COMPARE_ROWS).max(1);
+    let page = page.unwrap_or(1).clamp(1, pages);
+    let shown = lines.into_iter().skip((page - 1) * COMPARE_ROWS).take(COMPARE_ROWS).collect();
+    (shown, total, page)
 }
 
 /// Rows of the comparison shown at a time. A county of a national installation has 300 schools;
@@ -311,12 +308,8 @@ pub async fn page(
     let PageScope { scope, label, plan, latest, year } = q.resolve(&state, &v).await?;
     let results = state.cache.indicators(&state.db, &scope, year).await.page(&v)?;
     let cards: Vec<CardView> = results.iter().map(|r| CardView::new(r, v.lang)).collect();
-    let (compare_title, compare_rows) = comparison(&state, &v, &scope, year, &results).await?;
-    let total = compare_rows.len();
+    let (compare_title, compare_rows, total, page) = comparison(&state, &v, &scope, year, &results, pn.page).await?;
     let pages = total.div_ceil(COMPARE_ROWS).max(1);
-    let page = pn.page.unwrap_or(1).clamp(1, pages);
-    let compare_rows: Vec<CompareRow> =
-        compare_rows.into_iter().skip((page - 1) * COMPARE_ROWS).take(COMPARE_ROWS).collect();
     let sq = scope_query(&scope);
     let compare_pager = pager(&v, page, pages, total, |p| format!("/dashboard?year={year}{sq}&page={p}#compare-h"));
     let heads: Vec<serde_json::Value> = results

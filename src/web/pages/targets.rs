@@ -180,7 +180,7 @@ pub async fn detail(
     let mut districts = Vec::new();
     for (ds, name, query) in below {
         let r = if plan.rule(&id).is_some() {
-            state.cache.rule(&state.db, &id, &ds, year).await.page(&v)?.0.clone()
+            (*state.cache.rule_counts(&state.db, &id, &ds, year).await.page(&v)?).clone()
         } else {
             (*state.cache.counted(&state.db, &id, &ds, year).await.page(&v)?).clone()
         };
