@@ -94,8 +94,9 @@ pub struct Warmed {
     pub millis: u128,
 }
 
-/// Figures kept at most. At national scale a figure is a few kilobytes (a county's rule details
-/// with their failures are the largest), so this bounds the cache to tens of megabytes.
+/// Figures kept at most. On the nation, the warmer's 12,320 figures left `vetis serve` at 330 MiB
+/// resident (about 23 KB a figure); a rule's page keeps its failures too, which for the nation's
+/// practice rule are 780,000 teachers, so a cache of pages like it is larger.
 const CAPACITY: usize = 16_384;
 
 /// Figures the warmer pins at most: the rest of the capacity serves what readers ask for beyond
