@@ -15,6 +15,8 @@
 #                                             # PostgreSQL: imports, rebuild, figures, backup, restore,
 #                                             # and the ten indicators by DuckDB over the same files
 #
+#   VETIS_BIN=/tmp/vetis bash benches/scale.sh   # a given binary instead of building one
+#
 # PostgreSQL: a server at $VETIS_TEST_PG (default postgres://postgres@127.0.0.1:5432/postgres).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,8 +24,8 @@ rows=${ROWS:-1000000}
 backends=${BACKENDS:-"sqlite postgres"}
 pg=${VETIS_TEST_PG:-postgres://postgres@127.0.0.1:5432/postgres}
 command -v /usr/bin/time >/dev/null || { echo "scale: GNU time is needed (apt-get install time)"; exit 2; }
-cargo build --release --quiet
-bin=$PWD/target/release/vetis
+# VETIS_BIN: a binary kept aside (to compare two builds, or to go on building while this runs).
+if [ -n "${VETIS_BIN:-}" ]; then bin=$VETIS_BIN; else cargo build --release --quiet; bin=$PWD/target/release/vetis; fi
 work=$PWD/target/scale-bench
 data=$work/city-$rows
 mkdir -p "$work"
