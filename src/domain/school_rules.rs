@@ -69,7 +69,11 @@ pub fn amount(x: f64) -> String {
 /// A practice or training-cycle rule for one school's teachers, every year they are on record.
 /// A teacher is counted once in a school's year (a full-time teacher of two schools counts at
 /// both); what they did anywhere counts, so a teacher who changed school keeps it.
-pub fn teacher_years(rule: &Rule, teachers: &[TeacherOfYear], activity: &Activity) -> Vec<SchoolYear> {
+pub fn teacher_years<'a>(
+    rule: &Rule,
+    teachers: impl IntoIterator<Item = &'a TeacherOfYear>,
+    activity: &Activity,
+) -> Vec<SchoolYear> {
     let mut by_year: BTreeMap<i32, Vec<&TeacherOfYear>> = BTreeMap::new();
     for t in teachers {
         by_year.entry(t.year).or_default().push(t);

@@ -177,12 +177,24 @@ pub async fn refresh(
 /// transaction, and records which formulas have blocks. Returns how many formulas.
 pub async fn rebuild_on(conn: &mut AnyConnection) -> Result<usize, StoreError> {
     let plan = super::refdata::active_plan_on(conn).await?;
+    let started = std::time::Instant::now();
     super::dual::marks::mark(conn, &plan.dual_register, &super::dual::marks::Rows::All).await?;
-    sqlx::query("DELETE FROM figure_block").execute(&mut *conn).await?;
+    tracing::info!(millis = started.elapsed().as_millis() as u64, "rebuild: dual register marks");
+    let started = std::time::Instant::now();
+    super::dialect::empty_table(conn, "figure_block").await?;
     sqlx::query("DELETE FROM figure_formula").execute(&mut *conn).await?;
+    tracing::info!(millis = started.elapsed().as_millis() as u64, "rebuild: formula blocks emptied");
     let mut done = std::collections::BTreeSet::new();
     for group in same_blocks(formulas(&plan))? {
+        let started = std::time::Instant::now();
         write_blocks(conn, &group, None, None).await?;
+        tracing::info!(
+            formula = %formula_key(group[0]),
+            table = %group[0].table,
+            formulas = group.len(),
+            millis = started.elapsed().as_millis() as u64,
+            "rebuild: formula blocks"
+        );
         for f in group {
             let key = formula_key(f);
             done.insert(key.clone());
@@ -195,7 +207,9 @@ pub async fn rebuild_on(conn: &mut AnyConnection) -> Result<usize, StoreError> {
         }
     }
     let rules = super::rule_blocks::rebuild_on(conn, &plan, None).await?;
+    let started = std::time::Instant::now();
     super::credit_blocks::rebuild_on(conn).await?;
+    tracing::info!(millis = started.elapsed().as_millis() as u64, "rebuild: credit blocks");
     Ok(done.len() + rules + 1)
 }
 

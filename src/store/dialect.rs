@@ -76,3 +76,18 @@ pub async fn insert_inline(
     sql.bound().execute(&mut *conn).await?;
     Ok(())
 }
+
+/// Empties a block table that a full rebuild fills again, in the caller's transaction. On
+/// PostgreSQL a `TRUNCATE`: a `DELETE` of the nation's 2.1 M rule items took 4.8 s, writing a
+/// dead version of each row that the rebuild's own inserts then had to step over. It takes the
+/// table's lock until the rebuild commits, so a reader of a figure not in the server's cache
+/// waits for the rebuild instead of reading the old blocks. SQLite empties a table on a `DELETE`
+/// without a condition by itself.
+pub async fn empty_table(conn: &mut AnyConnection, table: &'static str) -> Result<(), StoreError> {
+    let verb = match backend_of(conn) {
+        Backend::Sqlite => "DELETE FROM",
+        Backend::Postgres => "TRUNCATE",
+    };
+    sqlx::query(sqlx::AssertSqlSafe(format!("{verb} {table}"))).execute(&mut *conn).await?;
+    Ok(())
+}

@@ -32,6 +32,7 @@ pub mod reference;
 pub mod registry;
 pub mod remarks;
 pub mod rule_blocks;
+pub mod rule_reads;
 pub mod signin;
 pub mod sql;
 pub mod studio;

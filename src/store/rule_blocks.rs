@@ -7,15 +7,15 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
 use sqlx::{AnyConnection, Row};
 
 use super::records::{SqlValue, insert_batch};
+use super::rule_reads::{Reads, SCHOOLS_JUDGED_AT_ONCE, is_teacher_rule, read_order};
 use super::sql::{Area, SCHOOLS_PER_STATEMENT, Sql};
 use super::{Db, StoreError, now};
 use crate::domain::plan::Plan;
-use crate::domain::school_rules::{self, Activity, Item, SchoolYear, TeacherOfYear};
+use crate::domain::school_rules::{self, Item, SchoolYear};
 use crate::domain::standard::Table;
 use crate::domain::targets::{Check, Rule};
 
@@ -50,43 +50,20 @@ async fn fetch(conn: &mut AnyConnection, sql: Sql) -> Result<Vec<sqlx::any::AnyR
     Ok(sql.bound().fetch_all(&mut *conn).await?)
 }
 
-fn day(s: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(s.get(..10)?, "%Y-%m-%d").ok()
-}
-
 /// A rule judged from the records, per school (some, or every school with records it reads).
+/// `reads` keeps what a teacher rule read for the next one (see `rule_reads::Reads`).
 pub async fn judge(
     conn: &mut AnyConnection,
     plan: &Plan,
     rule: &Rule,
     school: Option<&[String]>,
+    reads: &mut Reads,
 ) -> Result<BTreeMap<String, Vec<SchoolYear>>, StoreError> {
     let mut out: BTreeMap<String, Vec<SchoolYear>> = BTreeMap::new();
     match rule.check {
         Check::Practice | Check::TrainingCycle | Check::NewTeacherPractice => {
-            let mut sql = Sql::new();
-            let specialty = if rule.check == Check::Practice { " AND is_specialty = 1" } else { "" };
-            let one = sql.only_schools("school_code", school);
-            sql.text = format!(
-                "SELECT school_code, year, teacher_no, id_pseudo, name_masked, hire_date, \
-                 CAST(industry_years AS DOUBLE PRECISION) FROM rec_teacher \
-                 WHERE is_current = 1 AND category = 'full_time'{specialty}{one}"
-            );
-            let mut teachers: BTreeMap<String, Vec<TeacherOfYear>> = BTreeMap::new();
-            for r in fetch(conn, sql).await? {
-                teachers.entry(r.get(0)).or_default().push(TeacherOfYear {
-                    year: r.get::<i64, _>(1) as i32,
-                    teacher_no: r.get(2),
-                    pseudonym: r.get(3),
-                    masked: r.get(4),
-                    hire_date: r.get::<Option<String>, _>(5).as_deref().and_then(day),
-                    industry_years: r.get(6),
-                });
-            }
-            let activity = activity(conn, rule.check, school).await?;
-            for (s, people) in teachers {
-                out.insert(s, school_rules::teacher_years(rule, &people, &activity));
-            }
+            reads.load(conn, rule.check, school).await?;
+            out = reads.judge(rule, &reads.schools());
         }
         Check::Conditions => {
             let mut sql = Sql::new();
@@ -121,36 +98,22 @@ pub async fn judge(
             for r in fetch(conn, sql).await? {
                 amounts.entry((r.get(0), r.get::<i64, _>(1) as i32)).or_default().0 = r.get(2);
             }
-            let mut sql = Sql::new();
-            let one = sql.only_schools("school_code", school);
-            sql.text = format!(
-                "SELECT school_code, year, CAST(COUNT(*) AS BIGINT) FROM rec_student WHERE is_current = 1 \
-                 AND status = 'enrolled' AND study_mode = 'full_time'{one} GROUP BY school_code, year"
-            );
-            for r in fetch(conn, sql).await? {
-                amounts.entry((r.get(0), r.get::<i64, _>(1) as i32)).or_default().1 = r.get::<i64, _>(2) as f64;
+            for ((s, year), tally) in reads.students(conn, school).await? {
+                if tally.enrolled > 0.0 {
+                    amounts.entry((s.clone(), *year)).or_default().1 = tally.enrolled;
+                }
             }
             for ((s, year), (trained, enrolled)) in amounts {
                 out.entry(s).or_default().push(SchoolYear { year, trained, enrolled, ..SchoolYear::default() });
             }
         }
         Check::LocalIntake => {
-            let mut sql = Sql::new();
-            let one = sql.only_schools("s.school_code", school);
-            sql.text = format!(
-                "SELECT s.school_code, s.year, CAST(COUNT(*) AS BIGINT), CAST(SUM(CASE WHEN EXISTS (SELECT 1 FROM rec_school p \
-                 WHERE p.school_code = s.prior_school_code AND p.is_current = 1 AND p.level = 'secondary') THEN 1 ELSE 0 END) AS BIGINT) \
-                 FROM rec_student s JOIN rec_school k ON k.school_code = s.school_code AND k.is_current = 1 \
-                 WHERE s.is_current = 1 AND s.year = s.entry_year AND s.study_mode = 'full_time' \
-                 AND k.level IN ('higher', 'bachelor'){one} GROUP BY s.school_code, s.year"
-            );
-            for r in fetch(conn, sql).await? {
-                out.entry(r.get(0)).or_default().push(SchoolYear {
-                    year: r.get::<i64, _>(1) as i32,
-                    passed: r.get::<i64, _>(3) as f64,
-                    total: r.get::<i64, _>(2) as f64,
-                    ..SchoolYear::default()
-                });
+            for ((s, year), tally) in reads.students(conn, school).await? {
+                if tally.intake > 0.0 {
+                    let judged =
+                        SchoolYear { year: *year, passed: tally.local, total: tally.intake, ..SchoolYear::default() };
+                    out.entry(s.clone()).or_default().push(judged);
+                }
             }
         }
         Check::IdealsHours => {
@@ -211,40 +174,19 @@ pub async fn ideals_hours(
     Ok(out)
 }
 
-/// Practice placements or training of the people who teach at `school` (everyone's, for all),
-/// wherever they were done: a (school, teacher number) is a person through that school's teachers.
-async fn activity(conn: &mut AnyConnection, check: Check, schools: Option<&[String]>) -> Result<Activity, StoreError> {
-    let (table, amount) = if check == Check::TrainingCycle { ("rec_pd", "hours") } else { ("rec_practice", "days") };
-    let mut sql = Sql::new();
-    let people = match schools {
-        Some(_) => format!(
-            " AND m.id_pseudo IN (SELECT id_pseudo FROM rec_teacher WHERE is_current = 1{})",
-            sql.only_schools("school_code", schools)
-        ),
-        None => String::new(),
-    };
-    sql.text = format!(
-        "SELECT m.id_pseudo, a.start_date, a.end_date, CAST(a.{amount} AS DOUBLE PRECISION) FROM {table} a \
-         JOIN (SELECT DISTINCT school_code, teacher_no, id_pseudo FROM rec_teacher WHERE is_current = 1) m \
-         ON m.school_code = a.school_code AND m.teacher_no = a.teacher_no WHERE a.is_current = 1{people}"
-    );
-    let mut out = Activity::new();
-    for r in fetch(conn, sql).await? {
-        let (s, e): (String, String) = (r.get(1), r.get(2));
-        if let (Some(s), Some(e)) = (day(&s), day(&e)) {
-            out.entry(r.get(0)).or_default().push((s, e, r.get::<Option<f64>, _>(3).unwrap_or(0.0)));
-        }
-    }
-    Ok(out)
-}
-
 /// Replaces a rule's blocks of some schools (or of every school) with `judged`.
 async fn write(
     conn: &mut AnyConnection,
     rule: &Rule,
     schools: Option<&[String]>,
     judged: BTreeMap<String, Vec<SchoolYear>>,
-) -> Result<(), StoreError> {
+) -> Result<usize, StoreError> {
+    clear(conn, rule, schools).await?;
+    insert(conn, rule, judged).await
+}
+
+/// Deletes a rule's blocks of some schools (or of every school).
+async fn clear(conn: &mut AnyConnection, rule: &Rule, schools: Option<&[String]>) -> Result<(), StoreError> {
     for table in ["rule_block", "rule_item"] {
         let mut sql = Sql::new();
         let id = sql.param(SqlValue::text(&rule.id));
@@ -252,13 +194,22 @@ async fn write(
         sql.text = format!("DELETE FROM {table} WHERE rule_id = {id}{some}");
         sql.bound().execute(&mut *conn).await?;
     }
+    Ok(())
+}
+
+/// Writes the blocks of `judged` (whose schools hold none of this rule). Returns how many items.
+async fn insert(
+    conn: &mut AnyConnection,
+    rule: &Rule,
+    judged: BTreeMap<String, Vec<SchoolYear>>,
+) -> Result<usize, StoreError> {
     // No NULLs: PostgreSQL keeps a prepared INSERT's parameter types from its first use, and a
     // NULL there is typed differently from a number.
-    let (mut blocks, mut items) = (Vec::new(), Vec::new());
-    for (s, years) in judged {
+    let mut blocks = Vec::new();
+    for (s, years) in &judged {
         for y in years {
             blocks.push(vec![
-                SqlValue::text(&s),
+                SqlValue::text(s),
                 SqlValue::text(&rule.id),
                 SqlValue::Int(i64::from(y.year)),
                 SqlValue::Real(y.passed),
@@ -266,6 +217,11 @@ async fn write(
                 SqlValue::Real(y.trained),
                 SqlValue::Real(y.enrolled),
             ]);
+        }
+    }
+    let mut items = Vec::new();
+    for (s, years) in judged {
+        for y in years {
             for (i, it) in y.items.into_iter().enumerate() {
                 items.push(vec![
                     SqlValue::text(&s),
@@ -280,12 +236,39 @@ async fn write(
             }
         }
     }
+    let count = items.len();
     let backend = super::dialect::backend_of(conn);
-    let cols = ["school_code", "rule_id", "year", "passed", "total", "trained", "enrolled"];
-    insert_batch(&mut *conn, backend, "rule_block", &cols, blocks).await?;
     let cols = ["school_code", "rule_id", "year", "seq", "subject", "passed", "detail_zh", "detail_en"];
+    let block_cols = ["school_code", "rule_id", "year", "passed", "total", "trained", "enrolled"];
+    insert_batch(&mut *conn, backend, "rule_block", &block_cols, blocks).await?;
     insert_batch(&mut *conn, backend, "rule_item", &cols, items).await?;
-    Ok(())
+    Ok(count)
+}
+
+/// Judges a rule for every school and replaces all its blocks. A teacher rule is judged and
+/// written a chunk of schools at a time against the teachers and activity read once, so that it
+/// holds one chunk's failures at a time. Returns how many items.
+async fn rewrite_whole(
+    conn: &mut AnyConnection,
+    plan: &Plan,
+    rule: &Rule,
+    reads: &mut Reads,
+) -> Result<usize, StoreError> {
+    if !is_teacher_rule(rule.check) {
+        let judged = judge(conn, plan, rule, None, reads).await?;
+        return write(conn, rule, None, judged).await;
+    }
+    clear(conn, rule, None).await?;
+    reads.load(conn, rule.check, None).await?;
+    let (mut items, mut writing) = (0, std::time::Duration::ZERO);
+    for some in reads.schools().chunks(SCHOOLS_JUDGED_AT_ONCE) {
+        let judged = reads.judge(rule, some);
+        let started = std::time::Instant::now();
+        items += insert(conn, rule, judged).await?;
+        writing += started.elapsed();
+    }
+    tracing::debug!(rule = %rule.id, items, millis = writing.as_millis() as u64, "rule items written");
+    Ok(items)
 }
 
 /// The schools whose rule blocks read the records of `schools` in `table`: themselves, and for
@@ -313,13 +296,15 @@ pub async fn refresh(
     table: Table,
     schools: &[String],
 ) -> Result<(), StoreError> {
-    for rule in plan.rules.iter().filter(|r| reads(r.check, table)) {
+    let mut rules: Vec<&Rule> = plan.rules.iter().filter(|r| reads(r.check, table)).collect();
+    rules.sort_by_key(|r| read_order(r.check));
+    let mut kept = Reads::default();
+    for rule in rules {
         if !registered_on(conn, &rule_key(plan, rule)).await? {
             continue;
         }
         if rule.check == Check::LocalIntake && table == Table::School {
-            let judged = judge(conn, plan, rule, None).await?;
-            write(conn, rule, None, judged).await?;
+            rewrite_whole(conn, plan, rule, &mut kept).await?;
             continue;
         }
         // A file of a few schools is judged for them alone. One of more schools than a statement
@@ -327,11 +312,10 @@ pub async fn refresh(
         // so each chunk of schools read every teacher again (the nation's 1.3 M teachers: minutes
         // per rule), and the result for the schools outside the file is what they hold already.
         if schools.len() > SCHOOLS_PER_STATEMENT {
-            let judged = judge(conn, plan, rule, None).await?;
-            write(conn, rule, None, judged).await?;
+            rewrite_whole(conn, plan, rule, &mut kept).await?;
             continue;
         }
-        let judged = judge(conn, plan, rule, Some(schools)).await?;
+        let judged = judge(conn, plan, rule, Some(schools), &mut kept).await?;
         write(conn, rule, Some(schools), judged).await?;
     }
     Ok(())
@@ -341,13 +325,19 @@ pub async fn refresh(
 /// check (the industry map changed) or of all (None), and registers them.
 pub async fn rebuild_on(conn: &mut AnyConnection, plan: &Plan, only_check: Option<Check>) -> Result<usize, StoreError> {
     if only_check.is_none() {
-        sqlx::query("DELETE FROM rule_block").execute(&mut *conn).await?;
-        sqlx::query("DELETE FROM rule_item").execute(&mut *conn).await?;
+        let started = std::time::Instant::now();
+        super::dialect::empty_table(conn, "rule_block").await?;
+        super::dialect::empty_table(conn, "rule_item").await?;
+        tracing::info!(millis = started.elapsed().as_millis() as u64, "rebuild: rule blocks emptied");
     }
     let mut n = 0;
-    for rule in plan.rules.iter().filter(|r| only_check.is_none_or(|c| c == r.check)) {
-        let judged = judge(conn, plan, rule, None).await?;
-        write(conn, rule, None, judged).await?;
+    let mut rules: Vec<&Rule> = plan.rules.iter().filter(|r| only_check.is_none_or(|c| c == r.check)).collect();
+    rules.sort_by_key(|r| read_order(r.check));
+    let mut kept = Reads::default();
+    for rule in rules {
+        let started = std::time::Instant::now();
+        let items = rewrite_whole(conn, plan, rule, &mut kept).await?;
+        tracing::info!(rule = %rule.id, items, millis = started.elapsed().as_millis() as u64, "rebuild: rule blocks");
         let key = rule_key(plan, rule);
         sqlx::query("DELETE FROM figure_formula WHERE formula_key = $1").bind(key.clone()).execute(&mut *conn).await?;
         sqlx::query("INSERT INTO figure_formula (formula_key, formula, built_at) VALUES ($1, $2, $3)")
@@ -411,7 +401,7 @@ pub async fn kept_and_fresh(db: &Db, plan: &Plan, rule: &Rule) -> Result<(Kept, 
         }
     }
     let mut fresh = Kept::new();
-    for (s, years) in judge(&mut conn, plan, rule, None).await? {
+    for (s, years) in judge(&mut conn, plan, rule, None, &mut Reads::default()).await? {
         for y in years {
             let items = y.items.into_iter().map(|i| (i.subject, i.passed, i.detail_zh, i.detail_en)).collect();
             fresh.insert(
