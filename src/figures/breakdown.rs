@@ -122,7 +122,8 @@ pub async fn breakdown_from_records(
 
 /// The breakdown as sums of the building blocks, when the formula has them and they carry the grouping.
 async fn from_blocks(db: &Db, f: &Formula, scope: &Scope, year: i32, by: By) -> Result<Option<Vec<Group>>, StoreError> {
-    use crate::store::blocks::{self, GroupBy};
+    use crate::store::block_sums::{self, GroupBy};
+    use crate::store::blocks;
     if !blocks::registered(db, f).await? {
         return Ok(None);
     }
@@ -134,7 +135,7 @@ async fn from_blocks(db: &Db, f: &Formula, scope: &Scope, year: i32, by: By) -> 
         By::Category => GroupBy::Category,
         By::Pathway => GroupBy::Pathway,
     };
-    let Some(rows) = blocks::grouped(db, f, area, year, g).await? else { return Ok(None) };
+    let Some(rows) = block_sums::grouped(db, f, area, year, g).await? else { return Ok(None) };
     let labels = labels(db, by).await?;
     Ok(Some(
         rows.into_iter()

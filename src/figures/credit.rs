@@ -11,7 +11,7 @@ use super::rules::{Failure, Outcome};
 use crate::domain::plan::Plan;
 use crate::domain::targets::{Check, Rule};
 use crate::store::credit_blocks::{self, Tally};
-use crate::store::rule_blocks::Within;
+use crate::store::rule_sums::Within;
 use crate::store::{Db, StoreError, registry};
 
 /// How many reasons the figures list.

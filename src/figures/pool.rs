@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::query::Scope;
 use crate::domain::plan::Plan;
-use crate::store::rule_blocks::{self, Within};
+use crate::store::rule_sums::{self, Within};
 use crate::store::{Db, StoreError, industry_map, pool};
 
 /// The pool's figures for a scope and school year.
@@ -37,7 +37,7 @@ pub struct PoolFigures {
 pub async fn figures(db: &Db, plan: &Plan, scope: &Scope, year: i32) -> Result<PoolFigures, StoreError> {
     let area = scope.area();
     let schools: Vec<String> =
-        rule_blocks::schools(db, &Within { area, levels: &[], sponsor: None }).await?.into_keys().collect();
+        rule_sums::schools(db, &Within { area, levels: &[], sponsor: None }).await?.into_keys().collect();
     let listed = pool::listed_programs(db).await?;
     let experts: BTreeSet<i64> = listed.iter().map(|(e, _)| *e).collect();
     let mut by_category: BTreeMap<String, BTreeSet<i64>> = BTreeMap::new();

@@ -111,7 +111,7 @@ pub async fn series(
     // Figures of what counts now are sums of the building blocks; a preview of a pending
     // submission (and a formula without blocks) reads the records.
     if pending.is_none() && crate::store::blocks::registered(db, f).await? {
-        let rows = crate::store::blocks::sums(db, f, scope.area()).await?;
+        let rows = crate::store::block_sums::sums(db, f, scope.area()).await?;
         let per_year = rows.into_iter().map(|(y, n, hits, total)| (y, (n, hits, total))).collect();
         return Ok(finish(f, per_year, from_year, to_year));
     }

@@ -9,7 +9,8 @@ use super::rules_records::evaluate_from_records;
 use crate::domain::plan::Plan;
 use crate::domain::school_rules;
 use crate::domain::targets::{Check, Rule};
-use crate::store::rule_blocks::{self, Within};
+use crate::store::rule_blocks;
+use crate::store::rule_sums::{self, Within};
 use crate::store::{Db, StoreError};
 
 /// A school, teacher or industry that fails a rule in the year asked for.
@@ -128,7 +129,7 @@ pub async fn evaluate_from_blocks(
             } else {
                 within(&[][..], None)
             };
-            for (y, (passed, total)) in rule_blocks::tallies(db, rule, &w, years).await? {
+            for (y, (passed, total)) in rule_sums::tallies(db, rule, &w, years).await? {
                 if let Some(o) = out.get_mut(&y) {
                     (o.passed, o.total) = (passed, total);
                 }
@@ -137,14 +138,14 @@ pub async fn evaluate_from_blocks(
                 && detail == Detail::Failures
                 && let Some(o) = out.get_mut(&year)
             {
-                o.failures = rule_blocks::failures(db, rule, &w, year).await?.into_iter().map(failure).collect();
+                o.failures = rule_sums::failures(db, rule, &w, year).await?.into_iter().map(failure).collect();
             }
         }
         Check::Conditions => {
             // Every current secondary school is judged; one without a record for the year fails.
             let w = within(&["secondary"][..], None);
-            let schools = rule_blocks::schools(db, &w).await?;
-            let judged = rule_blocks::judged_schools(db, rule, &w, years).await?;
+            let schools = rule_sums::schools(db, &w).await?;
+            let judged = rule_sums::judged_schools(db, rule, &w, years).await?;
             for (y, o) in &mut out {
                 o.total = schools.len() as f64;
                 o.passed = judged.get(y).map_or(0.0, |m| m.values().sum());
@@ -153,7 +154,7 @@ pub async fn evaluate_from_blocks(
                 && let Some(o) = out.get_mut(&year)
             {
                 let mut failures: Vec<Failure> =
-                    rule_blocks::failures(db, rule, &w, year).await?.into_iter().map(failure).collect();
+                    rule_sums::failures(db, rule, &w, year).await?.into_iter().map(failure).collect();
                 let (zh, en) = school_rules::no_conditions_record(year);
                 for (code, name) in &schools {
                     if !judged.get(&year).is_some_and(|m| m.contains_key(code)) {
@@ -177,13 +178,13 @@ pub async fn evaluate_from_blocks(
             let need = rule.min_ratio.unwrap_or(2.0);
             let w = within(&[][..], None);
             for (y, o) in &mut out {
-                for (code, name, trained, enrolled) in rule_blocks::quality_schools(db, rule, &w, *y).await? {
+                for (code, name, trained, enrolled) in rule_sums::quality_schools(db, rule, &w, *y).await? {
                     o.add_quality_school((code, name), trained, enrolled, need, area.school().is_some());
                 }
             }
         }
         Check::IndustryCoverage => {
-            let covered = rule_blocks::covered(db, rule, &within(&[][..], None), years).await?;
+            let covered = rule_sums::covered(db, rule, &within(&[][..], None), years).await?;
             for (y, o) in &mut out {
                 for k in plan.key_industries.iter().filter(|k| k.counted) {
                     o.total += 1.0;

@@ -3,7 +3,6 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use chrono::NaiveDate;
 use sqlx::{AssertSqlSafe, Row};
 
 use super::counted::scope_condition;
@@ -13,11 +12,8 @@ use crate::domain::plan::Plan;
 use crate::domain::school_rules::{self, TeacherOfYear};
 use crate::domain::targets::{Check, Rule};
 use crate::store::records::{SqlValue, bind};
+use crate::store::rule_reads::{day, teacher_of_year};
 use crate::store::{Db, StoreError};
-
-fn d(s: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(s.get(..10)?, "%Y-%m-%d").ok()
-}
 
 async fn rows(db: &Db, text: String, params: Vec<SqlValue>) -> Result<Vec<sqlx::any::AnyRow>, StoreError> {
     let mut q = sqlx::query(AssertSqlSafe(text));
@@ -94,22 +90,15 @@ async fn teachers(
     let cond = scope_condition(&mut sql, scope);
     let specialty = if specialty_only { " AND t.is_specialty = 1" } else { "" };
     let text = format!(
-        "SELECT t.year, t.school_code, k.name, t.teacher_no, t.id_pseudo, t.name_masked, t.hire_date, \
+        "SELECT t.school_code, k.name, t.year, t.teacher_no, t.id_pseudo, t.name_masked, t.hire_date, \
          CAST(t.industry_years AS DOUBLE PRECISION) FROM rec_teacher t \
          JOIN rec_school k ON k.school_code = t.school_code AND k.is_current = 1 \
          WHERE t.is_current = 1 AND t.category = 'full_time'{specialty}{cond}"
     );
     let mut out: BTreeMap<String, (String, Vec<TeacherOfYear>)> = BTreeMap::new();
     for r in rows(db, text, sql.params).await? {
-        let e = out.entry(r.get(1)).or_insert_with(|| (r.get(2), Vec::new()));
-        e.1.push(TeacherOfYear {
-            year: r.get::<i64, _>(0) as i32,
-            teacher_no: r.get(3),
-            pseudonym: r.get(4),
-            masked: r.get(5),
-            hire_date: r.get::<Option<String>, _>(6).as_deref().and_then(d),
-            industry_years: r.get(7),
-        });
+        let e = out.entry(r.get(0)).or_insert_with(|| (r.get(1), Vec::new()));
+        e.1.push(teacher_of_year(&r, 2));
     }
     Ok(out)
 }
@@ -134,7 +123,7 @@ async fn teacher_activity(db: &Db, check: Check) -> Result<school_rules::Activit
     for r in rows(db, text.into(), Vec::new()).await? {
         let (s, e): (String, String) = (r.get(2), r.get(3));
         let amount: Option<f64> = r.get(4);
-        if let (Some(s), Some(e), Some(people)) = (d(&s), d(&e), person_of.get(&(r.get(0), r.get(1)))) {
+        if let (Some(s), Some(e), Some(people)) = (day(&s), day(&e), person_of.get(&(r.get(0), r.get(1)))) {
             for p in people {
                 out.entry(p.clone()).or_default().push((s, e, amount.unwrap_or(0.0)));
             }

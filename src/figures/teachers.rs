@@ -11,7 +11,7 @@ use crate::domain::dual::Level;
 use crate::domain::dual::register::{IndicatorSource, Standing};
 use crate::domain::plan::Plan;
 use crate::domain::targets::Check;
-use crate::store::rule_blocks::{self, Within};
+use crate::store::rule_sums::{self, Within};
 use crate::store::{Db, StoreError};
 
 /// Recognitions of one level by how they stand.
@@ -78,7 +78,7 @@ pub async fn figures(
     today: NaiveDate,
 ) -> Result<TeacherFigures, StoreError> {
     let area = scope.area();
-    let schools = rule_blocks::schools(db, &Within { area, levels: &[], sponsor: None }).await?;
+    let schools = rule_sums::schools(db, &Within { area, levels: &[], sponsor: None }).await?;
     let mut levels: Vec<LevelCount> = [Level::Elementary, Level::Intermediate, Level::Advanced]
         .iter()
         .map(|l| LevelCount { level: l.key().into(), ..LevelCount::default() })

@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 use sqlx::{AnyConnection, Row};
 
 use super::records::{SqlValue, record_table};
-use super::sql::{Area, SCHOOLS_PER_STATEMENT, Sql, condition};
+use super::sql::{SCHOOLS_PER_STATEMENT, Sql, condition};
 use super::{Db, StoreError, now};
 use crate::domain::plan::{Formula, Measure, Plan};
 use crate::domain::standard::Table;
@@ -52,12 +52,7 @@ fn block_select(f: &Formula, schools: Option<&[String]>, year: Option<i64>) -> R
              CAST(0 AS BIGINT) AS hits, CAST(NULL AS DOUBLE PRECISION) AS total {from} GROUP BY t.school_code"
         )
     } else {
-        // PostgreSQL refuses a constant in GROUP BY: a dimension the table lacks is '' and not grouped.
-        let cat = table.column("program_code").map(|_| "COALESCE(SUBSTR(t.program_code, 1, 2), '')");
-        let path = table.column("pathway").map(|_| "COALESCE(t.pathway, '')");
-        let mut group = vec!["t.school_code".to_string(), format!("t.{yc}")];
-        group.extend(cat.iter().chain(path.iter()).map(|e| (*e).to_string()));
-        let (cat, path) = (cat.unwrap_or("''"), path.unwrap_or("''"));
+        let (cat, path, group) = dimensions(table, &yc);
         let hits = if f.measure == Measure::Share {
             let alts: Vec<String> = f.numerator.iter().map(|n| format!("({})", condition(&mut sql, n))).collect();
             format!("SUM(CASE WHEN {} THEN 1 ELSE 0 END)", alts.join(" OR "))
@@ -70,11 +65,110 @@ fn block_select(f: &Formula, schools: Option<&[String]>, year: Option<i64>) -> R
         };
         format!(
             "SELECT t.school_code, t.{yc} AS year, {cat} AS category, {path} AS pathway, CAST(COUNT(*) AS BIGINT) AS n, \
-             CAST({hits} AS BIGINT) AS hits, {total} AS total {from} GROUP BY {}",
-            group.join(", ")
+             CAST({hits} AS BIGINT) AS hits, {total} AS total {from} GROUP BY {group}"
         )
     };
     Ok(sql)
+}
+
+/// A block's dimensions over `table`: the program category and pathway expressions, and the
+/// GROUP BY list. PostgreSQL refuses a constant in GROUP BY: a dimension the table lacks is ''
+/// and not grouped.
+fn dimensions(table: Table, yc: &str) -> (&'static str, &'static str, String) {
+    let cat = table.column("program_code").map(|_| "COALESCE(SUBSTR(t.program_code, 1, 2), '')");
+    let path = table.column("pathway").map(|_| "COALESCE(t.pathway, '')");
+    let mut group = vec!["t.school_code".to_string(), format!("t.{yc}")];
+    group.extend(cat.iter().chain(path.iter()).map(|e| (*e).to_string()));
+    (cat.unwrap_or("''"), path.unwrap_or("''"), group.join(", "))
+}
+
+/// Formulas whose blocks are the same rows (see `same_blocks`).
+type Group<'a> = Vec<&'a Formula>;
+
+/// The table and year column a scan reads; None for a scan of its own.
+type Scan = Option<(String, String)>;
+
+/// Groups of formulas (see `same_blocks`) whose blocks one scan counts together: those over the
+/// same table and year column, counted per year. A cumulative count (the first year a school
+/// qualifies) is grouped differently and keeps a scan of its own.
+fn same_scan(groups: Vec<Group<'_>>) -> Result<Vec<Vec<Group<'_>>>, StoreError> {
+    let mut out: Vec<(Scan, Vec<Group>)> = Vec::new();
+    for group in groups {
+        let f = group[0];
+        let scan = if f.measure == Measure::DistinctSchools { None } else { Some((f.table.clone(), table_of(f)?.1)) };
+        match out.iter_mut().find(|(s, _)| scan.is_some() && *s == scan) {
+            Some((_, together)) => together.push(group),
+            None => out.push((scan, vec![group])),
+        }
+    }
+    Ok(out.into_iter().map(|(_, together)| together).collect())
+}
+
+/// Every school's blocks of several groups over one table (see `same_scan`) from one scan: per
+/// school, year, category and pathway, each group's `n{i}`, `hits{i}` and `total{i}` over the
+/// rows its filter keeps. The nation's graduates (3.7 GB) were read once per group.
+fn scan_select(groups: &[Vec<&Formula>]) -> Result<Sql, StoreError> {
+    let (table, yc) = table_of(groups[0][0])?;
+    let (cat, path, group) = dimensions(table, &yc);
+    let mut sql = Sql::new();
+    let mut counts = Vec::new();
+    for (i, g) in groups.iter().enumerate() {
+        let f = g[0];
+        let kept = condition(&mut sql, &f.filter);
+        let hits = if f.measure == Measure::Share {
+            let alts: Vec<String> = f.numerator.iter().map(|n| format!("({})", condition(&mut sql, n))).collect();
+            format!("SUM(CASE WHEN ({kept}) AND ({}) THEN 1 ELSE 0 END)", alts.join(" OR "))
+        } else {
+            "0".into()
+        };
+        let total = match (f.measure, f.sum_column.as_deref()) {
+            (Measure::Sum, Some(col)) => format!("CAST(SUM(CASE WHEN {kept} THEN t.{col} END) AS DOUBLE PRECISION)"),
+            _ => "CAST(NULL AS DOUBLE PRECISION)".into(),
+        };
+        counts.push(format!(
+            "CAST(SUM(CASE WHEN {kept} THEN 1 ELSE 0 END) AS BIGINT) AS n{i}, CAST({hits} AS BIGINT) AS hits{i}, {total} AS total{i}"
+        ));
+    }
+    sql.text = format!(
+        "SELECT t.school_code AS school_code, t.{yc} AS year, {cat} AS category, {path} AS pathway, {} \
+         FROM {} t WHERE t.is_current = 1 AND t.{yc} IS NOT NULL GROUP BY {group}",
+        counts.join(", "),
+        record_table(table)
+    );
+    Ok(sql)
+}
+
+/// Replaces every block of several groups over one table with one scan (`scan_select`). A group
+/// keeps a block where its filter kept a row, as its own query would have made it.
+async fn write_scanned(conn: &mut AnyConnection, groups: &[Vec<&Formula>]) -> Result<(), StoreError> {
+    let mut del = Sql::new();
+    let keys = groups.iter().flatten().map(|f| SqlValue::text(&formula_key(f))).collect();
+    let ks = del.in_list(keys);
+    del.text = format!("DELETE FROM figure_block WHERE formula_key IN ({ks})");
+    del.bound().execute(&mut *conn).await?;
+    let select = scan_select(groups)?;
+    let pick = |column: &str| {
+        let arms: String = (0..groups.len()).map(|i| format!(" WHEN {i} THEN b.{column}{i}")).collect();
+        format!("CASE k.i{arms} END")
+    };
+    let insert = |source: &str, sql: &mut Sql| {
+        let mut keys = Vec::new();
+        for (i, g) in groups.iter().enumerate() {
+            for f in g {
+                keys.push(format!("SELECT {} AS formula_key, {i} AS i", sql.param(SqlValue::text(&formula_key(f)))));
+            }
+        }
+        let n = pick("n");
+        format!(
+            "INSERT INTO figure_block (formula_key, school_code, year, category, pathway, n, hits, total) \
+             SELECT k.formula_key, b.school_code, b.year, b.category, b.pathway, {n}, {}, {} \
+             FROM {source} b CROSS JOIN ({}) k WHERE {n} > 0",
+            pick("hits"),
+            pick("total"),
+            keys.join(" UNION ALL ")
+        )
+    };
+    super::dialect::insert_selected(conn, select, insert).await
 }
 
 /// The formulas blocks are kept for: the active plan's indicators, and the dual-qualified ones
@@ -185,17 +279,19 @@ pub async fn rebuild_on(conn: &mut AnyConnection) -> Result<usize, StoreError> {
     sqlx::query("DELETE FROM figure_formula").execute(&mut *conn).await?;
     tracing::info!(millis = started.elapsed().as_millis() as u64, "rebuild: formula blocks emptied");
     let mut done = std::collections::BTreeSet::new();
-    for group in same_blocks(formulas(&plan))? {
+    for scan in same_scan(same_blocks(formulas(&plan))?)? {
         let started = std::time::Instant::now();
-        write_blocks(conn, &group, None, None).await?;
+        match scan.as_slice() {
+            [group] => write_blocks(conn, group, None, None).await?,
+            groups => write_scanned(conn, groups).await?,
+        }
         tracing::info!(
-            formula = %formula_key(group[0]),
-            table = %group[0].table,
-            formulas = group.len(),
+            table = %scan[0][0].table,
+            formulas = scan.iter().map(Vec::len).sum::<usize>(),
             millis = started.elapsed().as_millis() as u64,
             "rebuild: formula blocks"
         );
-        for f in group {
+        for f in scan.into_iter().flatten() {
             let key = formula_key(f);
             done.insert(key.clone());
             sqlx::query("INSERT INTO figure_formula (formula_key, formula, built_at) VALUES ($1, $2, $3)")
@@ -283,72 +379,4 @@ pub async fn kept_and_fresh(db: &Db, f: &Formula) -> Result<(Blocks, Blocks), St
     .await?;
     let fresh = block_select(f, None, None)?.bound().fetch_all(&db.pool).await?;
     Ok((collect(&kept), collect(&fresh)))
-}
-
-/// FROM/WHERE of a formula's blocks at the current schools of its levels and sponsors in an area.
-fn blocks_in_scope(sql: &mut Sql, f: &Formula, area: Area<'_>) -> String {
-    let key = sql.param(SqlValue::Text(formula_key(f)));
-    let levels = sql.in_list(f.levels.iter().map(|l| SqlValue::text(l)).collect());
-    let sponsors = sql.in_list(f.sponsors.iter().map(|s| SqlValue::text(s)).collect());
-    let scope = sql.area(area, "b.school_code");
-    format!(
-        "FROM figure_block b JOIN rec_school k ON k.school_code = b.school_code AND k.is_current = 1 \
-         WHERE b.formula_key = {key} AND k.level IN ({levels}) AND k.sponsor IN ({sponsors}){scope}"
-    )
-}
-
-/// What block sums can be grouped by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum GroupBy {
-    Province,
-    District,
-    School,
-    Category,
-    Pathway,
-}
-
-/// A formula's sums in `year` (up to `year` for cumulative ones), one per group:
-/// (key, rows, numerator rows, sum). None when the blocks do not carry the grouping (a count of
-/// schools by category is not a sum of blocks).
-pub async fn grouped(
-    db: &Db,
-    f: &Formula,
-    area: Area<'_>,
-    year: i32,
-    by: GroupBy,
-) -> Result<Option<Vec<(String, i64, i64, Option<f64>)>>, StoreError> {
-    let distinct = f.measure == Measure::DistinctSchools;
-    let group = match by {
-        GroupBy::Province => "SUBSTR(k.district_code, 1, 2)",
-        GroupBy::District => "k.district_code",
-        GroupBy::School => "k.school_code",
-        GroupBy::Category | GroupBy::Pathway if distinct => return Ok(None),
-        GroupBy::Category => "b.category",
-        GroupBy::Pathway => "b.pathway",
-    };
-    let mut sql = Sql::new();
-    let from = blocks_in_scope(&mut sql, f, area);
-    let when =
-        format!("b.year {} {}", if f.cumulative { "<=" } else { "=" }, sql.param(SqlValue::Int(i64::from(year))));
-    let n = if distinct { "COUNT(*)" } else { "SUM(b.n)" };
-    sql.text = format!(
-        "SELECT {group}, CAST({n} AS BIGINT), CAST(SUM(b.hits) AS BIGINT), CAST(SUM(b.total) AS DOUBLE PRECISION) \
-         {from} AND {when} GROUP BY {group} ORDER BY {group}"
-    );
-    let rows = sql.bound().fetch_all(&db.pool).await?;
-    Ok(Some(rows.iter().map(|r| (r.get(0), r.get(1), r.get(2), r.get(3))).collect()))
-}
-
-/// A formula's figure per year from its blocks: (year, rows, numerator rows, sum), for the schools
-/// of the formula's levels and sponsors in an area.
-pub async fn sums(db: &Db, f: &Formula, area: Area<'_>) -> Result<Vec<(i64, i64, i64, Option<f64>)>, StoreError> {
-    let mut sql = Sql::new();
-    let from = blocks_in_scope(&mut sql, f, area);
-    // DistinctSchools has one block per school, in its first year: counting blocks counts schools.
-    let n = if f.measure == Measure::DistinctSchools { "COUNT(*)" } else { "SUM(b.n)" };
-    sql.text = format!(
-        "SELECT b.year, CAST({n} AS BIGINT), CAST(SUM(b.hits) AS BIGINT), CAST(SUM(b.total) AS DOUBLE PRECISION) \
-         {from} GROUP BY b.year"
-    );
-    Ok(sql.bound().fetch_all(&db.pool).await?.iter().map(|r| (r.get(0), r.get(1), r.get(2), r.get(3))).collect())
 }

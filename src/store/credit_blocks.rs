@@ -10,7 +10,7 @@ use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
 use super::credit::StoredRefusal;
 use super::records::{SqlValue, insert_batch};
-use super::rule_blocks::Within;
+use super::rule_sums::Within;
 use super::sql::Sql;
 use super::{Backend, Db, StoreError, now};
 

@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod backup;
+pub mod block_sums;
 pub mod blocks;
 pub mod compare;
 pub mod credential;
@@ -33,6 +34,7 @@ pub mod registry;
 pub mod remarks;
 pub mod rule_blocks;
 pub mod rule_reads;
+pub mod rule_sums;
 pub mod signin;
 pub mod sql;
 pub mod studio;
@@ -287,6 +289,12 @@ const MIGRATIONS: &[Migration] = &[
         name: "records_by_school_year",
         sqlite: include_str!("../../migrations/sqlite/0025_records_by_school_year.sql"),
         postgres: include_str!("../../migrations/postgres/0025_records_by_school_year.sql"),
+    },
+    Migration {
+        version: 26,
+        name: "rule_items_by_school_year",
+        sqlite: include_str!("../../migrations/sqlite/0026_rule_items_by_school_year.sql"),
+        postgres: include_str!("../../migrations/postgres/0026_rule_items_by_school_year.sql"),
     },
 ];
 

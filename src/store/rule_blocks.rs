@@ -5,14 +5,15 @@
 //! practice and training follow the person, so a change at one school refreshes every school that
 //! shares a teacher with it.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 use sha2::{Digest, Sha256};
 use sqlx::{AnyConnection, Row};
 
 use super::records::{SqlValue, insert_batch};
 use super::rule_reads::{Reads, SCHOOLS_JUDGED_AT_ONCE, is_teacher_rule, read_order};
-use super::sql::{Area, SCHOOLS_PER_STATEMENT, Sql};
+use super::rule_sums::{self, KeptItem};
+use super::sql::{SCHOOLS_PER_STATEMENT, Sql};
 use super::{Db, StoreError, now};
 use crate::domain::plan::Plan;
 use crate::domain::school_rules::{self, Item, SchoolYear};
@@ -219,26 +220,22 @@ async fn insert(
             ]);
         }
     }
-    let mut items = Vec::new();
-    for (s, years) in judged {
-        for y in years {
-            for (i, it) in y.items.into_iter().enumerate() {
-                items.push(vec![
-                    SqlValue::text(&s),
-                    SqlValue::text(&rule.id),
-                    SqlValue::Int(i64::from(y.year)),
-                    SqlValue::Int(i as i64),
-                    SqlValue::Text(it.subject),
-                    SqlValue::Int(i64::from(it.passed)),
-                    SqlValue::Text(it.detail_zh),
-                    SqlValue::Text(it.detail_en),
-                ]);
-            }
+    // A school's year of items is one row (schema v26): the nation's 2.1 M failures were as many
+    // rows and index entries, and they are only ever read a school's year at a time.
+    let (mut items, mut count) = (Vec::new(), 0);
+    for (s, years) in &judged {
+        for y in years.iter().filter(|y| !y.items.is_empty()) {
+            count += y.items.len();
+            items.push(vec![
+                SqlValue::text(s),
+                SqlValue::text(&rule.id),
+                SqlValue::Int(i64::from(y.year)),
+                SqlValue::Text(rule_sums::encode_items(&y.items)),
+            ]);
         }
     }
-    let count = items.len();
     let backend = super::dialect::backend_of(conn);
-    let cols = ["school_code", "rule_id", "year", "seq", "subject", "passed", "detail_zh", "detail_en"];
+    let cols = ["school_code", "rule_id", "year", "items"];
     let block_cols = ["school_code", "rule_id", "year", "passed", "total", "trained", "enrolled"];
     insert_batch(&mut *conn, backend, "rule_block", &block_cols, blocks).await?;
     insert_batch(&mut *conn, backend, "rule_item", &cols, items).await?;
@@ -261,6 +258,7 @@ async fn rewrite_whole(
     clear(conn, rule, None).await?;
     reads.load(conn, rule.check, None).await?;
     let (mut items, mut writing) = (0, std::time::Duration::ZERO);
+    let reads = &*reads;
     for some in reads.schools().chunks(SCHOOLS_JUDGED_AT_ONCE) {
         let judged = reads.judge(rule, some);
         let started = std::time::Instant::now();
@@ -367,7 +365,7 @@ pub async fn registered(db: &Db, plan: &Plan, rule: &Rule) -> Result<bool, Store
 }
 
 /// A block as compared: (school, year) → (passed, total, trained, enrolled, items).
-pub type Kept = BTreeMap<(String, i64), (i64, i64, i64, i64, Vec<(String, bool, String, String)>)>;
+pub type Kept = BTreeMap<(String, i64), (i64, i64, i64, i64, Vec<KeptItem>)>;
 
 fn milli(x: f64) -> i64 {
     (x * 1000.0).round() as i64
@@ -389,15 +387,18 @@ pub async fn kept_and_fresh(db: &Db, plan: &Plan, rule: &Rule) -> Result<(Kept, 
             (milli(r.get(2)), milli(r.get(3)), milli(r.get(4)), milli(r.get(5)), Vec::new()),
         );
     }
-    let rows = sqlx::query(
-        "SELECT school_code, year, subject, passed, detail_zh, detail_en FROM rule_item WHERE rule_id = $1 ORDER BY school_code, year, seq",
-    )
-    .bind(rule.id.clone())
-    .fetch_all(&mut *conn)
-    .await?;
+    let rows = sqlx::query("SELECT school_code, year, items FROM rule_item WHERE rule_id = $1")
+        .bind(rule.id.clone())
+        .fetch_all(&mut *conn)
+        .await?;
     for r in rows {
-        if let Some(k) = kept.get_mut(&(r.get(0), r.get(1))) {
-            k.4.push((r.get(2), r.get::<i64, _>(3) != 0, r.get(4), r.get(5)));
+        let items = rule_sums::decode_items(&r.get::<String, _>(2))?;
+        match kept.get_mut(&(r.get(0), r.get(1))) {
+            Some(k) => k.4 = items,
+            // Items without their block: shown as a block of zeros, so the comparison fails.
+            None => {
+                kept.insert((r.get(0), r.get(1)), (0, 0, 0, 0, items));
+            }
         }
     }
     let mut fresh = Kept::new();
@@ -411,155 +412,4 @@ pub async fn kept_and_fresh(db: &Db, plan: &Plan, rule: &Rule) -> Result<(Kept, 
         }
     }
     Ok((kept, fresh))
-}
-
-/// Where rule blocks are summed: the current schools of some levels (and a sponsor) in an area.
-pub struct Within<'a> {
-    pub area: Area<'a>,
-    pub levels: &'a [&'a str],
-    pub sponsor: Option<&'a str>,
-}
-
-impl Within<'_> {
-    /// The SQL condition on the registry row `k` that keeps a block in scope.
-    pub(crate) fn condition(&self, sql: &mut Sql) -> String {
-        let mut c = sql.area(self.area, "k.school_code");
-        if !self.levels.is_empty() {
-            let l = sql.in_list(self.levels.iter().map(|l| SqlValue::text(l)).collect());
-            c.push_str(&format!(" AND k.level IN ({l})"));
-        }
-        if let Some(s) = self.sponsor {
-            c.push_str(&format!(" AND k.sponsor = {}", sql.param(SqlValue::text(s))));
-        }
-        c
-    }
-}
-
-/// A rule's passed and total per year from `from` to `to`, summed over its blocks in scope.
-pub async fn tallies(
-    db: &Db,
-    rule: &Rule,
-    within: &Within<'_>,
-    (from, to): (i32, i32),
-) -> Result<BTreeMap<i32, (f64, f64)>, StoreError> {
-    let mut sql = Sql::new();
-    let id = sql.param(SqlValue::text(&rule.id));
-    let (a, b) = (sql.param(SqlValue::Int(i64::from(from))), sql.param(SqlValue::Int(i64::from(to))));
-    let cond = within.condition(&mut sql);
-    sql.text = format!(
-        "SELECT b.year, CAST(SUM(b.passed) AS DOUBLE PRECISION), CAST(SUM(b.total) AS DOUBLE PRECISION) FROM rule_block b \
-         JOIN rec_school k ON k.school_code = b.school_code AND k.is_current = 1 \
-         WHERE b.rule_id = {id} AND b.year >= {a} AND b.year <= {b}{cond} GROUP BY b.year"
-    );
-    let mut conn = db.pool.acquire().await?;
-    Ok(fetch(&mut conn, sql).await?.iter().map(|r| (r.get::<i64, _>(0) as i32, (r.get(1), r.get(2)))).collect())
-}
-
-/// What failed a rule in `year` in scope, and why: (school, school name, subject, zh, en), in
-/// school order.
-pub async fn failures(
-    db: &Db,
-    rule: &Rule,
-    within: &Within<'_>,
-    year: i32,
-) -> Result<Vec<(String, String, String, String, String)>, StoreError> {
-    let mut sql = Sql::new();
-    let id = sql.param(SqlValue::text(&rule.id));
-    let y = sql.param(SqlValue::Int(i64::from(year)));
-    let cond = within.condition(&mut sql);
-    sql.text = format!(
-        "SELECT i.school_code, k.name, i.subject, i.detail_zh, i.detail_en FROM rule_item i \
-         JOIN rec_school k ON k.school_code = i.school_code AND k.is_current = 1 \
-         WHERE i.rule_id = {id} AND i.year = {y} AND i.passed = 0{cond} ORDER BY i.school_code, i.seq"
-    );
-    let mut conn = db.pool.acquire().await?;
-    Ok(fetch(&mut conn, sql).await?.iter().map(|r| (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4))).collect())
-}
-
-/// The current schools in scope: code → name.
-pub async fn schools(db: &Db, within: &Within<'_>) -> Result<BTreeMap<String, String>, StoreError> {
-    let mut sql = Sql::new();
-    let cond = within.condition(&mut sql);
-    sql.text = format!("SELECT k.school_code, k.name FROM rec_school k WHERE k.is_current = 1{cond}");
-    let mut conn = db.pool.acquire().await?;
-    Ok(fetch(&mut conn, sql).await?.iter().map(|r| (r.get(0), r.get(1))).collect())
-}
-
-/// Which schools in scope had a block in each year from `from` to `to` (with it, what passed).
-pub async fn judged_schools(
-    db: &Db,
-    rule: &Rule,
-    within: &Within<'_>,
-    (from, to): (i32, i32),
-) -> Result<HashMap<i32, BTreeMap<String, f64>>, StoreError> {
-    let mut sql = Sql::new();
-    let id = sql.param(SqlValue::text(&rule.id));
-    let (a, b) = (sql.param(SqlValue::Int(i64::from(from))), sql.param(SqlValue::Int(i64::from(to))));
-    let cond = within.condition(&mut sql);
-    sql.text = format!(
-        "SELECT b.year, b.school_code, b.passed FROM rule_block b JOIN rec_school k ON k.school_code = b.school_code AND k.is_current = 1 \
-         WHERE b.rule_id = {id} AND b.year >= {a} AND b.year <= {b}{cond}"
-    );
-    let mut conn = db.pool.acquire().await?;
-    let mut out: HashMap<i32, BTreeMap<String, f64>> = HashMap::new();
-    for r in fetch(&mut conn, sql).await? {
-        out.entry(r.get::<i64, _>(0) as i32).or_default().insert(r.get(1), r.get(2));
-    }
-    Ok(out)
-}
-
-/// Training to enrolment: every quality school in scope in `year` (a designation of one of the
-/// rule's kinds accepted by then) with its person-times trained and full-time students that year.
-pub async fn quality_schools(
-    db: &Db,
-    rule: &Rule,
-    within: &Within<'_>,
-    year: i32,
-) -> Result<Vec<(String, String, f64, f64)>, StoreError> {
-    let mut sql = Sql::new();
-    let id = sql.param(SqlValue::text(&rule.id));
-    let y = sql.param(SqlValue::Int(i64::from(year)));
-    let kinds = sql.in_list(rule.quality_kinds.iter().map(|k| SqlValue::text(k)).collect());
-    let cond = within.condition(&mut sql);
-    if rule.quality_kinds.is_empty() {
-        return Ok(Vec::new());
-    }
-    sql.text = format!(
-        "SELECT k.school_code, k.name, b.trained, b.enrolled FROM rec_school k \
-         LEFT JOIN rule_block b ON b.school_code = k.school_code AND b.rule_id = {id} AND b.year = {y} \
-         WHERE k.is_current = 1{cond} AND EXISTS (SELECT 1 FROM rec_designation g WHERE g.school_code = k.school_code \
-         AND g.is_current = 1 AND g.kind IN ({kinds}) AND g.status = 'accepted' AND g.accepted_year <= {y}) ORDER BY k.school_code"
-    );
-    let mut conn = db.pool.acquire().await?;
-    Ok(fetch(&mut conn, sql)
-        .await?
-        .iter()
-        .map(|r| {
-            let (t, e): (Option<f64>, Option<f64>) = (r.get(2), r.get(3));
-            (r.get(0), r.get(1), t.unwrap_or(0.0), e.unwrap_or(0.0))
-        })
-        .collect())
-}
-
-/// Industry coverage: the key industries covered in scope, per year from `from` to `to`.
-pub async fn covered(
-    db: &Db,
-    rule: &Rule,
-    within: &Within<'_>,
-    (from, to): (i32, i32),
-) -> Result<BTreeMap<i32, BTreeSet<String>>, StoreError> {
-    let mut sql = Sql::new();
-    let id = sql.param(SqlValue::text(&rule.id));
-    let (a, b) = (sql.param(SqlValue::Int(i64::from(from))), sql.param(SqlValue::Int(i64::from(to))));
-    let cond = within.condition(&mut sql);
-    sql.text = format!(
-        "SELECT DISTINCT i.year, i.subject FROM rule_item i JOIN rec_school k ON k.school_code = i.school_code AND k.is_current = 1 \
-         WHERE i.rule_id = {id} AND i.passed = 1 AND i.year >= {a} AND i.year <= {b}{cond}"
-    );
-    let mut conn = db.pool.acquire().await?;
-    let mut out: BTreeMap<i32, BTreeSet<String>> = BTreeMap::new();
-    for r in fetch(&mut conn, sql).await? {
-        out.entry(r.get::<i64, _>(0) as i32).or_default().insert(r.get(1));
-    }
-    Ok(out)
 }

@@ -55,13 +55,25 @@ pub struct StudentTally {
     pub local: f64,
 }
 
+/// The schools what `Reads` holds was read for.
+#[derive(Debug, Default, PartialEq)]
+enum ReadFor {
+    /// Nothing is held yet.
+    #[default]
+    Nothing,
+    /// Every school with records.
+    Every,
+    /// These schools.
+    Schools(Vec<String>),
+}
+
 /// What the rules read, kept across the rules of one rebuild or refresh. Each rule read it afresh
 /// before: the nation's 1.3 M teachers took 2 s a read, three times, and its 30 M students were
 /// scanned twice (8.8 and 7.1 s).
 #[derive(Default)]
 pub struct Reads {
-    /// The schools what is kept was read for (None inside: every school).
-    scope: Option<Option<Vec<String>>>,
+    /// The schools what is kept was read for.
+    scope: ReadFor,
     /// School → its full-time teachers of every year, each with whether they teach a specialty.
     teachers: Option<BTreeMap<String, Vec<(bool, TeacherOfYear)>>>,
     /// The activity table read (`Table::Practice` or `Table::Pd`) and what it holds.
@@ -73,9 +85,9 @@ pub struct Reads {
 impl Reads {
     /// Forgets what was read for other schools than `schools`.
     fn scoped(&mut self, schools: Option<&[String]>) {
-        let scope = schools.map(<[String]>::to_vec);
-        if self.scope.as_ref() != Some(&scope) {
-            *self = Reads { scope: Some(scope), ..Reads::default() };
+        let scope = schools.map_or(ReadFor::Every, |s| ReadFor::Schools(s.to_vec()));
+        if self.scope != scope {
+            *self = Reads { scope, ..Reads::default() };
         }
     }
 
@@ -113,14 +125,14 @@ impl Reads {
     }
 
     /// The schools whose teachers were read, in order.
-    pub fn schools(&self) -> Vec<String> {
-        self.teachers.iter().flat_map(|t| t.keys().cloned()).collect()
+    pub fn schools(&self) -> Vec<&str> {
+        self.teachers.iter().flat_map(|t| t.keys().map(String::as_str)).collect()
     }
 
     /// `rule` judged for `schools` (of those read) against what was read for it by `load`: school
     /// → its years. The schools are split between two threads: judging is pure, and the database
     /// waits meanwhile.
-    pub fn judge(&self, rule: &Rule, schools: &[String]) -> BTreeMap<String, Vec<SchoolYear>> {
+    pub fn judge(&self, rule: &Rule, schools: &[&str]) -> BTreeMap<String, Vec<SchoolYear>> {
         let empty = Activity::new();
         let activity = match &self.activity {
             Some((table, a)) if *table == activity_table(rule.check) => a,
@@ -128,15 +140,15 @@ impl Reads {
             _ => &empty,
         };
         let Some(teachers) = &self.teachers else { return BTreeMap::new() };
-        let judge_some = |some: &[String]| {
+        let judge_some = |some: &[&str]| {
             let mut out = BTreeMap::new();
             for s in some {
-                let Some(people) = teachers.get(s) else { continue };
+                let Some(people) = teachers.get(*s) else { continue };
                 let specialty_only = rule.check == Check::Practice;
                 let judged = people.iter().filter(|p| p.0 || !specialty_only).map(|p| &p.1);
                 let years = school_rules::teacher_years(rule, judged, activity);
                 if !years.is_empty() {
-                    out.insert(s.clone(), years);
+                    out.insert(s.to_string(), years);
                 }
             }
             out
@@ -155,8 +167,23 @@ impl Reads {
     }
 }
 
-fn day(s: &str) -> Option<NaiveDate> {
+/// A stored date (ISO text, perhaps with a time) as a day; None if it is not one.
+pub(crate) fn day(s: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(s.get(..10)?, "%Y-%m-%d").ok()
+}
+
+/// The teacher of a year in a row whose columns from `at` are year, teacher_no, id_pseudo,
+/// name_masked, hire_date and industry_years (as DOUBLE PRECISION): the one reading of a teacher
+/// row, for the blocks and for the figures computed from the records.
+pub(crate) fn teacher_of_year(r: &sqlx::any::AnyRow, at: usize) -> TeacherOfYear {
+    TeacherOfYear {
+        year: r.get::<i64, _>(at) as i32,
+        teacher_no: r.get(at + 1),
+        pseudonym: r.get(at + 2),
+        masked: r.get(at + 3),
+        hire_date: r.get::<Option<String>, _>(at + 4).as_deref().and_then(day),
+        industry_years: r.get(at + 5),
+    }
 }
 
 /// The current full-time teachers of some schools (every school for None), each with whether
@@ -176,14 +203,7 @@ async fn full_time_teachers(
     // Streamed: the nation's 1.3 M rows fetched whole held several hundred MiB of rows at once.
     let mut rows = sql.bound().fetch(&mut *conn);
     while let Some(r) = rows.try_next().await? {
-        let teacher = TeacherOfYear {
-            year: r.get::<i64, _>(1) as i32,
-            teacher_no: r.get(2),
-            pseudonym: r.get(3),
-            masked: r.get(4),
-            hire_date: r.get::<Option<String>, _>(5).as_deref().and_then(day),
-            industry_years: r.get(6),
-        };
+        let teacher = teacher_of_year(&r, 1);
         let specialty = r.get::<i64, _>(7) == 1;
         teachers.entry(r.get(0)).or_default().push((specialty, teacher));
     }

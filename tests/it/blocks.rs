@@ -201,3 +201,82 @@ async fn blocks_kept_step_by_step_equal_a_rebuild_and_every_figure_equals_the_re
         figures_agree(&db, steps).await;
     }
 }
+
+/// Writes a teacher file and a practice file for `schools` schools: two full-time specialty
+/// teachers each (one hired long ago, one new), a placement in 2024 for the first teacher of
+/// every second school, and one person teaching at the first school and at the last, so that a
+/// teacher's activity is read across chunks of schools.
+fn teachers_of_many_schools(dir: &std::path::Path, schools: usize) -> (std::path::PathBuf, std::path::PathBuf) {
+    use vetis::testdata::{id_number, school_code};
+    let teacher = dir.join("teacher.csv");
+    let mut t = String::from(
+        "teacher_no,id_type,id_number,name,gender,school_code,year,category,is_specialty,dual_qualified,dual_since,education,degree,title,hire_date,industry_years\n",
+    );
+    let practice = dir.join("practice.csv");
+    let mut p = String::from("teacher_no,school_code,credit_code,enterprise_name,start_date,end_date,days\n");
+    let row = |no: &str, n: usize, school: &str, hired: &str| {
+        let id = id_number(n, 1985);
+        let gender = if (id.as_bytes()[16] - b'0') % 2 == 1 { "男" } else { "女" };
+        format!("{no},,{id},教师{n},{gender},{school},2024,专任教师,是,否,,本科,学士,中级,{hired},1\n")
+    };
+    for i in 0..schools {
+        let code = school_code(i);
+        t.push_str(&row("T1", 2 * i, &code, "2010-09-01"));
+        t.push_str(&row("T2", 2 * i + 1, &code, "2024-02-01"));
+        if i % 2 == 0 {
+            p.push_str(&format!("T1,{code},91110000600037341L,广汽本田汽车有限公司,2024-03-01,2024-04-29,60\n"));
+        }
+    }
+    // The shared person: a placement at the last school counts at the first school too.
+    let shared = 2 * schools;
+    t.push_str(&row("T3", shared, &school_code(0), "2012-09-01"));
+    t.push_str(&row("T3", shared, &school_code(schools - 1), "2012-09-01"));
+    p.push_str(&format!(
+        "T3,{},91110000600037341L,广汽本田汽车有限公司,2024-07-01,2024-08-29,60\n",
+        school_code(schools - 1)
+    ));
+    std::fs::write(&teacher, t).unwrap();
+    std::fs::write(&practice, p).unwrap();
+    (teacher, practice)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn teacher_rules_judged_a_chunk_of_schools_at_a_time_equal_the_rules_judged_from_the_records() {
+    use vetis::testdata::{Spec, school_code, write_city};
+    let schools = vetis::store::rule_reads::SCHOOLS_JUDGED_AT_ONCE + 3;
+    let data = tempfile::tempdir().unwrap();
+    let spec = Spec { schools, first_year: 2024, last_year: 2024, students: schools };
+    let mut files = write_city(data.path(), &spec).unwrap();
+    let (teacher, practice) = teachers_of_many_schools(data.path(), schools);
+    files.extend([teacher, practice]);
+    let mut args = vec!["import"];
+    args.extend(files.iter().map(|f| f.to_str().unwrap()));
+    for backend in BACKENDS {
+        let db = TestDb::new(backend);
+        db.ok(&args);
+        // The rebuild judges the teacher rules over every school, a chunk at a time; the check
+        // compares every block and item with the rules judged over every school at once.
+        db.ok(&["figures", "rebuild"]);
+        db.ok(&["figures", "check"]);
+        let store = vetis::store::Db::open(&db.url, Some(db.key_file())).await.unwrap();
+        let plan = vetis::store::refdata::active_plan(&store).await.unwrap();
+        let teacher_rules = plan.rules.iter().filter(|r| vetis::store::rule_reads::is_teacher_rule(r.check));
+        for rule in teacher_rules {
+            for scope in [Scope::City, Scope::School(school_code(0)), Scope::School(school_code(schools - 1))] {
+                let kept = evaluate_from_blocks(&store, &plan, rule, &scope, 2024, Detail::Failures).await.unwrap();
+                let direct = evaluate_from_records(&store, &plan, rule, &scope, 2024).await.unwrap();
+                let key = |m: &std::collections::BTreeMap<i32, Outcome>| {
+                    let o = &m[&2024];
+                    let mut f: Vec<_> = o.failures.iter().map(|f| (&f.school_code, &f.subject, &f.detail_en)).collect();
+                    f.sort();
+                    (o.passed, o.total, format!("{f:?}"))
+                };
+                assert_eq!(key(&kept), key(&direct), "{:?}: {} for {scope:?}", db.backend, rule.id);
+                if scope == Scope::City {
+                    assert!(key(&kept).1 >= schools as f64, "{}: every school's teachers judged", rule.id);
+                }
+            }
+        }
+        store.pool.close().await;
+    }
+}
