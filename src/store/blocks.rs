@@ -53,22 +53,33 @@ fn block_select(f: &Formula, schools: Option<&[String]>, year: Option<i64>) -> R
         )
     } else {
         let (cat, path, group) = dimensions(table, &yc);
-        let hits = if f.measure == Measure::Share {
-            let alts: Vec<String> = f.numerator.iter().map(|n| format!("({})", condition(&mut sql, n))).collect();
-            format!("SUM(CASE WHEN {} THEN 1 ELSE 0 END)", alts.join(" OR "))
-        } else {
-            "0".into()
-        };
-        let total = match (f.measure, f.sum_column.as_deref()) {
-            (Measure::Sum, Some(col)) => format!("CAST(SUM(t.{col}) AS DOUBLE PRECISION)"),
-            _ => "CAST(NULL AS DOUBLE PRECISION)".into(),
-        };
+        let (hits, total) = hits_and_total(&mut sql, f, None);
         format!(
             "SELECT t.school_code, t.{yc} AS year, {cat} AS category, {path} AS pathway, CAST(COUNT(*) AS BIGINT) AS n, \
              CAST({hits} AS BIGINT) AS hits, {total} AS total {from} GROUP BY {group}"
         )
     };
     Ok(sql)
+}
+
+/// A formula's numerator count and sum over the rows of a group, as SQL aggregates: over those
+/// the WHERE clause kept (None), or over those the condition `kept` holds for.
+fn hits_and_total(sql: &mut Sql, f: &Formula, kept: Option<&str>) -> (String, String) {
+    let hits = if f.measure == Measure::Share {
+        let alts: Vec<String> = f.numerator.iter().map(|n| format!("({})", condition(sql, n))).collect();
+        match kept {
+            None => format!("SUM(CASE WHEN {} THEN 1 ELSE 0 END)", alts.join(" OR ")),
+            Some(k) => format!("SUM(CASE WHEN ({k}) AND ({}) THEN 1 ELSE 0 END)", alts.join(" OR ")),
+        }
+    } else {
+        "0".into()
+    };
+    let total = match (f.measure, f.sum_column.as_deref(), kept) {
+        (Measure::Sum, Some(col), None) => format!("CAST(SUM(t.{col}) AS DOUBLE PRECISION)"),
+        (Measure::Sum, Some(col), Some(k)) => format!("CAST(SUM(CASE WHEN {k} THEN t.{col} END) AS DOUBLE PRECISION)"),
+        _ => "CAST(NULL AS DOUBLE PRECISION)".into(),
+    };
+    (hits, total)
 }
 
 /// A block's dimensions over `table`: the program category and pathway expressions, and the
@@ -115,16 +126,7 @@ fn scan_select(groups: &[Vec<&Formula>]) -> Result<Sql, StoreError> {
     for (i, g) in groups.iter().enumerate() {
         let f = g[0];
         let kept = condition(&mut sql, &f.filter);
-        let hits = if f.measure == Measure::Share {
-            let alts: Vec<String> = f.numerator.iter().map(|n| format!("({})", condition(&mut sql, n))).collect();
-            format!("SUM(CASE WHEN ({kept}) AND ({}) THEN 1 ELSE 0 END)", alts.join(" OR "))
-        } else {
-            "0".into()
-        };
-        let total = match (f.measure, f.sum_column.as_deref()) {
-            (Measure::Sum, Some(col)) => format!("CAST(SUM(CASE WHEN {kept} THEN t.{col} END) AS DOUBLE PRECISION)"),
-            _ => "CAST(NULL AS DOUBLE PRECISION)".into(),
-        };
+        let (hits, total) = hits_and_total(&mut sql, f, Some(&kept));
         counts.push(format!(
             "CAST(SUM(CASE WHEN {kept} THEN 1 ELSE 0 END) AS BIGINT) AS n{i}, CAST({hits} AS BIGINT) AS hits{i}, {total} AS total{i}"
         ));

@@ -153,6 +153,10 @@ impl Reads {
             }
             out
         };
+        // One school's refresh (an upload on the web) is judged here, without a thread.
+        if schools.len() < 2 {
+            return judge_some(schools);
+        }
         let (a, b) = schools.split_at(schools.len() / 2);
         let (mut out, rest) = std::thread::scope(|scope| {
             let other = scope.spawn(|| judge_some(b));
