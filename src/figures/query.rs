@@ -74,22 +74,26 @@ pub(crate) fn from_where(
         None => "t.is_current = 1".to_string(),
         Some(p) => {
             let id = sql.param(SqlValue::Int(p.submission));
-            let replaced = match table.spec().keying {
+            // The pending rows are found by their school and year too: the large tables keep no
+            // index by submission (schema v27).
+            let (replaced, pending_rows) = match table.spec().keying {
                 Keying::SchoolYear { year_column } => {
                     let school = sql.param(SqlValue::text(&p.school));
                     let year = sql.param(p.year.map_or(SqlValue::NullInt, SqlValue::Int));
-                    format!("t.school_code = {school} AND t.{year_column} = {year}")
+                    let same = format!("t.school_code = {school} AND t.{year_column} = {year}");
+                    (same.clone(), format!("{same} AND t.submission_id = {id}"))
                 }
                 Keying::Natural { key } => {
                     let same: Vec<String> = key.iter().map(|k| format!("n.{k} = t.{k}")).collect();
-                    format!(
+                    let replaced = format!(
                         "EXISTS (SELECT 1 FROM {} n WHERE n.submission_id = {id} AND {})",
                         record_table(table),
                         same.join(" AND ")
-                    )
+                    );
+                    (replaced, format!("t.submission_id = {id}"))
                 }
             };
-            format!("((t.is_current = 1 AND NOT ({replaced})) OR t.submission_id = {id})")
+            format!("((t.is_current = 1 AND NOT ({replaced})) OR ({pending_rows}))")
         }
     };
     format!(

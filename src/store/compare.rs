@@ -3,7 +3,7 @@
 
 use sqlx::{AssertSqlSafe, Row};
 
-use super::records::record_table;
+use super::records::{record_table, rows_of_submission};
 use super::{Db, StoreError};
 use crate::domain::standard::{Kind, Table};
 
@@ -32,7 +32,12 @@ pub async fn totals(db: &Db, table: Table, submission: i64) -> Result<Totals, St
     let mut select = vec!["COUNT(*)".to_string()];
     // Sums as floating point on both backends (SUM of an integer column is NUMERIC on PostgreSQL).
     select.extend(cols.iter().map(|(k, _)| format!("CAST(COALESCE(SUM({k}), 0) AS DOUBLE PRECISION)")));
-    let sql = format!("SELECT {} FROM {} WHERE submission_id = $1", select.join(", "), record_table(table));
+    let sql = format!(
+        "SELECT {} FROM {} t WHERE {}",
+        select.join(", "),
+        record_table(table),
+        rows_of_submission(table, "t", "$1")
+    );
     let row = sqlx::query(AssertSqlSafe(sql)).bind(submission).fetch_one(&db.pool).await?;
     let sums = cols.iter().enumerate().map(|(i, (k, zh))| (*k, *zh, row.get::<f64, _>(i + 1))).collect();
     Ok(Totals { submission, rows: row.get(0), sums })

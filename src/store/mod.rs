@@ -15,6 +15,7 @@ pub mod districts;
 pub mod dual;
 pub mod funding;
 pub mod industry_map;
+pub mod insert;
 pub mod integrity;
 pub mod keyfile;
 pub mod locks;
@@ -295,6 +296,12 @@ const MIGRATIONS: &[Migration] = &[
         name: "rule_items_by_school_year",
         sqlite: include_str!("../../migrations/sqlite/0026_rule_items_by_school_year.sql"),
         postgres: include_str!("../../migrations/postgres/0026_rule_items_by_school_year.sql"),
+    },
+    Migration {
+        version: 27,
+        name: "no_index_by_submission",
+        sqlite: include_str!("../../migrations/sqlite/0027_no_index_by_submission.sql"),
+        postgres: include_str!("../../migrations/postgres/0027_no_index_by_submission.sql"),
     },
 ];
 

@@ -3,118 +3,20 @@
 
 use std::collections::HashMap;
 
-use sqlx::AnyConnection;
-use sqlx::any::AnyArguments;
-use sqlx::{Any, AssertSqlSafe, Row};
+use sqlx::{AssertSqlSafe, Row};
 
 use super::audit::{self, Entry};
 use super::notifications::{self, Audience, Notice};
-use super::submissions::activate_all;
+use super::submissions::{Written, activate_all};
 use super::write::WriteTx;
 use super::{Backend, Db, StoreError, now};
 use crate::domain::ids::{IdNumber, mask_name, mask_other_id};
 use crate::domain::privacy::Keys;
-use crate::domain::record::{CheckedRow, CheckedSheet, GroupKey, Value};
-use crate::domain::standard::{Column, Keying, Table};
+use crate::domain::record::{CheckedRow, CheckedSheet, GroupKey};
+use crate::domain::standard::{Keying, Table};
 use crate::messages::notice::{self, NoticeKind};
 
-/// A value bound to a statement, typed so that NULLs have a type PostgreSQL accepts.
-#[derive(Debug, Clone, PartialEq)]
-pub enum SqlValue {
-    NullInt,
-    NullReal,
-    NullText,
-    Int(i64),
-    Real(f64),
-    Text(String),
-}
-
-impl SqlValue {
-    pub fn text(s: &str) -> SqlValue {
-        SqlValue::Text(s.to_string())
-    }
-    pub fn opt_text(s: &str) -> SqlValue {
-        if s.is_empty() { SqlValue::NullText } else { SqlValue::text(s) }
-    }
-    fn from_value(v: &Value, c: &Column) -> SqlValue {
-        match v {
-            Value::Null if c.kind.is_integer() => SqlValue::NullInt,
-            Value::Null if c.kind.is_real() => SqlValue::NullReal,
-            Value::Null => SqlValue::NullText,
-            Value::Int(i) => SqlValue::Int(*i),
-            Value::Real(r) => SqlValue::Real(*r),
-            Value::Text(s) => SqlValue::Text(s.clone()),
-        }
-    }
-}
-
-pub type Query<'q> = sqlx::query::Query<'q, Any, AnyArguments>;
-
-pub fn bind(q: Query<'_>, v: SqlValue) -> Query<'_> {
-    match v {
-        SqlValue::NullInt => q.bind(None::<i64>),
-        // sqlx 0.9's Any driver swaps the two float kinds when it hands a NULL to PostgreSQL
-        // (`Null(Double)` becomes `Option::<f32>::None`): a NULL f64 would prepare the statement's
-        // parameter as float4, and the next execution's real f64 is then refused ("incorrect
-        // binary data format"). A NULL f32 arrives as a float8 NULL, which is the column's type.
-        SqlValue::NullReal => q.bind(None::<f32>),
-        SqlValue::NullText => q.bind(None::<String>),
-        SqlValue::Int(i) => q.bind(i),
-        SqlValue::Real(r) => q.bind(r),
-        SqlValue::Text(s) => q.bind(s),
-    }
-}
-
-/// Parameters per multi-row INSERT, under both backends' limits (SQLite 32,766, PostgreSQL 65,535).
-/// SQLite gets positional `?` placeholders here: with `$N` ones sqlx looks every parameter's name
-/// up (`sqlite3_bind_parameter_name`, linear in the statement), which made 15,000-parameter
-/// statements ten times slower than small ones (benches/import.rs, 100,000 rows: 57 s vs 5.3 s).
-fn params_per_statement(backend: Backend) -> usize {
-    match backend {
-        Backend::Sqlite => 30_000,
-        Backend::Postgres => 15_000,
-    }
-}
-
-/// Inserts rows with multi-row VALUES statements. `table` and `columns` are the program's own names.
-pub async fn insert_batch(
-    tx: &mut AnyConnection,
-    backend: Backend,
-    table: &str,
-    columns: &[&str],
-    rows: Vec<Vec<SqlValue>>,
-) -> Result<(), StoreError> {
-    let per = (params_per_statement(backend) / columns.len()).max(1);
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        let chunk: Vec<Vec<SqlValue>> = rows.by_ref().take(per).collect();
-        let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
-        let mut n = 0;
-        for (i, _) in chunk.iter().enumerate() {
-            if i > 0 {
-                sql.push_str(", ");
-            }
-            sql.push('(');
-            for j in 0..columns.len() {
-                n += 1;
-                if j > 0 {
-                    sql.push_str(", ");
-                }
-                match backend {
-                    Backend::Sqlite => sql.push('?'),
-                    Backend::Postgres => sql.push_str(&format!("${n}")),
-                }
-            }
-            sql.push(')');
-        }
-        let mut q = sqlx::query(AssertSqlSafe(sql));
-        for v in chunk.into_iter().flatten() {
-            q = bind(q, v);
-        }
-        q.execute(&mut *tx).await?;
-    }
-    Ok(())
-}
+pub use super::insert::{Query, SqlValue, bind, insert_batch, insert_in_write};
 
 /// The stored columns of a record table, in order: personal columns expanded (§6), then the
 /// bookkeeping columns.
@@ -133,6 +35,21 @@ pub fn stored_columns(table: Table) -> Vec<&'static str> {
 
 pub fn record_table(table: Table) -> String {
     format!("rec_{}", table.key())
+}
+
+/// The condition that picks one submission's rows of `table` under `alias`, the submission's id
+/// being the SQL `id` (a placeholder). A table kept by school and year is reached through its
+/// key (or its index by school and year): the submission's school and year are read once, as
+/// uncorrelated subqueries, so no index by submission is needed for the large tables and none is
+/// kept (schema v27). Natural-key tables are found by their index by submission.
+pub fn rows_of_submission(table: Table, alias: &str, id: &str) -> String {
+    match table.spec().keying {
+        Keying::SchoolYear { year_column } => format!(
+            "{alias}.school_code = (SELECT school_code FROM submission WHERE id = {id}) \
+             AND {alias}.{year_column} = (SELECT year FROM submission WHERE id = {id}) AND {alias}.submission_id = {id}"
+        ),
+        Keying::Natural { .. } => format!("{alias}.submission_id = {id}"),
+    }
 }
 
 /// What a write did, for the user and the audit log.
@@ -349,7 +266,7 @@ impl SheetWriter {
             *self.written_per_submission.entry(sub).or_default() += 1;
             values.push(v);
         }
-        insert_batch(w.conn(), self.backend, &self.rec, &self.columns, values).await
+        insert_in_write(w, self.backend, &self.rec, &self.columns, values).await
     }
 
     /// Counts what was written, makes it count when it needs no review, and records the import.
@@ -383,7 +300,7 @@ impl SheetWriter {
         }
         // The new rows count; what they replace stops counting (the same step a reviewer's approval takes).
         if self.current {
-            let retired = activate_all(&mut *tx, table, &outcome.submissions).await?;
+            let retired = activate_all(&mut *tx, table, &outcome.submissions, Written::Counting).await?;
             if matches!(table.spec().keying, Keying::Natural { .. }) {
                 outcome.replaced_groups = retired as usize;
             }

@@ -138,3 +138,31 @@ fn natural_key_rows_replace_their_own_row_only() {
         serde_json::from_str(&db.ok(&["indicators", "--year", "2022", "--format", "json"])).unwrap();
     assert_eq!(j[2]["value"].as_f64(), Some(2.0));
 }
+
+/// SQLite's record inserts are `INSERT OR FAIL` (no statement journal, for speed): a statement
+/// that fails part-way leaves its earlier rows in the transaction. The transaction, dropped on the
+/// error, takes them with it; PostgreSQL's statements fail whole.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rows_a_failing_insert_left_behind_go_with_its_transaction() {
+    use vetis::store::records::{SqlValue, insert_in_write};
+    for backend in BACKENDS {
+        let db = TestDb::new(backend);
+        db.load_fixture();
+        let store = vetis::store::Db::open(&db.url, Some(db.key_file())).await.unwrap();
+        let row = |code: &str, name: &str| vec![SqlValue::text(code), SqlValue::text(name)];
+        // Two new districts, then the first again: the key refuses the third row.
+        let rows = vec![row("990001", "甲区"), row("990002", "乙区"), row("990001", "重复")];
+        let mut w = store.begin_write().await.unwrap();
+        let failed = insert_in_write(&mut w, store.backend, "gz_district", &["code", "name"], rows).await;
+        assert!(failed.is_err(), "{backend:?}");
+        drop(w);
+        assert_eq!(db.query_i64("SELECT COUNT(*) FROM gz_district WHERE code LIKE '9900%'"), 0, "{backend:?}");
+        // The next write starts clean and commits.
+        let mut w = store.begin_write().await.unwrap();
+        insert_in_write(&mut w, store.backend, "gz_district", &["code", "name"], vec![row("990003", "丙区")])
+            .await
+            .unwrap();
+        w.commit().await.unwrap();
+        assert_eq!(db.query_i64("SELECT COUNT(*) FROM gz_district WHERE code LIKE '9900%'"), 1, "{backend:?}");
+    }
+}

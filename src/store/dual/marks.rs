@@ -38,16 +38,27 @@ fn mark_expr(settings: &RegisterSettings) -> Result<String, StoreError> {
 /// Which rows to mark.
 pub(crate) enum Rows<'a> {
     All,
-    /// The rows of these submissions (the caller keeps the list within a statement's parameters).
-    Submissions(&'a [i64]),
+    /// The rows of these submissions, each with its school and year: the table is reached by its
+    /// key, having no index by submission (the caller keeps the list within a statement's
+    /// parameters).
+    Submissions(&'a [(i64, String, i64)]),
     Persons(&'a [String]),
 }
 
 fn scope(sql: &mut Sql, rows: &Rows<'_>) -> String {
     match rows {
         Rows::All => "1 = 1".into(),
-        Rows::Submissions(ids) => {
-            format!("t.submission_id IN ({})", sql.in_list(ids.iter().map(|id| SqlValue::Int(*id)).collect()))
+        Rows::Submissions(subs) => {
+            let each: Vec<String> = subs
+                .iter()
+                .map(|(id, school, year)| {
+                    let school = sql.param(SqlValue::text(school));
+                    let year = sql.param(SqlValue::Int(*year));
+                    let id = sql.param(SqlValue::Int(*id));
+                    format!("(t.school_code = {school} AND t.year = {year} AND t.submission_id = {id})")
+                })
+                .collect();
+            format!("({})", each.join(" OR "))
         }
         Rows::Persons(p) => format!("t.id_pseudo IN ({})", sql.in_list(p.iter().map(|s| SqlValue::text(s)).collect())),
     }
