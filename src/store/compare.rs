@@ -1,9 +1,10 @@
 //! What a submission holds in sum (its rows and the total of each numeric column), to compare it
 //! with the version it replaces and with the school's return of the year before.
 
-use sqlx::{AssertSqlSafe, Row};
+use sqlx::Row;
 
-use super::records::{record_table, rows_of_submission};
+use super::records::{SubmissionAt, record_table, rows_of_submission};
+use super::sql::Sql;
 use super::{Db, StoreError};
 use crate::domain::standard::{Kind, Table};
 
@@ -27,20 +28,17 @@ fn numeric(table: Table) -> Vec<(&'static str, &'static str)> {
 }
 
 /// The totals of one submission's rows.
-pub async fn totals(db: &Db, table: Table, submission: i64) -> Result<Totals, StoreError> {
+pub async fn totals(db: &Db, table: Table, at: SubmissionAt<'_>) -> Result<Totals, StoreError> {
     let cols = numeric(table);
     let mut select = vec!["COUNT(*)".to_string()];
     // Sums as floating point on both backends (SUM of an integer column is NUMERIC on PostgreSQL).
     select.extend(cols.iter().map(|(k, _)| format!("CAST(COALESCE(SUM({k}), 0) AS DOUBLE PRECISION)")));
-    let sql = format!(
-        "SELECT {} FROM {} t WHERE {}",
-        select.join(", "),
-        record_table(table),
-        rows_of_submission(table, "t", "$1")
-    );
-    let row = sqlx::query(AssertSqlSafe(sql)).bind(submission).fetch_one(&db.pool).await?;
+    let mut sql = Sql::new();
+    let rows = rows_of_submission(&mut sql, table, "t", at);
+    sql.text = format!("SELECT {} FROM {} t WHERE {rows}", select.join(", "), record_table(table));
+    let row = sql.bound().fetch_one(&db.pool).await?;
     let sums = cols.iter().enumerate().map(|(i, (k, zh))| (*k, *zh, row.get::<f64, _>(i + 1))).collect();
-    Ok(Totals { submission, rows: row.get(0), sums })
+    Ok(Totals { submission: at.id, rows: row.get(0), sums })
 }
 
 /// The approved submission of a school's table for a year, if there is one.

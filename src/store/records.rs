@@ -7,6 +7,7 @@ use sqlx::{AssertSqlSafe, Row};
 
 use super::audit::{self, Entry};
 use super::notifications::{self, Audience, Notice};
+use super::sql::Sql;
 use super::submissions::{Written, activate_all};
 use super::write::WriteTx;
 use super::{Backend, Db, StoreError, now};
@@ -37,17 +38,29 @@ pub fn record_table(table: Table) -> String {
     format!("rec_{}", table.key())
 }
 
-/// The condition that picks one submission's rows of `table` under `alias`, the submission's id
-/// being the SQL `id` (a placeholder). A table kept by school and year is reached through its
-/// key (or its index by school and year): the submission's school and year are read once, as
-/// uncorrelated subqueries, so no index by submission is needed for the large tables and none is
-/// kept (schema v27). Natural-key tables are found by their index by submission.
-pub fn rows_of_submission(table: Table, alias: &str, id: &str) -> String {
+/// A submission as the record tables are keyed: its id, school and year.
+#[derive(Debug, Clone, Copy)]
+pub struct SubmissionAt<'a> {
+    pub id: i64,
+    pub school: &'a str,
+    pub year: Option<i64>,
+}
+
+/// The condition that picks one submission's rows of `table` under `alias`, its values added to
+/// `sql`. A table kept by school and year is reached through its key (or its index by school and
+/// year) with the school and year as values: the large tables keep no index by submission (schema
+/// v27), and a distributed planner can route the statement by its school. Natural-key tables are
+/// found by their index by submission.
+pub fn rows_of_submission(sql: &mut Sql, table: Table, alias: &str, at: SubmissionAt<'_>) -> String {
+    let id = sql.param(SqlValue::Int(at.id));
     match table.spec().keying {
-        Keying::SchoolYear { year_column } => format!(
-            "{alias}.school_code = (SELECT school_code FROM submission WHERE id = {id}) \
-             AND {alias}.{year_column} = (SELECT year FROM submission WHERE id = {id}) AND {alias}.submission_id = {id}"
-        ),
+        Keying::SchoolYear { year_column } => {
+            let school = sql.param(SqlValue::text(at.school));
+            let year = sql.param(at.year.map_or(SqlValue::NullInt, SqlValue::Int));
+            format!(
+                "{alias}.school_code = {school} AND {alias}.{year_column} = {year} AND {alias}.submission_id = {id}"
+            )
+        }
         Keying::Natural { .. } => format!("{alias}.submission_id = {id}"),
     }
 }

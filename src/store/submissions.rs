@@ -12,7 +12,8 @@ use sqlx::{AssertSqlSafe, Row};
 use super::audit::{self, Entry};
 use super::credit_blocks::Part;
 use super::notifications::{self, Audience, Notice};
-use super::records::record_table;
+use super::records::{SubmissionAt, record_table, rows_of_submission};
+use super::sql::Sql;
 use super::{Db, StoreError, now};
 use crate::domain::standard::{Keying, Table};
 use crate::messages::Message;
@@ -393,16 +394,16 @@ async fn transition(
 /// now: a person enrolled (在籍) at another school in the same year, or a student of a program the
 /// school no longer offers that year. Refuses the approval naming the first rows.
 async fn approval_conflicts(conn: &mut AnyConnection, table: Table, s: &Submission) -> Result<(), StoreError> {
+    let at = SubmissionAt { id: s.id, school: &s.school_code, year: s.year };
     if table == Table::Student {
-        let rows = sqlx::query(AssertSqlSafe(format!(
+        let mut sql = Sql::new();
+        let these = rows_of_submission(&mut sql, Table::Student, "n", at);
+        sql.text = format!(
             "SELECT n.row_no, o.school_code FROM rec_student n JOIN rec_student o ON o.year = n.year AND o.id_pseudo = n.id_pseudo \
-             WHERE {} AND n.status = 'enrolled' AND o.is_current = 1 AND o.status = 'enrolled' \
-             AND o.school_code <> n.school_code ORDER BY n.row_no LIMIT 20",
-            super::records::rows_of_submission(Table::Student, "n", "$1")
-        )))
-        .bind(s.id)
-        .fetch_all(&mut *conn)
-        .await?;
+             WHERE {these} AND n.status = 'enrolled' AND o.is_current = 1 AND o.status = 'enrolled' \
+             AND o.school_code <> n.school_code ORDER BY n.row_no LIMIT 20"
+        );
+        let rows = sql.bound().fetch_all(&mut *conn).await?;
         if !rows.is_empty() {
             let list: Vec<String> =
                 rows.iter().map(|r| format!("{} → {}", r.get::<i64, _>(0), r.get::<String, _>(1))).collect();
@@ -423,15 +424,14 @@ async fn approval_conflicts(conn: &mut AnyConnection, table: Table, s: &Submissi
     if matches!(table, Table::Student | Table::Graduate | Table::Cooperation) {
         let rec = super::records::record_table(table);
         let year_col = table.year_column().unwrap_or("year");
-        let rows = sqlx::query(AssertSqlSafe(format!(
-            "SELECT n.row_no, n.program_code FROM {rec} n WHERE {} AND n.program_code IS NOT NULL \
+        let mut sql = Sql::new();
+        let these = rows_of_submission(&mut sql, table, "n", at);
+        sql.text = format!(
+            "SELECT n.row_no, n.program_code FROM {rec} n WHERE {these} AND n.program_code IS NOT NULL \
              AND NOT EXISTS (SELECT 1 FROM rec_offering o WHERE o.is_current = 1 AND o.school_code = n.school_code \
-             AND o.year = n.{year_col} AND o.program_code = n.program_code) ORDER BY n.row_no LIMIT 20",
-            super::records::rows_of_submission(table, "n", "$1")
-        )))
-        .bind(s.id)
-        .fetch_all(&mut *conn)
-        .await?;
+             AND o.year = n.{year_col} AND o.program_code = n.program_code) ORDER BY n.row_no LIMIT 20"
+        );
+        let rows = sql.bound().fetch_all(&mut *conn).await?;
         if !rows.is_empty() {
             let list: Vec<String> =
                 rows.iter().map(|r| format!("{} ({})", r.get::<i64, _>(0), r.get::<String, _>(1))).collect();

@@ -517,3 +517,37 @@ async fn a_district_of_many_schools_compares_them_fifty_to_a_page() {
         assert!(!city.contains("#compare-h\" rel=\"next\""), "{city}");
     }
 }
+
+/// A staged student file (one of the large tables, read by school, year and submission since
+/// schema v27) is compared with the version it replaces and with the year before, and counts
+/// once approved.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_staged_student_file_is_compared_with_the_version_it_replaces_and_the_year_before() {
+    let text = std::fs::read_to_string(fixture_dir().join("student.csv")).unwrap();
+    let header = text.lines().next().unwrap();
+    let rows: Vec<&str> = text.lines().filter(|l| l.contains(",4401000003,2021,")).collect();
+    assert_eq!(rows.len(), 3);
+    // One of the school's three students of 2021 leaves.
+    let file = format!("{header}\n{}\n{}\n", rows[0], rows[1]);
+    for backend in BACKENDS {
+        let (db, app, cookies) = setup(backend).await;
+        let (status, location) = upload_page(&app, &cookies["school3"], "student.csv", &file).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{backend:?}: {location}");
+        let (_, page) = app.get(&location, Some(&cookies["panyu"])).await;
+        let row = page.split("<th scope=\"row\">行数</th>").nth(1).and_then(|r| r.split("</tr>").next()).unwrap_or("");
+        // Now 2; the replaced version 3 (−33 %, flagged); the year before 3.
+        assert!(row.starts_with("<td class=\"num\">2</td><td class=\"num\">3</td>"), "{backend:?}: {row}");
+        assert_eq!(row.matches("<td class=\"num\">3</td>").count(), 2, "{backend:?}: {row}");
+        assert!(row.contains('⚠'), "{backend:?}: {row}");
+        let id = location.trim_start_matches("/submissions/").split('?').next().unwrap().to_string();
+        let (status, _, _) = app
+            .post_form(&format!("/submissions/{id}/approve"), &cookies["panyu"], form(&[("csrf", &csrf_of(&page))]))
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{backend:?}");
+        assert_eq!(db.query_strings(&format!("SELECT status FROM submission WHERE id = {id}")), ["approved"]);
+        let counted = db.query_i64(
+            "SELECT COUNT(*) FROM rec_student WHERE school_code = '4401000003' AND year = 2021 AND is_current = 1",
+        );
+        assert_eq!(counted, 2, "{backend:?}");
+    }
+}

@@ -318,14 +318,17 @@ async fn compare(
 ) -> Result<Vec<serde_json::Value>, PageError> {
     use crate::messages::numbers::{change, change_text, grouped};
     use crate::store::compare::{approved_of, totals};
-    let this = totals(&state.db, table, s.id).await?;
+    use crate::store::records::SubmissionAt;
+    let at = |id: i64, year: Option<i64>| SubmissionAt { id, school: &s.school_code, year };
+    let this = totals(&state.db, table, at(s.id, s.year)).await?;
+    // The version replaced is the same school's same year.
     let replaced = match s.replaces {
-        Some(id) if id != s.id => Some(totals(&state.db, table, id).await?),
+        Some(id) if id != s.id => Some(totals(&state.db, table, at(id, s.year)).await?),
         _ => None,
     };
     let last_year = match s.year {
         Some(y) => match approved_of(&state.db, table, &s.school_code, y - 1).await? {
-            Some(id) => Some(totals(&state.db, table, id).await?),
+            Some(id) => Some(totals(&state.db, table, at(id, Some(y - 1))).await?),
             None => None,
         },
         None => None,
