@@ -89,11 +89,11 @@ pub async fn insert_batch(
 /// parameters was tried and took a second longer for the million.
 pub async fn insert_in_write(
     w: &mut WriteTx<'_>,
-    backend: Backend,
     table: &str,
     columns: &[&str],
     rows: Vec<Vec<SqlValue>>,
 ) -> Result<(), StoreError> {
+    let backend = super::dialect::backend_of(w.conn());
     let verb = match backend {
         Backend::Sqlite => "INSERT OR FAIL",
         Backend::Postgres => "INSERT",

@@ -10,7 +10,7 @@ use super::notifications::{self, Audience, Notice};
 use super::sql::Sql;
 use super::submissions::{Written, activate_all};
 use super::write::WriteTx;
-use super::{Backend, Db, StoreError, now};
+use super::{Db, StoreError, now};
 use crate::domain::ids::{IdNumber, mask_name, mask_other_id};
 use crate::domain::privacy::Keys;
 use crate::domain::record::{CheckedRow, CheckedSheet, GroupKey};
@@ -162,7 +162,6 @@ pub struct SheetWriter {
     table: Table,
     rec: String,
     columns: Vec<&'static str>,
-    backend: Backend,
     current: bool,
     outcome: WriteOutcome,
     written_per_submission: HashMap<i64, i64>,
@@ -259,7 +258,6 @@ impl SheetWriter {
             table,
             rec,
             columns: stored_columns(table),
-            backend: db.backend,
             current,
             outcome,
             written_per_submission: HashMap::new(),
@@ -279,7 +277,7 @@ impl SheetWriter {
             *self.written_per_submission.entry(sub).or_default() += 1;
             values.push(v);
         }
-        insert_in_write(w, self.backend, &self.rec, &self.columns, values).await
+        insert_in_write(w, &self.rec, &self.columns, values).await
     }
 
     /// Counts what was written, makes it count when it needs no review, and records the import.

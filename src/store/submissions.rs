@@ -135,12 +135,17 @@ pub async fn count(db: &Db, f: &Filter) -> Result<i64, StoreError> {
     Ok(q.fetch_one(&db.pool).await?.get(0))
 }
 
+/// The error for a submission id that names none.
+fn no_submission(id: i64) -> StoreError {
+    StoreError::not_found(format!("没有编号为 {id} 的提交 / there is no submission {id}"))
+}
+
 pub async fn get(db: &Db, id: i64) -> Result<Submission, StoreError> {
     let row = sqlx::query(AssertSqlSafe(format!("SELECT {COLUMNS} FROM submission WHERE id = $1")))
         .bind(id)
         .fetch_optional(&db.pool)
         .await?
-        .ok_or_else(|| StoreError::not_found(format!("没有编号为 {id} 的提交 / there is no submission {id}")))?;
+        .ok_or_else(|| no_submission(id))?;
     Ok(from_row(&row))
 }
 
@@ -173,19 +178,19 @@ pub async fn activate_all(
     // The schools whose counted rows change: the submissions', and any whose rows they retire (a
     // natural key need not hold the school). Their blocks follow in the same transaction.
     let rec = record_table(table);
+    // Each submission's school and year, read once: the record tables are reached by them.
+    let mut placed: Vec<Placed> = Vec::with_capacity(ids.len());
+    for &id in ids {
+        let r = sqlx::query("SELECT school_code, year FROM submission WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| no_submission(id))?;
+        placed.push(Placed { id, school: r.get(0), year: r.get(1) });
+    }
     let mut years: std::collections::BTreeMap<String, std::collections::BTreeSet<Option<i64>>> = Default::default();
-    // Each submission with its school and year, for the teachers' marks.
-    let mut placed: Vec<(i64, String, i64)> = Vec::new();
-    for id in ids {
-        let this =
-            sqlx::query("SELECT school_code, year FROM submission WHERE id = $1").bind(*id).fetch_all(&mut *tx).await?;
-        for r in &this {
-            let (school, year): (String, Option<i64>) = (r.get(0), r.get(1));
-            if let Some(y) = year {
-                placed.push((*id, school.clone(), y));
-            }
-            years.entry(school).or_default().insert(year);
-        }
+    for p in &placed {
+        years.entry(p.school.clone()).or_default().insert(p.year);
     }
     let mut schools: Vec<String> = years.keys().cloned().collect();
     if let Keying::Natural { key } = table.spec().keying {
@@ -211,16 +216,18 @@ pub async fn activate_all(
     // before the change and after it.
     let mut linked = super::rule_blocks::linked(tx, table, &schools).await?;
     let mut retired = 0;
-    for id in ids {
-        retired += switch(tx, table, *id, written).await?;
+    for p in &placed {
+        retired += switch(tx, table, p.at(), written).await?;
     }
     // The plan is read once for both kinds of blocks; without a plan there is nothing to keep.
     let plan = super::refdata::active_plan_on(tx).await;
     if table == Table::Teacher {
         // The register's mark first: a dual-qualified figure counted from the register reads it.
         let settings = plan.as_ref().map(|p| p.dual_register.clone()).unwrap_or_default();
-        // A statement per thousand submissions, not one each: a nation's file makes 10,000.
-        for some in placed.chunks(super::sql::SCHOOLS_PER_STATEMENT / 3) {
+        // A statement per thousand submissions, not one each: a nation's file makes 10,000. A
+        // teacher submission always has its year; one without could mark nothing.
+        let dated: Vec<SubmissionAt<'_>> = placed.iter().filter(|p| p.year.is_some()).map(Placed::at).collect();
+        for some in dated.chunks(super::sql::SCHOOLS_PER_STATEMENT / 3) {
             super::dual::marks::mark(tx, &settings, &super::dual::marks::Rows::Submissions(some)).await?;
         }
     }
@@ -258,15 +265,30 @@ pub async fn activate_all(
     Ok(retired)
 }
 
-async fn switch(tx: &mut AnyConnection, table: Table, id: i64, written: Written) -> Result<u64, StoreError> {
+/// A submission as read for making it count: owns what `SubmissionAt` borrows.
+struct Placed {
+    id: i64,
+    school: String,
+    year: Option<i64>,
+}
+
+impl Placed {
+    fn at(&self) -> SubmissionAt<'_> {
+        SubmissionAt { id: self.id, school: &self.school, year: self.year }
+    }
+}
+
+/// Retires the rows `at`'s rows replace and, for a submission written not counting, makes its own
+/// rows count. Returns how many rows stopped counting.
+async fn switch(
+    tx: &mut AnyConnection,
+    table: Table,
+    at: SubmissionAt<'_>,
+    written: Written,
+) -> Result<u64, StoreError> {
     let rec = record_table(table);
-    match table.spec().keying {
+    let retired = match table.spec().keying {
         Keying::SchoolYear { year_column } => {
-            let row = sqlx::query("SELECT school_code, year FROM submission WHERE id = $1")
-                .bind(id)
-                .fetch_one(&mut *tx)
-                .await?;
-            let (school, year): (String, Option<i64>) = (row.get(0), row.get(1));
             // The school's year's rows of its other submissions, named by submission: the key
             // (or the index by school and year) reaches them without reading the new rows, which
             // `submission_id <> $3` made every statement read (4.3 s for a city's million
@@ -275,10 +297,10 @@ async fn switch(tx: &mut AnyConnection, table: Table, id: i64, written: Written)
                 "UPDATE {rec} SET is_current = 0 WHERE school_code = $1 AND {year_column} = $2 AND is_current = 1 \
                  AND submission_id IN (SELECT id FROM submission WHERE table_name = $3 AND school_code = $1 AND year = $2 AND id <> $4)"
             )))
-            .bind(school.clone())
-            .bind(year)
+            .bind(at.school)
+            .bind(at.year)
             .bind(table.key())
-            .bind(id)
+            .bind(at.id)
             .execute(&mut *tx)
             .await?
             .rows_affected();
@@ -286,47 +308,35 @@ async fn switch(tx: &mut AnyConnection, table: Table, id: i64, written: Written)
                 "UPDATE submission SET status = 'superseded' WHERE table_name = $1 AND school_code = $2 AND year = $3 AND status = 'approved' AND id <> $4",
             )
             .bind(table.key())
-            .bind(school.clone())
-            .bind(year)
-            .bind(id)
+            .bind(at.school)
+            .bind(at.year)
+            .bind(at.id)
             .execute(&mut *tx)
             .await?;
-            if written == Written::NotCounting {
-                sqlx::query(AssertSqlSafe(format!(
-                    "UPDATE {rec} SET is_current = 1 WHERE school_code = $1 AND {year_column} = $2 AND submission_id = $3 AND is_current = 0"
-                )))
-                .bind(school)
-                .bind(year)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-            }
-            Ok(retired)
+            retired
         }
         Keying::Natural { key } => {
             // The rows to retire, found from the submission's rows by key, named by primary key.
             let same_key: Vec<String> = key.iter().map(|k| format!("o.{k} = n.{k}")).collect();
-            let retired = sqlx::query(AssertSqlSafe(format!(
+            sqlx::query(AssertSqlSafe(format!(
                 "UPDATE {rec} SET is_current = 0 WHERE (school_code, submission_id, row_no) IN \
                  (SELECT o.school_code, o.submission_id, o.row_no FROM {rec} n JOIN {rec} o ON {} \
                  WHERE n.submission_id = $1 AND o.is_current = 1 AND o.submission_id <> $1)",
                 same_key.join(" AND ")
             )))
-            .bind(id)
+            .bind(at.id)
             .execute(&mut *tx)
             .await?
-            .rows_affected();
-            if written == Written::NotCounting {
-                sqlx::query(AssertSqlSafe(format!(
-                    "UPDATE {rec} SET is_current = 1 WHERE submission_id = $1 AND is_current = 0"
-                )))
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-            }
-            Ok(retired)
+            .rows_affected()
         }
+    };
+    if written == Written::NotCounting {
+        let mut sql = Sql::new();
+        let these = rows_of_submission(&mut sql, table, "r", at);
+        sql.text = format!("UPDATE {rec} AS r SET is_current = 1 WHERE {these} AND r.is_current = 0");
+        sql.bound().execute(&mut *tx).await?;
     }
+    Ok(retired)
 }
 
 /// Moves a submission between states, checking the move is allowed, with an audit entry. The
@@ -346,7 +356,7 @@ async fn transition(
         .bind(id)
         .fetch_optional(w.conn())
         .await?
-        .ok_or_else(|| StoreError::not_found(format!("没有编号为 {id} 的提交 / there is no submission {id}")))?;
+        .ok_or_else(|| no_submission(id))?;
     let s = from_row(&row);
     if !from.contains(&s.status.as_str()) {
         return Err(StoreError::refused(format!("submission {id} is {}: it cannot become {to}", s.status)));

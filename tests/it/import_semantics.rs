@@ -153,15 +153,13 @@ async fn rows_a_failing_insert_left_behind_go_with_its_transaction() {
         // Two new districts, then the first again: the key refuses the third row.
         let rows = vec![row("990001", "甲区"), row("990002", "乙区"), row("990001", "重复")];
         let mut w = store.begin_write().await.unwrap();
-        let failed = insert_in_write(&mut w, store.backend, "gz_district", &["code", "name"], rows).await;
+        let failed = insert_in_write(&mut w, "gz_district", &["code", "name"], rows).await;
         assert!(failed.is_err(), "{backend:?}");
         drop(w);
         assert_eq!(db.query_i64("SELECT COUNT(*) FROM gz_district WHERE code LIKE '9900%'"), 0, "{backend:?}");
         // The next write starts clean and commits.
         let mut w = store.begin_write().await.unwrap();
-        insert_in_write(&mut w, store.backend, "gz_district", &["code", "name"], vec![row("990003", "丙区")])
-            .await
-            .unwrap();
+        insert_in_write(&mut w, "gz_district", &["code", "name"], vec![row("990003", "丙区")]).await.unwrap();
         w.commit().await.unwrap();
         assert_eq!(db.query_i64("SELECT COUNT(*) FROM gz_district WHERE code LIKE '9900%'"), 1, "{backend:?}");
     }

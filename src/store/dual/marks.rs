@@ -9,7 +9,7 @@ use sqlx::{AnyConnection, Row};
 
 use crate::domain::dual::register::RegisterSettings;
 use crate::domain::standard::Table;
-use crate::store::records::SqlValue;
+use crate::store::records::{SqlValue, SubmissionAt, rows_of_submission};
 use crate::store::sql::Sql;
 use crate::store::write::WriteTx;
 use crate::store::{StoreError, refdata};
@@ -41,7 +41,7 @@ pub(crate) enum Rows<'a> {
     /// The rows of these submissions, each with its school and year: the table is reached by its
     /// key, having no index by submission (the caller keeps the list within a statement's
     /// parameters).
-    Submissions(&'a [(i64, String, i64)]),
+    Submissions(&'a [SubmissionAt<'a>]),
     Persons(&'a [String]),
 }
 
@@ -49,15 +49,8 @@ fn scope(sql: &mut Sql, rows: &Rows<'_>) -> String {
     match rows {
         Rows::All => "1 = 1".into(),
         Rows::Submissions(subs) => {
-            let each: Vec<String> = subs
-                .iter()
-                .map(|(id, school, year)| {
-                    let school = sql.param(SqlValue::text(school));
-                    let year = sql.param(SqlValue::Int(*year));
-                    let id = sql.param(SqlValue::Int(*id));
-                    format!("(t.school_code = {school} AND t.year = {year} AND t.submission_id = {id})")
-                })
-                .collect();
+            let each: Vec<String> =
+                subs.iter().map(|at| format!("({})", rows_of_submission(sql, Table::Teacher, "t", *at))).collect();
             format!("({})", each.join(" OR "))
         }
         Rows::Persons(p) => format!("t.id_pseudo IN ({})", sql.in_list(p.iter().map(|s| SqlValue::text(s)).collect())),
