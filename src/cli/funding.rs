@@ -345,7 +345,7 @@ fn print_allocation(alloc: &Allocation, current: Option<&Allocation>, format: Fo
 /// Each school's statement as a workbook: one line per school and program class, with the
 /// students and the amount before the size factor, and the school's total after it.
 fn statements(alloc: &Allocation) -> anyhow::Result<Vec<u8>> {
-    use crate::figures::rows::Cell;
+    use crate::store::record_rows::Cell;
     let mut rows = Vec::new();
     for s in &alloc.schools {
         for (class, n, amount) in &s.classes {

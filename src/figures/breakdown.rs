@@ -4,13 +4,12 @@
 use std::collections::HashMap;
 
 use serde::Serialize;
-use sqlx::{AssertSqlSafe, Row};
 
-use super::query::{Scope, Sql, condition, from_where};
+use super::query::Scope;
 use crate::domain::plan::{Formula, Measure};
-use crate::domain::standard::{PATHWAYS, Table};
-use crate::store::records::{SqlValue, bind};
-use crate::store::{Db, StoreError};
+use crate::domain::standard::Table;
+use crate::store::block_sums::{self, GroupBy};
+use crate::store::{Db, StoreError, blocks, record_sums};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -24,15 +23,14 @@ pub enum By {
     Pathway,
 }
 
-impl By {
-    /// The SQL expression a formula's rows are grouped by, if its table has what it needs.
-    fn expression(self, table: Table) -> Option<&'static str> {
-        match self {
-            By::Province => Some("SUBSTR(k.district_code, 1, 2)"),
-            By::District => Some("k.district_code"),
-            By::School => Some("k.school_code"),
-            By::Category => table.column("program_code").map(|_| "SUBSTR(t.program_code, 1, 2)"),
-            By::Pathway => table.column("pathway").map(|_| "t.pathway"),
+impl From<By> for GroupBy {
+    fn from(by: By) -> GroupBy {
+        match by {
+            By::Province => GroupBy::Province,
+            By::District => GroupBy::District,
+            By::School => GroupBy::School,
+            By::Category => GroupBy::Category,
+            By::Pathway => GroupBy::Pathway,
         }
     }
 }
@@ -56,7 +54,7 @@ pub async fn breakdown(
     by: By,
 ) -> Result<Option<Vec<Group>>, StoreError> {
     let table = Table::from_name(&f.table).ok_or_else(|| StoreError::Internal(format!("unknown table {}", f.table)))?;
-    if by.expression(table).is_none() {
+    if record_sums::group_expression(by.into(), table).is_none() {
         return Ok(None);
     }
     if let Some(groups) = from_blocks(db, f, scope, year, by).await? {
@@ -73,99 +71,39 @@ pub async fn breakdown_from_records(
     year: i32,
     by: By,
 ) -> Result<Option<Vec<Group>>, StoreError> {
-    let table = Table::from_name(&f.table).ok_or_else(|| StoreError::Internal(format!("unknown table {}", f.table)))?;
-    let Some(group) = by.expression(table) else { return Ok(None) };
-    let yc = f
-        .year_column
-        .as_deref()
-        .or(table.year_column())
-        .ok_or_else(|| StoreError::Internal("no year column".into()))?;
-    let mut sql = Sql::new();
-    let body = from_where(&mut sql, db.backend, table, f, scope, None);
-    let year_cond =
-        format!("t.{yc} {} {}", if f.cumulative { "<=" } else { "=" }, sql.param(SqlValue::Int(i64::from(year))));
-    let select = match f.measure {
-        Measure::Count => "COUNT(*)".to_string(),
-        Measure::DistinctSchools => "COUNT(DISTINCT t.school_code)".to_string(),
-        Measure::Sum => format!("CAST(SUM(t.{}) AS DOUBLE PRECISION)", f.sum_column.as_deref().unwrap_or("0")),
-        Measure::Share => {
-            let alts: Vec<String> = f.numerator.iter().map(|n| format!("({})", condition(&mut sql, n))).collect();
-            format!("COUNT(*), SUM(CASE WHEN {} THEN 1 ELSE 0 END)", alts.join(" OR "))
-        }
-    };
-    sql.text = format!("SELECT {group}, {select} {body} AND {year_cond} GROUP BY {group} ORDER BY {group}");
-    let mut q = sqlx::query(AssertSqlSafe(sql.text.clone()));
-    for p in sql.params.clone() {
-        q = bind(q, p);
-    }
-    let labels = labels(db, by).await?;
-    let mut out = Vec::new();
-    for row in q.fetch_all(&db.pool).await? {
-        let key: Option<String> = row.get(0);
-        let key = key.unwrap_or_default();
-        let (value, numerator, denominator) = match f.measure {
-            Measure::Share => {
-                let den: i64 = row.get(1);
-                let num: Option<i64> = row.get(2);
-                let num = num.unwrap_or(0) as f64;
-                let v = (den > 0).then(|| num * 100.0 / den as f64);
-                (v, Some(num), Some(den as f64))
-            }
-            Measure::Sum => (row.get::<Option<f64>, _>(1).map(|v| v / f.divisor), None, None),
-            _ => (Some(row.get::<i64, _>(1) as f64 / f.divisor), None, None),
-        };
-        let label = labels.get(&key).cloned().unwrap_or_else(|| key.clone());
-        out.push(Group { key, label, value, numerator, denominator });
-    }
-    Ok(Some(out))
+    let Some(rows) = record_sums::grouped(db, f, scope.area(), year, by.into()).await? else { return Ok(None) };
+    Ok(Some(groups(db, f, by, rows).await?))
 }
 
 /// The breakdown as sums of the building blocks, when the formula has them and they carry the grouping.
 async fn from_blocks(db: &Db, f: &Formula, scope: &Scope, year: i32, by: By) -> Result<Option<Vec<Group>>, StoreError> {
-    use crate::store::block_sums::{self, GroupBy};
-    use crate::store::blocks;
     if !blocks::registered(db, f).await? {
         return Ok(None);
     }
-    let area = scope.area();
-    let g = match by {
-        By::Province => GroupBy::Province,
-        By::District => GroupBy::District,
-        By::School => GroupBy::School,
-        By::Category => GroupBy::Category,
-        By::Pathway => GroupBy::Pathway,
-    };
-    let Some(rows) = block_sums::grouped(db, f, area, year, g).await? else { return Ok(None) };
-    let labels = labels(db, by).await?;
-    Ok(Some(
-        rows.into_iter()
-            .map(|(key, n, hits, total)| {
-                let (value, numerator, denominator) = match f.measure {
-                    Measure::Share => {
-                        ((n > 0).then(|| hits as f64 * 100.0 / n as f64), Some(hits as f64), Some(n as f64))
-                    }
-                    Measure::Sum => (total.map(|v| v / f.divisor), None, None),
-                    _ => (Some(n as f64 / f.divisor), None, None),
-                };
-                let label = labels.get(&key).cloned().unwrap_or_else(|| key.clone());
-                Group { key, label, value, numerator, denominator }
-            })
-            .collect(),
-    ))
+    let Some(rows) = block_sums::grouped(db, f, scope.area(), year, by.into()).await? else { return Ok(None) };
+    Ok(Some(groups(db, f, by, rows).await?))
 }
 
-async fn labels(db: &Db, by: By) -> Result<HashMap<String, String>, StoreError> {
-    let sql = match by {
-        // A province's own division code is its two digits and four zeros (440000 广东省).
-        By::Province => {
-            "SELECT SUBSTR(code, 1, 2), MAX(name) FROM division WHERE SUBSTR(code, 3, 4) = '0000' GROUP BY SUBSTR(code, 1, 2)"
-        }
-        By::District => "SELECT code, name FROM gz_district",
-        By::School => "SELECT school_code, name FROM rec_school WHERE is_current = 1",
-        By::Category => "SELECT DISTINCT code, name FROM catalog_item WHERE item_level = 'CATEGORY'",
-        By::Pathway => return Ok(PATHWAYS.iter().map(|p| (p.key.to_string(), p.zh.to_string())).collect()),
-    };
-    Ok(sqlx::query(sql).fetch_all(&db.pool).await?.into_iter().map(|r| (r.get(0), r.get(1))).collect())
+/// Each group's figure from its sums (key, rows, numerator rows, sum), blocks' or records', named.
+async fn groups(
+    db: &Db,
+    f: &Formula,
+    by: By,
+    rows: Vec<(String, i64, i64, Option<f64>)>,
+) -> Result<Vec<Group>, StoreError> {
+    let labels = record_sums::group_labels(db, by.into()).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(key, n, hits, total)| {
+            let (value, numerator, denominator) = match f.measure {
+                Measure::Share => ((n > 0).then(|| hits as f64 * 100.0 / n as f64), Some(hits as f64), Some(n as f64)),
+                Measure::Sum => (total.map(|v| v / f.divisor), None, None),
+                _ => (Some(n as f64 / f.divisor), None, None),
+            };
+            let label = labels.get(&key).cloned().unwrap_or_else(|| key.clone());
+            Group { key, label, value, numerator, denominator }
+        })
+        .collect())
 }
 
 /// One line of a comparison: a district's, province's or school's value of every indicator.

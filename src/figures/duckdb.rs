@@ -1,6 +1,6 @@
 //! The plan's key indicators as a DuckDB script over the data standard's CSV files: the very SQL
-//! the figures are checked against (`query::records_sql`, parameters written in), over views that
-//! read each file as VETIS stores it (code-list labels as keys, 是/否 as 1/0). The benchmark
+//! the figures are checked against (`store::record_sums::records_sql`, parameters written in),
+//! over views that read each file as VETIS stores it (code-list labels as keys, 是/否 as 1/0). The benchmark
 //! (`benches/scale.sh`) runs it beside VETIS: DuckDB scans the files on every figure, VETIS sums
 //! its blocks; and it checks that both give the same figures.
 
@@ -9,9 +9,10 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::query::{Scope, records_sql};
+use super::query::Scope;
 use crate::domain::plan::{Measure, Plan};
 use crate::domain::standard::{Kind, Table};
+use crate::store::record_sums::records_sql;
 use crate::store::records::SqlValue;
 use crate::store::{Backend, StoreError};
 
@@ -152,7 +153,7 @@ pub fn script(plan: &Plan, dir: &Path, scopes: &[Scope]) -> Result<Script, Store
         tables.insert(table);
         for scope in scopes {
             // The PostgreSQL text is portable to DuckDB (SQLite's would carry NOT INDEXED).
-            let sql = records_sql(Backend::Postgres, f, scope, None)?;
+            let sql = records_sql(Backend::Postgres, f, scope.area(), None)?;
             queries.push(Query {
                 indicator: ind.id.clone(),
                 scope: scope.clone(),

@@ -186,14 +186,7 @@ pub async fn compute_with(
 
 /// The latest statistical year with students on record, else `fallback`.
 pub async fn latest_year(db: &Db, fallback: i32) -> Result<i32, StoreError> {
-    use sqlx::Row;
-    // The approved student submissions say it: a few thousand rows, where the records' own
-    // MAX(year) reads the whole student index (1.2 s from a cold disk on the demo city).
-    let y: Option<i64> =
-        sqlx::query("SELECT MAX(year) FROM submission WHERE table_name = 'student' AND status = 'approved'")
-            .fetch_one(&db.pool)
-            .await?
-            .get(0);
+    let y = crate::store::submissions::latest_approved_year(db, crate::domain::standard::Table::Student).await?;
     Ok(y.map_or(fallback, |y| y as i32))
 }
 

@@ -14,7 +14,6 @@ pub mod pool;
 pub mod progress;
 pub mod quality;
 pub mod query;
-pub mod rows;
 pub mod rules;
 pub mod rules_records;
 pub mod shortfall;

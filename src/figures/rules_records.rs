@@ -1,27 +1,15 @@
 //! The rule figures computed straight from the records, as they were before the blocks: the
 //! figures when a rule has no blocks yet, and what the property test compares the blocks with.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::BTreeMap;
 
-use sqlx::{AssertSqlSafe, Row};
-
-use super::counted::scope_condition;
-use super::query::{Scope, Sql};
+use super::query::Scope;
 use super::rules::{Failure, Outcome};
 use crate::domain::plan::Plan;
 use crate::domain::school_rules::{self, TeacherOfYear};
 use crate::domain::targets::{Check, Rule};
-use crate::store::records::{SqlValue, bind};
-use crate::store::rule_reads::{day, teacher_of_year};
+use crate::store::rule_record_reads as reads;
 use crate::store::{Db, StoreError};
-
-async fn rows(db: &Db, text: String, params: Vec<SqlValue>) -> Result<Vec<sqlx::any::AnyRow>, StoreError> {
-    let mut q = sqlx::query(AssertSqlSafe(text));
-    for p in params {
-        q = bind(q, p);
-    }
-    Ok(q.fetch_all(&db.pool).await?)
-}
 
 /// Evaluates a rule from the records for every year from the plan's baseline to `year`; failures
 /// only for `year`.
@@ -36,8 +24,8 @@ pub async fn evaluate_from_records(
     let mut out = BTreeMap::new();
     match rule.check {
         Check::Practice | Check::TrainingCycle | Check::NewTeacherPractice => {
-            let people = teachers(db, scope, rule.check == Check::Practice).await?;
-            let activity = teacher_activity(db, rule.check).await?;
+            let people = reads::full_time_teachers(db, scope.area(), rule.check == Check::Practice).await?;
+            let activity = reads::everyones_activity(db, rule.check).await?;
             let mut by_year = teacher_rule(rule, &people, &activity);
             for y in years {
                 let mut o = by_year.remove(&y).unwrap_or_default();
@@ -80,58 +68,6 @@ pub async fn evaluate_from_records(
     Ok(out)
 }
 
-/// Full-time teachers in scope (specialty teachers only, for practice), every year, by school.
-async fn teachers(
-    db: &Db,
-    scope: &Scope,
-    specialty_only: bool,
-) -> Result<BTreeMap<String, (String, Vec<TeacherOfYear>)>, StoreError> {
-    let mut sql = Sql { text: String::new(), params: Vec::new() };
-    let cond = scope_condition(&mut sql, scope);
-    let specialty = if specialty_only { " AND t.is_specialty = 1" } else { "" };
-    let text = format!(
-        "SELECT t.school_code, k.name, t.year, t.teacher_no, t.id_pseudo, t.name_masked, t.hire_date, \
-         CAST(t.industry_years AS DOUBLE PRECISION) FROM rec_teacher t \
-         JOIN rec_school k ON k.school_code = t.school_code AND k.is_current = 1 \
-         WHERE t.is_current = 1 AND t.category = 'full_time'{specialty}{cond}"
-    );
-    let mut out: BTreeMap<String, (String, Vec<TeacherOfYear>)> = BTreeMap::new();
-    for r in rows(db, text, sql.params).await? {
-        let e = out.entry(r.get(0)).or_insert_with(|| (r.get(1), Vec::new()));
-        e.1.push(teacher_of_year(&r, 2));
-    }
-    Ok(out)
-}
-
-/// Everyone's practice placements (start, end, days) or training (start, end, hours), by person:
-/// a (school, teacher number) is a person through that school's teacher records.
-async fn teacher_activity(db: &Db, check: Check) -> Result<school_rules::Activity, StoreError> {
-    let mut person_of: HashMap<(String, String), Vec<String>> = HashMap::new();
-    let text = "SELECT DISTINCT school_code, teacher_no, id_pseudo FROM rec_teacher WHERE is_current = 1";
-    for r in rows(db, text.into(), Vec::new()).await? {
-        person_of.entry((r.get(0), r.get(1))).or_default().push(r.get(2));
-    }
-    let text = match check {
-        Check::Practice | Check::NewTeacherPractice => {
-            "SELECT school_code, teacher_no, start_date, end_date, CAST(days AS DOUBLE PRECISION) FROM rec_practice WHERE is_current = 1"
-        }
-        _ => {
-            "SELECT school_code, teacher_no, start_date, end_date, CAST(hours AS DOUBLE PRECISION) FROM rec_pd WHERE is_current = 1"
-        }
-    };
-    let mut out = school_rules::Activity::new();
-    for r in rows(db, text.into(), Vec::new()).await? {
-        let (s, e): (String, String) = (r.get(2), r.get(3));
-        let amount: Option<f64> = r.get(4);
-        if let (Some(s), Some(e), Some(people)) = (day(&s), day(&e), person_of.get(&(r.get(0), r.get(1)))) {
-            for p in people {
-                out.entry(p.clone()).or_default().push((s, e, amount.unwrap_or(0.0)));
-            }
-        }
-    }
-    Ok(out)
-}
-
 /// Each school's teachers judged by themselves, summed: every year's outcome and its failures.
 fn teacher_rule(
     rule: &Rule,
@@ -158,25 +94,12 @@ fn teacher_rule(
 
 /// Basic conditions of every secondary school in scope in `year`.
 async fn conditions(db: &Db, plan: &Plan, scope: &Scope, year: i32, list: bool) -> Result<Outcome, StoreError> {
-    let mut sql = Sql { text: String::new(), params: Vec::new() };
-    let y = sql.param(SqlValue::Int(i64::from(year)));
-    let cond = scope_condition(&mut sql, scope);
-    let text = format!(
-        "SELECT k.school_code, k.name, c.land_area, c.building_area, c.equipment_value, c.books, \
-         (SELECT COUNT(*) FROM rec_student s WHERE s.school_code = k.school_code AND s.is_current = 1 AND s.year = {y} AND s.status = 'enrolled' AND s.study_mode = 'full_time'), \
-         (SELECT COUNT(*) FROM rec_teacher t WHERE t.school_code = k.school_code AND t.is_current = 1 AND t.year = {y} AND t.category = 'full_time'), \
-         (SELECT COUNT(*) FROM rec_teacher t WHERE t.school_code = k.school_code AND t.is_current = 1 AND t.year = {y} AND t.category = 'full_time' AND t.is_specialty = 1), \
-         (SELECT COUNT(*) FROM rec_teacher t WHERE t.school_code = k.school_code AND t.is_current = 1 AND t.year = {y} AND t.category = 'full_time' AND t.is_specialty = 1 AND t.dual_qualified = 1) \
-         FROM rec_school k LEFT JOIN rec_condition c ON c.school_code = k.school_code AND c.is_current = 1 AND c.year = {y} \
-         WHERE k.is_current = 1 AND k.level = 'secondary'{cond} ORDER BY k.school_code"
-    );
     let mut out = Outcome::default();
-    for r in rows(db, text, sql.params).await? {
-        let land: Option<f64> = r.try_get(2).ok().flatten();
-        let counts = [r.get::<i64, _>(6), r.get(7), r.get(8), r.get(9)];
+    for r in reads::conditions_of_year(db, scope.area(), year).await? {
+        let land = r.land_area;
         let facts =
-            school_rules::condition_facts(land.unwrap_or(0.0), r.try_get(3)?, r.try_get(4)?, r.try_get(5)?, counts);
-        let (code, name): (String, String) = (r.get(0), r.get(1));
+            school_rules::condition_facts(land.unwrap_or(0.0), r.building_area, r.equipment_value, r.books, r.counts);
+        let (code, name) = (r.school_code, r.school_name);
         out.total += 1.0;
         if land.is_none() {
             if list {
@@ -207,22 +130,11 @@ async fn conditions(db: &Db, plan: &Plan, scope: &Scope, year: i32, list: bool) 
 
 /// Quality schools' training person-times ÷ full-time enrolment.
 async fn training_to_enrolment(db: &Db, rule: &Rule, scope: &Scope, year: i32) -> Result<Outcome, StoreError> {
-    let mut sql = Sql { text: String::new(), params: Vec::new() };
-    let y = sql.param(SqlValue::Int(i64::from(year)));
-    let kinds: Vec<String> = rule.quality_kinds.iter().map(|k| sql.param(SqlValue::text(k))).collect();
-    let cond = scope_condition(&mut sql, scope);
-    let text = format!(
-        "SELECT k.school_code, k.name, \
-         (SELECT CAST(COALESCE(SUM(t.person_times), 0) AS DOUBLE PRECISION) FROM rec_training t WHERE t.school_code = k.school_code AND t.is_current = 1 AND t.year = {y}), \
-         (SELECT COUNT(*) FROM rec_student s WHERE s.school_code = k.school_code AND s.is_current = 1 AND s.year = {y} AND s.status = 'enrolled' AND s.study_mode = 'full_time') \
-         FROM rec_school k WHERE k.is_current = 1{cond} AND EXISTS (SELECT 1 FROM rec_designation g WHERE g.school_code = k.school_code AND g.is_current = 1 \
-         AND g.kind IN ({}) AND g.status = 'accepted' AND g.accepted_year <= {y}) ORDER BY k.school_code",
-        kinds.join(", ")
-    );
     let need = rule.min_ratio.unwrap_or(2.0);
     let mut out = Outcome::default();
-    for r in rows(db, text, sql.params).await? {
-        let (code, name, trained, enrolled): (String, String, f64, i64) = (r.get(0), r.get(1), r.get(2), r.get(3));
+    for (code, name, trained, enrolled) in
+        reads::training_and_enrolment(db, &rule.quality_kinds, scope.area(), year).await?
+    {
         out.add_quality_school((code, name), trained, enrolled as f64, need, matches!(scope, Scope::School(_)));
     }
     Ok(out)
@@ -231,30 +143,13 @@ async fn training_to_enrolment(db: &Db, rule: &Rule, scope: &Scope, year: i32) -
 /// First-year full-time students of municipal higher schools, and those from the city's
 /// secondary schools.
 async fn local_intake(db: &Db, scope: &Scope, year: i32) -> Result<Outcome, StoreError> {
-    let mut sql = Sql { text: String::new(), params: Vec::new() };
-    let y = sql.param(SqlValue::Int(i64::from(year)));
-    let cond = scope_condition(&mut sql, scope);
-    let text = format!(
-        "SELECT COUNT(*), SUM(CASE WHEN EXISTS (SELECT 1 FROM rec_school p WHERE p.school_code = s.prior_school_code AND p.is_current = 1 AND p.level = 'secondary') THEN 1 ELSE 0 END) \
-         FROM rec_student s JOIN rec_school k ON k.school_code = s.school_code AND k.is_current = 1 \
-         WHERE s.is_current = 1 AND s.year = {y} AND s.entry_year = {y} AND s.study_mode = 'full_time' \
-         AND k.level IN ('higher', 'bachelor') AND k.sponsor = 'municipal'{cond}"
-    );
-    let r = rows(db, text, sql.params).await?;
-    let (total, local): (i64, Option<i64>) = (r[0].get(0), r[0].get(1));
-    Ok(Outcome { passed: local.unwrap_or(0) as f64, total: total as f64, failures: Vec::new(), ratio: None })
+    let (total, local) = reads::local_intake(db, scope.area(), year).await?;
+    Ok(Outcome { passed: local as f64, total: total as f64, failures: Vec::new(), ratio: None })
 }
 
 /// Key industries with a program offered in `year`, through the program-to-industry mapping.
 async fn industry_coverage(db: &Db, plan: &Plan, scope: &Scope, year: i32) -> Result<Outcome, StoreError> {
-    let mut sql = Sql { text: String::new(), params: Vec::new() };
-    let y = sql.param(SqlValue::Int(i64::from(year)));
-    let cond = scope_condition(&mut sql, scope);
-    let text = format!(
-        "SELECT DISTINCT m.industry FROM rec_offering o JOIN rec_school k ON k.school_code = o.school_code AND k.is_current = 1 \
-         JOIN industry_map m ON o.program_code LIKE m.prefix || '%' WHERE o.is_current = 1 AND o.year = {y}{cond}"
-    );
-    let covered: BTreeSet<String> = rows(db, text, sql.params).await?.iter().map(|r| r.get(0)).collect();
+    let covered = reads::industries_offered(db, scope.area(), year).await?;
     let mut out = Outcome::default();
     for k in plan.key_industries.iter().filter(|k| k.counted) {
         out.total += 1.0;
@@ -276,19 +171,7 @@ async fn industry_coverage(db: &Db, plan: &Plan, scope: &Scope, year: i32) -> Re
 /// Programs whose curriculum has at least the rule's 职业精神 hours in `year`, over the schools in
 /// scope; failures named when asked for.
 async fn ideals_hours(db: &Db, rule: &Rule, scope: &Scope, year: i32, failures: bool) -> Result<Outcome, StoreError> {
-    let mut sql = Sql { text: String::new(), params: Vec::new() };
-    let y = sql.param(SqlValue::Int(i64::from(year)));
-    let cond = scope_condition(&mut sql, scope);
-    let text = format!(
-        "SELECT c.school_code, k.name, c.program_code, CAST(COALESCE(SUM(c.ideals_hours), 0) AS DOUBLE PRECISION) \
-         FROM rec_curriculum c JOIN rec_school k ON k.school_code = c.school_code AND k.is_current = 1 \
-         WHERE c.is_current = 1 AND c.year = {y}{cond} GROUP BY c.school_code, k.name, c.program_code \
-         ORDER BY c.school_code, c.program_code"
-    );
-    let mut by_school: BTreeMap<(String, String), Vec<school_rules::ProgramHours>> = BTreeMap::new();
-    for r in rows(db, text, sql.params).await? {
-        by_school.entry((r.get(0), r.get(1))).or_default().push((r.get(2), String::new(), r.get(3)));
-    }
+    let by_school = reads::ideals_hours(db, scope.area(), year).await?;
     let mut out = Outcome::default();
     for ((code, name), programs) in by_school {
         let judged = school_rules::ideals_year(year, rule.min_hours.unwrap_or(16.0), &programs);

@@ -177,7 +177,8 @@ pub async fn counted(
     }
     if t.per_district && !matches!(scope, Scope::School(_)) {
         // The target holds in each district: count the districts that reach it.
-        let districts = super::counted::district_codes(db).await?;
+        let districts: Vec<String> =
+            crate::store::registry::districts(db).await?.into_iter().map(|(code, _)| code).collect();
         let districts: Vec<String> = match scope {
             Scope::District(d) => vec![d.clone()],
             Scope::Region(r) => districts.into_iter().filter(|d| d.starts_with(r.as_str())).collect(),

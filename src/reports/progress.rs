@@ -25,7 +25,7 @@ pub fn cell_text(c: Option<&progress::Cell>, lang: Lang) -> String {
 
 /// The board as a workbook: one row per school, a column per table with its due date in the header.
 pub fn workbook(b: &Board, lang: Lang) -> Result<Vec<u8>, StoreError> {
-    use crate::figures::rows::Cell;
+    use crate::store::record_rows::Cell;
     let zh = lang == Lang::Zh;
     let mut cols: Vec<String> = if zh {
         vec!["学校标识码".into(), "学校".into(), "区".into()]

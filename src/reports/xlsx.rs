@@ -12,8 +12,8 @@ use crate::store::remarks::Section;
 
 /// One sheet of a header and rows, numbers kept as numbers and text never read as a formula (the
 /// admission list, the allocation statement).
-pub fn sheet(name: &str, cols: &[&str], rows: &[Vec<crate::figures::rows::Cell>]) -> Result<Vec<u8>, StoreError> {
-    use crate::figures::rows::Cell;
+pub fn sheet(name: &str, cols: &[&str], rows: &[Vec<crate::store::record_rows::Cell>]) -> Result<Vec<u8>, StoreError> {
+    use crate::store::record_rows::Cell;
     let run = || -> Result<Vec<u8>, XlsxError> {
         let mut wb = Workbook::new();
         let bold = Format::new().set_bold();
@@ -51,7 +51,7 @@ pub const ADMISSION_COLUMNS: [&str; 11] = [
 /// An upper school's admission list as a workbook, each line traceable to its submitted row.
 pub fn admission_list(list: &[crate::store::pathway::Admission]) -> Result<Vec<u8>, StoreError> {
     use crate::domain::standard::{TRANSFER_EXEMPTIONS, find_choice};
-    use crate::figures::rows::Cell;
+    use crate::store::record_rows::Cell;
     let rows: Vec<Vec<Cell>> = list
         .iter()
         .map(|a| {

@@ -6,8 +6,8 @@ use std::io::Write;
 use std::path::Path;
 
 use crate::domain::standard::Kind;
-pub use crate::figures::rows::{Cell, RowFilter, RowRequest, for_each_row};
 use crate::store::audit::{self, Entry};
+pub use crate::store::record_rows::{Cell, RowFilter, RowRequest, for_each_row};
 use crate::store::{Db, StoreError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

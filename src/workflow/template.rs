@@ -6,8 +6,8 @@
 use rust_xlsxwriter::{DataValidation, Format, Formula, Workbook, XlsxError};
 
 use crate::domain::standard::{Kind, LEVELS, Req, Table, find_choice};
-use crate::figures::rows::{Cell, RowRequest, for_each_row};
 use crate::store::audit::{self, Entry};
+use crate::store::record_rows::{Cell, RowRequest, for_each_row};
 use crate::store::{Db, StoreError, refdata};
 
 /// Rows that get the drop-downs.

@@ -14,7 +14,7 @@ use super::error::WebError;
 use crate::domain::access::Target;
 use crate::domain::standard::Table;
 use crate::figures::Scope;
-use crate::figures::rows::Cell;
+use crate::store::record_rows::Cell;
 use crate::store::signin::{self, SignIn};
 use crate::store::users;
 use crate::web::pages::drill::{PAGE_SIZE, RecordsQuery, RowsPage, rows_page};

@@ -14,8 +14,8 @@ use crate::domain::standard::Table;
 use crate::figures::Scope;
 use crate::figures::breakdown::By;
 use crate::figures::indicators::display;
-use crate::figures::rows::{Cell, Order, Page, PageFrom, RowFilter, RowKey, RowRequest, count_rows, page_of_rows};
 use crate::messages::Lang;
+use crate::store::record_rows::{Cell, Order, Page, PageFrom, RowFilter, RowKey, RowRequest, count_rows, page_of_rows};
 use crate::web::AppState;
 use crate::web::error::WebError;
 
@@ -259,7 +259,7 @@ pub struct RecordsQuery {
     pub indicator: Option<String>,
     /// `numerator`, `denominator` or `all`.
     pub part: Option<String>,
-    /// Words to find in any column (see `figures::rows`).
+    /// Words to find in any column (see `store::record_rows`).
     pub q: Option<String>,
     /// A column of the table to sort by, and `desc` for the largest first.
     pub sort: Option<String>,

@@ -7,11 +7,11 @@ use std::collections::HashMap;
 use futures_util::TryStreamExt;
 use sqlx::{AssertSqlSafe, Row};
 
-use super::query::{Sql, condition};
+use super::records::{SqlValue, bind, record_table};
+use super::sql::{Sql, condition};
+use super::{Db, StoreError, refdata};
 use crate::domain::plan::Filter;
 use crate::domain::standard::{Kind, Table};
-use crate::store::records::{SqlValue, bind, record_table};
-use crate::store::{Db, StoreError, refdata};
 
 /// Which rows to read.
 #[derive(Debug, Clone)]
@@ -183,7 +183,7 @@ async fn conditions(db: &Db, req: &RowRequest, sql: &mut Sql) -> Result<String, 
     if let Some(words) = req.search.as_deref().map(str::trim).filter(|w| !w.is_empty()) {
         let words: String = words.chars().take(SEARCH_CHARS).collect();
         let programs = if req.table.column("program_code").is_some() {
-            crate::store::registry::all_programs(db).await?
+            super::registry::all_programs(db).await?
         } else {
             Vec::new()
         };
