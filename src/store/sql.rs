@@ -8,6 +8,10 @@ use crate::store::records::SqlValue;
 /// instead of one per school, well under either backend's limit on parameters.
 pub const SCHOOLS_PER_STATEMENT: usize = 1_000;
 
+/// Submissions named in one statement by their key (school, year, id: three parameters each), so
+/// that a statement binds as many parameters as one naming `SCHOOLS_PER_STATEMENT` schools.
+pub const SUBMISSIONS_PER_STATEMENT: usize = SCHOOLS_PER_STATEMENT / 3;
+
 /// A statement being written: its text and the values its `$n` placeholders stand for.
 pub struct Sql {
     pub text: String,

@@ -235,10 +235,10 @@ pub async fn activate_all(
     if table == Table::Teacher {
         // The register's mark first: a dual-qualified figure counted from the register reads it.
         let settings = plan.as_ref().map(|p| p.dual_register.clone()).unwrap_or_default();
-        // A statement per thousand submissions, not one each: a nation's file makes 10,000. A
+        // A statement per few hundred submissions, not one each: a nation's file makes 10,000. A
         // teacher submission always has its year; one without could mark nothing.
         let dated: Vec<SubmissionAt<'_>> = placed.iter().filter(|p| p.year.is_some()).map(Placed::at).collect();
-        for some in dated.chunks(super::sql::SCHOOLS_PER_STATEMENT / 3) {
+        for some in dated.chunks(super::sql::SUBMISSIONS_PER_STATEMENT) {
             super::dual::marks::mark(tx, &settings, &super::dual::marks::Rows::Submissions(some)).await?;
         }
     }
