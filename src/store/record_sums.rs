@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 use sqlx::Row;
 
 use super::block_sums::GroupBy;
-use super::records::{SqlValue, record_table};
+use super::records::{SqlValue, SubmissionAt, record_table, rows_of_submission};
 use super::sql::{Area, Sql, condition};
 use super::{Backend, Db, StoreError, dialect};
 use crate::domain::plan::{Formula, Measure};
@@ -23,6 +23,13 @@ pub struct Pending {
     pub table: Table,
     pub school: String,
     pub year: Option<i64>,
+}
+
+impl Pending {
+    /// The pending submission as the record tables are keyed.
+    pub fn at(&self) -> SubmissionAt<'_> {
+        SubmissionAt { id: self.submission, school: &self.school, year: self.year }
+    }
 }
 
 /// The record table a formula reads, and the column that gives a row's year.
@@ -57,24 +64,23 @@ fn from_where(
     let current = match pending.filter(|p| p.table == table) {
         None => "t.is_current = 1".to_string(),
         Some(p) => {
-            let id = sql.param(SqlValue::Int(p.submission));
             // The pending rows are found by their school and year too: the large tables keep no
             // index by submission (schema v27).
-            let (replaced, pending_rows) = match table.spec().keying {
+            let pending_rows = rows_of_submission(sql, table, "t", p.at());
+            let replaced = match table.spec().keying {
                 Keying::SchoolYear { year_column } => {
                     let school = sql.param(SqlValue::text(&p.school));
                     let year = sql.param(p.year.map_or(SqlValue::NullInt, SqlValue::Int));
-                    let same = format!("t.school_code = {school} AND t.{year_column} = {year}");
-                    (same.clone(), format!("{same} AND t.submission_id = {id}"))
+                    format!("t.school_code = {school} AND t.{year_column} = {year}")
                 }
                 Keying::Natural { key } => {
+                    let id = sql.param(SqlValue::Int(p.submission));
                     let same: Vec<String> = key.iter().map(|k| format!("n.{k} = t.{k}")).collect();
-                    let replaced = format!(
+                    format!(
                         "EXISTS (SELECT 1 FROM {} n WHERE n.submission_id = {id} AND {})",
                         record_table(table),
                         same.join(" AND ")
-                    );
-                    (replaced, format!("t.submission_id = {id}"))
+                    )
                 }
             };
             format!("((t.is_current = 1 AND NOT ({replaced})) OR ({pending_rows}))")
